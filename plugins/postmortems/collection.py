@@ -1,0 +1,221 @@
+"""Load every incident of a project: find files, check each, check across files, build the model."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import crosscheck, loader
+from .cache import CheckCache, default_cache_dir
+from .checking import FileCheck, Locator, check_bytes
+from .model import TIMESTAMP_FIELDS, Incident
+from .problems import Problem
+from .project import ProjectPaths
+from .validator import DocumentValidator, parse_timestamp
+from .vocabulary import read_schema
+
+INCIDENT_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Collection:
+    """The valid incidents of a project (newest first) and every problem found on the way."""
+
+    paths: ProjectPaths
+    schema: dict[str, Any]
+    incidents: list[Incident]
+    problems: list[Problem]
+    catalog: dict[str, dict[str, Any]] | None = None
+    files_checked: int = 0
+    _by_id: dict[str, Incident] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id = {incident.id: incident for incident in self.incidents}
+
+    def get(self, incident_id: str) -> Incident | None:
+        return self._by_id.get(incident_id)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.level == "warning"]
+
+    def for_audience(self, audience: str) -> Collection:
+        """What a site for ``audience`` shows: a public site holds public incidents only."""
+        if audience != "public":
+            return self
+        public = [incident for incident in self.incidents if incident.visibility == "public"]
+        return Collection(
+            self.paths, self.schema, public, self.problems, self.catalog, self.files_checked
+        )
+
+
+def incident_files(folder: Path) -> list[Path]:
+    """Every incident file below ``folder``; files named ``_*`` are not incidents."""
+    if folder.is_file():
+        return [folder]
+    found = [
+        Path(directory) / name
+        for directory, _, names in os.walk(folder)
+        for name in names
+        if name.endswith(INCIDENT_SUFFIXES) and not name.startswith("_")
+    ]
+    return sorted(found)
+
+
+def display_path(path: Path) -> str:
+    """A path as people type it: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def load_collection(
+    paths: ProjectPaths,
+    *,
+    only: Sequence[Path] | None = None,
+    extra: Sequence[Path] = (),
+    use_cache: bool = True,
+) -> Collection:
+    """Load and check the project's incidents.
+
+    ``only`` limits the problems reported to those files (the rest still count for cross-file
+    rules such as unique ids and ``related``); ``extra`` adds files from outside the incidents
+    folder, such as a new incident in a pull request.
+    """
+    schema_text = paths.schema_path.read_text(encoding="utf-8")
+    schema = read_schema(paths.schema_path)
+    validator = DocumentValidator(schema)
+    files = _unique([*incident_files(paths.incidents_dir), *extra, *(only or ())])
+    reported = {path.resolve() for path in only} if only is not None else None
+    cache = CheckCache(
+        default_cache_dir() if use_cache else None, paths.incidents_dir.resolve(), schema_text
+    )
+    checks: list[tuple[Path, str, FileCheck]] = []
+    problems: list[Problem] = []
+    for path in files:
+        display = display_path(path)
+        check = _check_file(path, display, paths.incidents_dir, validator, cache)
+        checks.append((path, display, check))
+        if reported is None or path.resolve() in reported:
+            problems += check.problems
+    cache.save()
+    catalog, catalog_problems = _load_catalog(paths)
+    problems += catalog_problems
+    entries = [
+        crosscheck.Entry(str(path), display, check.document)
+        for path, display, check in checks
+        if check.document is not None
+    ]
+    cross = crosscheck.problems(entries, catalog, Locator())
+    problems += [p for p in cross if reported is None or Path(p.path).resolve() in reported]
+    failed = {p.path for p in problems if p.level == "error"} | {
+        p.path for p in cross if p.level == "error"
+    }
+    incidents = [
+        to_incident(check.document, display, _source_uri(path, paths.incidents_dir))
+        for path, display, check in checks
+        if check.document is not None and not check.problems and display not in failed
+    ]
+    incidents.sort(
+        key=lambda incident: (incident.started_at.timestamp(), incident.id), reverse=True
+    )
+    checked = len(_unique(only)) if only is not None else len(files)
+    return Collection(paths, schema, incidents, sorted(set(problems)), catalog, checked)
+
+
+def load_one(path: Path, paths: ProjectPaths) -> tuple[Incident | None, list[Problem]]:
+    """One incident file, inside the incidents folder or not, checked against the whole project."""
+    collection = load_collection(paths, only=[path], extra=[path])
+    display = display_path(path)
+    incident = next((i for i in collection.incidents if i.source == display), None)
+    return incident, collection.problems
+
+
+def _check_file(
+    path: Path, display: str, root: Path, validator: DocumentValidator, cache: CheckCache
+) -> FileCheck:
+    if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
+        return FileCheck(
+            None,
+            [Problem(display, 1, 1, "", "symbolic link pointing outside the incidents folder")],
+        )
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(loader.MAX_BYTES + 1)
+    except OSError as error:
+        return FileCheck(None, [Problem(display, 1, 1, "", f"cannot read file: {error.strerror}")])
+    key = cache.key(path.stem, raw)
+    cached = cache.get(key, display)
+    if cached is not None:
+        return cached
+    check = check_bytes(raw, display, path.stem, validator)
+    cache.put(key, check)
+    return check
+
+
+def _load_catalog(paths: ProjectPaths) -> tuple[dict[str, dict[str, Any]] | None, list[Problem]]:
+    if paths.catalog_path is None:
+        return None, []
+    display = display_path(paths.catalog_path)
+    if not paths.catalog_path.is_file():
+        return None, [Problem(display, 1, 1, "", "service catalog file not found")]
+    loaded = loader.load_file(paths.catalog_path, display)
+    if loaded.data is None:
+        return None, loaded.problems
+    problems: list[Problem] = []
+    if paths.services_schema_path.is_file():
+        validator = DocumentValidator(read_schema(paths.services_schema_path))
+        problems = validator.problems(
+            loaded.data, display, "", lambda f, key: loaded.position(f, key=key), incident=False
+        )
+    services = {slug: value for slug, value in loaded.data.items() if isinstance(value, dict)}
+    return services, problems
+
+
+def to_incident(document: dict[str, Any], source: str, source_uri: str) -> Incident:
+    """The model of a valid document: timestamps and dates become ``datetime`` and ``date``."""
+    data = dict(document)
+    for name in TIMESTAMP_FIELDS:
+        if name in data:
+            data[name] = parse_timestamp(data[name])
+    if "written_on" in data:
+        data["written_on"] = date.fromisoformat(data["written_on"])
+    if "timeline" in data:
+        data["timeline"] = [
+            {**entry, "at": parse_timestamp(entry["at"])} if "at" in entry else entry
+            for entry in data["timeline"]
+        ]
+    if "action_items" in data:
+        data["action_items"] = [
+            {**action, "due": date.fromisoformat(action["due"])} if "due" in action else action
+            for action in data["action_items"]
+        ]
+    extensions = {key: value for key, value in data.items() if key.startswith("x-")}
+    return Incident(data=data, source=source, source_uri=source_uri, extensions=extensions)
+
+
+def _source_uri(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _unique(paths: Iterable[Path]) -> list[Path]:
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        seen.setdefault(path.resolve(), path)
+    return list(seen.values())

@@ -1,0 +1,375 @@
+"""Read one incident YAML file safely, remembering where every field was written.
+
+The file is parsed into YAML *events* (libyaml's C parser when available) and built by hand,
+so anchors, aliases, explicit tags, extra documents and deep nesting are refused before any
+value is constructed: alias bombs and ``!!python`` tags never get a chance to run. Every value
+is located by its field path (``root_cause.category``, ``timeline[2].at``) at ``line:column``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml import events
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+from .problems import Problem
+
+try:
+    from yaml import CSafeLoader as EventLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as EventLoader  # type: ignore[assignment]
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+
+Position = tuple[int, int]
+
+
+@dataclass
+class LoadedFile:
+    """What a file holds, where each field is, and what was wrong with it."""
+
+    path: str
+    data: dict[str, Any] | None = None
+    value_positions: dict[str, Position] = field(default_factory=dict)
+    key_positions: dict[str, Position] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def position(self, field_path: str, *, key: bool = False) -> Position:
+        """Where ``field_path`` is written; falls back to its nearest written parent."""
+        table = self.key_positions if key else self.value_positions
+        candidate = field_path
+        while candidate:
+            if candidate in table:
+                return table[candidate]
+            if key and candidate in self.value_positions:
+                return self.value_positions[candidate]
+            candidate = parent_path(candidate)
+        return (1, 1)
+
+    def problem(
+        self,
+        field_path: str,
+        message: str,
+        *,
+        hint: str | None = None,
+        key: bool = False,
+        level: str = "error",
+    ) -> Problem:
+        """A problem located at ``field_path`` in this file."""
+        line, column = self.position(field_path, key=key)
+        return Problem(self.path, line, column, field_path, message, hint, level)  # type: ignore[arg-type]
+
+
+def parent_path(field_path: str) -> str:
+    """``timeline[2].at`` → ``timeline[2]`` → ``timeline`` → ``""``."""
+    cut = max(field_path.rfind("."), field_path.rfind("["))
+    return field_path[:cut] if cut > 0 else ""
+
+
+def child_path(parent: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{parent}[{key}]"
+    return f"{parent}.{key}" if parent else key
+
+
+def load_file(path: Path, display: str | None = None) -> LoadedFile:
+    """Load ``path``; problems are collected on the result, never raised."""
+    shown = display or str(path)
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)
+    except OSError as error:
+        return LoadedFile(
+            shown, problems=[Problem(shown, 1, 1, "", f"cannot read file: {error.strerror}")]
+        )
+    return load_bytes(raw, shown)
+
+
+def load_bytes(raw: bytes, display: str) -> LoadedFile:
+    """Load a file's bytes (see :func:`load_file`)."""
+    result = LoadedFile(display)
+    if len(raw) > MAX_BYTES:
+        result.problems.append(
+            Problem(
+                display,
+                1,
+                1,
+                "",
+                f"file is larger than {MAX_BYTES // 1024} KiB; refusing to parse it",
+            )
+        )
+        return result
+    text = _decode(raw, result)
+    if text is None:
+        return result
+    _Builder(text, result).build()
+    return result
+
+
+# Text that could hold an anchor, alias, tag, merge key or directive, or a line opening many
+# block collections at once: such files take the exact event-by-event path. So do files with
+# many flow brackets. Together these keep the C composer's recursion far from its stack limit.
+_NEEDS_EVENTS = re.compile(
+    rb"(?:^|[\s\[\]{},:?-])[&*!]|<<|^%|^[ \t]*(?:[-?:][ \t]+){16}", re.MULTILINE
+)
+_MAX_FAST_BRACKETS = 64
+
+
+class _PlainLoader(EventLoader):  # type: ignore[misc, valid-type]
+    """The C loader, refusing (by raising) what the event path would report as a problem."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        if len(mapping) != len(node.value) or not all(type(key) is str for key in mapping):
+            raise _NotPlain
+        return mapping
+
+
+class _NotPlain(Exception):
+    """The file needs the exact path (duplicate or non-text keys, too deep, NaN...)."""
+
+
+def fast_load(raw: bytes) -> dict[str, Any] | None:
+    """The file's mapping in one C call, or ``None`` when only the exact path may read it.
+
+    ``None`` is no verdict: the caller then uses :func:`load_bytes`, which reports problems.
+    A result is returned only when the exact path would build the same mapping without problems.
+    """
+    brackets = raw.count(b"[") + raw.count(b"{")
+    if len(raw) > MAX_BYTES or brackets > _MAX_FAST_BRACKETS or _NEEDS_EVENTS.search(raw):
+        return None
+    try:
+        data = yaml.load(raw.decode("utf-8-sig"), Loader=_PlainLoader)
+    except (_NotPlain, yaml.YAMLError, ValueError, OverflowError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not _plain(data, 1):
+        return None
+    return data
+
+
+def _plain(value: Any, depth: int) -> bool:
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(value, dict):
+        return all(_plain(item, depth + 1) for item in value.values())
+    if isinstance(value, list):
+        return all(_plain(item, depth + 1) for item in value)
+    return not isinstance(value, float) or math.isfinite(value)
+
+
+def _decode(raw: bytes, result: LoadedFile) -> str | None:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        start = error.start
+        line = raw.count(b"\n", 0, start) + 1
+        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+        result.problems.append(
+            Problem(
+                result.path,
+                line,
+                column,
+                "",
+                f"invalid UTF-8 (byte 0x{raw[start]:02x}); save the file as UTF-8",
+            )
+        )
+        return None
+
+
+class _DepthExceeded(Exception):
+    """Nesting went past :data:`MAX_DEPTH`; building stops at once."""
+
+
+class _Builder:
+    """Builds plain Python values from a YAML event stream, refusing what the format forbids.
+
+    A refused construct (alias, anchor, tag, duplicate or non-string key, NaN) is reported and
+    building goes on, so one run lists every such problem; only excessive depth stops it.
+    """
+
+    def __init__(self, text: str, result: LoadedFile) -> None:
+        self.text = text
+        self.result = result
+        self.resolver = Resolver()
+        self.constructor = SafeConstructor()
+
+    def fail(self, mark: Any, field_path: str, message: str, hint: str | None = None) -> None:
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        self.result.problems.append(
+            Problem(self.result.path, line, column, field_path, message, hint)
+        )
+
+    def build(self) -> None:
+        stream = yaml.parse(self.text, Loader=EventLoader)
+        data: Any = None
+        documents = 0
+        try:
+            for event in stream:
+                if not isinstance(event, events.DocumentStartEvent):
+                    continue
+                documents += 1
+                if documents > 1:
+                    self.fail(
+                        event.start_mark,
+                        "",
+                        "more than one YAML document; put one incident per file",
+                    )
+                    break
+                root_event = next(stream)
+                if isinstance(root_event, events.DocumentEndEvent):
+                    documents -= 1
+                    continue
+                data = self.value(root_event, stream, "", 1)
+                if not isinstance(data, dict):
+                    self.fail(
+                        root_event.start_mark, "", "an incident file must be a mapping of fields"
+                    )
+        except _DepthExceeded:
+            return
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            message = " ".join(part for part in (error.context, error.problem) if part)
+            self.fail(mark, "", f"YAML syntax error: {message}")
+        except yaml.YAMLError as error:
+            self.fail(None, "", f"YAML error: {error}")
+        if documents == 0 and not self.result.problems:
+            self.result.problems.append(Problem(self.result.path, 1, 1, "", "file is empty"))
+        if not self.result.problems and isinstance(data, dict):
+            self.result.data = data
+
+    def refuse_markup(self, event: Any, field_path: str) -> None:
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, events.AliasEvent):
+            self.fail(
+                event.start_mark, field_path, f"alias '*{anchor}' is not allowed", _NO_ALIASES
+            )
+        elif anchor is not None:
+            self.fail(
+                event.start_mark, field_path, f"anchor '&{anchor}' is not allowed", _NO_ALIASES
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            self.fail(
+                event.start_mark,
+                field_path,
+                f"explicit YAML tag '{tag}' is not allowed",
+                "remove the tag; quote the value if it must be text",
+            )
+
+    def value(self, event: Any, stream: Any, field_path: str, depth: int) -> Any:
+        self.refuse_markup(event, field_path)
+        mark = event.start_mark
+        self.result.value_positions.setdefault(field_path, (mark.line + 1, mark.column + 1))
+        if depth > MAX_DEPTH:
+            shown = field_path if len(field_path) < 60 else field_path[:57] + "..."
+            self.fail(mark, shown, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+            raise _DepthExceeded
+        if isinstance(event, events.ScalarEvent):
+            value = self.scalar(event, field_path)
+            return None if value is _INVALID else value
+        if isinstance(event, events.SequenceStartEvent):
+            return self.sequence(stream, field_path, depth)
+        if isinstance(event, events.MappingStartEvent):
+            return self.mapping(stream, field_path, depth)
+        return None  # an alias: already reported
+
+    def sequence(self, stream: Any, field_path: str, depth: int) -> list[Any]:
+        items: list[Any] = []
+        for event in stream:
+            if isinstance(event, events.SequenceEndEvent):
+                break
+            items.append(self.value(event, stream, child_path(field_path, len(items)), depth + 1))
+        return items
+
+    def mapping(self, stream: Any, field_path: str, depth: int) -> dict[str, Any]:
+        mapping: dict[str, Any] = {}
+        for event in stream:
+            if isinstance(event, events.MappingEndEvent):
+                break
+            key = self.key(event, stream, field_path, depth)
+            value_event = next(stream)
+            if key is None:
+                self.value(value_event, stream, field_path, depth + 1)
+                continue
+            item_path = child_path(field_path, key)
+            if key in mapping:
+                self.fail(
+                    event.start_mark,
+                    item_path,
+                    f"key '{key}' appears twice in the same mapping",
+                    "keep one: YAML keys must be unique",
+                )
+                self.value(value_event, stream, item_path + "(duplicate)", depth + 1)
+                continue
+            self.result.key_positions[item_path] = (
+                event.start_mark.line + 1,
+                event.start_mark.column + 1,
+            )
+            mapping[key] = self.value(value_event, stream, item_path, depth + 1)
+        return mapping
+
+    def key(self, event: Any, stream: Any, field_path: str, depth: int) -> str | None:
+        if not isinstance(event, events.ScalarEvent):
+            self.value(event, stream, field_path, depth + 1)
+            self.fail(
+                event.start_mark, field_path, "a key must be a plain string, not a list or mapping"
+            )
+            return None
+        key_path = child_path(field_path, event.value)
+        self.refuse_markup(event, key_path)
+        key = self.scalar(event, key_path)
+        if key is _INVALID:
+            return None
+        if not isinstance(key, str):
+            message = f"key {event.value!r} is read as {_kind(key)}, not as text"
+            self.fail(event.start_mark, key_path, message, f"quote it: '{event.value}'")
+            return None
+        return key
+
+    def scalar(self, event: events.ScalarEvent, field_path: str) -> Any:
+        tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
+        if tag == "tag:yaml.org,2002:merge":
+            self.fail(
+                event.start_mark, field_path, "merge keys ('<<') are not allowed", _NO_ALIASES
+            )
+            return _INVALID
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        construct = self.constructor.yaml_constructors.get(tag)
+        try:
+            value = construct(self.constructor, node) if construct else event.value
+        except (ValueError, OverflowError, yaml.YAMLError) as error:
+            self.fail(event.start_mark, field_path, f"cannot read {event.value[:40]!r}: {error}")
+            return _INVALID
+        if isinstance(value, float) and not math.isfinite(value):
+            self.fail(
+                event.start_mark,
+                field_path,
+                f"{event.value!r} (NaN or infinity) is not allowed",
+                "write a finite number, or quote it if it is text",
+            )
+            return _INVALID
+        return value
+
+
+_INVALID: Any = object()
+_NO_ALIASES = "write the value out in full: anchors, aliases and merge keys are refused"
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, datetime | date):
+        return "a date"
+    return "an integer" if isinstance(value, int) else "a number"

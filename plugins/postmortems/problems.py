@@ -1,0 +1,41 @@
+"""Problems found in incident files, located at ``path:line:column`` and a field."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one file, precise enough to fix without guessing."""
+
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+    hint: str | None = field(default=None, compare=False)
+    level: Level = field(default="error", compare=False)
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.level == "warning" else ""
+        where = f"{self.path}:{self.line}:{self.column}"
+        text = f"{where}: {self.field or '(file)'}: {prefix}{self.message}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        """The problem as a JSON-ready mapping."""
+        return asdict(self)
+
+
+class IncidentDataError(Exception):
+    """Raised when incident files hold problems; carries all of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))

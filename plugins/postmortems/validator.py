@@ -1,0 +1,322 @@
+"""Check one incident document against the JSON Schema and the contract's per-file rules.
+
+JSON Schema errors are all reported (not just the first) and reworded for people:
+``severity: 'SEV9' is not one of SEV1, SEV2, SEV3, SEV4``. Rules the schema cannot express
+(time order, timeline order, id = file stem, unfilled ``TODO`` placeholders) follow.
+Rules across files live in :mod:`postmortems.crosscheck`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+
+from .loader import Position, child_path
+from .model import TIMESTAMP_FIELDS
+from .problems import Problem
+
+Locate = Callable[[str, bool], Position]
+"""Where a field is written: ``locate(field_path, key)``; ``key=True`` for the key's position."""
+
+PLACEHOLDER = re.compile(r"^\s*TODO(:|\s*$)")
+"""A value ``postmortems new`` leaves for the author to fill in: ``TODO`` or ``TODO: ...``."""
+
+
+def to_json(value: Any) -> Any:
+    """The document as JSON values: timestamps and dates become RFC 3339 / ISO strings."""
+    if isinstance(value, dict):
+        return {key: to_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_json(item) for item in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def parse_timestamp(text: str) -> datetime:
+    """An RFC 3339 timestamp (already matched by the schema's pattern) as an aware datetime."""
+    return datetime.fromisoformat(text.replace("z", "Z"))
+
+
+class DocumentValidator:
+    """Validates incident documents against one schema, fast when they are valid."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        jsonschema.Draft202012Validator.check_schema(schema)
+        self.schema = schema
+        self._reference = jsonschema.Draft202012Validator(schema)
+        self._fast = jsonschema_rs.Draft202012Validator(schema, validate_formats=False)
+        definitions = schema.get("$defs", {})
+        self._timestamp_pattern = definitions.get("timestamp", {}).get("pattern")
+        self._date_pattern = definitions.get("date", {}).get("pattern")
+
+    def is_valid(self, document: Any) -> bool:
+        """Fast yes/no on a JSON document (the compiled validator)."""
+        return self._fast.is_valid(document)
+
+    def problems(
+        self, document: Any, path: str, stem: str, locate: Locate, *, incident: bool = True
+    ) -> list[Problem]:
+        """Every problem in a JSON document: schema errors, then (for incidents) cross-checks."""
+        found = [
+            problem
+            for error in self._reference.iter_errors(document)
+            for problem in self._describe(error, path, locate)
+        ]
+        if incident and isinstance(document, dict):
+            found += _cross_checks(document, path, stem, locate, schema_failed=bool(found))
+        return sorted(set(found))
+
+    def cross_check_problems(self, document: dict[str, Any], stem: str) -> bool:
+        """Whether a schema-valid incident breaks a per-file rule (positions not needed)."""
+        return bool(_cross_checks(document, "", stem, lambda f, k: (0, 0), schema_failed=False))
+
+    def _describe(
+        self, error: jsonschema.ValidationError, path: str, locate: Locate
+    ) -> Iterator[Problem]:
+        field_path = _field_path(error.absolute_path)
+        line, column = locate(field_path, False)
+        kind, value = error.validator, error.validator_value
+        instance = error.instance
+
+        def problem(message: str, hint: str | None = None, where: str = field_path) -> Problem:
+            at_line, at_column = (line, column) if where == field_path else locate(where, True)
+            return Problem(path, at_line, at_column, where, message, hint)
+
+        if kind == "required":
+            missing = [name for name in value if name not in instance]
+            for name in missing:
+                yield problem(
+                    f"required field '{name}' is missing", where=child_path(field_path, name)
+                )
+        elif kind == "additionalProperties":
+            known = list(error.schema.get("properties", {}))
+            patterns = error.schema.get("patternProperties", {})
+            for name in instance:
+                if name in known or any(re.search(pattern, name) for pattern in patterns):
+                    continue
+                close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else None
+                extension = "extension keys must start with 'x-'"
+                yield problem(
+                    f"unknown field '{name}'",
+                    f"{hint} {extension[0].upper()}{extension[1:]}." if hint else extension,
+                    where=child_path(field_path, name),
+                )
+        elif kind == "oneOf" and _is_vocabulary(value):
+            allowed = [str(option["const"]) for option in value]
+            close = difflib.get_close_matches(str(instance), allowed, n=1, cutoff=0.5)
+            yield problem(
+                f"{_show(instance)} is not one of {', '.join(allowed)}",
+                f"did you mean '{close[0]}'?" if close else None,
+            )
+        elif kind == "pattern":
+            yield problem(*self._pattern_message(instance, value, field_path))
+        elif kind == "type":
+            scalar = "" if isinstance(instance, dict | list) else f" {_show(instance)}"
+            yield problem(f"expected {_type_name(value)}, found {_kind(instance)}{scalar}")
+        elif kind == "minLength":
+            yield problem(
+                "must not be empty" if value == 1 else f"must be at least {value} characters"
+            )
+        elif kind == "maxLength":
+            yield problem(f"is {len(instance)} characters long; at most {value} allowed")
+        elif kind == "minItems":
+            yield problem(f"must list at least {value} item{'s' if value > 1 else ''}")
+        elif kind == "uniqueItems":
+            repeated = sorted({_show(item) for item in instance if instance.count(item) > 1})
+            yield problem(f"lists {', '.join(repeated)} more than once")
+        elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            bound = "at least" if "inimum" in kind else "at most"
+            yield problem(f"{_show(instance)} is out of range: must be {bound} {value}")
+        elif kind == "const":
+            yield problem(f"must be {_show(value)}, found {_show(instance)}")
+        else:
+            yield problem(_shorten(error.message))
+
+    def _pattern_message(
+        self, instance: str, pattern: str, field_path: str
+    ) -> tuple[str, str | None]:
+        shown = _show(instance)
+        if pattern == self._timestamp_pattern:
+            if _looks_like_date(instance):
+                return (
+                    f"{shown} is a date; a timestamp with a time and UTC offset is needed",
+                    f"e.g. {instance}T00:00:00Z",
+                )
+            if instance[:19].replace(" ", "T").count("T") == 1 and len(instance) >= 16:
+                return (
+                    f"{shown} has no UTC offset",
+                    "add Z (UTC) or the offset it was written in, e.g. 2024-07-30T00:50:00-05:00",
+                )
+            return f"{shown} is not an RFC 3339 timestamp", "e.g. 2024-07-30T00:50:00Z"
+        if pattern == self._date_pattern:
+            return f"{shown} is not a date", "write it as YYYY-MM-DD, e.g. 2024-07-31"
+        if "https?" in pattern:
+            return f"{shown} is not an http(s) URL", "links must start with http:// or https://"
+        if "\\r\\n" in pattern:
+            return "must be a single line", None
+        if pattern.startswith("^[a-z0-9]"):
+            leaf = field_path.rsplit(".", 1)[-1]
+            what = "an id" if leaf in ("id", "related") or leaf.startswith("related[") else "a slug"
+            return (
+                f"{shown} is not {what}",
+                "use lowercase letters, digits and hyphens, starting with a letter or digit",
+            )
+        return f"{shown} does not match the expected form {pattern}", None
+
+
+def _cross_checks(
+    document: dict[str, Any], path: str, stem: str, locate: Locate, *, schema_failed: bool
+) -> list[Problem]:
+    found: list[Problem] = []
+
+    def add(field_path: str, message: str, hint: str | None = None) -> None:
+        line, column = locate(field_path, False)
+        found.append(Problem(path, line, column, field_path, message, hint))
+
+    for field_path, text in _strings(document, ""):
+        if PLACEHOLDER.match(text):
+            add(field_path, f"placeholder {_show(text)} not filled in")
+    incident_id = document.get("id")
+    if isinstance(incident_id, str) and incident_id != stem:
+        add(
+            "id",
+            f"id '{incident_id}' differs from the file name '{stem}'",
+            f"rename the file to {incident_id}.yaml or change the id",
+        )
+    times = {name: _timestamp(document.get(name)) for name in TIMESTAMP_FIELDS}
+    for name, text in ((n, document.get(n)) for n in TIMESTAMP_FIELDS):
+        if isinstance(text, str) and times[name] is None and not schema_failed:
+            add(name, f"{_show(text)} is not a real date and time")
+    started = times["started_at"]
+    for name in ("detected_at", "mitigated_at", "resolved_at"):
+        if started and times[name] and times[name] < started:
+            add(name, f"is before started_at ({document['started_at']})")
+    if (
+        times["mitigated_at"]
+        and times["resolved_at"]
+        and times["resolved_at"] < times["mitigated_at"]
+    ):
+        add("resolved_at", f"is before mitigated_at ({document['mitigated_at']})")
+    timeline = document.get("timeline")
+    if isinstance(timeline, list):
+        previous: tuple[datetime, int] | None = None
+        for index, entry in enumerate(timeline):
+            at = _timestamp(entry.get("at")) if isinstance(entry, dict) else None
+            if at is None:
+                continue
+            if previous and at < previous[0]:
+                add(
+                    f"timeline[{index}].at",
+                    f"is earlier than timeline[{previous[1]}].at; keep the timeline in time order",
+                )
+            previous = (at, index)
+    for field_path, text in _dates(document):
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            add(field_path, f"{_show(text)} is not a real date")
+    return found
+
+
+def _dates(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    if isinstance(document.get("written_on"), str):
+        yield "written_on", document["written_on"]
+    actions = document.get("action_items")
+    if isinstance(actions, list):
+        for index, action in enumerate(actions):
+            if isinstance(action, dict) and isinstance(action.get("due"), str):
+                yield f"action_items[{index}].due", action["due"]
+
+
+def _strings(value: Any, field_path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield field_path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not str(key).startswith("x-"):
+                yield from _strings(item, child_path(field_path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, child_path(field_path, index))
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = parse_timestamp(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _field_path(parts: Any) -> str:
+    field_path = ""
+    for part in parts:
+        field_path = child_path(field_path, part)
+    return field_path
+
+
+def _is_vocabulary(options: Any) -> bool:
+    return isinstance(options, list) and all(isinstance(o, dict) and "const" in o for o in options)
+
+
+def _looks_like_date(text: Any) -> bool:
+    return isinstance(text, str) and len(text) == 10 and text[4:5] == "-" and text[7:8] == "-"
+
+
+def _show(value: Any) -> str:
+    return _shorten(repr(value) if isinstance(value, str) else _json_repr(value), 80)
+
+
+def _json_repr(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def _type_name(value: Any) -> str:
+    names = {
+        "string": "text",
+        "integer": "a whole number",
+        "number": "a number",
+        "boolean": "true or false",
+        "array": "a list",
+        "object": "a mapping of fields",
+        "null": "null",
+    }
+    if isinstance(value, list):
+        return " or ".join(names.get(v, v) for v in value)
+    return names.get(value, value)

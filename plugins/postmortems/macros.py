@@ -1,0 +1,98 @@
+"""Data and macros for hand-written pages, through mkdocs-macros (names prefixed ``pm_``).
+
+Registered on every build, so ``mkdocs serve`` always shows current data. Incident text in
+the tables the macros return goes through the same escaping as generated pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import jinja2
+from mkdocs.config.defaults import MkDocsConfig
+
+from . import derive, exports, render
+from .collection import Collection
+from .model import Incident
+from .pages import Row
+from .similarity import Recurrence
+from .vocabulary import vocabulary
+
+
+def register_macros(
+    config: MkDocsConfig,
+    collection: Collection,
+    env: jinja2.Environment,
+    *,
+    today: date,
+    recurrences: Mapping[str, Recurrence],
+) -> None:
+    """Give mkdocs-macros (when used) ``pm_incidents``, ``pm_incident_table``, ``pm_count``."""
+    macros_plugin = config.plugins.get("macros")
+    if macros_plugin is None:
+        return
+    categories = {t.value: t.title for t in vocabulary(collection.schema, "rootCauseCategory")}
+    site_url = config.site_url or None
+
+    def select(
+        service: str | None = None,
+        category: str | None = None,
+        severity: str | None = None,
+        since: str | date | None = None,
+    ) -> list[Incident]:
+        start = date.fromisoformat(since) if isinstance(since, str) else since
+        return [
+            incident
+            for incident in collection.incidents
+            if (service is None or service in incident.services)
+            and (category is None or incident.category == category)
+            and (severity is None or incident.severity == severity)
+            and (start is None or incident.started_at.date() >= start)
+        ]
+
+    def pm_incident_table(
+        service: str | None = None,
+        category: str | None = None,
+        since: str | date | None = None,
+        limit: int | None = None,
+        severity: str | None = None,
+    ) -> str:
+        """A Markdown table of incidents, newest first, linked to their pages."""
+        chosen = select(service, category, severity, since)[:limit]
+        if not chosen:
+            return "*No incidents match.*"
+        rows = [
+            Row(i, categories.get(i.category, i.category), derive.duration(i), i.id in recurrences)
+            for i in chosen
+        ]
+        page = getattr(macros_plugin, "page", None)
+        depth = page.file.src_uri.count("/") if page is not None else 0
+        table = env.get_template("_tables.md.j2").module.incident_table  # type: ignore[attr-defined]
+        return str(table(rows, "../" * depth))
+
+    def pm_count(
+        service: str | None = None,
+        category: str | None = None,
+        severity: str | None = None,
+        since: str | date | None = None,
+    ) -> int:
+        """How many incidents match."""
+        return len(select(service, category, severity, since))
+
+    incidents: list[dict[str, Any]] = [
+        {**incident.data, **exports.derived(incident, today=today, site_url=site_url)}
+        for incident in collection.incidents
+    ]
+    macros_plugin.register_variables(
+        {"pm_incidents": incidents, "pm_build_date": today.isoformat()}
+    )
+    macros_plugin.register_macros(
+        {
+            "pm_incident_table": pm_incident_table,
+            "pm_count": pm_count,
+            "pm_severities": lambda: vocabulary(collection.schema, "severity"),
+            "pm_escape": render.environment().filters["inline"],
+        }
+    )

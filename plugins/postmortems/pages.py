@@ -1,0 +1,286 @@
+"""The Markdown of every generated page: incidents, and indexes by service, root cause and date.
+
+Pure core: takes a collection and returns ``GeneratedPage`` objects; the MkDocs plugin (or any
+other site generator) turns them into files. Paths are kept stable: other tools link to them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import jinja2
+
+from . import actions, derive, quality, render, stats
+from .collection import Collection
+from .model import Incident
+from .similarity import Match, Recurrence, SimilarityIndex
+from .vocabulary import VOCABULARIES, vocabulary
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """One page of the site: where it goes, its Markdown, and whether the nav lists it."""
+
+    src_uri: str
+    content: str
+    in_nav: bool = False
+    source: str | None = None
+    """The incident file the page shows (for its edit link), when there is one."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """An incident as one row of an index table."""
+
+    incident: Incident
+    category_title: str
+    duration: timedelta | None
+    repeat: bool
+
+
+@dataclass
+class _Group:
+    rows: list[Row] = field(default_factory=list)
+
+
+INDEX_PAGES = (
+    "incidents/index.md",
+    "services/index.md",
+    "root-causes/index.md",
+    "timeline/index.md",
+    "stats.md",
+    "action-items.md",
+    "quality.md",
+)
+
+
+def site_pages(
+    collection: Collection,
+    env: jinja2.Environment,
+    *,
+    today: date,
+    similar: Mapping[str, Sequence[Match]],
+    recurrences: Mapping[str, Recurrence],
+) -> list[GeneratedPage]:
+    """Every generated page for ``collection``."""
+    terms = {
+        name: {t.value: t.title for t in vocabulary(collection.schema, name)}
+        for name in VOCABULARIES
+    }
+    catalog = collection.catalog or {}
+    rows = [
+        Row(
+            incident,
+            terms["rootCauseCategory"].get(incident.category, incident.category),
+            derive.duration(incident),
+            incident.id in recurrences,
+        )
+        for incident in collection.incidents
+    ]
+    pages = [
+        _incident_page(env, incident, collection, terms, catalog, today, similar, recurrences)
+        for incident in collection.incidents
+    ]
+    pages.append(
+        GeneratedPage("incidents/index.md", render.render(env, "incidents.md.j2", rows=rows), True)
+    )
+    pages += _service_pages(env, rows, catalog)
+    pages += _root_cause_pages(env, rows, collection.schema)
+    pages += _timeline_pages(env, rows)
+    pages.append(
+        GeneratedPage(
+            "stats.md", stats.stats_page(env, collection.incidents, collection.schema, today), True
+        )
+    )
+    pages.append(
+        GeneratedPage(
+            "action-items.md", actions.action_items_page(env, collection.incidents, today), True
+        )
+    )
+    pages.append(
+        GeneratedPage("quality.md", quality.quality_page(env, collection.incidents, today), True)
+    )
+    return pages
+
+
+def template_environment(overrides: Sequence[Any] = ()) -> jinja2.Environment:
+    """The template environment with the helpers incident pages use."""
+    env = render.environment(overrides)
+    env.filters["plain"] = _plain
+    return env
+
+
+def _plain(value: Any) -> str:
+    return (
+        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    )
+
+
+def _incident_page(
+    env: jinja2.Environment,
+    incident: Incident,
+    collection: Collection,
+    terms: Mapping[str, Mapping[str, str]],
+    catalog: Mapping[str, Mapping[str, Any]],
+    today: date,
+    similar: Mapping[str, Sequence[Match]],
+    recurrences: Mapping[str, Recurrence],
+) -> GeneratedPage:
+    related = [other for other in map(collection.get, incident.related) if other is not None]
+    related_ids = {other.id for other in related}
+    recurrence = recurrences.get(incident.id)
+    earlier = collection.get(recurrence.earlier_id) if recurrence else None
+    content = render.render(
+        env,
+        "incident.md.j2",
+        incident=incident,
+        terms=terms,
+        root="../",
+        service_name=lambda slug: catalog.get(slug, {}).get("name", slug),
+        derived={
+            "duration": derive.duration(incident),
+            "time_to_detect": derive.time_to_detect(incident),
+            "time_to_mitigate": derive.time_to_mitigate(incident),
+            "overdue": derive.overdue_action_items(incident, today),
+        },
+        similar=[match for match in similar.get(incident.id, ()) if match.id not in related_ids],
+        related=related,
+        recurrence={**vars(recurrence), "title": earlier.title} if recurrence and earlier else None,
+        extensions=incident.extensions,
+    )
+    return GeneratedPage(f"incidents/{incident.id}.md", content, source=incident.source_uri)
+
+
+def _service_pages(
+    env: jinja2.Environment, rows: Sequence[Row], catalog: Mapping[str, Mapping[str, Any]]
+) -> list[GeneratedPage]:
+    by_service: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        for service in row.incident.services:
+            by_service[service].append(row)
+    services = []
+    for slug in sorted(set(by_service) | set(catalog)):
+        entry = catalog.get(slug, {})
+        service_rows = by_service.get(slug, [])
+        durations = [
+            row.duration.total_seconds() for row in service_rows if row.duration is not None
+        ]
+        median = derive.median(durations)
+        services.append(
+            {
+                "slug": slug,
+                "name": entry.get("name", slug),
+                "owner": entry.get("owner"),
+                "tier": entry.get("tier"),
+                "description": entry.get("description"),
+                "repository": entry.get("repository"),
+                "rows": service_rows,
+                "median_duration": timedelta(seconds=median) if median is not None else None,
+            }
+        )
+    pages = [
+        GeneratedPage(
+            "services/index.md", render.render(env, "services.md.j2", services=services), True
+        )
+    ]
+    pages += [
+        GeneratedPage(
+            f"services/{service['slug']}.md", render.render(env, "service.md.j2", service=service)
+        )
+        for service in services
+    ]
+    return pages
+
+
+def _root_cause_pages(
+    env: jinja2.Environment, rows: Sequence[Row], schema: Mapping[str, Any]
+) -> list[GeneratedPage]:
+    by_category: dict[str, list[Row]] = defaultdict(list)
+    contributing: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_category[row.incident.category].append(row)
+        for category in row.incident.contributing_categories:
+            contributing[category].append(row)
+    categories = [
+        {
+            "value": term.value,
+            "title": term.title,
+            "description": term.description,
+            "rows": by_category.get(term.value, []),
+            "contributing": contributing.get(term.value, []),
+        }
+        for term in vocabulary(dict(schema), "rootCauseCategory")
+    ]
+    pages = [
+        GeneratedPage(
+            "root-causes/index.md",
+            render.render(env, "root-causes.md.j2", categories=categories),
+            True,
+        )
+    ]
+    pages += [
+        GeneratedPage(
+            f"root-causes/{category['value']}.md",
+            render.render(env, "root-cause.md.j2", category=category),
+        )
+        for category in categories
+    ]
+    return pages
+
+
+def _timeline_pages(env: jinja2.Environment, rows: Sequence[Row]) -> list[GeneratedPage]:
+    by_year: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_year[row.incident.started_at.year].append(row)
+    ordered = sorted(by_year, reverse=True)
+    years = []
+    for position, year in enumerate(ordered):
+        by_month: dict[int, list[Row]] = defaultdict(list)
+        for row in by_year[year]:
+            by_month[row.incident.started_at.month].append(row)
+        severities = Counter(row.incident.severity for row in by_year[year])
+        years.append(
+            {
+                "year": year,
+                "rows": by_year[year],
+                "months": [
+                    {"name": f"{calendar.month_name[month]} {year}", "rows": by_month[month]}
+                    for month in sorted(by_month, reverse=True)
+                ],
+                "severity_counts": ", ".join(
+                    f"{name}: {count}" for name, count in sorted(severities.items())
+                ),
+                "previous": ordered[position + 1] if position + 1 < len(ordered) else None,
+                "next": ordered[position - 1] if position > 0 else None,
+            }
+        )
+    pages = [
+        GeneratedPage("timeline/index.md", render.render(env, "timeline.md.j2", years=years), True)
+    ]
+    pages += [
+        GeneratedPage(f"timeline/{year['year']}.md", render.render(env, "year.md.j2", year=year))
+        for year in years
+    ]
+    return pages
+
+
+def all_similar(
+    collection: Collection, top: int
+) -> tuple[dict[str, list[Match]], dict[str, Recurrence]]:
+    """Similar incidents and possible repeats for every incident, computed once per build."""
+    if not collection.incidents:
+        return {}, {}
+    index = SimilarityIndex(collection.incidents)
+    similar = index.all_similar(top=top)
+    recurrences = {
+        incident.id: found
+        for incident in collection.incidents
+        if (found := index.recurrence(incident.id)) is not None
+    }
+    return similar, recurrences

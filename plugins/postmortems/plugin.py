@@ -1,0 +1,131 @@
+"""The MkDocs plugin: a thin adapter that publishes the core's pages and exports."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from . import derive, exports
+from .collection import Collection, load_collection
+from .config import PostmortemsConfig
+from .macros import register_macros
+from .pages import all_similar, site_pages, template_environment
+from .project import ProjectPaths, resolve_paths
+
+log = get_plugin_logger(__name__)
+
+STYLESHEET = "assets/postmortems.css"
+
+
+class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
+    """Turns ``incidents/**/*.yaml`` into incident pages, index pages and exports."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.is_serve = False
+        self.paths: ProjectPaths | None = None
+        self.collection: Collection | None = None
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        self.is_serve = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.paths = resolve_paths(
+            root,
+            {
+                "incidents_dir": self.config.incidents_dir,
+                "schema": self.config.schema,
+                "services_catalog": self.config.services_catalog,
+                "audience": self.config.audience,
+            },
+        )
+        if not self.paths.schema_path.is_file():
+            raise PluginError(f"postmortems: schema not found: {self.paths.schema_path}")
+        collection = load_collection(self.paths, use_cache=self.config.cache)
+        for warning in collection.warnings:
+            log.info(str(warning))
+        if collection.errors:
+            problems = "\n".join(str(problem) for problem in collection.errors)
+            count = len(collection.errors)
+            raise PluginError(
+                f"{count} problem{'s' if count != 1 else ''} in incident files:\n{problems}"
+            )
+        self.collection = collection.for_audience(self.config.audience)
+        self.today = derive.build_date()
+        self.similar, self.recurrences = all_similar(self.collection, self.config.similar_top)
+        self.env = template_environment(
+            [root / self.config.templates_dir] if self.config.templates_dir else []
+        )
+        register_macros(
+            config, self.collection, self.env, today=self.today, recurrences=self.recurrences
+        )
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        return config
+
+    @event_priority(-50)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self.collection is None or self.paths is None:
+            return None
+        docs_dir = Path(config.docs_dir)
+        pages = site_pages(
+            self.collection,
+            self.env,
+            today=self.today,
+            similar=self.similar,
+            recurrences=self.recurrences,
+        )
+        for page in pages:
+            if files.get_file_from_path(page.src_uri) is not None:
+                log.info(f"docs/{page.src_uri} exists; it replaces the generated page")
+                continue
+            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            file = File.generated(config, page.src_uri, content=page.content, inclusion=inclusion)
+            if page.source is not None:
+                source = self.paths.incidents_dir / page.source
+                file.edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
+            else:
+                file.edit_uri = None
+            files.append(file)
+        stylesheet = Path(__file__).parent / "assets" / "postmortems.css"
+        files.append(File.generated(config, STYLESHEET, abs_src_path=str(stylesheet)))
+        if self.config.exports:
+            for name, content in self._exports(config).items():
+                files.append(File.generated(config, name, content=content))
+        return files
+
+    def _exports(self, config: MkDocsConfig) -> dict[str, str]:
+        assert self.collection is not None
+        incidents = self.collection.incidents
+        site_url = config.site_url or None
+        similar_ids = {
+            key: [match.id for match in matches] for key, matches in self.similar.items()
+        }
+        return {
+            "incidents.json": exports.incidents_json(
+                incidents, similar=similar_ids, today=self.today, site_url=site_url
+            ),
+            "incidents.csv": exports.incidents_csv(incidents, site_url=site_url),
+            "feed.xml": exports.atom_feed(
+                incidents, site_url=site_url, site_name=config.site_name, today=self.today
+            ),
+        }
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> None:
+        if not self.config.enabled or self.paths is None:
+            return
+        server.watch(str(self.paths.incidents_dir))
+        server.watch(str(self.paths.schema_path))
+        if self.config.templates_dir:
+            server.watch(str(self.paths.root / self.config.templates_dir))

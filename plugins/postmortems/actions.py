@@ -1,0 +1,154 @@
+"""Action-item follow-up: every action item of every incident, by status, with what is overdue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import jinja2
+
+from . import derive
+from .model import Incident
+from .render import render
+
+STATUS_TITLES = {
+    "open": "Open",
+    "in-progress": "In progress",
+    "done": "Done",
+    "wont-do": "Won't do",
+}
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """One action item with its incident and what follow-up it needs on ``today``."""
+
+    incident: Incident
+    action: Mapping[str, Any]
+    overdue: bool
+
+    @property
+    def title(self) -> str:
+        return str(self.action["title"])
+
+    @property
+    def status(self) -> str:
+        return str(self.action["status"])
+
+    @property
+    def owner(self) -> str | None:
+        owner = self.action.get("owner")
+        return str(owner) if owner not in (None, "") else None
+
+    @property
+    def due(self) -> date | None:
+        due = self.action.get("due")
+        return due if isinstance(due, date) else None
+
+    @property
+    def unfinished(self) -> bool:
+        return derive.is_open(self.action)
+
+    @property
+    def missing_owner(self) -> bool:
+        """An unfinished item nobody owns."""
+        return self.unfinished and self.owner is None
+
+    @property
+    def missing_due(self) -> bool:
+        """An unfinished item with no due date."""
+        return self.unfinished and self.due is None
+
+    @property
+    def ticket(self) -> str | None:
+        ticket = self.action.get("ticket")
+        return str(ticket) if ticket else None
+
+    def follow_up(self, today: date) -> list[str]:
+        """What needs doing about this item: overdue, no owner, no due date."""
+        notes = [f"Overdue by {(today - self.due).days} d"] if self.overdue and self.due else []
+        if self.missing_owner:
+            notes.append("No owner")
+        if self.missing_due:
+            notes.append("No due date")
+        return notes
+
+
+@dataclass(frozen=True)
+class OwnerCount:
+    """How many action items one owner has, per status, and how many are overdue."""
+
+    owner: str | None
+    by_status: Mapping[str, int]
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+def action_rows(incidents: Iterable[Incident], today: date) -> list[ActionRow]:
+    """Every action item, in incident order (as given) then file order."""
+    return [
+        ActionRow(incident, action, derive.is_overdue(action, today))
+        for incident in incidents
+        for action in incident.action_items
+    ]
+
+
+def statuses(rows: Iterable[ActionRow]) -> list[str]:
+    """The statuses in use: the usual four in workflow order, then any other alphabetically."""
+    used = {row.status for row in rows}
+    return [s for s in STATUS_TITLES if s in used] + sorted(used - STATUS_TITLES.keys())
+
+
+def by_status(rows: Sequence[ActionRow]) -> dict[str, list[ActionRow]]:
+    """Rows grouped by status; overdue first, then by due date (none last), in each group."""
+    groups: dict[str, list[ActionRow]] = {status: [] for status in statuses(rows)}
+    for row in rows:
+        groups[row.status].append(row)
+    for group in groups.values():
+        group.sort(key=lambda row: (not row.overdue, row.due is None, row.due or date.min))
+    return groups
+
+
+def owner_counts(rows: Sequence[ActionRow]) -> list[OwnerCount]:
+    """Per owner (``None`` for no owner): counts per status; most overdue, then most open first."""
+    names = statuses(rows)
+    owners: dict[str | None, list[ActionRow]] = {}
+    for row in rows:
+        owners.setdefault(row.owner, []).append(row)
+    counts = [
+        OwnerCount(
+            owner,
+            {status: sum(row.status == status for row in owned) for status in names},
+            sum(row.overdue for row in owned),
+        )
+        for owner, owned in owners.items()
+    ]
+    return sorted(
+        counts,
+        key=lambda c: (
+            -c.overdue,
+            -sum(c.by_status.get(s, 0) for s in derive.OPEN_ACTION_STATUSES),
+            c.owner is None,
+            (c.owner or "").casefold(),
+        ),
+    )
+
+
+def action_items_page(env: jinja2.Environment, incidents: Sequence[Incident], today: date) -> str:
+    """The Markdown of the ``action-items`` page."""
+    rows = action_rows(incidents, today)
+    return render(
+        env,
+        "action-items.md.j2",
+        rows=rows,
+        groups=by_status(rows),
+        owners=owner_counts(rows),
+        status_titles=STATUS_TITLES,
+        statuses=statuses(rows),
+        today=today,
+    )

@@ -1,0 +1,76 @@
+"""``postmortems stats``: the statistics page's figures in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from typing import Any
+
+from ..collection import Collection, load_collection
+from ..project import find_project
+from ..stats import figures, filter_incidents, text_report
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "stats",
+        help="print incident statistics (counts, median and p90 times)",
+        description=(
+            "Incidents per month and severity, by root-cause category and by service, and the "
+            "median and 90th percentile of time to detect, mitigate and resolve."
+        ),
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--since",
+        type=_date,
+        metavar="DATE",
+        help="only incidents that started on or after DATE (YYYY-MM-DD)",
+    )
+    parser.add_argument("--service", metavar="S", help="only incidents affecting service S")
+    parser.set_defaults(handler=run)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def load(command: str) -> Collection | None:
+    """The project's collection, its problems printed to stderr; ``None`` when it cannot load."""
+    project = find_project()
+    try:
+        collection = load_collection(project)
+    except (OSError, ValueError) as error:
+        print(f"postmortems {command}: cannot load the project: {error}", file=sys.stderr)
+        return None
+    for problem in collection.problems:
+        print(problem, file=sys.stderr)
+    if collection.errors:
+        count = len({problem.path for problem in collection.errors})
+        print(
+            f"postmortems {command}: {count} file(s) with errors left out; "
+            "run `postmortems validate`",
+            file=sys.stderr,
+        )
+    return collection
+
+
+def run(args: argparse.Namespace) -> int:
+    collection = load("stats")
+    if collection is None:
+        return 2
+    incidents = filter_incidents(collection.incidents, since=args.since, service=args.service)
+    result = figures(incidents, collection.schema)
+    if args.format == "json":
+        filters = {"since": args.since.isoformat() if args.since else None, "service": args.service}
+        sys.stdout.write(json.dumps(filters | result.as_dict(), indent=2) + "\n")
+    else:
+        sys.stdout.write(text_report(result))
+    return 1 if collection.errors else 0

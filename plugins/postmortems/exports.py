@@ -1,0 +1,210 @@
+"""Machine-readable exports: ``incidents.json``, ``incidents.csv`` and an Atom feed.
+
+Each function returns the file's text; the site plugin writes it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from . import derive
+from .model import Incident
+
+ATOM = "http://www.w3.org/2005/Atom"
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "status",
+    "severity",
+    "services",
+    "category",
+    "started_at",
+    "detected_at",
+    "mitigated_at",
+    "resolved_at",
+    "duration_seconds",
+    "time_to_detect_seconds",
+    "time_to_mitigate_seconds",
+    "time_to_resolve_seconds",
+    "action_items",
+    "open_action_items",
+    "overdue_action_items",
+    "url",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def rfc3339(value: datetime) -> str:
+    """A timestamp in RFC 3339 with the offset it carries (``Z`` for UTC)."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def generated_at(today: date) -> str:
+    """The export's timestamp: the ``SOURCE_DATE_EPOCH`` instant, else ``today`` at 00:00 UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return rfc3339(datetime.fromtimestamp(int(epoch), tz=UTC))
+    return rfc3339(datetime.combine(today, time(), tzinfo=UTC))
+
+
+def incident_url(incident: Incident, site_url: str | None) -> str:
+    """The incident page: ``incidents/<id>/``, absolute under ``site_url`` when one is given."""
+    relative = f"incidents/{incident.id}/"
+    return f"{site_url.rstrip('/')}/{relative}" if site_url else relative
+
+
+def _seconds(delta: timedelta | None) -> int | float | None:
+    if delta is None:
+        return None
+    seconds = delta.total_seconds()
+    return int(seconds) if seconds.is_integer() else seconds
+
+
+def _plain(value: Any) -> Any:
+    """A YAML value as JSON: timestamps and dates as strings, any other odd value as text."""
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def derived(incident: Incident, *, today: date, site_url: str | None) -> dict[str, Any]:
+    """The values computed from an incident, as exported."""
+    return {
+        "duration_seconds": _seconds(derive.duration(incident)),
+        "time_to_detect_seconds": _seconds(derive.time_to_detect(incident)),
+        "time_to_mitigate_seconds": _seconds(derive.time_to_mitigate(incident)),
+        "time_to_resolve_seconds": _seconds(derive.time_to_resolve(incident)),
+        "year": incident.started_at.year,
+        "month": incident.started_at.month,
+        "url": incident_url(incident, site_url),
+        "open_action_items": len(derive.open_action_items(incident)),
+        "overdue_action_items": len(derive.overdue_action_items(incident, today)),
+    }
+
+
+def incidents_json(
+    incidents: Sequence[Incident],
+    *,
+    similar: Mapping[str, Sequence[str]],
+    today: date,
+    site_url: str | None,
+) -> str:
+    """``incidents.json``: every field of every incident plus its derived values."""
+    records = []
+    for incident in incidents:
+        values = derived(incident, today=today, site_url=site_url)
+        similar_ids = list(similar.get(incident.id, ()))
+        records.append(_plain(incident.data) | values | {"similar": similar_ids})
+    document = {"generated": generated_at(today), "incidents": records}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell; text that a spreadsheet would run as a formula gets a leading ``'``."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def incidents_csv(
+    incidents: Sequence[Incident], *, site_url: str | None, today: date | None = None
+) -> str:
+    """``incidents.csv``: one row per incident; overdue as of ``today`` (default: build date)."""
+    today = today or derive.build_date()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for incident in incidents:
+        values = derived(incident, today=today, site_url=site_url)
+        row = {
+            "id": incident.id,
+            "title": incident.title,
+            "status": incident.status,
+            "severity": incident.severity,
+            "services": ";".join(incident.services),
+            "category": incident.category,
+            **{name: _plain(incident.data.get(name)) for name in CSV_COLUMNS[6:10]},
+            **values,
+            "action_items": len(incident.action_items),
+        }
+        writer.writerow([_cell(row[column]) for column in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def _xml(text: object) -> str:
+    """Text without the characters XML 1.0 cannot hold."""
+    return _XML_ILLEGAL.sub("\ufffd", str(text))
+
+
+def _sub(parent: ET.Element, tag: str, text: object = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {name: _xml(value) for name, value in attributes.items()})
+    if text is not None:
+        element.text = _xml(text)
+    return element
+
+
+def _tag_authority(site_name: str) -> str:
+    return _NOT_SLUG.sub("-", site_name.casefold()).strip("-") or "postmortems"
+
+
+def atom_feed(
+    incidents: Sequence[Incident], *, site_url: str | None, site_name: str, today: date
+) -> str:
+    """An Atom 1.0 feed of incidents, newest first.
+
+    Entry ids are the absolute page URLs when ``site_url`` is known, else tag URIs
+    (``tag:<site-name>,<start date>:<id>``), which never change for an incident.
+    """
+    authority = _tag_authority(site_name)
+    newest = sorted(incidents, key=lambda incident: incident.started_at, reverse=True)
+
+    def updated(incident: Incident) -> datetime:
+        return incident.resolved_at or incident.started_at
+
+    feed = ET.Element("feed", {"xmlns": ATOM})
+    _sub(feed, "id", f"{site_url.rstrip('/')}/" if site_url else f"tag:{authority},2000:incidents")
+    _sub(feed, "title", f"{site_name}: incidents", type="text")
+    last = max(map(updated, newest), default=None)
+    _sub(feed, "updated", rfc3339(last) if last else generated_at(today))
+    _sub(_sub(feed, "author"), "name", site_name)
+    if site_url:
+        _sub(feed, "link", rel="self", href=f"{site_url.rstrip('/')}/feed.xml")
+        _sub(feed, "link", rel="alternate", href=f"{site_url.rstrip('/')}/")
+    for incident in newest:
+        entry = _sub(feed, "entry")
+        url = incident_url(incident, site_url)
+        started = incident.started_at.date().isoformat()
+        _sub(entry, "id", url if site_url else f"tag:{authority},{started}:{incident.id}")
+        _sub(entry, "title", incident.title, type="text")
+        _sub(entry, "link", rel="alternate", href=url)
+        _sub(entry, "published", rfc3339(incident.started_at))
+        _sub(entry, "updated", rfc3339(updated(incident)))
+        _sub(entry, "summary", incident.data.get("summary", ""), type="text")
+        _sub(entry, "category", term=incident.severity)
+        _sub(entry, "category", term=incident.category)
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"

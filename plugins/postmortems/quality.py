@@ -1,0 +1,225 @@
+"""Data-quality report: what incident files leave out that the knowledge base needs.
+
+Each check has a stable name so a team can gate CI on it (``postmortems quality --fail-on``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import jinja2
+
+from .actions import ActionRow, action_rows
+from .model import Incident
+from .render import render
+
+STALE_DRAFT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a check found in one incident (``detail`` says what, for action items which)."""
+
+    incident: Incident
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "incident": self.incident.id,
+            "title": self.incident.title,
+            "source": self.incident.source,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named data-quality check over all incidents."""
+
+    name: str
+    title: str
+    description: str
+    run: Callable[[Sequence[Incident], date], list[Finding]]
+
+
+def _missing(field: str, detail: str) -> Callable[[Sequence[Incident], date], list[Finding]]:
+    def run(incidents: Sequence[Incident], today: date) -> list[Finding]:
+        return [Finding(i, detail) for i in incidents if not _has_content(i.data.get(field))]
+
+    return run
+
+
+def _has_content(value: Any) -> bool:
+    """True when a value holds something: a non-empty string, list or mapping of such."""
+    if isinstance(value, dict):
+        return any(_has_content(item) for key, item in value.items() if not key.startswith("x-"))
+    if isinstance(value, list | tuple | str):
+        return bool(value)
+    return value is not None
+
+
+def _unknown_root_cause(incidents: Sequence[Incident], today: date) -> list[Finding]:
+    return [
+        Finding(i, "root cause category is unknown") for i in incidents if i.category == "unknown"
+    ]
+
+
+def _stale_drafts(incidents: Sequence[Incident], today: date) -> list[Finding]:
+    findings = []
+    for incident in incidents:
+        written = incident.written_on or incident.started_at.date()
+        age = (today - written).days
+        if incident.status == "draft" and age > STALE_DRAFT_DAYS:
+            since = "written on" if incident.written_on else "started on"
+            findings.append(Finding(incident, f"draft for {age} days ({since} {written})"))
+    return findings
+
+
+def _action_items(
+    flag: Callable[[ActionRow], bool], detail: str
+) -> Callable[[Sequence[Incident], date], list[Finding]]:
+    def run(incidents: Sequence[Incident], today: date) -> list[Finding]:
+        return [
+            Finding(row.incident, f"{detail}: {row.title}")
+            for row in action_rows(incidents, today)
+            if flag(row)
+        ]
+
+    return run
+
+
+CHECKS = (
+    Check(
+        "missing-detected-at",
+        "No detection time",
+        "Incidents without `detected_at`: time to detect cannot be measured.",
+        _missing("detected_at", "no detected_at"),
+    ),
+    Check(
+        "missing-contributing-factors",
+        "No contributing factors",
+        "Incidents that name no contributing factors beside the root cause.",
+        _missing("contributing_factors", "no contributing_factors"),
+    ),
+    Check(
+        "missing-action-items",
+        "No action items",
+        "Incidents with no action items: nothing was decided to prevent a repeat.",
+        _missing("action_items", "no action_items"),
+    ),
+    Check(
+        "missing-lessons",
+        "No lessons",
+        "Incidents that record no lessons (what went well, what went wrong, where we got lucky).",
+        _missing("lessons", "no lessons"),
+    ),
+    Check(
+        "unknown-root-cause",
+        "Unknown root cause",
+        "Incidents whose root-cause category is `unknown`.",
+        _unknown_root_cause,
+    ),
+    Check(
+        "stale-drafts",
+        "Stale drafts",
+        f"Drafts older than {STALE_DRAFT_DAYS} days (by `written_on`, else `started_at`).",
+        _stale_drafts,
+    ),
+    Check(
+        "action-items-without-owner",
+        "Action items without owner",
+        "Open or in-progress action items that nobody owns.",
+        _action_items(lambda row: row.missing_owner, "no owner"),
+    ),
+    Check(
+        "action-items-without-due",
+        "Action items without due date",
+        "Open or in-progress action items with no due date.",
+        _action_items(lambda row: row.missing_due, "no due date"),
+    ),
+)
+CHECK_NAMES = tuple(check.name for check in CHECKS)
+
+
+@dataclass(frozen=True)
+class Result:
+    check: Check
+    findings: Sequence[Finding]
+
+    @property
+    def incidents(self) -> int:
+        """How many distinct incidents have findings."""
+        return len({finding.incident.id for finding in self.findings})
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every check's findings over ``incidents`` incidents, as of ``today``."""
+
+    incidents: int
+    today: date
+    results: Sequence[Result]
+
+    def result(self, name: str) -> Result:
+        return next(result for result in self.results if result.check.name == name)
+
+    @property
+    def unknown_share(self) -> float | None:
+        """Share of incidents (0–1) whose root cause is ``unknown``; ``None`` with no incidents."""
+        unknown = self.result("unknown-root-cause").incidents
+        return unknown / self.incidents if self.incidents else None
+
+    def failing(self, names: Sequence[str]) -> list[str]:
+        """The named checks that have findings."""
+        return [name for name in names if self.result(name).findings]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.today.isoformat(),
+            "incidents": self.incidents,
+            "unknown_root_cause_share": self.unknown_share,
+            "checks": [
+                {
+                    "name": r.check.name,
+                    "title": r.check.title,
+                    "description": r.check.description,
+                    "incidents": r.incidents,
+                    "findings": [finding.as_dict() for finding in r.findings],
+                }
+                for r in self.results
+            ],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def to_text(self) -> str:
+        lines = [f"{self.incidents} incidents checked on {self.today.isoformat()}"]
+        if self.unknown_share is not None:
+            lines.append(f"root cause unknown: {self.unknown_share:.0%} of incidents")
+        for r in self.results:
+            count = len(r.findings)
+            lines.append(f"{r.check.name}: {count} finding{'s' * (count != 1)} ({r.check.title})")
+            lines += [f"  {f.incident.source}: {_printable(f.detail)}" for f in r.findings]
+        return "\n".join(lines) + "\n"
+
+
+def _printable(text: str) -> str:
+    """One terminal-safe line: whitespace collapsed, control characters shown as spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def report(incidents: Sequence[Incident], today: date) -> Report:
+    """Run every check over ``incidents``."""
+    return Report(
+        len(incidents), today, [Result(check, check.run(incidents, today)) for check in CHECKS]
+    )
+
+
+def quality_page(env: jinja2.Environment, incidents: Sequence[Incident], today: date) -> str:
+    """The Markdown of the ``quality`` page."""
+    return render(env, "quality.md.j2", report=report(incidents, today))

@@ -1,0 +1,317 @@
+"""Statistics over incidents: counts per month, category and service; median and p90 times.
+
+Durations are heavy-tailed, so the headline figures are the median and the 90th percentile
+(linear interpolation), never the mean.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import jinja2
+
+from . import charts, derive
+from .model import Incident
+from .render import render
+from .vocabulary import Term, vocabulary
+
+MEASURES: tuple[tuple[str, str, Callable[[Incident], timedelta | None]], ...] = (
+    ("time_to_detect", "Time to detect", derive.time_to_detect),
+    ("time_to_mitigate", "Time to mitigate", derive.time_to_mitigate),
+    ("time_to_resolve", "Time to resolve", derive.time_to_resolve),
+)
+DIMENSIONS = (("severity", "Severity"), ("category", "Root-cause category"), ("service", "Service"))
+CHART_LIMIT = 20  # rows drawn in a bar chart; the table beside lists them all
+
+
+def _round(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 3)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Median and 90th percentile of one measure, in seconds, over ``count`` known values."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Spread:
+        median, p90 = derive.median(values), derive.percentile(values, 0.9)
+        # Millisecond precision: enough for durations, and free of float noise in JSON.
+        return cls(len(values), _round(median), _round(p90))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "median_seconds": self.median, "p90_seconds": self.p90}
+
+
+@dataclass(frozen=True)
+class Group:
+    """The incidents sharing one value of a dimension (a severity, category or service)."""
+
+    key: str
+    label: str
+    incidents: int
+    spreads: Mapping[str, Spread]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "incidents": self.incidents,
+            **{name: spread.as_dict() for name, spread in self.spreads.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Month:
+    """Incidents that started in one month (in the offset the file gives), per severity."""
+
+    month: str
+    counts: Mapping[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the statistics page and ``postmortems stats`` show."""
+
+    severities: Sequence[Term]
+    months: Sequence[Month]
+    overall: Group
+    groups: Mapping[str, Sequence[Group]]  # dimension -> groups, most incidents first
+
+    def as_dict(self) -> dict[str, Any]:
+        """The figures as a JSON-ready mapping (durations in seconds, ``null`` when unknown)."""
+        return {
+            "incidents": self.overall.incidents,
+            "per_month": [
+                {"month": month.month, "total": month.total, "by_severity": dict(month.counts)}
+                for month in self.months
+            ],
+            "overall": self.overall.as_dict(),
+            **{f"by_{name}": [g.as_dict() for g in self.groups[name]] for name, _ in DIMENSIONS},
+        }
+
+
+def filter_incidents(
+    incidents: Iterable[Incident], *, since: date | None = None, service: str | None = None
+) -> list[Incident]:
+    """Incidents that started on or after ``since`` (their own date) and affect ``service``."""
+    return [
+        incident
+        for incident in incidents
+        if (since is None or incident.started_at.date() >= since)
+        and (service is None or service in incident.services)
+    ]
+
+
+def _terms(schema: Mapping[str, Any], name: str, seen: Iterable[str]) -> list[Term]:
+    """The vocabulary in schema order, plus any value in use that the schema does not list."""
+    terms = vocabulary(dict(schema), name)
+    known = {term.value for term in terms}
+    extra = sorted(set(seen) - known)
+    return terms + [Term(value, value, "") for value in extra]
+
+
+def _group(key: str, label: str, incidents: Sequence[Incident]) -> Group:
+    spreads = {}
+    for name, _, measure in MEASURES:
+        values = [delta.total_seconds() for i in incidents if (delta := measure(i)) is not None]
+        spreads[name] = Spread.of(values)
+    return Group(key, label, len(incidents), spreads)
+
+
+def _months(incidents: Sequence[Incident], severities: Sequence[Term]) -> list[Month]:
+    """Every month from the first incident's to the last one's, empty months included."""
+    per_month: dict[tuple[int, int], Counter[str]] = {}
+    for incident in incidents:
+        key = (incident.started_at.year, incident.started_at.month)
+        per_month.setdefault(key, Counter())[incident.severity] += 1
+    if not per_month:
+        return []
+    (year, month), last = min(per_month), max(per_month)
+    months = []
+    while (year, month) <= last:
+        counts = per_month.get((year, month), Counter())
+        months.append(
+            Month(f"{year:04d}-{month:02d}", {t.value: counts[t.value] for t in severities})
+        )
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def figures(incidents: Sequence[Incident], schema: Mapping[str, Any]) -> Figures:
+    """Compute every figure for ``incidents``; vocabulary order and titles come from ``schema``."""
+    severities = _terms(schema, "severity", (i.severity for i in incidents))
+    categories = _terms(schema, "rootCauseCategory", (i.category for i in incidents))
+    members: dict[str, dict[str, list[Incident]]] = {name: {} for name, _ in DIMENSIONS}
+    for incident in incidents:
+        members["severity"].setdefault(incident.severity, []).append(incident)
+        members["category"].setdefault(incident.category, []).append(incident)
+        for service in incident.services:
+            members["service"].setdefault(service, []).append(incident)
+    labels = {
+        "severity": {t.value: t.title for t in severities},
+        "category": {t.value: t.title for t in categories},
+        "service": {},
+    }
+    order = {"severity": {t.value: n for n, t in enumerate(severities)}}
+    groups: dict[str, list[Group]] = {}
+    for name, _ in DIMENSIONS:
+        found = members[name]
+        if name == "severity":
+            keys = sorted(found, key=order[name].__getitem__)
+        else:
+            keys = sorted(found, key=lambda key, found=found: (-len(found[key]), key))
+        groups[name] = [_group(key, labels[name].get(key, key), members[name][key]) for key in keys]
+    return Figures(
+        severities, _months(incidents, severities), _group("all", "All", incidents), groups
+    )
+
+
+def _duration(seconds: float | None) -> str:
+    return derive.human_duration(None if seconds is None else timedelta(seconds=round(seconds)))
+
+
+def _charts(result: Figures) -> dict[str, str]:
+    """Every chart of the statistics page, as inline SVG."""
+    present = [t for t in result.severities if any(m.counts[t.value] for m in result.months)]
+    series = [
+        charts.Series(
+            term.title, charts.colour(index), [m.counts[term.value] for m in result.months]
+        )
+        for index, term in enumerate(result.severities)
+        if term in present
+    ]
+    svgs = {
+        "months": charts.stacked_bars(
+            "pm-chart-months",
+            "Incidents per month by severity",
+            "Stacked bars, one per month, one segment per severity; the table below gives the "
+            "numbers.",
+            [m.month for m in result.months],
+            series,
+        )
+    }
+    for name, title in (("category", "root-cause category"), ("service", "service")):
+        rows = [(g.label, g.incidents) for g in result.groups[name][:CHART_LIMIT]]
+        svgs[name] = charts.horizontal_bars(
+            f"pm-chart-{name}",
+            f"Incidents by {title}",
+            f"Horizontal bars, one per {title}, longest first; the table below gives the numbers.",
+            rows,
+            charts.colour(2),
+        )
+    legend = [(label, charts.colour(n + 2)) for n, (_, label, _) in enumerate(MEASURES)]
+    for name, title in DIMENSIONS:
+        groups = [
+            (
+                group.label,
+                [
+                    charts.Range(label, colour, spread.median, spread.p90)
+                    if (spread := group.spreads[measure]).median is not None
+                    and spread.p90 is not None
+                    else None
+                    for (measure, label, _), (_, colour) in zip(MEASURES, legend, strict=True)
+                ],
+            )
+            for group in result.groups[name][:CHART_LIMIT]
+        ]
+        svgs[f"durations-{name}"] = charts.duration_ranges(
+            f"pm-chart-durations-{name}",
+            f"Time to detect, mitigate and resolve by {title.lower()}",
+            "For each group, one line per measure from the median (dot) to the 90th percentile "
+            "(tick) on a logarithmic time axis; the table below gives the numbers.",
+            [(label, ranges) for label, ranges in groups if any(ranges)],
+            legend,
+        )
+    return svgs
+
+
+def stats_page(
+    env: jinja2.Environment, incidents: Sequence[Incident], schema: Mapping[str, Any], today: date
+) -> str:
+    """The Markdown of the ``stats`` page."""
+    result = figures(incidents, schema)
+    return render(
+        env,
+        "stats.md.j2",
+        figures=result,
+        charts=_charts(result) if incidents else {},
+        measures=MEASURES,
+        dimensions=DIMENSIONS,
+        chart_limit=CHART_LIMIT,
+        duration=_duration,
+        today=today,
+    )
+
+
+def text_report(result: Figures, width: int = 100) -> str:
+    """The figures as plain-text tables no wider than ``width`` columns."""
+    lines = [f"Incidents: {result.overall.incidents}"]
+    if result.months:
+        lines[0] += f", from {result.months[0].month} to {result.months[-1].month}"
+    severity_names = [t.value for t in result.severities]
+    month_rows = [[m.month, *map(str, m.counts.values()), str(m.total)] for m in result.months]
+    if month_rows:
+        lines += [
+            "",
+            "Incidents per month",
+            *_table(["Month", *severity_names, "Total"], month_rows, width),
+        ]
+    lines += [
+        "",
+        "TTD, TTM, TTR: time to detect, to mitigate, to resolve (from the start of impact);",
+        "med: median; p90: 90th percentile; over the incidents that record the time.",
+    ]
+    header = ["Incidents"] + [f"{short} {stat}" for short, _ in _SHORT for stat in ("med", "p90")]
+    for name, title in DIMENSIONS:
+        rows = [[g.label, str(g.incidents), *_spread_cells(g)] for g in result.groups[name]]
+        rows.append(
+            [result.overall.label, str(result.overall.incidents), *_spread_cells(result.overall)]
+        )
+        lines += ["", f"By {title.lower()}", *_table([title, *header], rows, width)]
+    return "\n".join(lines) + "\n"
+
+
+_SHORT = (("TTD", "time_to_detect"), ("TTM", "time_to_mitigate"), ("TTR", "time_to_resolve"))
+_UNITS = {" d": "d", " h": "h", " min": "m", " s": "s"}
+
+
+def _compact(seconds: float | None) -> str:
+    """``1d 12h``, ``2h 5m``: a duration as on the page, without spaces before units."""
+    text = _duration(seconds)
+    for unit, short in _UNITS.items():
+        text = text.replace(unit, short)
+    return text
+
+
+def _spread_cells(group: Group) -> list[str]:
+    return [
+        _compact(value)
+        for _, name in _SHORT
+        for value in (group.spreads[name].median, group.spreads[name].p90)
+    ]
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> list[str]:
+    """Left-aligned first column, right-aligned others; the first column shrinks to fit."""
+    widths = [max(len(row[n]) for row in [header, *rows]) for n in range(len(header))]
+    others = sum(widths[1:]) + 2 * (len(widths) - 1)
+    widths[0] = max(8, min(widths[0], width - others))
+
+    def line(cells: Sequence[str]) -> str:
+        first = cells[0] if len(cells[0]) <= widths[0] else cells[0][: widths[0] - 1] + "…"
+        rest = [cell.rjust(w) for cell, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([first.ljust(widths[0]), *rest]).rstrip()
+
+    return [line(header), "  ".join("-" * w for w in widths), *map(line, rows)]

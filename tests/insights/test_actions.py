@@ -1,0 +1,96 @@
+"""Action items: grouped by status, overdue relative to the build date, gaps flagged."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from postmortems import render
+from postmortems.actions import action_items_page, action_rows, by_status, owner_counts
+
+from .helpers import TODAY, make_incident
+
+
+def _incident(*actions):
+    return make_incident(
+        "2024-08-01-x", datetime(2024, 8, 1, tzinfo=UTC), action_items=list(actions)
+    )
+
+
+def test_only_open_and_in_progress_items_due_before_today_are_overdue():
+    incident = _incident(
+        {"title": "late", "status": "open", "due": date(2024, 8, 31)},
+        {"title": "late too", "status": "in-progress", "due": date(2024, 1, 1)},
+        {"title": "due today", "status": "open", "due": TODAY},
+        {"title": "done late", "status": "done", "due": date(2024, 1, 1)},
+        {"title": "dropped", "status": "wont-do", "due": date(2024, 1, 1)},
+        {"title": "no date", "status": "open"},
+    )
+
+    overdue = {row.title for row in action_rows([incident], TODAY) if row.overdue}
+
+    assert overdue == {"late", "late too"}
+
+
+def test_groups_follow_the_workflow_with_overdue_items_first(incidents):
+    groups = by_status(action_rows(incidents, TODAY))
+
+    assert list(groups) == ["open", "in-progress", "done"]
+    assert [row.title for row in groups["open"]] == ["Add replica lag alert", "Automate renewal"]
+
+
+def test_per_owner_counts_include_items_without_owner(incidents):
+    counts = {c.owner: c for c in owner_counts(action_rows(incidents, TODAY))}
+
+    assert counts["Ana"].by_status == {"open": 1, "in-progress": 0, "done": 1}
+    assert counts["Ana"].overdue == 1
+    assert counts[None].total == 1
+
+
+def test_page_marks_overdue_and_missing_owner_or_due_date_and_links_incidents(incidents):
+    page = action_items_page(render.environment(), incidents, TODAY)
+
+    late = next(line for line in page.splitlines() if line.startswith("| Add replica lag alert"))
+    assert "[Incident 2024-07-30-db-outage](incidents/2024-07-30-db-outage.md)" in late
+    assert "**Overdue by 17 d**" in late
+    orphan = next(line for line in page.splitlines() if line.startswith("| Automate renewal"))
+    assert "**No owner**; **No due date**" in orphan
+    assert "## Open (2)" in page
+    assert "| Ana | 1 | 0 | 1 | 1 | 2 |" in page
+
+
+def test_finished_items_are_not_flagged_for_missing_owner_or_due_date():
+    incident = _incident({"title": "shipped", "status": "done"})
+
+    (row,) = action_rows([incident], TODAY)
+
+    assert row.follow_up(TODAY) == []
+
+
+def test_hostile_owner_and_title_stay_inside_their_table_cells():
+    hostile = "<script>alert(1)</script> | {{ x }}"
+    incident = _incident(
+        {"title": hostile, "status": "open", "owner": hostile, "due": date(2024, 8, 1)}
+    )
+
+    page = action_items_page(render.environment(), [incident], TODAY)
+
+    assert "<script>" not in page
+    assert "{{" not in page
+    rows = [line for line in page.splitlines() if line.startswith("| &lt;script")]
+    assert rows  # the owner row and the item row
+    header_cells = {line.count("|") for line in page.splitlines() if line.startswith("| Owner")}
+    item_cells = next(line for line in page.splitlines() if line.startswith("| Action item"))
+    assert rows[0].count("|") in header_cells
+    assert rows[-1].count("|") == item_cells.count("|")
+
+
+def test_ticket_urls_become_links_and_other_schemes_do_not():
+    incident = _incident(
+        {"title": "a", "status": "open", "ticket": "https://tickets.example/1"},
+        {"title": "b", "status": "open", "ticket": "javascript:alert(1)"},
+    )
+
+    page = action_items_page(render.environment(), [incident], TODAY)
+
+    assert "| [a](<https://tickets.example/1>) |" in page
+    assert "](javascript" not in page

@@ -48,12 +48,32 @@ class Collection:
         return [problem for problem in self.problems if problem.level == "warning"]
 
     def for_audience(self, audience: str) -> Collection:
-        """What a site for ``audience`` shows: a public site holds public incidents only."""
+        """What a site for ``audience`` shows.
+
+        A public site holds public incidents only, without their ``x-`` fields, and a catalog
+        of only the services those incidents name: nothing internal can reach its pages.
+        """
         if audience != "public":
             return self
-        public = [incident for incident in self.incidents if incident.visibility == "public"]
+        public = [
+            Incident(
+                data={
+                    key: value for key, value in incident.data.items() if not key.startswith("x-")
+                },
+                source=incident.source,
+                source_uri=incident.source_uri,
+            )
+            for incident in self.incidents
+            if incident.visibility == "public"
+        ]
+        named = {service for incident in public for service in incident.services}
+        catalog = (
+            {slug: entry for slug, entry in self.catalog.items() if slug in named}
+            if self.catalog is not None
+            else None
+        )
         return Collection(
-            self.paths, self.schema, public, self.problems, self.catalog, self.files_checked
+            self.paths, self.schema, public, self.problems, catalog, self.files_checked
         )
 
 

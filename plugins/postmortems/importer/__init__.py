@@ -1,0 +1,54 @@
+"""Convert a text or Markdown postmortem into a draft incident YAML file.
+
+``import_postmortem`` reads the common house styles (Google SRE template, Atlassian template,
+terse ``Key: value`` notes, narrative prose): it finds the headed sections, reads times in the
+document's zone, guesses what must be guessed (saying so in a YAML comment) and leaves a
+``# TODO`` comment for each required field it cannot find, never a made-up value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .draft import build
+from .emit import emit
+from .sections import split_document
+
+DEFAULT_CATEGORIES = (
+    "config-change", "deployment", "software-bug", "capacity", "dependency", "data-store",
+    "network", "hardware", "certificate-or-expiry", "security", "manual-operation", "process",
+    "unknown",
+)  # fmt: skip
+DEFAULT_SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+SCHEMA_COMMENT = "# yaml-language-server: $schema=../../schema/incident.schema.json"
+
+__all__ = ["DEFAULT_CATEGORIES", "DEFAULT_SEVERITIES", "ImportedIncident", "import_postmortem"]
+
+
+@dataclass(frozen=True)
+class ImportedIncident:
+    """The converted incident: its id, year (for the folder), YAML text and warnings."""
+
+    id: str
+    year: int
+    yaml_text: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def import_postmortem(
+    text: str,
+    *,
+    source_name: str,
+    categories: Sequence[str] = DEFAULT_CATEGORIES,
+    severities: Sequence[str] = DEFAULT_SEVERITIES,
+) -> ImportedIncident:
+    """Convert the postmortem ``text`` (read from ``source_name``) into a draft incident."""
+    document = split_document(text.removeprefix("\ufeff"))
+    draft = build(document, source_name, list(categories), list(severities))
+    header = [
+        SCHEMA_COMMENT,
+        f"# Draft imported from {' '.join(source_name.split())} by `postmortems import`:",
+        "# check every value, above all those with a comment, and fill in each TODO.",
+    ]
+    return ImportedIncident(draft.id, draft.year, emit(header, draft.data), draft.warnings)

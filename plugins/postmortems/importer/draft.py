@@ -1,0 +1,292 @@
+"""Assemble a draft incident from a split document: every field in contract order, a ``Todo``
+for each required field that was not found, a comment on each guessed value."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..derive import build_date
+from . import facts
+from .actions import action_items, lessons
+from .category import guess_category
+from .emit import Commented, Todo
+from .sections import Document, Section
+from .text import clean, first_sentence, list_items, paragraphs, sentences, slugify
+from .timeline import Times, extract_times
+
+_DETECTION_METHODS = (
+    ("customer-report", r"customer|user reports?|users? reported|support (?:ticket|team)|complain"),
+    ("automated-test", r"synthetic|probe|canary|smoke test|automated test|health ?check"),
+    ("monitoring", r"alert|monitor|pager|paged|dashboard|metric|on-call"),
+    ("employee-report", r"employee|engineer noticed|staff|internal report|colleague|noticed"),
+)
+_ROOT_CAUSE_SENTENCE = re.compile(r"root cause|caused by|\bbecause\b|\bdue to\b|triggered by", re.I)
+_RESOLUTION_SENTENCE = re.compile(
+    r"rolled back|roll(?:ed)? back|reverted|fixed|restored|resolved by|mitigated by|restart\w*|"
+    r"fail(?:ed)? over|scaled",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Draft:
+    """The draft mapping (with ``Commented``/``Todo`` wrappers), its id, year and warnings."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    id: str = ""
+    year: int = 0
+
+    def todo(self, name: str) -> Todo:
+        self.warnings.append(f"{name}: not found in the source")
+        return Todo(name)
+
+
+def _markdown(sections: Sequence[Section], fact_lines: Collection[str] = ()) -> str:
+    """The sections' bodies as Markdown, fact lines and tables left out."""
+    blocks: list[str] = []
+    for section in sections:
+        lines = [
+            line.rstrip()
+            for line in section.lines
+            if line.strip() not in fact_lines
+            and not line.strip().startswith("|")
+            and not re.fullmatch(r"\s*[-=*_]{3,}\s*", line)
+        ]
+        text = re.sub(r"\n{3,}", "\n\n", textwrap.dedent("\n".join(lines))).strip()
+        text = re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
+        if text:
+            blocks.append(text)
+    return "\n\n".join(blocks)
+
+
+def _sentences_matching(document: Document, pattern: re.Pattern[str]) -> list[str]:
+    blocks = [document.preamble] + [
+        s.lines for s in document.sections if s.kind not in ("actions", "lessons", "timeline")
+    ]
+    return [
+        s for block in blocks for p in paragraphs(block) for s in sentences(p) if pattern.search(s)
+    ]
+
+
+def _opening_paragraph(document: Document, title: str | None) -> str:
+    for paragraph in paragraphs(document.preamble):
+        if len(paragraph) > 80 and not re.match(r"[A-Za-z][\w ()/-]{0,30}:\s", paragraph):
+            return paragraph
+    return ""
+
+
+def _detection(document: Document) -> dict[str, Any] | None:
+    text = _markdown(document.of_kind("detection"))
+    if not text:
+        return None
+    method = next(
+        (
+            (name, re.search(p, text, re.I))
+            for name, p in _DETECTION_METHODS
+            if re.search(p, text, re.I)
+        ),
+        None,
+    )
+    if method and method[1]:
+        return {
+            "method": Commented(method[0], f'guessed from "{method[1].group(0)}"'),
+            "description": text,
+        }
+    return {"method": Commented("other", "no detection method named"), "description": text}
+
+
+def _impact(document: Document, summary: str, fact_lines: Collection[str], draft: Draft) -> Any:
+    text = _markdown(document.of_kind("impact"), fact_lines)
+    numbers_text = " ".join([text, summary, _markdown(document.of_kind("business"))])
+    impact: dict[str, Any] = (
+        {"summary": text} if text else {"summary": draft.todo("impact.summary")}
+    )
+    count = facts.users_affected(numbers_text)
+    if count:
+        impact["users_affected"] = count.value
+    percent = facts.users_affected_percent(numbers_text)
+    if percent:
+        impact["users_affected_percent"] = (
+            Commented(percent.value, percent.why) if percent.why else percent.value
+        )
+    for kind in ("business", "reputation"):
+        value = _markdown(document.of_kind(kind))
+        if value:
+            impact[kind] = value
+    if not text and len(impact) == 1:
+        return draft.todo("impact")
+    return impact
+
+
+def _root_cause(
+    document: Document,
+    summary: str,
+    categories: Sequence[str],
+    fact_lines: Collection[str],
+    draft: Draft,
+) -> dict[str, Any]:
+    text = _markdown(document.of_kind("root_cause"), fact_lines)
+    guessed_summary = False
+    if not text:
+        found = _sentences_matching(document, _ROOT_CAUSE_SENTENCE)
+        text, guessed_summary = (found[0], True) if found else ("", False)
+    context = " ".join(
+        [summary]
+        + [_markdown(document.of_kind(k)) for k in ("trigger", "resolution", "contributing")]
+    )
+    category, words = guess_category(text, context, categories)
+    why = (
+        "guessed from " + ", ".join(f'"{word}"' for word in words)
+        if words
+        else "no root-cause keyword matched: choose a category"
+    )
+    result: dict[str, Any] = {"category": Commented(category, why)}
+    summary = first_sentence(text)
+    if summary:
+        result["summary"] = (
+            Commented(summary, "taken from the text") if guessed_summary else summary
+        )
+        if clean(text) != summary:
+            result["description"] = text
+    else:
+        result["summary"] = draft.todo("root_cause.summary")
+    whys = [item for section in document.of_kind("five_whys") for item in list_items(section.lines)]
+    if whys:
+        result["five_whys"] = whys
+    return result
+
+
+def _contributing(document: Document) -> list[dict[str, str]]:
+    factors: list[dict[str, str]] = []
+    for section in document.of_kind("contributing"):
+        for item in list_items(section.lines):
+            head, _, rest = item.partition(": ")
+            if rest and len(head) <= 80:
+                factors.append({"title": head, "description": rest})
+            else:
+                factors.append({"title": item})
+    return factors
+
+
+def _timeline(times: Times) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    for entry in times.timeline:
+        item: dict[str, Any] = {}
+        if entry.at:
+            item["at"] = entry.at
+        item["event"] = entry.event
+        item["kind"] = entry.kind
+        entries.append(item)
+    return entries
+
+
+def _timestamps(times: Times, draft: Draft) -> None:
+    for name in ("started_at", "detected_at", "mitigated_at", "resolved_at"):
+        value = getattr(times, name)
+        if value is None:
+            if name == "started_at":
+                draft.data[name] = draft.todo(name)
+            continue
+        why = times.notes.get(name, "")
+        if not times.zone_stated:
+            why = "; ".join(filter(None, [why, "no time zone stated: UTC assumed"]))
+        draft.data[name] = Commented(value, why) if why else value
+
+
+def _identity(draft: Draft, title: str | None, times: Times, written: date | None) -> None:
+    day = times.started_at.date() if times.started_at else times.incident_date or written
+    if day is None:
+        day = build_date()
+        draft.warnings.append("no incident date found: the id uses today's date")
+    slug = slugify(title or "", 60) or "incident"
+    draft.id = f"{day.isoformat()}-{slug}"
+    draft.year = day.year
+
+
+def build(
+    document: Document, source_name: str, categories: Sequence[str], severities: Sequence[str]
+) -> Draft:
+    """The draft incident for ``document``."""
+    draft = Draft()
+    data = draft.data
+    fact_lines = {document.lines[f.line].strip() for f in document.facts if f.line >= 0}
+    title = facts.title(document)
+    times = extract_times(document)
+    year = times.started_at.year if times.started_at else (times.incident_date or build_date()).year
+    written = facts.written_on(document, year)
+    _identity(draft, title, times, written)
+    if not times.zone_stated:
+        draft.warnings.append("no time zone stated: times read as UTC")
+
+    data["id"] = draft.id
+    data["title"] = title if title else draft.todo("title")
+    data["status"] = "draft"
+    severity = facts.severity(document, severities)
+    if severity is None:
+        data["severity"] = draft.todo("severity")
+    else:
+        data["severity"] = (
+            Commented(severity.value, severity.why) if severity.why else severity.value
+        )
+    summary = (
+        _markdown(document.of_kind("summary"), fact_lines)
+        or _markdown(document.of_kind("conclusion"), fact_lines)
+        or _opening_paragraph(document, title)
+    )
+    data["summary"] = summary if summary else draft.todo("summary")
+    services = facts.services(document, title, summary)
+    if services is None:
+        data["services"] = draft.todo("services")
+    else:
+        data["services"] = (
+            Commented(services.value, services.why) if services.why else services.value
+        )
+    _timestamps(times, draft)
+    data["impact"] = _impact(document, summary, fact_lines, draft)
+    detection = _detection(document)
+    if detection:
+        data["detection"] = detection
+    trigger = _markdown(document.of_kind("trigger"), fact_lines)
+    if trigger:
+        data["trigger"] = trigger
+    data["root_cause"] = _root_cause(document, summary, categories, fact_lines, draft)
+    contributing = _contributing(document)
+    if contributing:
+        data["contributing_factors"] = contributing
+    resolution = _markdown(document.of_kind("resolution"), fact_lines) or _markdown(
+        document.of_kind("response"), fact_lines
+    )
+    if not resolution:
+        found = _sentences_matching(document, _RESOLUTION_SENTENCE)
+        resolution_value: Any = (
+            Commented(" ".join(found[:3]), "sentences about the fix, taken from the text")
+            if found
+            else draft.todo("resolution")
+        )
+    else:
+        resolution_value = resolution
+    data["resolution"] = resolution_value
+    timeline = _timeline(times)
+    if timeline:
+        data["timeline"] = timeline
+    actions = action_items(document, year)
+    if actions:
+        data["action_items"] = actions
+    found_lessons, sorted_by_guess = lessons(document)
+    if found_lessons:
+        note = '"lessons learned" items filed under went_wrong unless clearly positive'
+        data["lessons"] = Commented(found_lessons, note) if sorted_by_guess else found_lessons
+    for key, keys in (("authors", facts.AUTHOR_KEYS), ("reviewers", facts.REVIEWER_KEYS)):
+        people = facts.people(document, keys)
+        if people:
+            data[key] = people
+    if written:
+        data["written_on"] = written
+    data["x-imported-from"] = source_name
+    return draft

@@ -1,0 +1,151 @@
+"""Every test document of each house style imports to the facts in its ``.expected.json``."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from importer_helpers import filled, todo_fields
+from postmortems.importer import ImportedIncident, import_postmortem
+
+HERE = Path(__file__).parent
+DOCUMENTS = sorted(
+    path for path in (HERE / "documents").iterdir() if path.suffix in (".md", ".txt")
+)
+SEEDS = sorted(Path("/work/shared/seeds").glob("*.txt"))
+SCHEMA = HERE.parents[1] / "schema" / "incident.schema.json"
+
+
+def imported(path: Path) -> tuple[ImportedIncident, dict[str, Any]]:
+    result = import_postmortem(path.read_text(encoding="utf-8"), source_name=path.name)
+    return result, yaml.safe_load(result.yaml_text)
+
+
+def test_there_are_two_documents_or_more_per_house_style() -> None:
+    styles = [path.name.split("-")[0] for path in DOCUMENTS]
+    assert all(styles.count(style) >= 2 for style in ("google", "atlassian", "terse", "narrative"))
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda path: path.name)
+def test_document_imports_to_the_expected_facts(path: Path) -> None:
+    expected = json.loads(path.with_name(path.stem + ".expected.json").read_text())
+    _, data = imported(path)
+    assert data["title"] == expected["title"]
+    assert data["started_at"] == datetime.fromisoformat(expected["started_at"])
+    assert data["resolved_at"] == datetime.fromisoformat(expected["resolved_at"])
+    assert data.get("severity") == expected["severity"]
+    assert set(data["services"]) == set(expected["services"])
+    assert data["root_cause"]["category"] == expected["category"]
+    assert len(data.get("timeline", [])) == expected["timeline"]
+    assert len(data.get("action_items", [])) == expected["action_items"]
+
+
+@pytest.mark.parametrize("path", DOCUMENTS + SEEDS, ids=lambda path: path.name)
+def test_draft_starts_with_the_schema_comment_and_names_its_source(path: Path) -> None:
+    result, data = imported(path)
+    assert result.yaml_text.startswith(
+        "# yaml-language-server: $schema=../../schema/incident.schema.json\n"
+    )
+    assert data["status"] == "draft"
+    assert data["x-imported-from"] == path.name
+    assert data["id"] == result.id and data["id"].startswith(f"{result.year}-")
+    assert "&" not in result.yaml_text.replace("& ", "")  # no anchors
+
+
+@pytest.mark.parametrize("path", DOCUMENTS + SEEDS, ids=lambda path: path.name)
+def test_draft_validates_against_the_schema_once_todos_are_filled(path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    if not SCHEMA.is_file():
+        pytest.skip("schema/incident.schema.json not written yet")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    result, _ = imported(path)
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(filled(result.yaml_text)))
+    assert [f"{list(error.absolute_path)}: {error.message}" for error in errors] == []
+
+
+def test_missing_severity_is_a_todo_comment_never_a_value() -> None:
+    result, data = imported(HERE / "documents" / "narrative-storage-disk.md")
+    assert "severity" not in data  # "a P1 incident" is not a severity
+    assert "severity" in todo_fields(result.yaml_text)
+    assert any("severity" in warning for warning in result.warnings)
+
+
+def test_guessed_category_says_which_words_it_came_from() -> None:
+    result, _ = imported(HERE / "documents" / "narrative-storage-disk.md")
+    assert "category: hardware  # guessed from" in result.yaml_text
+
+
+def test_checkbox_action_items_keep_owner_due_date_status_and_priority() -> None:
+    _, data = imported(HERE / "documents" / "terse-dns-resolver.txt")
+    first, second, third = data["action_items"]
+    assert first == {
+        "title": "lint zone files in CI",
+        "status": "open",
+        "owner": "lena",
+        "due": datetime(2024, 3, 15).date(),
+    }
+    assert (second["status"], second["owner"], second["priority"]) == ("done", "omar", "P1")
+    assert third["status"] == "open"
+
+
+def test_action_table_reads_type_owner_and_ticket_url() -> None:
+    _, data = imported(HERE / "documents" / "google-photo-thumbnails.md")
+    first = data["action_items"][0]
+    assert first["type"] == "prevent"
+    assert first["owner"] == "priya"
+    assert first["ticket"] == "https://bugs.example.com/4411"
+    assert "ticket" not in data["action_items"][1]
+
+
+def test_lessons_sections_fill_went_well_went_wrong_and_got_lucky() -> None:
+    _, data = imported(HERE / "documents" / "google-photo-thumbnails.md")
+    assert data["lessons"] == {
+        "went_well": ["The alert fired within three minutes."],
+        "went_wrong": ["The EU configuration differed from the US one."],
+        "got_lucky": ["Traffic was low because of a public holiday."],
+    }
+
+
+def test_five_whys_and_impact_numbers_are_read() -> None:
+    _, data = imported(HERE / "documents" / "atlassian-login-outage.md")
+    assert len(data["root_cause"]["five_whys"]) == 5
+    assert data["impact"]["users_affected_percent"] == 62
+
+
+needs_seeds = pytest.mark.skipif(len(SEEDS) < 2, reason="seed postmortems not available")
+
+
+@needs_seeds
+def test_chatnet_seed() -> None:
+    result, data = imported(SEEDS[0])
+    assert data["started_at"] == datetime.fromisoformat("2023-06-15T10:00:00-05:00")
+    assert data["resolved_at"] == datetime.fromisoformat("2023-06-16T02:30:00-05:00")
+    assert data["resolved_at"].utcoffset() == data["started_at"].utcoffset()
+    assert "chatnet" in data["services"]
+    assert data["root_cause"]["category"] in ("software-bug", "capacity")
+    assert f"category: {data['root_cause']['category']}  # guessed from" in result.yaml_text
+    assert "severity" in todo_fields(result.yaml_text)
+    assert data["impact"]["users_affected_percent"] == 85
+    assert [entry.get("at") is not None for entry in data["timeline"]] == [
+        True, False, False, False, False, False, True,
+    ]  # fmt: skip
+    assert len(data["action_items"]) == 10
+
+
+@needs_seeds
+def test_messenger_seed() -> None:
+    _, data = imported(SEEDS[1])
+    assert data["started_at"] == datetime.fromisoformat("2024-07-30T00:50:00+00:00")
+    assert data["resolved_at"] == datetime.fromisoformat("2024-07-30T01:55:00+00:00")
+    assert len(data["timeline"]) == 8
+    times = [entry["at"] for entry in data["timeline"]]
+    assert times == sorted(times)
+    assert data["root_cause"]["category"] == "data-store"
+    assert data["authors"] == [{"name": "Olowomatire oluwaseyifunmi", "role": "app manager"}]
+    assert data["written_on"] == datetime(2024, 7, 31).date()
+    assert data["impact"]["users_affected"] == 5_000_000
+    assert len(data["action_items"]) == 6

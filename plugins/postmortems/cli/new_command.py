@@ -1,0 +1,265 @@
+"""``postmortems new``: start a postmortem from a template, asking in a terminal or from flags."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from ..problems import Problem
+from ..project import find_project
+from ..scaffold import (
+    NewIncident,
+    derive_id,
+    parse_choice,
+    parse_id,
+    parse_services,
+    parse_timestamp,
+    parse_title,
+    render_incident,
+)
+from ..vocabulary import VOCABULARIES, read_schema, values
+
+T = TypeVar("T")
+
+EXAMPLE = (
+    "postmortems new --title 'Checkout down' --started-at 2024-07-30T00:50:00Z "
+    "--severity SEV2 --service checkout-api --category config-change"
+)
+
+
+class _Cancelled(Exception):
+    """The author closed the prompts (end of input or Ctrl-C)."""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "new",
+        help="start a new postmortem file from a template",
+        description=(
+            "Create incidents/<year>/<id>.yaml with the answers filled in and TODO placeholders "
+            "for the rest. In a terminal it asks for what the flags do not give; otherwise "
+            "--title, --started-at, --severity, --service and --category are required."
+        ),
+        epilog=f"example: {EXAMPLE}",
+    )
+    parser.add_argument("--title", help="one-line title of the incident")
+    parser.add_argument(
+        "--started-at",
+        metavar="TIMESTAMP",
+        help="when impact began, RFC 3339 with an offset (2024-07-30T00:50:00Z)",
+    )
+    parser.add_argument("--severity", help="a severity from the schema (SEV1…SEV4 by default)")
+    parser.add_argument(
+        "--service",
+        dest="services",
+        action="append",
+        metavar="SLUG",
+        help="an affected service; repeat for several",
+    )
+    parser.add_argument("--category", help="the root-cause category, from the schema's taxonomy")
+    parser.add_argument(
+        "--id",
+        dest="incident_id",
+        metavar="ID",
+        help="the incident id (default: YYYY-MM-DD-slug-of-title)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the YAML instead of writing the file"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    project = find_project()
+    try:
+        schema = read_schema(project.schema_path)
+    except (OSError, ValueError) as error:
+        print(f"postmortems new: error: cannot read the schema: {error}", file=sys.stderr)
+        return 2
+    vocabularies = {name: values(schema, name) for name in VOCABULARIES}
+    catalog = _catalog_services(project.catalog_path)
+    try:
+        incident = _answers(args, vocabularies, catalog)
+    except _Cancelled:
+        print("\npostmortems new: cancelled, nothing written", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"postmortems new: error: {error}", file=sys.stderr)
+        return 2
+
+    incidents_dir = project.incidents_dir
+    target = incidents_dir / str(incident.started_at.year) / f"{incident.id}.yaml"
+    existing = _existing(incidents_dir, incident.id)
+    if existing is not None:
+        message = "an incident with this id already exists; choose another id with --id"
+        print(Problem(_display(existing), 1, 1, "id", message), file=sys.stderr)
+        return 1
+    schema_ref = os.path.relpath(project.schema_path.resolve(), target.parent.resolve())
+    text = render_incident(
+        incident,
+        schema_ref=Path(schema_ref).as_posix(),
+        vocabularies=vocabularies,
+        written_on=date.today(),
+    )
+    if args.dry_run:
+        sys.stdout.write(text)
+        return 0
+    try:
+        _write_new(target, text)
+    except OSError as error:
+        print(f"{_display(target)}: cannot write: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"created {_display(target)}")
+    print(f"next: replace the TODOs, then run `postmortems validate {_display(target)}`")
+    return 0
+
+
+def _answers(
+    args: argparse.Namespace, vocabularies: dict[str, list[str]], catalog: list[str] | None
+) -> NewIncident:
+    """The answers from the flags, asking in a terminal for those missing.
+
+    Raises ``ValueError`` for a bad flag, or for missing flags when there is no terminal.
+    """
+    severities, categories = vocabularies["severity"], vocabularies["rootCauseCategory"]
+    fields: list[tuple[str, str | None, str, Callable[[str], Any]]] = [
+        ("--title", args.title, "Title (one line)", parse_title),
+        (
+            "--started-at",
+            args.started_at,
+            "Impact started at (RFC 3339 with offset, e.g. 2024-07-30T00:50:00Z)",
+            parse_timestamp,
+        ),
+        (
+            "--severity",
+            args.severity,
+            f"Severity ({', '.join(severities)})",
+            lambda text: parse_choice(text, severities, "severity"),
+        ),
+        (
+            "--service",
+            " ".join(args.services) if args.services is not None else None,
+            "Affected services (slugs separated by spaces or commas)",
+            lambda text: parse_services(text.replace(",", " ").split(), catalog),
+        ),
+        (
+            "--category",
+            args.category,
+            f"Root-cause category ({', '.join(categories)})",
+            lambda text: parse_choice(text, categories, "root-cause category"),
+        ),
+    ]
+    answers = {
+        flag: _from_flag(flag, parse, given)
+        for flag, given, _, parse in fields
+        if given is not None
+    }
+    incident_id = (
+        _from_flag("--id", parse_id, args.incident_id) if args.incident_id is not None else None
+    )
+    interactive = sys.stdin.isatty()
+    missing = [flag for flag, _, _, _ in fields if flag not in answers]
+    if missing and not interactive:
+        raise ValueError(
+            f"missing {', '.join(missing)} (stdin is not a terminal, so nothing can be asked)"
+            f"\nexample: {EXAMPLE}"
+        )
+    for flag, _, question, parse in fields:
+        if flag not in answers:
+            answers[flag] = _ask(question, parse)
+    title, started_at = answers["--title"], answers["--started-at"]
+    if incident_id is None:
+        derived = derive_id(started_at, title)
+        incident_id = _ask("Id", parse_id, default=derived) if interactive else derived
+    return NewIncident(
+        incident_id,
+        title,
+        started_at,
+        answers["--severity"],
+        answers["--service"],
+        answers["--category"],
+    )
+
+
+def _from_flag(flag: str, parse: Callable[[str], T], given: str) -> T:
+    """The flag's value parsed, or ``ValueError`` naming the flag."""
+    try:
+        return parse(given)
+    except ValueError as error:
+        raise ValueError(f"{flag}: {error}") from None
+
+
+def _ask(question: str, parse: Callable[[str], T], default: str | None = None) -> T:
+    """Ask until ``parse`` accepts the answer, showing why a bad one was refused."""
+    prompt = f"{question} [{default}]: " if default else f"{question}: "
+    while True:
+        try:
+            answer = input(prompt)
+        except (EOFError, KeyboardInterrupt):
+            raise _Cancelled from None
+        try:
+            return parse(answer.strip() or default or "")
+        except ValueError as error:
+            print(f"  {error}")
+
+
+def _catalog_services(path: Path | None) -> list[str] | None:
+    """The service slugs of the catalog, or ``None`` when there is no readable catalog."""
+    if path is None or not Path(path).is_file():
+        return None
+    try:
+        catalog = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(catalog, dict):
+        return None
+    return [key for key in catalog if isinstance(key, str) and not key.startswith("x-")]
+
+
+def _existing(incidents_dir: Path, incident_id: str) -> Path | None:
+    """A file anywhere under the incidents folder that already holds ``incident_id``."""
+    matches = sorted(
+        path for suffix in (".yaml", ".yml") for path in incidents_dir.rglob(incident_id + suffix)
+    )
+    return matches[0] if matches else None
+
+
+def _write_new(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` atomically: a temporary file beside it, then a rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    """The process's file-creation mask (mkstemp creates files readable by their owner only)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _display(path: Path) -> str:
+    """``path`` relative to the working directory when it is inside it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)

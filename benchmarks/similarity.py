@@ -1,0 +1,215 @@
+"""Time top-5 similar incidents for every incident of a synthetic collection.
+
+    python benchmarks/similarity.py --incidents 1000 10000
+
+Incidents are generated in memory (deterministic seed): varied SRE prose, 50 services, every
+root-cause category, contributing factors and tags. For each size the script prints the time to
+build the index, the time for top-5 of all incidents, and the per-incident cost ratio between the
+largest and the smallest size (1.0 means linear growth, 10 quadratic at 1k -> 10k).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
+
+from postmortems.model import Incident
+from postmortems.similarity import SimilarityIndex
+
+CATEGORIES = [
+    "config-change",
+    "deployment",
+    "software-bug",
+    "capacity",
+    "dependency",
+    "data-store",
+    "network",
+    "hardware",
+    "certificate-or-expiry",
+    "security",
+    "manual-operation",
+    "process",
+    "unknown",
+]
+SUBJECTS = [
+    "primary database",
+    "replica",
+    "read replica",
+    "connection pool",
+    "load balancer",
+    "edge proxy",
+    "TLS certificate",
+    "DNS resolver",
+    "message queue",
+    "Kafka consumer",
+    "Redis cache",
+    "search cluster",
+    "Kubernetes node",
+    "CoreDNS",
+    "payment provider",
+    "SMS vendor",
+    "object storage bucket",
+    "CDN",
+    "BGP session",
+    "NTP daemon",
+    "cron job",
+    "feature flag",
+    "schema migration",
+    "config push",
+    "deploy pipeline",
+    "autoscaler",
+    "rate limiter",
+    "WAF rule",
+    "service mesh sidecar",
+    "disk volume",
+    "RAID controller",
+    "power supply",
+    "API gateway",
+    "auth service",
+    "webhook worker",
+    "batch job",
+    "JVM heap",
+    "thread pool",
+    "circuit breaker",
+    "health check",
+]
+FAILURES = [
+    "failed over to a lagging replica",
+    "ran out of memory",
+    "expired overnight",
+    "was misconfigured",
+    "exhausted its connections",
+    "filled the disk",
+    "dropped packets",
+    "returned 502 errors",
+    "timed out",
+    "crashed in a loop",
+    "stopped replicating",
+    "was deleted by hand",
+    "hit its rate limit",
+    "leaked memory",
+    "saturated the CPU",
+    "lost its leader",
+    "served stale data",
+    "rejected valid tokens",
+    "deadlocked",
+    "retried in a storm",
+    "was rolled back too late",
+    "skipped a migration",
+    "blackholed traffic",
+]
+TRIGGERS = [
+    "a routine maintenance task",
+    "a traffic spike",
+    "a config change",
+    "a deploy",
+    "a vendor outage",
+    "a certificate rotation",
+    "a hardware fault",
+    "a manual runbook step",
+    "a leap second",
+    "a DST change",
+    "a marketing campaign",
+    "an expired credential",
+    "a kernel upgrade",
+    "a network partition",
+]
+EFFECTS = [
+    "checkout failed",
+    "merchants saw errors",
+    "pages loaded slowly",
+    "messages were delayed",
+    "labels could not be printed",
+    "logins failed",
+    "tracking was stale",
+    "payments were declined",
+    "webhooks piled up",
+    "reports were wrong",
+    "search returned nothing",
+    "orders were lost",
+]
+SERVICES = [f"service-{number:02d}" for number in range(50)]
+TAGS = [
+    "failover",
+    "replication",
+    "tls",
+    "dns",
+    "memory",
+    "disk",
+    "queue",
+    "cache",
+    "bgp",
+    "deploy",
+    "config",
+    "vendor",
+]
+
+
+def sentence(rng: random.Random) -> str:
+    return (
+        f"The {rng.choice(SUBJECTS)} {rng.choice(FAILURES)} after {rng.choice(TRIGGERS)}, "
+        f"so {rng.choice(EFFECTS)} while the {rng.choice(SUBJECTS)} {rng.choice(FAILURES)}."
+    )
+
+
+def synthetic_incident(number: int, rng: random.Random) -> Incident:
+    """One plausible incident with prose drawn from SRE vocabulary."""
+    started = datetime(2015, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randrange(90_000))
+    data = {
+        "id": f"{started:%Y-%m-%d}-synthetic-{number:05d}",
+        "title": sentence(rng)[:-1],
+        "status": "final",
+        "severity": rng.choice(["SEV1", "SEV2", "SEV3", "SEV4"]),
+        "summary": " ".join(sentence(rng) for _ in range(rng.randint(2, 5))),
+        "services": rng.sample(SERVICES, rng.randint(1, 3)),
+        "started_at": started,
+        "impact": {"summary": sentence(rng)},
+        "trigger": sentence(rng),
+        "root_cause": {
+            "category": rng.choice(CATEGORIES),
+            "summary": sentence(rng),
+            "description": " ".join(sentence(rng) for _ in range(rng.randint(1, 4))),
+        },
+        "contributing_factors": [
+            {"title": sentence(rng), "category": rng.choice(CATEGORIES)}
+            for _ in range(rng.randint(0, 3))
+        ],
+        "resolution": " ".join(sentence(rng) for _ in range(rng.randint(1, 2))),
+        "tags": rng.sample(TAGS, rng.randint(0, 3)),
+    }
+    return Incident(data=data, source=f"<synthetic {number}>")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--top", type=int, default=5)
+    args = parser.parse_args()
+    per_incident: dict[int, float] = {}
+    for count in args.incidents:
+        rng = random.Random(count)
+        incidents = [synthetic_incident(number, rng) for number in range(count)]
+        began = time.perf_counter()
+        index = SimilarityIndex(incidents)
+        built = time.perf_counter()
+        index.all_similar(top=args.top)
+        done = time.perf_counter()
+        per_incident[count] = (done - began) / count
+        print(
+            f"{count:>6} incidents: build {built - began:6.2f} s, top-{args.top} of all "
+            f"{done - built:6.2f} s, total {done - began:6.2f} s"
+        )
+    smallest, largest = min(per_incident), max(per_incident)
+    if largest != smallest:
+        ratio = per_incident[largest] / per_incident[smallest]
+        print(f"per-incident time ratio {largest}/{smallest}: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()

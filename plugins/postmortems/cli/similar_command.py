@@ -1,0 +1,256 @@
+"""``postmortems similar``: incidents that tell the same story as one incident, or as each
+incident file changed in a branch (Markdown for a pull-request comment).
+
+``--changed`` compares with ``--base`` (default ``origin/main``; when that ref does not exist,
+``main``, then ``HEAD~1``), reading ``git diff --name-only BASE...`` plus untracked files in
+the incidents folder. With no usable base at all (a repository without commits), only untracked
+files count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..collection import INCIDENT_SUFFIXES, Collection, load_collection, load_one
+from ..markdown import inline
+from ..model import Incident
+from ..problems import Problem
+from ..project import ProjectPaths, find_project
+from ..similarity import DEFAULT_THRESHOLD, Match, Recurrence, SimilarityIndex
+
+DEFAULT_BASE = "origin/main"
+FALLBACK_BASES = ("main", "HEAD~1")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "similar",
+        help="find incidents that look like one incident (or each changed incident file)",
+        description=(
+            "Rank incidents by how much they tell the same story (text, root-cause category, "
+            "contributing factors, services, tags), with the reasons for each match."
+        ),
+    )
+    parser.add_argument(
+        "incident", nargs="?", metavar="ID_OR_PATH", help="an incident id or a YAML file"
+    )
+    parser.add_argument(
+        "--top", type=_positive, default=5, metavar="N", help="matches to show (default: 5)"
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        metavar="SCORE",
+        help=f"lowest score shown, 0 to 1 (default: {DEFAULT_THRESHOLD})",
+    )
+    parser.add_argument(
+        "--changed",
+        action="store_true",
+        help="report every incident file added or changed since --base, as Markdown",
+    )
+    parser.add_argument(
+        "--base",
+        metavar="REF",
+        help=f"git ref to compare with for --changed (default: {DEFAULT_BASE}, else main, HEAD~1)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.changed == bool(args.incident):
+        print("postmortems similar: give either ID_OR_PATH or --changed", file=sys.stderr)
+        return 2
+    if args.base and not args.changed:
+        print("postmortems similar: --base only goes with --changed", file=sys.stderr)
+        return 2
+    project = find_project()
+    try:
+        collection = load_collection(project)
+    except (OSError, ValueError) as error:
+        print(f"postmortems similar: cannot load the project: {error}", file=sys.stderr)
+        return 1
+    if args.changed:
+        return _run_changed(args, project, collection)
+    return _run_one(args, project, collection)
+
+
+def _run_one(args: argparse.Namespace, project: ProjectPaths, collection: Collection) -> int:
+    incident = collection.get(args.incident)
+    if incident is None:
+        path = Path(args.incident)
+        if not (path.suffix in INCIDENT_SUFFIXES or path.exists()):
+            print(f"postmortems similar: no incident with id {args.incident!r}", file=sys.stderr)
+            return 1
+        if not path.is_file():
+            print(f"postmortems similar: {args.incident}: no such file", file=sys.stderr)
+            return 1
+        incident, problems = load_one(path, project)
+        errors = [problem for problem in problems if problem.level == "error"]
+        if incident is None or errors:
+            for problem in problems or [_unreadable(path)]:
+                print(problem, file=sys.stderr)
+            return 1
+    index = _index_with(collection, incident)
+    matches = index.similar(incident.id, top=args.top, threshold=args.threshold)
+    if args.format == "json":
+        print(json.dumps([_as_json(match) for match in matches], indent=2, ensure_ascii=False))
+        return 0
+    print(f"{incident.id}: {incident.title}")
+    recurrence = index.recurrence(incident.id)
+    if recurrence is not None:
+        print(f"  {recurrence.reason}")
+    if not matches:
+        print("  no similar incident found")
+    for rank, match in enumerate(matches, start=1):
+        print(f"  {rank}. {match.score:.3f}  {match.id}: {match.title}")
+        for reason in match.reasons:
+            print(f"       - {reason}")
+    return 0
+
+
+def _run_changed(args: argparse.Namespace, project: ProjectPaths, collection: Collection) -> int:
+    files, note = changed_files(project, args.base)
+    sections: list[str] = ["## Similar incidents", ""]
+    if note:
+        sections += [f"_{inline(note)}_", ""]
+    if not files:
+        sections.append("No incident file was added or changed.")
+    found_problems = False
+    for path in files:
+        incident, problems = load_one(path, project)
+        errors = [problem for problem in problems if problem.level == "error"]
+        if incident is None or errors:
+            found_problems = True
+            sections += _problem_section(path, problems or [_unreadable(path)])
+            continue
+        index = _index_with(collection, incident)
+        matches = index.similar(incident.id, top=args.top, threshold=args.threshold)
+        sections += _match_section(incident, matches, index.recurrence(incident.id), project)
+    print("\n".join(sections).rstrip())
+    return 1 if found_problems else 0
+
+
+def changed_files(project: ProjectPaths, base: str | None) -> tuple[list[Path], str]:
+    """Incident files added or changed since ``base`` (plus untracked ones), and a note on
+    which base was used."""
+    root = _git(["rev-parse", "--show-toplevel"], project.root)
+    if root is None:
+        return _untracked(project, project.root), "not a git repository: untracked files only"
+    top = Path(root.strip())
+    candidates = (base,) if base else (DEFAULT_BASE, *FALLBACK_BASES)
+    used = next(
+        (
+            ref
+            for ref in candidates
+            if _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+        ),
+        None,
+    )
+    names: list[Path] = []
+    if used is not None:
+        diff = _git(["diff", "--name-only", "--diff-filter=d", f"{used}..."], top) or ""
+        names = [top / line for line in diff.splitlines() if line]
+        note = f"compared with {used}"
+    else:
+        note = f"no git ref {' / '.join(candidates)} found: untracked files only"
+    files = [path for path in names if _is_incident_file(path, project)]
+    files += _untracked(project, top)
+    unique = sorted({path.resolve(): path for path in files if path.is_file()}.values())
+    return unique, note
+
+
+def _untracked(project: ProjectPaths, top: Path) -> list[Path]:
+    listed = _git(
+        ["ls-files", "--others", "--exclude-standard", "--", str(project.incidents_dir)], top
+    )
+    paths = [top / line for line in (listed or "").splitlines() if line]
+    if listed is None:
+        paths = list(project.incidents_dir.rglob("*"))
+    return [path for path in paths if _is_incident_file(path, project)]
+
+
+def _is_incident_file(path: Path, project: ProjectPaths) -> bool:
+    inside = path.resolve().is_relative_to(project.incidents_dir.resolve())
+    return inside and path.suffix in INCIDENT_SUFFIXES and not path.name.startswith("_")
+
+
+def _git(arguments: list[str], cwd: Path) -> str | None:
+    """Output of a git command, or None when git is missing or the command fails."""
+    try:
+        done = subprocess.run(
+            ["git", *arguments], cwd=cwd, capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _index_with(collection: Collection, incident: Incident) -> SimilarityIndex:
+    """An index of the collection in which ``incident`` replaces any incident with its id."""
+    others = [known for known in collection.incidents if known.id != incident.id]
+    return SimilarityIndex([*others, incident])
+
+
+def _as_json(match: Match) -> dict[str, Any]:
+    return {
+        "id": match.id,
+        "title": match.title,
+        "score": match.score,
+        "reasons": list(match.reasons),
+    }
+
+
+def _unreadable(path: Path) -> Problem:
+    return Problem(str(path), 1, 1, "", "not a valid incident file")
+
+
+def _problem_section(path: Path, problems: list[Problem]) -> list[str]:
+    lines = [f"### `{inline(path.name)}`", "", "This file has problems; fix them first:", ""]
+    lines += [f"- {inline(problem)}" for problem in problems]
+    return [*lines, ""]
+
+
+def _match_section(
+    incident: Incident, matches: list[Match], recurrence: Recurrence | None, project: ProjectPaths
+) -> list[str]:
+    lines = [f"### {inline(incident.id)}: {inline(incident.title)}", ""]
+    if recurrence is not None:
+        lines += [f"**Possible repeat.** {inline(recurrence.reason)}", ""]
+    if not matches:
+        return [*lines, "No similar incident found.", ""]
+    lines += ["| # | Incident | Score | Why |", "|---|---|---|---|"]
+    for rank, match in enumerate(matches, start=1):
+        target = _link_target(match.id, project)
+        name = f"[{inline(match.id)}]({target})" if target else inline(match.id)
+        why = "; ".join(inline(reason) for reason in match.reasons)
+        lines.append(f"| {rank} | {name}<br>{inline(match.title)} | {match.score:.3f} | {why} |")
+    return [*lines, ""]
+
+
+def _link_target(incident_id: str, project: ProjectPaths) -> str | None:
+    """The incident's file, relative to the project root (links resolve in the repository)."""
+    for suffix in INCIDENT_SUFFIXES:
+        found = next(project.incidents_dir.rglob(f"{incident_id}{suffix}"), None)
+        if found is not None:
+            return Path(os.path.relpath(found, project.root)).as_posix()
+    return None

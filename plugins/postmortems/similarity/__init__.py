@@ -1,0 +1,13 @@
+"""Similar incidents and possible repeats, from incident text and structure (no MkDocs)."""
+
+from __future__ import annotations
+
+from postmortems.similarity.index import (
+    DEFAULT_THRESHOLD,
+    RECURRENCE_THRESHOLD,
+    Match,
+    Recurrence,
+    SimilarityIndex,
+)
+
+__all__ = ["DEFAULT_THRESHOLD", "RECURRENCE_THRESHOLD", "Match", "Recurrence", "SimilarityIndex"]

@@ -1,0 +1,269 @@
+"""Turn incident prose into comparable terms: phrases, synonyms, stems, stop words.
+
+Two look-alike incidents rarely use the same words ("failed over" / "fail-over",
+"TLS cert" / "certificate", "OOM-killed" / "ran out of memory"), so text is normalised in
+three steps: multi-word phrases become one canonical term, each remaining word is stemmed
+with a light suffix stripper, and stems that name the same SRE concept map to one term.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Multi-word and hyphenated spellings rewritten to one canonical word before tokenising.
+PHRASES: dict[str, tuple[str, ...]] = {
+    "failover": (
+        r"fail(?:ed|s|ing)?[- ]?overs?",
+        r"switch(?:ed|es|ing)?[- ]?overs?",
+        r"flipped over to",
+        r"promot(?:ed|ing|ion of) (?:the |a )?(?:replica|standby|secondary)",
+    ),
+    "outofmemory": (
+        r"out[- ]of[- ]memory",
+        r"oom[- ]?kill(?:ed|er|s|ing)?",
+        r"oom",
+        r"ran out of (?:heap|memory|ram)",
+        r"(?:heap|memory|ram) exhaust(?:ed|ion)",
+        r"memory (?:pressure|limits?)",
+    ),
+    "certificate": (r"x\.?509", r"ssl", r"tls", r"https? cert(?:ificate)?s?", r"certs?"),
+    "diskfull": (
+        r"dis[kc]s? (?:was |were |is )?full",
+        r"no space left(?: on device)?",
+        r"ran out of (?:disk|storage)(?: space)?",
+        r"(?:disk|storage) (?:space )?exhaust(?:ed|ion)",
+        r"filled (?:up )?the (?:disk|volume|partition)",
+    ),
+    "rollback": (r"roll(?:ed|ing|s)?[- ]?backs?", r"revert(?:ed|ing|s)?"),
+    "timeout": (r"tim(?:e|ed|es|ing)[- ]?outs?",),
+    "loadbalancer": (r"load[- ]?balanc(?:er|ers|ing)", r"lbs?"),
+    "ratelimit": (r"rate[- ]?limit(?:s|ed|ing|er)?", r"throttl(?:e|ed|es|ing)"),
+    "splitbrain": (r"split[- ]brain",),
+    "retrystorm": (r"retry storms?", r"thundering herds?"),
+    "leapsecond": (r"leap[- ]seconds?",),
+    "connectionpool": (r"connection[- ]pools?", r"pool of connections"),
+    "humanerror": (r"human errors?", r"fat[- ]finger(?:ed|s)?", r"typos?"),
+    "primary": (r"master (?:database|node|db|server|instance)",),
+    "thirdparty": (r"third[- ]part(?:y|ies)", r"upstream (?:provider|vendor)s?"),
+    "redos": (
+        r"catastrophic(?:ally)? backtrack(?:ing|ed|s)?",
+        r"exponential[- ]time",
+        r"backtrack(?:ing|ed|s)?",
+    ),
+    "regex": (r"regular expressions?", r"regexp?s?"),
+    "firewall": (r"web application firewalls?", r"request[- ]filter(?:ing|s)?", r"wafs?"),
+    "badgateway": (r"bad gateway", r"gateway errors?", r"50[234]s?"),
+    "acquirer": (
+        r"payment (?:provider|processor|gateway)s?",
+        r"card (?:provider|processor|gateway)s?",
+        r"acquir(?:er|ers|ing banks?)",
+        r"psps?",
+    ),
+    "powerloss": (r"power (?:outage|failure|loss|cut)s?", r"lost power"),
+}
+
+# Stems (after stemming) that name one concept; each variant maps to its canonical term.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "replication": ("replica", "replication", "replicate", "slave", "standby", "secondary"),
+    "database": ("db", "database", "postgres", "postgresql", "mysql", "rds", "aurora", "sql"),
+    "certificate": ("certificate", "cert"),
+    "expiry": ("expiry", "expire", "expiration", "lapse"),
+    "configuration": ("config", "configuration", "misconfiguration", "setting", "misconfigure"),
+    "deploy": ("deploy", "deployment", "rollout", "release", "redeploy", "ship"),
+    "regex": ("regex", "pattern"),
+    "cpu": ("cpu", "processor", "core"),
+    "failover": ("failover", "fallback", "redundancy", "redundant"),
+    "memory": ("memory", "ram", "heap", "rss"),
+    "fail": ("fail", "failure", "broke", "broken", "break"),
+    "overload": ("overload", "saturate", "saturation", "exhaust", "exhaustion", "overwhelm"),
+    "latency": ("latency", "slow", "slowness", "sluggish", "lag"),
+    "queue": ("queue", "kafka", "rabbitmq", "sqs", "broker", "backlog"),
+    "cache": ("cache", "memcached", "redis", "caching"),
+    "kubernetes": ("kubernetes", "k8s", "pod", "kubelet"),
+    "dns": ("dns", "resolver", "nameserver", "route53"),
+    "network": ("network", "networking", "connectivity", "bgp", "router", "switch"),
+    "disk": ("disk", "volume", "storage", "ssd", "hdd", "drive"),
+    "clock": ("clock", "ntp", "skew", "drift", "time-sync"),
+    "crash": ("crash", "crashloop", "panic", "segfault", "abort"),
+    "primary": ("primary", "master", "leader", "writer"),
+    "script": ("script", "command", "cli", "shell"),
+    "manual": ("manual", "manually", "hand", "adhoc"),
+    "delete": ("delete", "deletion", "drop", "truncate", "wipe", "purge", "remove"),
+    "dependency": ("dependency", "vendor", "provider", "upstream", "thirdparty"),
+    "cron": ("cron", "crontab", "schedule", "scheduler", "nightly"),
+    "migration": ("migration", "migrate", "schema"),
+}
+
+# How canonical phrase terms are shown in reasons.
+LABELS: dict[str, str] = {
+    "outofmemory": "out of memory",
+    "diskfull": "disk full",
+    "loadbalancer": "load balancer",
+    "ratelimit": "rate limit",
+    "splitbrain": "split brain",
+    "retrystorm": "retry storm",
+    "leapsecond": "leap second",
+    "connectionpool": "connection pool",
+    "humanerror": "human error",
+    "thirdparty": "third party",
+    "powerloss": "power loss",
+}
+
+# Function words, postmortem boilerplate and time words: frequent, but never the story.
+_STOP_TEXT = """
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had
+has have having he her here hers him his how i if in into is it its itself just me more most my
+no nor not now of off on once only or other our ours out over own same she should so some such
+than that the their them then there these they this those through to too under until up very was
+we were what when where which while who whom why will with would you your yours us via per within
+without onto across around among upon whose whether however instead incident incidents outage
+outages issue issues problem problems user users customer customers service services team teams
+engineer engineers engineering cause caused causing result resulted resulting due led lead
+approximately several multiple many new time occurred happen happened experience experienced
+affect affected impact impacted minute minutes hour hours second seconds day days week weeks
+month months year years today yesterday morning evening night utc gmt cet cest est edt pst pdt pm
+monday tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9.]*[a-z0-9]|[a-z0-9]")
+_VOWEL = re.compile(r"[aeiouy]")
+
+# (suffix, replacement), longest first; a suffix is only stripped when a vowel stays.
+_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("izations", ""),
+    ("isations", ""),
+    ("ization", ""),
+    ("isation", ""),
+    ("izing", ""),
+    ("ising", ""),
+    ("ized", ""),
+    ("ised", ""),
+    ("izes", ""),
+    ("ises", ""),
+    ("ize", ""),
+    ("ise", ""),
+    ("ational", ""),
+    ("fulness", "ful"),
+    ("iveness", "ive"),
+    ("ousness", "ous"),
+    ("ations", ""),
+    ("ation", ""),
+    ("ating", ""),
+    ("ated", ""),
+    ("ates", ""),
+    ("ate", ""),
+    ("ities", ""),
+    ("ility", "le"),
+    ("ments", ""),
+    ("ment", ""),
+    ("ness", ""),
+    ("ings", ""),
+    ("ing", ""),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ity", ""),
+    ("ers", ""),
+    ("er", ""),
+    ("ed", ""),
+    ("ly", ""),
+    ("es", ""),
+    ("s", ""),
+)
+_UNDOUBLE = re.compile(r"([bdfgklmnprt])\1$")
+
+
+def stem(word: str) -> str:
+    """A light, deterministic suffix stripper (English inflections and common derivations)."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith(("ss", "us", "is", "ous")):
+        return word
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix):
+            base = word[: -len(suffix)]
+            if len(base) >= 2 and _VOWEL.search(base[:-1] or base):
+                if suffix in ("es",) and not base.endswith(("ch", "sh", "x", "z", "ss")):
+                    base += "e"
+                word = base + replacement
+                break
+    word = _UNDOUBLE.sub(r"\1", word)
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def _first(pattern: str) -> set[str]:
+    """Letters a phrase pattern can start with (a literal, or a leading ``(?:a|b)`` group)."""
+    if pattern.startswith("(?:"):
+        return {option[0] for option in pattern[3 : pattern.index(")")].split("|")}
+    return {pattern[0]}
+
+
+def _build_phrase_pattern() -> tuple[re.Pattern[str], dict[int, str]]:
+    parts: list[str] = []
+    names: dict[int, str] = {}
+    for index, (canonical, patterns) in enumerate(PHRASES.items()):
+        names[index] = canonical
+        parts.append(f"(?P<p{index}>" + "|".join(patterns) + ")")
+    # Checking a phrase's possible first letter before the alternation makes matching faster.
+    firsts = "".join(
+        sorted({letter for group in PHRASES.values() for p in group for letter in _first(p)})
+    )
+    return re.compile(rf"\b(?=[{firsts}])(?:" + "|".join(parts) + r")\b"), names
+
+
+_PHRASE_PATTERN, _PHRASE_NAMES = _build_phrase_pattern()
+_CANONICAL = frozenset(PHRASES) | frozenset(SYNONYMS)
+_SYNONYM_OF = {stem(variant): canonical for canonical, vs in SYNONYMS.items() for variant in vs}
+_TERM_OF: dict[str, str | None] = {}
+"""Every word seen so far and its term (None for a stop word): words repeat, stems are slow."""
+_SPELLING: dict[str, str] = {}
+"""For each term, the shortest (then alphabetically first) word seen for it, shown in reasons."""
+
+
+def _replace_phrase(match: re.Match[str]) -> str:
+    group = match.lastgroup or ""
+    return f" {_PHRASE_NAMES[int(group[1:])]} "
+
+
+def _learn(word: str) -> str | None:
+    term: str | None
+    bare = word.strip(".")
+    if bare in _CANONICAL:
+        term = bare
+    elif bare in STOP_WORDS or len(bare) < 2 or not bare[0].isalpha():
+        term = None
+    else:
+        stemmed = stem(bare.replace(".", ""))
+        term = _SYNONYM_OF.get(stemmed, stemmed)
+        if term in STOP_WORDS:
+            term = None
+    _TERM_OF[word] = term
+    if term is not None:
+        known = _SPELLING.get(term)
+        if known is None or (len(bare), bare) < (len(known), known):
+            _SPELLING[term] = bare
+    return term
+
+
+def normalise(word: str) -> str | None:
+    """The term a word counts as, or None for a stop word or noise."""
+    return _TERM_OF[word] if word in _TERM_OF else _learn(word)
+
+
+def terms(text: str) -> list[str]:
+    """The terms of a text, in order; stop words are left out."""
+    lowered = _PHRASE_PATTERN.sub(_replace_phrase, text.lower())
+    known = _TERM_OF
+    found = [known[word] if word in known else _learn(word) for word in _WORD.findall(lowered)]
+    return [term for term in found if term is not None]
+
+
+def label(term: str) -> str:
+    """How a term is shown to a reader: its canonical name, else the shortest word seen for it."""
+    if term in _CANONICAL:
+        return LABELS.get(term, term)
+    return _SPELLING.get(term, term)

@@ -1,0 +1,334 @@
+"""Similar incidents: the labelled evaluation set, the scoring rules, recurrence and the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from postmortems.cli import main
+from postmortems.model import Incident
+from postmortems.similarity import DEFAULT_THRESHOLD, SimilarityIndex, index
+from postmortems.similarity.text import terms
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL_DIR = Path(__file__).resolve().parent / "similarity_eval"
+PAIRS: list[list[str]] = yaml.safe_load((EVAL_DIR / "_pairs.yaml").read_text(encoding="utf-8"))
+DIRECTIONS = [(a, b) for a, b in PAIRS] + [(b, a) for a, b in PAIRS]
+
+
+def load(path: Path) -> Incident:
+    return Incident(data=yaml.safe_load(path.read_text(encoding="utf-8")), source=str(path))
+
+
+def eval_incidents() -> list[Incident]:
+    return [load(path) for path in sorted(EVAL_DIR.glob("[!_]*.yaml"))]
+
+
+@pytest.fixture(scope="module")
+def eval_index() -> SimilarityIndex:
+    return SimilarityIndex(eval_incidents())
+
+
+def incident(identifier: str, **fields: Any) -> Incident:
+    """A small valid incident; ``fields`` override the defaults."""
+    data: dict[str, Any] = {
+        "id": identifier,
+        "title": "Checkout errors",
+        "status": "final",
+        "severity": "SEV2",
+        "summary": "Checkout returned errors.",
+        "services": ["checkout-api"],
+        "started_at": datetime(2024, 1, 1, tzinfo=UTC),
+        "impact": {"summary": "Orders failed."},
+        "root_cause": {"category": "software-bug", "summary": "A bug."},
+        "resolution": "Fixed.",
+    }
+    data.update(fields)
+    return Incident(data=data, source=f"{identifier}.yaml")
+
+
+def test_evaluation_set_has_at_least_twelve_pairs_and_distractors() -> None:
+    paired = {identifier for pair in PAIRS for identifier in pair}
+    distractors = [i for i in eval_incidents() if i.id not in paired]
+    assert len(PAIRS) >= 12
+    assert len(distractors) >= 6
+    assert paired <= {i.id for i in eval_incidents()}
+
+
+@pytest.mark.parametrize(("incident_id", "lookalike"), DIRECTIONS)
+def test_lookalike_ranks_first(
+    eval_index: SimilarityIndex, incident_id: str, lookalike: str
+) -> None:
+    matches = eval_index.similar(incident_id)
+    assert matches, f"{incident_id} has no match at all"
+    assert matches[0].id == lookalike, [(m.id, m.score) for m in matches]
+
+
+def test_every_lookalike_scores_above_the_default_threshold(eval_index: SimilarityIndex) -> None:
+    for incident_id, lookalike in DIRECTIONS:
+        scores = {m.id: m.score for m in eval_index.similar(incident_id, threshold=0.0)}
+        assert scores[lookalike] >= 2 * DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ("failed over", "fail-over", "failover", "switched over", "failing over"),
+        ("certificate", "certificates", "TLS", "SSL", "cert"),
+        ("OOM-killed", "out of memory", "out-of-memory", "ran out of memory", "OOM"),
+        ("replica", "replicas", "replication", "replicated", "standby"),
+        ("rolled back", "rollback", "reverted", "roll back"),
+        ("timed out", "timeout", "time-outs"),
+    ],
+)
+def test_spellings_of_one_concept_become_one_term(spellings: tuple[str, ...]) -> None:
+    assert len({tuple(terms(spelling)) for spelling in spellings}) == 1
+
+
+def test_stop_words_and_boilerplate_are_not_terms() -> None:
+    assert terms("The incident affected users for 45 minutes on Tuesday") == []
+
+
+def test_reasons_name_category_services_tags_and_shared_terms() -> None:
+    common = {
+        "root_cause": {"category": "data-store", "summary": "Failover promoted a lagging replica."},
+        "services": ["orders-db", "checkout-api"],
+        "tags": ["failover"],
+    }
+    earlier = incident("2023-01-01-first", **common)
+    later = incident("2024-01-01-second", **common)
+    other = incident("2024-02-01-unrelated", title="Label printer jam", summary="Printers.")
+    [match] = SimilarityIndex([earlier, later, other]).similar(later.id, top=1)
+    assert match.id == earlier.id
+    assert "same root-cause category: data-store" in match.reasons
+    assert "shared services: checkout-api, orders-db" in match.reasons
+    assert "shared tags: failover" in match.reasons
+    assert any(r.startswith("shared terms:") and "failover" in r for r in match.reasons)
+
+
+def test_scores_are_between_zero_and_one_and_rounded(eval_index: SimilarityIndex) -> None:
+    for matches in eval_index.all_similar(top=10, threshold=0.0).values():
+        for match in matches:
+            assert 0.0 < match.score <= 1.0
+            assert match.score == round(match.score, 3)
+
+
+def test_identical_incidents_tie_and_are_ordered_by_id() -> None:
+    twins = [incident(name, title="Replica lag broke failover") for name in ("b-twin", "a-twin")]
+    query = incident("c-query", title="Replica lag broke failover")
+    matches = SimilarityIndex([*twins, query]).similar("c-query")
+    assert [m.id for m in matches] == ["a-twin", "b-twin"]
+    assert matches[0].score == matches[1].score
+
+
+def test_threshold_leaves_out_weak_matches() -> None:
+    one = incident("aaa-one", title="Certificate expired", summary="TLS cert expired.")
+    two = incident(
+        "bbb-two",
+        title="Disk full",
+        summary="Logs filled the disk.",
+        services=["search"],
+        root_cause={"category": "capacity", "summary": "Disk full."},
+    )
+    assert SimilarityIndex([one, two]).similar("aaa-one") == []
+
+
+def test_all_similar_agrees_with_similar_beyond_one_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = eval_incidents()
+    many = [
+        incident(
+            f"synthetic-{number:04d}",
+            title=f"{source.title} ({number})",
+            summary=source.data["summary"],
+            services=list(source.services),
+            root_cause=dict(source.data["root_cause"]),
+        )
+        for number, source in enumerate(corpus * 20)
+    ]
+    monkeypatch.setattr(index, "BLOCK_ROWS", 64)
+    for dense_limit in (index.DENSE_LIMIT, 0):
+        monkeypatch.setattr(index, "DENSE_LIMIT", dense_limit)
+        built = SimilarityIndex(many)
+        everything = built.all_similar(top=3)
+        for sample in many[::97]:
+            assert everything[sample.id] == built.similar(sample.id, top=3)
+
+
+def test_query_never_returns_the_incident_itself(eval_index: SimilarityIndex) -> None:
+    changed = load(EVAL_DIR / "2019-03-04-billing-db-failover-lost-writes.yaml")
+    matches = eval_index.query(changed)
+    assert matches[0].id == "2023-09-12-ledger-switchover-to-behind-standby"
+    assert changed.id not in {m.id for m in matches}
+
+
+def test_query_of_a_new_incident_finds_its_lookalike(eval_index: SimilarityIndex) -> None:
+    new = incident(
+        "2026-01-01-new-cert",
+        title="Storefront down after our TLS certificate expired",
+        summary="The certificate on the storefront expired; renewal was manual.",
+        root_cause={"category": "certificate-or-expiry", "summary": "Cert renewal was missed."},
+    )
+    assert eval_index.query(new)[0].id in {
+        "2020-01-10-api-gateway-tls-cert-expired",
+        "2024-02-29-payments-ssl-cert-lapsed",
+    }
+
+
+def _story(identifier: str, started: datetime, **fields: Any) -> Incident:
+    story: dict[str, Any] = {
+        "title": "Orders database failover promoted a lagging replica",
+        "summary": "The primary failed over to a replica that was behind; writes were lost.",
+        "services": ["orders-db"],
+        "started_at": started,
+        "root_cause": {"category": "data-store", "summary": "Failover to a lagging replica."},
+    }
+    return incident(identifier, **(story | fields))
+
+
+START = datetime(2022, 5, 1, tzinfo=UTC)
+DONE_FIX = [{"title": "Synchronous replication", "status": "done", "type": "prevent"}]
+
+
+def test_repeat_of_an_earlier_incident_whose_fix_was_done_is_flagged() -> None:
+    earlier = _story("2022-05-01-first", START, action_items=DONE_FIX)
+    later = _story("2024-05-01-again", START + timedelta(days=730))
+    built = SimilarityIndex([earlier, later])
+    recurrence = built.recurrence(later.id)
+    assert recurrence is not None
+    assert recurrence.earlier_id == earlier.id
+    assert recurrence.fix_may_not_have_held
+    assert "may not have held" in recurrence.reason
+    assert built.recurrence(earlier.id) is None
+
+
+def test_repeat_without_a_done_prevent_item_does_not_blame_the_fix() -> None:
+    open_fix = [{**DONE_FIX[0], "status": "open"}]
+    earlier = _story("2022-05-01-first", START, action_items=open_fix)
+    later = _story("2024-05-01-again", START + timedelta(days=730))
+    recurrence = SimilarityIndex([earlier, later]).recurrence(later.id)
+    assert recurrence is not None
+    assert not recurrence.fix_may_not_have_held
+
+
+def test_no_repeat_without_a_shared_service() -> None:
+    earlier = _story("2022-05-01-first", START, services=["billing-db"])
+    later = _story("2024-05-01-again", START + timedelta(days=730))
+    assert SimilarityIndex([earlier, later]).recurrence(later.id) is None
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A project whose incidents are the evaluation set."""
+    shutil.copytree(ROOT / "schema", tmp_path / "schema")
+    folder = tmp_path / "incidents"
+    folder.mkdir()
+    for path in EVAL_DIR.glob("[!_]*.yaml"):
+        shutil.copy(path, folder / path.name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    yield tmp_path
+
+
+def test_cli_json_lists_the_lookalike_first(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["similar", "2020-01-10-api-gateway-tls-cert-expired", "--format", "json"])
+    matches = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert matches[0]["id"] == "2024-02-29-payments-ssl-cert-lapsed"
+    assert set(matches[0]) >= {"id", "title", "score", "reasons"}
+    assert all(isinstance(reason, str) for reason in matches[0]["reasons"])
+
+
+def test_cli_every_evaluation_file_is_valid(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate"]) == 0, capsys.readouterr()
+
+
+def test_cli_text_names_the_match_and_its_reasons(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["similar", "2018-04-04-cache-flush-stampede", "--top", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "2023-03-21-redis-restart-cold-cache-overloaded-postgres" in out
+    assert "same root-cause category: capacity" in out
+
+
+def test_cli_accepts_a_file_outside_the_incidents_folder(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = project / "incidents" / "2024-02-29-payments-ssl-cert-lapsed.yaml"
+    outside = project / "2024-02-29-payments-ssl-cert-lapsed.yaml"
+    shutil.move(source, outside)
+    assert main(["similar", str(outside), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["id"] == "2020-01-10-api-gateway-tls-cert-expired"
+
+
+def test_cli_prints_the_problems_of_an_invalid_file_and_exits_1(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = project / "2026-01-01-broken.yaml"
+    broken.write_text("id: 2026-01-01-broken\ntitle: Broken\n", encoding="utf-8")
+    assert main(["similar", str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert "2026-01-01-broken.yaml:" in err
+    assert "root_cause" in err
+
+
+def test_cli_unknown_id_exits_1_with_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["similar", "2099-01-01-nothing"]) == 1
+    assert capsys.readouterr().err.strip().count("\n") == 0
+
+
+def _git(project: Path, *arguments: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *arguments],
+        cwd=project,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_cli_changed_reports_new_files_as_markdown(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
+    shutil.move(new, project / "new.yaml")
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", ".")
+    _git(project, "commit", "-q", "-m", "base")
+    shutil.move(project / "new.yaml", new)
+    assert main(["similar", "--changed"]) == 0
+    out = capsys.readouterr().out
+    assert "compared with main" in out
+    assert "### 2018-04-04-cache-flush-stampede:" in out
+    assert "| 1 | [2023-03-21-redis-restart-cold-cache-overloaded-postgres](" in out
+    assert "2024-02-29-payments-ssl-cert-lapsed" not in out.split("### ")[1].split("|")[0]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_cli_changed_says_when_nothing_changed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", ".")
+    _git(project, "commit", "-q", "-m", "base")
+    assert main(["similar", "--changed", "--base", "main"]) == 0
+    assert "No incident file was added or changed." in capsys.readouterr().out
+
+
+def test_cli_needs_an_incident_or_changed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["similar"]) == 2

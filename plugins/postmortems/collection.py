@@ -50,21 +50,27 @@ class Collection:
     def for_audience(self, audience: str) -> Collection:
         """What a site for ``audience`` shows.
 
-        A public site holds public incidents only, without their ``x-`` fields, and a catalog
-        of only the services those incidents name: nothing internal can reach its pages.
+        A public site holds public incidents only, without their ``x-`` fields or links to
+        internal incidents, and a catalog of only the services those incidents name: nothing
+        internal can reach its pages.
         """
         if audience != "public":
             return self
+        chosen = [incident for incident in self.incidents if incident.visibility == "public"]
+        public_ids = {incident.id for incident in chosen}
         public = [
             Incident(
                 data={
-                    key: value for key, value in incident.data.items() if not key.startswith("x-")
+                    key: [other for other in value if other in public_ids]
+                    if key == "related"
+                    else value
+                    for key, value in incident.data.items()
+                    if not key.startswith("x-")
                 },
                 source=incident.source,
                 source_uri=incident.source_uri,
             )
-            for incident in self.incidents
-            if incident.visibility == "public"
+            for incident in chosen
         ]
         named = {service for incident in public for service in incident.services}
         catalog = (

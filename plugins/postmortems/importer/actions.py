@@ -31,7 +31,10 @@ _META_KEY = re.compile(
     re.IGNORECASE,
 )
 _WILL = re.compile(
-    r"^(?:we(?: will|'ll| are going to| plan to| need to)|action:|follow-?up:)\s+", re.I
+    r"^(?:(?:finally|also|additionally|in addition|next|then|lastly|first(?:ly)?|second(?:ly)?|"
+    r"third(?:ly)?|going forward|to prevent (?:this|a recurrence)),?\s+)?"
+    r"(?:we(?: will|'ll| are going to| plan to| need to)(?: also)?|action:|follow-?up:)\s+",
+    re.I,
 )
 _POSITIVE = re.compile(
     r"went well|worked (?:well|as (?:expected|intended|designed))|\bwas effective|"
@@ -203,8 +206,11 @@ def action_items(document: Document, year: int | None) -> list[dict[str, Any]]:
     for block in blocks:
         for paragraph in paragraphs(block):
             for sentence in sentences(paragraph):
-                if _WILL.match(sentence):
-                    item = action_from_text(_WILL.sub("", sentence).rstrip("."), year)
+                if not _WILL.match(sentence):
+                    continue
+                rest = _WILL.sub("", sentence)
+                for clause in re.split(r"[,;]\s+(?:and\s+)?(?=we(?: will|'ll)\b)", rest):
+                    item = action_from_text(_WILL.sub("", clause).rstrip("."), year)
                     if item:
                         item["title"] = item["title"][0].upper() + item["title"][1:]
                         found.append(item)

@@ -1,9 +1,11 @@
 """Guess the root-cause category from the words of the root-cause text.
 
 Each category of the default taxonomy has keywords; the root cause counts three times as much
-as the trigger and the resolution. A configured taxonomy without one of these categories simply
-never gets it; ``unknown`` is the answer when nothing matches (or when it is not configured,
-the last configured category).
+as the trigger and the resolution (where a word counts once, however often it is repeated).
+Words that merely name a component ("database", "disk") count a third of words that name a
+failure ("replication", "disk failure"). A configured taxonomy without one of these categories
+simply never gets it; ``unknown`` is the answer when nothing matches (or when it is not
+configured, the last configured category).
 """
 
 from __future__ import annotations
@@ -43,12 +45,13 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
     "network": (
         "network", "dns", "bgp", "packet loss", "load balancer", "firewall", "routing",
-        "partition", "latency between", "cdn", "connectivity",
+        "partition", "latency between", "connectivity",
     ),
     "hardware": (
         "hardware", "disk failure", "power", "rack", "power supply", "nic", "ssd",
         "host failure", "server failure", "datacenter", "data center", "cooling", "disk", "disks",
-        "firmware", "controller", "controllers",
+        "firmware", "controller", "controllers", "nvme", "failed disk", "disk failed",
+        "faulty", "hardware fault", "psu", "power supply failure",
     ),
     "certificate-or-expiry": (
         "certificate", "certificates", "cert", "tls", "ssl", "expired", "expiry", "expiration",
@@ -60,17 +63,25 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
     "manual-operation": (
         "manual", "manually", "hand-run", "runbook", "typo", "operator error", "accidentally",
-        "human error", "maintenance task", "ran a command", "wrong command",
+        "human error", "maintenance task", "ran a command", "wrong command", "by hand",
+        "by mistake", "against production", "ad hoc", "ad-hoc",
     ),
     "process": (
         "review", "ownership", "process", "procedure", "unclear owner", "no owner",
         "missing review", "handoff",
     ),
 }  # fmt: skip
+_READ_AT_MOST = 50_000  # characters: the words that decide come early, and 1 MB would be slow
+WEAK = frozenset(
+    {"database", "primary", "index", "schema", "shard", "postgres", "postgresql", "mysql",
+     "cassandra", "mongodb", "load", "disk", "disks", "controller", "controllers", "logic",
+     "review", "process", "setting", "settings", "power", "release", "upgrade", "migration",
+     "crash", "rack"}
+)  # fmt: skip
 
 
 def _count(text: str) -> Counter[tuple[str, str]]:
-    lowered = text.lower()
+    lowered = text[:_READ_AT_MOST].lower()
     counts: Counter[tuple[str, str]] = Counter()
     for category, words in KEYWORDS.items():
         for word in words:
@@ -84,12 +95,15 @@ def guess_category(
     root_cause: str, context: str, categories: Sequence[str]
 ) -> tuple[str, list[str]]:
     """The best category for ``root_cause`` (``context`` weighs a third) and the deciding words."""
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = {}
     words: dict[str, list[str]] = {}
     for weight, text in ((3, root_cause), (1, context)):
         for (category, word), hits in _count(text).items():
             if category in categories:
-                scores[category] += weight * hits
+                counted = hits if weight > 1 else 1  # a long context repeats its nouns
+                scores[category] = scores.get(category, 0) + weight * counted / (
+                    3 if word in WEAK else 1
+                )
                 words.setdefault(category, [])
                 if word not in words[category]:
                     words[category].append(word)

@@ -17,7 +17,7 @@ from .category import guess_category
 from .emit import Commented, Todo
 from .sections import Document, Section
 from .text import clean, first_sentence, list_items, paragraphs, sentences, slugify
-from .timeline import Times, extract_times
+from .timeline import MAX_ENTRIES, Times, extract_times
 
 _DETECTION_METHODS = (
     ("customer-report", r"customer|user reports?|users? reported|support (?:ticket|team)|complain"),
@@ -26,6 +26,9 @@ _DETECTION_METHODS = (
     ("employee-report", r"employee|engineer noticed|staff|internal report|colleague|noticed"),
 )
 _ROOT_CAUSE_SENTENCE = re.compile(r"root cause|caused by|\bbecause\b|\bdue to\b|triggered by", re.I)
+_ANY_STATEMENT = re.compile(
+    r"^(?!(?:\w+,?\s+)?we(?: will|'ll| are going to| plan to)\b)", re.IGNORECASE
+)
 _RESOLUTION_SENTENCE = re.compile(
     r"rolled back|roll(?:ed)? back|reverted|fixed|restored|resolved by|mitigated by|restart\w*|"
     r"fail(?:ed)? over|scaled",
@@ -135,11 +138,14 @@ def _root_cause(
     guessed_summary = False
     if not text:
         found = _sentences_matching(document, _ROOT_CAUSE_SENTENCE)
+        found.sort(key=lambda sentence: not re.search(r"root cause", sentence, re.IGNORECASE))
         text, guessed_summary = (found[0], True) if found else ("", False)
     context = " ".join(
         [summary]
         + [_markdown(document.of_kind(k)) for k in ("trigger", "resolution", "contributing")]
     )
+    if not text:  # prose without a stated cause: every sentence but the plans weighs in
+        context = " ".join(_sentences_matching(document, _ANY_STATEMENT))
     category, words = guess_category(text, context, categories)
     why = (
         "guessed from " + ", ".join(f'"{word}"' for word in words)
@@ -174,9 +180,11 @@ def _contributing(document: Document) -> list[dict[str, str]]:
     return factors
 
 
-def _timeline(times: Times) -> list[dict[str, Any]]:
+def _timeline(times: Times, draft: Draft) -> list[dict[str, Any]]:
+    if len(times.timeline) > MAX_ENTRIES:
+        draft.warnings.append(f"timeline: more than {MAX_ENTRIES} entries, only the first kept")
     entries: list[dict[str, Any]] = []
-    for entry in times.timeline:
+    for entry in times.timeline[:MAX_ENTRIES]:
         item: dict[str, Any] = {}
         if entry.at:
             item["at"] = entry.at
@@ -272,7 +280,7 @@ def build(
     else:
         resolution_value = resolution
     data["resolution"] = resolution_value
-    timeline = _timeline(times)
+    timeline = _timeline(times, draft)
     if timeline:
         data["timeline"] = timeline
     actions = action_items(document, year)

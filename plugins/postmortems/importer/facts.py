@@ -7,14 +7,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .sections import Document
+from .sections import Document, classify
 from .text import clean, list_items, sentences, shorten, slugify
 from .times import parse_date
 
 _TITLE_PREFIX = re.compile(
     r"^(?:(?:incident|outage|post-?mortem|post mortem|postmortem report|report|rca|review|"
-    r"analysis|retrospective|root cause analysis|blameless|incident review|summary)\s*)+"
+    r"analysis|retrospective|root cause analysis|blameless|incident review|summary|"
+    r"post-?incident|post incident|pir)\s*)+"
     r"(?:\(?#?\d+\)?\s*)?[:—–-]\s*",
+    re.IGNORECASE,
+)
+_TITLE_SUFFIX = re.compile(
+    r"\s*(?:[:—–-]\s*|\()?(?:incident\s+)?(?:post-?mortem|post mortem|incident report|"
+    r"post-incident review|retrospective|rca)(?:\s+report)?\)?$",
     re.IGNORECASE,
 )
 _TITLE_WORDS = re.compile(
@@ -30,8 +36,21 @@ _SEVERITY_WORDS = {
 _SERVICE_KEYS = (
     "services", "service", "affected services", "affected service", "systems", "system",
     "systems affected", "affected systems", "components", "affected components",
-    "service(s)", "services affected", "impacted services", "product", "products",
+    "service(s)", "services affected", "impacted services", "product", "products", "affected",
+    "impacted", "impacted systems", "affected system(s)", "affected service(s)",
 )  # fmt: skip
+_LIST = r"(?P<names>[\w`()./ -]+?(?:\s*(?:,|\band\b|&)\s*[\w`()./ -]+?){0,7})"
+_SERVICES_IN_TEXT = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        rf"\b(?:services?|systems?|components?) (?:affected|impacted)\s*:\s*{_LIST}\s*(?:[.|;]|$)",
+        rf"\b(?:affected|impacted) (?:services?|systems?|components?)\s*:\s*{_LIST}\s*(?:[.|;]|$)",
+        rf"\b(?:affected|impacted) (?:services?|systems?|components?) (?:were|was|are|is|"
+        rf"included?)\s+{_LIST}\s*(?:[.|;]|$)",
+        rf"\b(?:affected|impacted|hit|took down) (?:the |both the |both )?{_LIST}"
+        rf" (?:services?|systems?)\b",
+    )
+)
 _GENERIC = (
     "platform", "service", "services", "app", "application", "api", "apis", "cluster",
     "database", "db", "website", "site", "system", "backend", "gateway", "queue", "servers",
@@ -86,16 +105,35 @@ def title(document: Document) -> str | None:
     if not text:
         lines = [clean(line) for line in document.lines if line.strip()][:6]
         scored = [
-            (_title_score(line), -index, line)
+            (_title_score(line) + 2 * (index == 0 and _stands_alone(document)), -index, line)
             for index, line in enumerate(lines)
-            if 3 <= len(line) <= 150 and not line.endswith(":")
+            if 3 <= len(line) <= 150
+            and not line.endswith(":")
+            and not classify(line.lstrip("# "), loose=False)
         ]
         best = max(scored, default=None)
         text = best[2] if best and best[0] > 0 else None
     if not text:
         return None
     stripped = _TITLE_PREFIX.sub("", clean(text)).strip(" .") or clean(text)
+    stripped = _TITLE_SUFFIX.sub("", stripped) or stripped
     return shorten(stripped, 200)
+
+
+def _stands_alone(document: Document) -> bool:
+    """Whether the first line is a short line on its own, set apart like a heading."""
+    lines = [line.strip() for line in document.lines]
+    first = next((index for index, line in enumerate(lines) if line), None)
+    if first is None:
+        return False
+    line = clean(lines[first])
+    following = lines[first + 1] if first + 1 < len(lines) else ""
+    return (
+        len(line) <= 120
+        and not re.search(r"[.,;:!?]$", line)
+        and not following
+        and not re.match(r"[\w ]{1,40}:\s", line)
+    )
 
 
 def _title_score(line: str) -> int:
@@ -163,6 +201,9 @@ def services(document: Document, title_text: str | None, summary: str) -> Guess 
     slugs = _unique(slugify(re.sub(r"\([^)]*\)|\s[-–—:].*$", "", name), 60) for name in names)
     if slugs:
         return Guess(slugs)
+    slugs = _unique(_service_slug(name) for name in _services_in_text(document))
+    if slugs:
+        return Guess(slugs, "named in the text")
     sources = (("the title", title_text or ""), ("the summary", " ".join(sentences(summary)[:2])))
     for proper in (True, False):
         for source, text in sources:
@@ -170,6 +211,29 @@ def services(document: Document, title_text: str | None, summary: str) -> Guess 
             if product:
                 return Guess([product], f"guessed from {source}")
     return None
+
+
+def _services_in_text(document: Document) -> list[str]:
+    """Service names a sentence or table cell lists: "Services affected: a, b", "the affected
+    services were a and b", "the incident affected the a and b services"."""
+    text = clean(" ".join(document.lines))
+    for pattern in _SERVICES_IN_TEXT:
+        match = pattern.search(text)
+        if match:
+            return re.split(r"\s*(?:,|;|\band\b|&)\s*", match.group("names").strip(" ,"))
+    return []
+
+
+def _service_slug(name: str) -> str:
+    """A slug for one listed name; a slug written in brackets ("image CDN (images-cdn)") wins."""
+    written = re.search(r"\(\s*`?([a-z0-9][a-z0-9-]*[a-z0-9])`?\s*\)", name)
+    if written:
+        return written.group(1)
+    name = re.sub(r"\([^)]*\)", "", name)
+    name = re.sub(
+        r"^\s*(?:the|our|both|all)\s+|\s+(?:service|services|system|systems)\s*$", "", name
+    )
+    return slugify(name, 60) if len(name.split()) <= 4 else ""
 
 
 def _unique(values: Iterable[str]) -> list[str]:

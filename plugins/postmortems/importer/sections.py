@@ -94,6 +94,14 @@ HEADINGS: dict[str, tuple[str, ...]] = {
         "remediation items",
         "todo",
         "to do",
+        "what we will change",
+        "what we are changing",
+        "what we're changing",
+        "what we will do",
+        "what we are doing about it",
+        "what we're doing about it",
+        "what's next",
+        "improvements",
     ),
     "lessons": ("lessons learned", "lessons learnt", "lessons", "learnings", "takeaways"),
     "went_well": ("what went well", "things that went well", "went well", "what worked"),
@@ -137,7 +145,11 @@ _LOOSE = (
     ("got_lucky", r"\blucky\b|\bluck\b"),
     ("lessons", r"lesson|learning|takeaway"),
     ("timeline", r"timeline|chronolog"),
-    ("actions", r"action item|follow[- ]?up|corrective|preventa?t?ive|remediation|next steps"),
+    (
+        "actions",
+        r"action item|follow[- ]?up|corrective|preventa?t?ive|remediation|next steps|"
+        r"what we(?: will|'ll| are going to) (?:change|do)",
+    ),
     ("contributing", r"contributing"),
     ("root_cause", r"root cause|\bcauses?\b"),
     ("business", r"business impact"),
@@ -196,7 +208,7 @@ class Document:
 def classify(heading: str, loose: bool) -> str | None:
     """The section kind a heading names; loose matching is for explicit Markdown headings."""
     key = normalise_key(heading)
-    key = re.sub(r"\s*\((?:all times|times in)[^)]*\)$", "", key)
+    key = re.sub(r"\s*\([^)]*\)$", "", key)  # "Timeline (all times PDT)", "Timeline (CET)"
     if key in KIND_BY_HEADING:
         return KIND_BY_HEADING[key]
     if loose:
@@ -215,6 +227,9 @@ def _fact(line: str, index: int) -> Fact | None:
     if re.search(r"\d$", match.group(1)) and re.match(r"\d", match.group(2)):
         return None  # a clock time such as "At 14:05", not a key
     if not key or not value or len(key.split()) > 6 or key.startswith("http"):
+        return None
+    if re.match(r"(?:a|an|the|our|we|this|it)\b", key) and len(key.split()) > 1:
+        return None  # a sentence with a colon ("A manual operation: a script ran…")
         return None
     return Fact(key, value, index)
 
@@ -245,11 +260,15 @@ def _heading_at(lines: list[str], index: int) -> tuple[str, str | None, int] | N
 
 
 def _table_sections(section: Section) -> list[Section]:
-    """Rows of a key/value table whose keys name sections, as sections of their own."""
+    """Rows of a key/value table whose keys name sections, as sections of their own.
+
+    The header row may be a key/value row itself, empty (``| | |``) or generic (``Field |
+    Value``): the table counts when two of its keys name sections.
+    """
     found: list[Section] = []
     for _start, _end, table in find_tables(section.lines):
         rows = [table.header, *table.rows]
-        if len(table.header) != 2 or not classify(table.header[0], loose=False):
+        if len(table.header) != 2 or sum(bool(classify(row[0], loose=False)) for row in rows) < 2:
             continue
         for key, value in rows:
             kind = classify(key, loose=False)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
 from .sections import Document, Section
 from .tables import Table, find_tables
 from .text import clean, is_bullet, paragraphs, sentences, strip_bullet
-from .times import Clock, Moment, Zone, find_zone, scan
+from .times import Clock, Moment, Zone, find_zone, relative_delta, scan
 
 KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
@@ -26,7 +26,9 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
          r"outage (?:begins|began|starts|started)|impact (?:begins|began|starts|started)|"
          r"(?:began|begin|begins|start|starts|started) (?:to )?(?:fail|return|throw|report|see|"
          r"time ?out|error|drop)|errors? (?:spiked?|increased?|rose|began|started|climbed)|"
-         r"went down|became unavailable|start(?:s|ed)? failing|\bincident (?:begins|began|starts"
+         r"went down|became unavailable|start(?:s|ed)? failing|(?:start|started|began|begin)s?"
+         r" (?!investigat|work|look|debug|roll|deploy|migrat|respond|prepar|test)\w+ing\b|"
+         r"^first\b[\w\s-]{0,30}\b(?:errors?|failures?|timeouts?)|\bincident (?:begins|began|starts"
          r"|started)|users? (?:start|started|began|begin) |first (?:errors?|failures?|reports?)|"
          r"(?:errors?|failures?|charges|problems|issues|impact|degradation|timeouts?|outage)"
          r" (?:begin|began|begins|start|started|starts)\b"),
@@ -52,8 +54,8 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )  # fmt: skip
 _BROAD_IMPACT = re.compile(
-    r"errors?|5\d\d\b|fail\w*|time ?outs?|latency|unavailable|outage|\bdown\b|degrad\w*|"
-    r"unable|could not|couldn't|slow",
+    r"errors?|\b5\d\d\b|fail\w*|time ?outs?|latency|unavailable|outage|\bdown\b|degrad\w*|"
+    r"unable|could not|couldn't|slow|reject\w*|broken|drop(?:s|ped)?\b",
     re.IGNORECASE,
 )
 INCIDENT_DATE_KEYS = ("date of incident", "incident date", "date of outage", "outage date", "date")
@@ -70,6 +72,12 @@ RESOLVED_KEYS = (
 _RANGE_KEY = re.compile(r"duration|time|window|when|date|period|outage|incident", re.IGNORECASE)
 _WRITTEN_KEY = re.compile(r"prepared|written|updated|review|publish|report", re.IGNORECASE)
 _RANGE_WORD = re.compile(r"^\s*(?:-|–|—|to|until|till|through|thru|and)\s*$", re.IGNORECASE)
+MAX_ENTRIES = 500  # more is not a timeline but a log, and would not fit a 1 MiB incident file
+_PLACEHOLDER = re.compile(
+    r"^(?:none|n/?a|tbd|tba|todo|-+|nothing|no (?:timeline|entries|events)\b.*|none (?:recorded|"
+    r"available|yet)|not (?:available|recorded))\W*$",
+    re.IGNORECASE,
+)
 _WEEKDAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun"
 
 
@@ -114,7 +122,10 @@ def incident_date(document: Document) -> date | None:
         fact.value for key in INCIDENT_DATE_KEYS for fact in document.facts if fact.key == key
     ]
     candidates += [
-        line for line in document.lines if not _WRITTEN_KEY.search(line.split(":", 1)[0])
+        sentence
+        for line in document.lines
+        for sentence in sentences(line)
+        if not _WRITTEN_KEY.search(sentence.split(":", 1)[0])
     ]
     for text in candidates:
         for moment in scan(text):
@@ -186,6 +197,11 @@ def _entry(text: str, clock: Clock) -> Entry | None:
     return entry
 
 
+def _marks(text: str, at: datetime) -> dict[str, datetime]:
+    """The kinds a sentence with one instant ``at`` marks."""
+    return {kind: at for kind, pattern in KIND_PATTERNS if pattern.search(text)}
+
+
 def _distance(moment: Moment, start: int, end: int) -> int:
     return max(moment.start - end, start - moment.end, 0)
 
@@ -197,7 +213,7 @@ def _section_entries(section: Section, clock: Clock) -> list[Entry]:
     rows_at = {start: table for start, _end, table in tables}
     lines = section.lines
     index = 0
-    while index < len(lines):
+    while index < len(lines) and len(entries) <= MAX_ENTRIES:
         if index in rows_at:
             entries.extend(_table_entries(rows_at[index], clock))
         if index in in_table:
@@ -205,12 +221,17 @@ def _section_entries(section: Section, clock: Clock) -> list[Entry]:
             continue
         line = lines[index]
         text = strip_bullet(line) if is_bullet(line) else line.strip()
-        if text and not re.fullmatch(r"[-=*_ ]+", text):
+        if _is_event(text):
             entry = _entry(text, clock)
             if entry:
                 entries.append(entry)
         index += 1
     return entries
+
+
+def _is_event(text: str) -> bool:
+    """Whether a timeline line says something (not a rule, an empty checkbox or "None.")."""
+    return bool(re.search(r"[A-Za-z]{2}", text)) and not _PLACEHOLDER.match(clean(text))
 
 
 def _table_entries(table: Table, clock: Clock) -> list[Entry]:
@@ -221,7 +242,7 @@ def _table_entries(table: Table, clock: Clock) -> list[Entry]:
     for row in table.rows:
         stamp = " ".join(cell for index, cell in enumerate(row) if index != event_column)
         event = clean(row[event_column]) if event_column < len(row) else ""
-        if not event and not stamp.strip():
+        if not _is_event(f"{stamp} {event}"):
             continue
         entry = _entry(f"{stamp} — {event}" if stamp.strip() else event, clock)
         if entry:
@@ -237,13 +258,33 @@ def _prose_entries(document: Document, clock: Clock) -> list[Entry]:
     fact_lines = {document.lines[fact.line].strip() for fact in document.facts if fact.line >= 0}
     for block in blocks:
         kept = [line for line in block if line.strip() not in fact_lines]
-        for paragraph in paragraphs(kept):
+        for paragraph in _items_and_paragraphs(kept):
             for sentence in sentences(paragraph):
+                if len(entries) > MAX_ENTRIES:
+                    return entries
                 if any(moment.has_time for moment in scan(sentence)):
                     entry = _entry(sentence, clock)
                     if entry and entry.at:
                         entries.append(entry)
+                    continue
+                delta = relative_delta(sentence)
+                at = clock.after(delta) if delta else None
+                if at:
+                    entries.append(
+                        Entry(sentence, at, classify_event(sentence), _marks(sentence, at))
+                    )
     return entries
+
+
+def _items_and_paragraphs(lines: list[str]) -> list[str]:
+    """Each list item on its own, the other lines as paragraphs."""
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        if is_bullet(line) or not line.strip():
+            blocks.append([line] if line.strip() else [])
+        else:
+            blocks[-1].append(line)
+    return [text for block in blocks for text in paragraphs(block)]
 
 
 def _fact_instant(document: Document, keys: tuple[str, ...], clock: Clock) -> datetime | None:
@@ -266,7 +307,12 @@ def _fact_range(document: Document, clock: Clock) -> tuple[datetime, datetime] |
         if _RANGE_KEY.search(fact.key) and not _WRITTEN_KEY.search(fact.key)
     ]
     for section in document.of_kind("summary", "impact"):
-        texts += [s for p in paragraphs(section.lines) for s in sentences(p) if " from " in s]
+        texts += [
+            s
+            for p in paragraphs(section.lines)
+            for s in sentences(p)
+            if re.search(r"\b(?:from|between)\b", s, re.IGNORECASE)
+        ]
     for text in texts:
         moments = [moment for moment in scan(text) if moment.has_time]
         for first, second in pairwise(moments):
@@ -275,7 +321,8 @@ def _fact_range(document: Document, clock: Clock) -> tuple[datetime, datetime] |
             ):
                 line_zone = find_zone(text)
                 zone = line_zone[1] if line_zone else None
-                for moment in scan(text[: first.start]):
+                dates = [moment for moment in scan(text) if not moment.has_time]
+                for moment in [m for m in dates if m.end <= first.start] or dates[:1]:
                     clock.resolve(moment, zone)
                 start, end = clock.resolve(first, zone), clock.resolve(second, zone)
                 if start and end:
@@ -297,7 +344,31 @@ def extract_times(document: Document) -> Times:
         times.timeline = _prose_entries(document, Clock(base, zone))
     _from_facts(document, times, Clock(base, zone))
     _from_timeline(times)
+    _keep_order(times)
     return times
+
+
+def _keep_order(times: Times) -> None:
+    """No instant before the start: a time earlier on the clock is the next day (within a day);
+    anything further back contradicts the start and is dropped."""
+    start = times.started_at
+    if start is None:
+        return
+    for name in ("detected_at", "mitigated_at", "resolved_at"):
+        value = getattr(times, name)
+        if value is None or value >= start:
+            continue
+        if start - value < timedelta(days=1):
+            setattr(times, name, value + timedelta(days=1))
+            times.notes[name] = "; ".join(
+                filter(
+                    None, [times.notes.get(name), "earlier on the clock than the start: next day"]
+                )
+            )
+        else:
+            setattr(times, name, None)
+    if times.mitigated_at and times.resolved_at and times.mitigated_at > times.resolved_at:
+        times.mitigated_at = None
 
 
 def _from_facts(document: Document, times: Times, clock: Clock) -> None:

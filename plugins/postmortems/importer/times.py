@@ -291,6 +291,36 @@ def _with_context(text: str, moment: Moment) -> Moment:
     )  # fmt: skip
 
 
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90, "a few": 3, "few": 3,
+    "a couple of": 2, "several": 5,
+}  # fmt: skip
+_RELATIVE = re.compile(
+    r"\b(?P<n>\d{1,3}|half an|"
+    + "|".join(sorted((re.escape(w) for w in _NUMBER_WORDS), key=len, reverse=True))
+    + r")(?:[ -](?P<units>five|\d))?\s+(?P<unit>minutes?|mins?|hours?|hrs?)\s+later\b",
+    re.IGNORECASE,
+)
+
+
+def relative_delta(text: str) -> timedelta | None:
+    """The offset a phrase such as "twenty minutes later" or "an hour later" states."""
+    match = _RELATIVE.search(text)
+    if not match:
+        return None
+    word = match.group("n").lower()
+    if word == "half an":
+        return timedelta(minutes=30)
+    number = int(word) if word.isdigit() else _NUMBER_WORDS[word]
+    extra = match.group("units")
+    if extra:
+        number += int(extra) if extra.isdigit() else 5
+    unit = match.group("unit").lower()
+    return timedelta(hours=number) if unit.startswith("h") else timedelta(minutes=number)
+
+
 def parse_date(text: str, default_year: int | None) -> date | None:
     """The first date in ``text`` (a year-less date takes ``default_year``)."""
     for moment in scan(text):
@@ -312,6 +342,14 @@ class Clock:
         self.current = base
         self.zone = zone
         self.last: datetime | None = None
+
+    def after(self, delta: timedelta) -> datetime | None:
+        """The instant ``delta`` after the last one resolved ("twenty minutes later")."""
+        if self.last is None:
+            return None
+        self.last = self.last + delta
+        self.current = self.last.astimezone(self.zone.tz).date()
+        return self.last
 
     def resolve(self, moment: Moment, line_zone: Zone | None = None) -> datetime | None:
         """The datetime of ``moment``; ``None`` for a bare date or when no date is known yet."""

@@ -36,6 +36,8 @@ def check_bytes(raw: bytes, display: str, stem: str, validator: DocumentValidato
     if loaded.data is None:
         return FileCheck(None, loaded.problems)
     document = to_json(loaded.data)
+    if validator.is_valid(document) and not validator.cross_check_problems(document, stem):
+        return FileCheck(document)
     problems = validator.problems(
         document, display, stem, lambda f, key: loaded.position(f, key=key)
     )

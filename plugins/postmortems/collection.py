@@ -64,8 +64,7 @@ class Collection:
                     key: [other for other in value if other in public_ids]
                     if key == "related"
                     else value
-                    for key, value in incident.data.items()
-                    if not key.startswith("x-")
+                    for key, value in _without_extensions(incident.data).items()
                 },
                 source=incident.source,
                 source_uri=incident.source_uri,
@@ -81,6 +80,19 @@ class Collection:
         return Collection(
             self.paths, self.schema, public, self.problems, catalog, self.files_checked
         )
+
+
+def _without_extensions(value: Any) -> Any:
+    """``value`` with every ``x-`` key removed, at any depth."""
+    if isinstance(value, dict):
+        return {
+            key: _without_extensions(item)
+            for key, item in value.items()
+            if not key.startswith("x-")
+        }
+    if isinstance(value, list):
+        return [_without_extensions(item) for item in value]
+    return value
 
 
 def incident_files(folder: Path) -> list[Path]:
@@ -120,7 +132,9 @@ def load_collection(
     schema_text = paths.schema_path.read_text(encoding="utf-8")
     schema = read_schema(paths.schema_path)
     validator = DocumentValidator(schema)
-    files = _unique([*incident_files(paths.incidents_dir), *extra, *(only or ())])
+    files = incident_files(paths.incidents_dir)  # unique already: resolving costs a lot
+    if extra or only:
+        files = _unique([*files, *extra, *(only or ())])
     reported = {path.resolve() for path in only} if only is not None else None
     cache = CheckCache(
         default_cache_dir() if use_cache else None, paths.incidents_dir.resolve(), schema_text
@@ -230,10 +244,10 @@ def to_incident(document: dict[str, Any], source: str, source_uri: str) -> Incid
 
 
 def _source_uri(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
+    for inside, folder in ((path, root), (path.resolve(), root.resolve())):
+        if inside.is_relative_to(folder):
+            return inside.relative_to(folder).as_posix()
+    return path.name
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -19,6 +19,7 @@ import yaml
 from yaml import events
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
+from yaml.reader import ReaderError
 from yaml.resolver import Resolver
 
 from .problems import Problem
@@ -119,14 +120,27 @@ def load_bytes(raw: bytes, display: str) -> LoadedFile:
 # Text that could hold an anchor, alias, tag, merge key or directive, or a line opening many
 # block collections at once: such files take the exact event-by-event path. So do files with
 # many flow brackets. Together these keep the C composer's recursion far from its stack limit.
+# Node properties can only start a node: at the start of a line (YAML also breaks lines at CR,
+# NEL, LS and PS) or after an indicator, so ``R&D`` in prose stays on the fast path. Aliases
+# need an anchor (else the C loader fails), so ``*`` (Markdown emphasis) is not looked for; an
+# alias is refused by :class:`_PlainLoader` all the same.
+_LINE_START = rb"(?:^|\r|\xc2\x85|\xe2\x80[\xa8\xa9])"
 _NEEDS_EVENTS = re.compile(
-    rb"(?:^|[\s\[\]{},:?-])[&*!]|<<|^%|^[ \t]*(?:[-?:][ \t]+){16}", re.MULTILINE
+    rb"(?:" + _LINE_START + rb"|[\[\]{},:?-])[ \t]*[&!]|<<|" + _LINE_START + rb"%", re.MULTILINE
 )
+_EVENT_MARKERS = (b"&", b"!", b"<<", b"%")
+# A line opening many block collections at once; searched in ``b"\n" + raw`` (faster than ``^``).
+_DEEP_LINE = re.compile(rb"[\n\r\x85\xa8\xa9][ \t]*(?:[-?:][ \t]+){16}")
 _MAX_FAST_BRACKETS = 64
 
 
 class _PlainLoader(EventLoader):  # type: ignore[misc, valid-type]
     """The C loader, refusing (by raising) what the event path would report as a problem."""
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        if node in self.constructed_objects:  # an alias the text check did not see
+            raise _NotPlain
+        return super().construct_object(node, deep=deep)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         mapping = super().construct_mapping(node, deep=deep)
@@ -146,7 +160,12 @@ def fast_load(raw: bytes) -> dict[str, Any] | None:
     A result is returned only when the exact path would build the same mapping without problems.
     """
     brackets = raw.count(b"[") + raw.count(b"{")
-    if len(raw) > MAX_BYTES or brackets > _MAX_FAST_BRACKETS or _NEEDS_EVENTS.search(raw):
+    if (
+        len(raw) > MAX_BYTES
+        or brackets > _MAX_FAST_BRACKETS
+        or (any(marker in raw for marker in _EVENT_MARKERS) and _NEEDS_EVENTS.search(raw))
+        or _DEEP_LINE.search(b"\n" + raw)
+    ):
         return None
     try:
         data = yaml.load(raw.decode("utf-8-sig"), Loader=_PlainLoader)
@@ -240,8 +259,21 @@ class _Builder:
             mark = error.problem_mark or error.context_mark
             message = " ".join(part for part in (error.context, error.problem) if part)
             self.fail(mark, "", f"YAML syntax error: {message}")
+        except ReaderError as error:
+            before = self.text[: error.position]
+            line, column = before.count("\n") + 1, error.position - before.rfind("\n")
+            self.result.problems.append(
+                Problem(
+                    self.result.path,
+                    line,
+                    column,
+                    "",
+                    f"character U+{error.character:04X} is not allowed: {error.reason}",
+                    "remove it, or write it as an escape in a double-quoted string",
+                )
+            )
         except yaml.YAMLError as error:
-            self.fail(None, "", f"YAML error: {error}")
+            self.fail(None, "", f"YAML error: {' '.join(str(error).split())}")
         if documents == 0 and not self.result.problems:
             self.result.problems.append(Problem(self.result.path, 1, 1, "", "file is empty"))
         if not self.result.problems and isinstance(data, dict):

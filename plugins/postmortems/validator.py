@@ -9,6 +9,7 @@ Rules across files live in :mod:`postmortems.crosscheck`.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -23,6 +24,9 @@ from .problems import Problem
 
 Locate = Callable[[str, bool], Position]
 """Where a field is written: ``locate(field_path, key)``; ``key=True`` for the key's position."""
+
+_MAX_SUGGESTIONS = 100
+"""Unknown keys in one object that get a "did you mean"; the rest are reported without one."""
 
 PLACEHOLDER = re.compile(r"^\s*TODO(:|\s*$)")
 """A value ``postmortems new`` leaves for the author to fill in: ``TODO`` or ``TODO: ...``."""
@@ -44,13 +48,71 @@ def parse_timestamp(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("z", "Z"))
 
 
+# ECMA-262 white space and line terminators: what ``\s`` means in a JSON Schema pattern.
+_SPACE = [(0x09, 0x0D), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A)]
+_SPACE += [(0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000)]
+_SPACE += [(0xFEFF, 0xFEFF)]
+
+
+def _class_body(ranges: list[tuple[int, int]]) -> str:
+    return "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges)
+
+
+def _complement(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    bounds = [-1] + [edge for low, high in ranges for edge in (low, high)] + [0x110000]
+    pairs = zip(bounds[::2], bounds[1::2], strict=True)
+    return [(end + 1, start - 1) for end, start in pairs if start - end > 1]
+
+
+_ECMA_ESCAPES = {"\\s": _class_body(_SPACE), "\\S": _class_body(_complement(_SPACE))}
+
+
+@functools.lru_cache(maxsize=64)
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """``pattern`` with ECMA-262 meaning, as JSON Schema (and the compiled validator) reads it.
+
+    Python's ``$`` also matches before a final newline and its ``\\s``, ``\\d``, ``\\w`` differ
+    from ECMA-262's; left as they are, ``tags: ["db\\n"]`` would pass the reference validator.
+    """
+    out: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            escape = pattern[index : index + 2]
+            body = _ECMA_ESCAPES.get(escape)
+            out.append(escape if body is None else body if in_class else f"[{body}]")
+            index += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "$" and not in_class:
+            char = "\\Z"
+        out.append(char)
+        index += 1
+    return re.compile("".join(out), re.ASCII)
+
+
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_ReferenceValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, {"pattern": _ecma_pattern}
+)
+
+
 class DocumentValidator:
     """Validates incident documents against one schema, fast when they are valid."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
         jsonschema.Draft202012Validator.check_schema(schema)
         self.schema = schema
-        self._reference = jsonschema.Draft202012Validator(schema)
+        self._reference = _ReferenceValidator(schema)
         self._fast = jsonschema_rs.Draft202012Validator(schema, validate_formats=False)
         definitions = schema.get("$defs", {})
         self._timestamp_pattern = definitions.get("timestamp", {}).get("pattern")
@@ -98,10 +160,15 @@ class DocumentValidator:
         elif kind == "additionalProperties":
             known = list(error.schema.get("properties", {}))
             patterns = error.schema.get("patternProperties", {})
-            for name in instance:
-                if name in known or any(re.search(pattern, name) for pattern in patterns):
-                    continue
-                close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            unknown = [
+                name
+                for name in instance
+                if name not in known and not any(re.search(p, name) for p in patterns)
+            ]
+            for index, name in enumerate(unknown):
+                # Suggestions cost time: a file of 100 000 junk keys must not take minutes.
+                suggest = index < _MAX_SUGGESTIONS
+                close = difflib.get_close_matches(name, known, n=1, cutoff=0.6) if suggest else []
                 hint = f"did you mean '{close[0]}'?" if close else None
                 extension = "extension keys must start with 'x-'"
                 yield problem(

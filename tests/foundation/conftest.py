@@ -1,0 +1,78 @@
+"""A throw-away project (schema, incidents folder) in which to run ``postmortems validate``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from postmortems.cli import main
+
+from .documents import OLDER, OLDER_ID, VALID, VALID_ID
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Project:
+    """A project folder that is also the working directory."""
+
+    root: Path
+    capsys: pytest.CaptureFixture[str]
+
+    def write(self, relative: str, text: str | bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def incident(self, text: str, incident_id: str = VALID_ID, suffix: str = ".yaml") -> Path:
+        return self.write(f"incidents/2024/{incident_id}{suffix}", text)
+
+    def validate(self, *args: str) -> tuple[int, str, str]:
+        """Run ``postmortems validate ARGS``: exit code, stdout, stderr."""
+        self.capsys.readouterr()
+        code = main(["validate", *args])
+        out, err = self.capsys.readouterr()
+        return code, out, err
+
+    def problems(self, *args: str) -> list[dict[str, Any]]:
+        """The problems ``validate --format json`` reports."""
+        code, out, _ = self.validate("--format", "json", *args)
+        problems = json.loads(out)
+        assert code == (1 if any(p["level"] == "error" for p in problems) else 0)
+        return problems
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("POSTMORTEMS_NO_CACHE", raising=False)
+
+
+@pytest.fixture
+def project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Project]:
+    """An empty project with the real schema, as the working directory."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "schema", root / "schema")
+    (root / "incidents").mkdir()
+    monkeypatch.chdir(root)
+    yield Project(root, capsys)
+
+
+@pytest.fixture
+def valid_project(project: Project) -> Project:
+    """A project holding the complete valid incident and the older one it relates to."""
+    project.incident(VALID)
+    project.incident(OLDER, OLDER_ID)
+    return project

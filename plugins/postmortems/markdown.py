@@ -19,12 +19,17 @@ _INLINE_TABLE = str.maketrans(
 _LIST_MARKER = re.compile(r"^([-+]|\d+[.)])")
 
 _HTTP_URL = re.compile(r"^https?://[^\s<>\"'`]+$")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+# Stricter than Markdown's own rule, never looser: text taken for code here is left unescaped.
+_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^(\s{0,3})(#{1,6})(\s|$)")
 _SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+# pymdownx.snippets includes files named on such lines, even inside fenced code.
+_SNIPPET_MARKER = re.compile(r"^(\s*;*-+8)<")
+_LITERAL = str.maketrans({"[": "&#91;", "]": "&#93;", "=": "&#61;", '"': "&quot;"})
+# Template syntax is shown exactly as written: no Markdown emphasis inside ``{{ 7*7 }}``.
+_TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
 _INLINE_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(\s+\"[^\"]*\")?\s*\)")
-_REFERENCE_DEFINITION = re.compile(r"^(\s{0,3})\[([^\]\n]+)\]:\s*(\S+)(.*)$")
 
 
 def is_http_url(url: str) -> bool:
@@ -54,7 +59,8 @@ def block(text: object) -> str:
 
     Raw HTML and template syntax are escaped (outside code, where they are literal anyway),
     links and images keep only http(s) targets, headings are demoted below the page's
-    section headings, and setext underlines cannot turn a line into a heading.
+    section headings, setext underlines cannot turn a line into a heading, and snippet markers
+    (``--8<--``) inside fenced code cannot include files.
     """
     lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     result: list[str] = []
@@ -62,7 +68,7 @@ def block(text: object) -> str:
     for line in lines:
         opening = _FENCE.match(line)
         if fence is not None:
-            result.append(line)
+            result.append(_SNIPPET_MARKER.sub("\\1\u2060<", line))
             if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
                 fence = None
             continue
@@ -78,13 +84,11 @@ def block(text: object) -> str:
 
 def _safe_line(line: str, previous: str) -> str:
     if _SETEXT_UNDERLINE.match(line) and previous.strip():
-        return "\\" + line.lstrip()
+        underline = line.lstrip()
+        return f"&#{ord(underline[0])};{underline[1:]}"
     line = _HEADING.sub(
         lambda m: f"{m.group(1)}{'#' * min(6, len(m.group(2)) + 3)}{m.group(3)}", line
     )
-    definition = _REFERENCE_DEFINITION.match(line)
-    if definition and not is_http_url(definition.group(3)):
-        line = "\\" + line.lstrip()
     pieces: list[str] = []
     position = 0
     for span in _CODE_SPAN.finditer(line):
@@ -96,13 +100,32 @@ def _safe_line(line: str, previous: str) -> str:
 
 
 def _safe_text(text: str) -> str:
-    text = html.escape(text, quote=False)
-    text = text.replace("{", "&#123;").replace("}", "&#125;")
-    return _INLINE_LINK.sub(_safe_link, text)
+    pieces: list[str] = []
+    position = 0
+    for tag in _TEMPLATE_TAG.finditer(text):
+        pieces += [_escape_html(text[position : tag.start()]), inline(tag.group(0))]
+        position = tag.end()
+    pieces.append(_escape_html(text[position:]))
+    return _keep_http_links("".join(pieces))
 
 
-def _safe_link(match: re.Match[str]) -> str:
-    bang, label, url, _title = match.groups()
-    if is_http_url(html.unescape(url)):
-        return match.group(0)
-    return f"{'&#33;' if bang else ''}&#91;{label}&#93;&#40;{url}&#41;"
+def _escape_html(text: str) -> str:
+    return html.escape(text, quote=False).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def _keep_http_links(text: str) -> str:
+    """Inline links to http(s) URLs stay links; every other bracket is shown as written.
+
+    So no other link, image, reference or reference definition can form, even across lines;
+    ``=`` and ``"`` become entities too, so text never reads like an HTML attribute.
+    """
+    pieces: list[str] = []
+    position = 0
+    for found in _INLINE_LINK.finditer(text):
+        bang, label, url, title = found.groups()
+        if is_http_url(html.unescape(url)):
+            pieces.append(text[position : found.start()].translate(_LITERAL))
+            pieces.append(f"{bang}[{label.translate(_LITERAL)}]({url}{title or ''})")
+            position = found.end()
+    pieces.append(text[position:].translate(_LITERAL))
+    return "".join(pieces)

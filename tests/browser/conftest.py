@@ -1,0 +1,105 @@
+"""Sites built into temporary folders, served over HTTP on 127.0.0.1, and headless Chromium.
+
+Chromium is Debian's ``/usr/bin/chromium`` (``make browser-deps``); Playwright never downloads
+a browser. Without Chromium these tests fail: they are part of ``make test``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+REPO = Path(__file__).resolve().parents[1].parent
+FIXTURES = REPO / "tests" / "site" / "fixtures"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep request lines out of the test output."""
+
+
+def build_site(config_file: Path, site_dir: Path) -> Path:
+    """``mkdocs build --strict`` of ``config_file`` into ``site_dir``, without the check cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NO_MKDOCS_2_WARNING", "1")
+        patch.setenv("POSTMORTEMS_NO_CACHE", "1")
+        config = load_config(config_file=str(config_file), strict=True, site_dir=str(site_dir))
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    return site_dir
+
+
+def serve(site_dir: Path) -> Iterator[str]:
+    """Serve ``site_dir`` on a free port of 127.0.0.1 and yield its base URL."""
+    handler = partial(_QuietHandler, directory=str(site_dir))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/"
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The repository's own site (its incidents, docs and mkdocs.yml), served."""
+    site_dir = build_site(REPO / "mkdocs.yml", tmp_path_factory.mktemp("example") / "site")
+    yield from serve(site_dir)
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site tests' fixture project plus its hostile incidents, served."""
+    project = tmp_path_factory.mktemp("hostile") / "project"
+    shutil.copytree(FIXTURES / "project", project)
+    shutil.copytree(FIXTURES / "hostile" / "incidents", project / "incidents", dirs_exist_ok=True)
+    shutil.copytree(REPO / "schema", project / "schema")
+    yield from serve(build_site(project / "mkdocs.yml", project / "site"))
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: install it with `make browser-deps`")
+    chromium = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where screenshots go (git-ignored)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,113 @@
+"""What a person sees in Chromium: search finds incidents, index pages lead to them, pages look.
+
+Screenshots of an incident page and an index page, light and dark, go to ``tests/artifacts/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Dialog, Page
+
+pytestmark = pytest.mark.browser
+
+MESSENGER = "2024-07-30-messenger-database-replication-outage"
+MESSENGER_TITLE = "Incident Postmortem Report: Online Messenger App Outage"
+TIMEOUT = 30_000
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def heading(page: Page) -> str:
+    """The page's h1 as shown, without its permalink mark."""
+    return page.locator("article h1").first.inner_text().removesuffix("¶").strip()
+
+
+def search(page: Page, words: str) -> None:
+    """Type ``words`` into Material's search box, as a person would."""
+    page.wait_for_load_state("load")
+    page.locator(".md-search__input").click()
+    page.locator(".md-search__input").press_sequentially(words, delay=50)
+    page.locator(".md-search-result__item").first.wait_for()
+
+
+def test_search_for_root_cause_words_finds_the_incident_and_opens_it(
+    page: Page, example_site: str
+) -> None:
+    page.goto(example_site)
+    search(page, "replication failure overloaded primary")
+    result = page.locator(f'.md-search-result__link[href*="incidents/{MESSENGER}/"]').first
+    result.wait_for()
+    result.click()
+    page.wait_for_url(f"**/incidents/{MESSENGER}/**")
+    assert heading(page) == MESSENGER_TITLE
+
+
+def test_services_index_leads_to_a_service_and_then_to_an_incident(
+    page: Page, example_site: str
+) -> None:
+    page.goto(f"{example_site}services/")
+    page.locator("article a", has_text="Online messenger database cluster").click()
+    page.wait_for_url("**/services/messaging-db/")
+    assert heading(page) == "Online messenger database cluster"
+    page.locator("article table a", has_text=MESSENGER_TITLE).click()
+    page.wait_for_url(f"**/incidents/{MESSENGER}/")
+    assert heading(page) == MESSENGER_TITLE
+    assert page.locator(".pm-severity").inner_text() == "SEV1: critical"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_of_an_incident_and_an_index_page(
+    browser: Browser, example_site: str, artifacts: Path, scheme: str
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        color_scheme=scheme,  # type: ignore[arg-type]
+    )
+    try:
+        page = context.new_page()
+        expected = {"light": "default", "dark": "slate"}[scheme]
+        for name, url in (("incident", f"incidents/{MESSENGER}/"), ("index", "incidents/")):
+            page.goto(example_site + url)
+            page.wait_for_load_state("networkidle")
+            body = page.locator("body")
+            assert body.get_attribute("data-md-color-scheme") == expected
+            path = artifacts / f"{name}-{scheme}.png"
+            page.screenshot(path=str(path), full_page=True)
+            assert path.stat().st_size > 10_000
+    finally:
+        context.close()
+
+
+def test_hostile_text_runs_no_script_in_pages_or_search(page: Page, hostile_site: str) -> None:
+    dialogs: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    for url in (
+        "incidents/2025-02-20-markup-probes/",
+        "incidents/2025-01-15-template-probes/",
+        "incidents/",
+        "services/hostile-service/",
+        "tags/",
+    ):
+        page.goto(hostile_site + url)
+        page.wait_for_load_state("load")
+    search(page, "onerror alert")
+    page.locator(".md-search-result__link").first.click()
+    page.wait_for_load_state("load")
+    assert dialogs == []
+    assert heading(page).startswith("</title><script>")

@@ -1,0 +1,94 @@
+"""The Markdown of generated pages, compared with golden files.
+
+The pages come from ``pages.site_pages`` on a collection built in memory from the fixture files.
+After an intended change, rewrite the golden files with ``UPDATE_GOLDENS=1 pytest tests/site``
+and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from postmortems import loader
+from postmortems.checking import check_bytes
+from postmortems.collection import Collection, to_incident
+from postmortems.pages import GeneratedPage, all_similar, site_pages, template_environment
+from postmortems.project import ProjectPaths
+from postmortems.validator import DocumentValidator
+from postmortems.vocabulary import read_schema
+from sitebuild import BUILD_DATE, HOSTILE, PROJECT, REPO
+
+GOLDEN = Path(__file__).parent / "golden"
+SCHEMA = REPO / "schema" / "incident.schema.json"
+SECTIONS = ("incidents/", "services/", "root-causes/", "timeline/")
+
+
+def collection(*folders: Path) -> Collection:
+    """The valid incidents under ``folders`` (the last catalog wins), without the plugin."""
+    schema = read_schema(SCHEMA)
+    validator = DocumentValidator(schema)
+    files = {
+        path.relative_to(folder): path
+        for folder in folders
+        for path in sorted(folder.rglob("*.yaml"))
+        if not path.name.startswith("_")
+    }
+    incidents = []
+    for source_uri, path in files.items():
+        check = check_bytes(path.read_bytes(), f"incidents/{source_uri}", path.stem, validator)
+        assert check.document is not None and not check.problems, check.problems
+        incidents.append(to_incident(check.document, f"incidents/{source_uri}", str(source_uri)))
+    incidents.sort(key=lambda found: (found.started_at.timestamp(), found.id), reverse=True)
+    catalog_path = folders[-1] / "_services.yaml"
+    catalog = loader.load_file(catalog_path).data
+    paths = ProjectPaths(folders[0].parent, folders[0], SCHEMA, catalog_path)
+    return Collection(paths, schema, incidents, [], catalog)
+
+
+def generated(*folders: Path) -> dict[str, GeneratedPage]:
+    pages_of = collection(*folders)
+    similar, recurrences = all_similar(pages_of, 5)
+    pages = site_pages(
+        pages_of, template_environment(), today=BUILD_DATE, similar=similar, recurrences=recurrences
+    )
+    return {page.src_uri: page for page in pages}
+
+
+PAGES = {
+    name: page
+    for name, page in generated(PROJECT / "incidents").items()
+    if name.startswith(SECTIONS)
+}
+HOSTILE_PAGES = {
+    f"hostile/{name}": page
+    for name, page in generated(PROJECT / "incidents", HOSTILE / "incidents").items()
+    if name.startswith("incidents/") and "probes" in name
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGES | HOSTILE_PAGES))
+def test_generated_markdown_matches_its_golden_file(name: str) -> None:
+    content = (PAGES | HOSTILE_PAGES)[name].content
+    golden = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDENS") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(content, encoding="utf-8")
+    assert content == golden.read_text(encoding="utf-8")
+
+
+def test_every_golden_file_still_has_its_page() -> None:
+    goldens = {path.relative_to(GOLDEN).as_posix() for path in GOLDEN.rglob("*.md")}
+    assert goldens == set(PAGES | HOSTILE_PAGES)
+
+
+def test_only_index_pages_are_in_the_nav_and_incident_pages_name_their_file() -> None:
+    for name, page in PAGES.items():
+        incident_id = name.removeprefix("incidents/").removesuffix(".md")
+        if name.endswith("/index.md"):
+            assert (page.in_nav, page.source) == (True, None), name
+        elif name.startswith("incidents/"):
+            assert (page.in_nav, page.source) == (False, f"{incident_id[:4]}/{incident_id}.yaml")
+        else:
+            assert (page.in_nav, page.source) == (False, None), name

@@ -1,4 +1,4 @@
-"""A public site built from the same files holds public incidents only, and leaks nothing internal."""
+"""A public site built from the same files holds public incidents only, leaking nothing."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import pytest
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-
 from postmortems.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _incident(incident_id: str, *, visibility: str, phrase: str, service: str, **extra: object) -> dict:
+def _incident(
+    incident_id: str, *, visibility: str, phrase: str, service: str, **extra: object
+) -> dict:
     return {
         "id": incident_id,
         "title": f"{phrase} title",
@@ -28,7 +29,9 @@ def _incident(incident_id: str, *, visibility: str, phrase: str, service: str, *
         "impact": {"summary": f"{phrase} impact."},
         "root_cause": {"category": "software-bug", "summary": f"{phrase} root cause"},
         "resolution": f"{phrase} resolution.",
-        "action_items": [{"title": f"{phrase} action", "status": "open", "owner": f"{phrase}-owner"}],
+        "action_items": [
+            {"title": f"{phrase} action", "status": "open", "owner": f"{phrase}-owner"}
+        ],
         "tags": [f"{phrase}-tag"],
         "visibility": visibility,
         "x-internal-note": f"{phrase} extension value",
@@ -37,8 +40,18 @@ def _incident(incident_id: str, *, visibility: str, phrase: str, service: str, *
 
 
 INTERNAL = [
-    _incident("2025-03-01-zebra-internal-outage", visibility="internal", phrase="zebracorn", service="vault-secret"),
-    _incident("2025-03-02-quokka-internal-leak", visibility="internal", phrase="quokkaflux", service="ledger-core"),
+    _incident(
+        "2025-03-01-zebra-internal-outage",
+        visibility="internal",
+        phrase="zebracorn",
+        service="vault-secret",
+    ),
+    _incident(
+        "2025-03-02-quokka-internal-leak",
+        visibility="internal",
+        phrase="quokkaflux",
+        service="ledger-core",
+    ),
 ]
 PUBLIC = [
     _incident(
@@ -109,7 +122,9 @@ INTERNAL_NEEDLES = [
 ] + ["zebracorn", "quokkaflux", "Vault secret store", "Ledger core", "extension value"]
 
 
-def test_public_site_scans_clean_of_every_internal_id_title_and_phrase(sites: dict[str, Path]) -> None:
+def test_public_site_scans_clean_of_every_internal_id_title_and_phrase(
+    sites: dict[str, Path],
+) -> None:
     leaks = {
         str(path.relative_to(sites["public"])): needle
         for path, text in _output_text(sites["public"]).items()
@@ -119,23 +134,37 @@ def test_public_site_scans_clean_of_every_internal_id_title_and_phrase(sites: di
     assert leaks == {}
 
 
-def test_public_site_scan_covers_search_index_sitemap_feed_and_exports(sites: dict[str, Path]) -> None:
+def test_public_site_scan_covers_search_index_sitemap_feed_and_exports(
+    sites: dict[str, Path],
+) -> None:
     names = {path.name for path in _output_text(sites["public"])}
-    assert {"search_index.json", "sitemap.xml", "feed.xml", "incidents.json", "incidents.csv"} <= names
+    assert {
+        "search_index.json",
+        "sitemap.xml",
+        "feed.xml",
+        "incidents.json",
+        "incidents.csv",
+    } <= names
 
 
 def test_public_site_shows_exactly_the_public_incidents(sites: dict[str, Path]) -> None:
     pages = {path.name for path in (sites["public"] / "incidents").iterdir() if path.is_dir()}
     assert pages == {document["id"] for document in PUBLIC}
-    page = (sites["public"] / "incidents" / PUBLIC[0]["id"] / "index.html").read_text(encoding="utf-8")
+    page = (sites["public"] / "incidents" / PUBLIC[0]["id"] / "index.html").read_text(
+        encoding="utf-8"
+    )
     assert "publicphrase summary text" in page
     assert "x-internal-note" not in page
 
 
-def test_internal_site_shows_every_incident_with_its_extension_fields(sites: dict[str, Path]) -> None:
+def test_internal_site_shows_every_incident_with_its_extension_fields(
+    sites: dict[str, Path],
+) -> None:
     pages = {path.name for path in (sites["internal"] / "incidents").iterdir() if path.is_dir()}
     assert pages == {document["id"] for document in INTERNAL + PUBLIC}
-    page = (sites["internal"] / "incidents" / INTERNAL[0]["id"] / "index.html").read_text(encoding="utf-8")
+    page = (sites["internal"] / "incidents" / INTERNAL[0]["id"] / "index.html").read_text(
+        encoding="utf-8"
+    )
     assert "zebracorn extension value" in page
 
 

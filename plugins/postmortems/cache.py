@@ -37,7 +37,7 @@ class CheckCache:
             if folder
             else None
         )
-        self._salt = f"{__version__}\0{schema_text}\0".encode()
+        self._salted = hashlib.blake2b(f"{__version__}\0{schema_text}\0".encode(), digest_size=20)
         self._old: dict[str, Any] = self._read()
         self._new: dict[str, Any] = {}
 
@@ -51,7 +51,7 @@ class CheckCache:
         return content if isinstance(content, dict) else {}
 
     def key(self, stem: str, raw: bytes) -> str:
-        digest = hashlib.blake2b(self._salt, digest_size=20)
+        digest = self._salted.copy()
         digest.update(stem.encode())
         digest.update(b"\0")
         digest.update(raw)

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+import gc
+import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+
 from . import crosscheck, loader
 from .cache import CheckCache, default_cache_dir
 from .checking import FileCheck, Locator, check_bytes
 from .model import TIMESTAMP_FIELDS, Incident
-from .problems import Problem
+from .problems import Problem, ProjectError
 from .project import ProjectPaths
 from .validator import DocumentValidator, parse_timestamp
-from .vocabulary import read_schema
 
 INCIDENT_SUFFIXES = (".yaml", ".yml")
 
@@ -129,9 +134,27 @@ def load_collection(
     rules such as unique ids and ``related``); ``extra`` adds files from outside the incidents
     folder, such as a new incident in a pull request.
     """
-    schema_text = paths.schema_path.read_text(encoding="utf-8")
-    schema = read_schema(paths.schema_path)
-    validator = DocumentValidator(schema)
+    with _garbage_collection_paused():
+        return _load_collection(paths, only=only, extra=extra, use_cache=use_cache)
+
+
+@contextmanager
+def _garbage_collection_paused() -> Iterator[None]:
+    """Loading makes many small objects and no cycles: the cycle collector would only rescan."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_collection(
+    paths: ProjectPaths, *, only: Sequence[Path] | None, extra: Sequence[Path], use_cache: bool
+) -> Collection:
+    schema_text, validator = _schema(paths.schema_path)
+    schema = validator.schema
     files = incident_files(paths.incidents_dir)  # unique already: resolving costs a lot
     if extra or only:
         files = _unique([*files, *extra, *(only or ())])
@@ -180,6 +203,28 @@ def load_one(path: Path, paths: ProjectPaths) -> tuple[Incident | None, list[Pro
     return incident, collection.problems
 
 
+def _schema(path: Path) -> tuple[str, DocumentValidator]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        return text, _validator(text)
+    except OSError as error:
+        raise ProjectError(
+            f"cannot read the schema {display_path(path)}: {error.strerror}"
+        ) from error
+    except ValueError as error:
+        raise ProjectError(f"the schema {display_path(path)} is not valid JSON: {error}") from error
+    except jsonschema.SchemaError as error:
+        raise ProjectError(
+            f"the schema {display_path(path)} is not a valid JSON Schema: {error.message}"
+        ) from error
+
+
+@functools.lru_cache(maxsize=4)
+def _validator(schema_text: str) -> DocumentValidator:
+    """One validator per schema text: rebuilds under ``mkdocs serve`` reuse it."""
+    return DocumentValidator(json.loads(schema_text))
+
+
 def _check_file(
     path: Path, display: str, root: Path, validator: DocumentValidator, cache: CheckCache
 ) -> FileCheck:
@@ -213,9 +258,13 @@ def _load_catalog(paths: ProjectPaths) -> tuple[dict[str, dict[str, Any]] | None
         return None, loaded.problems
     problems: list[Problem] = []
     if paths.services_schema_path.is_file():
-        validator = DocumentValidator(read_schema(paths.services_schema_path))
+        _, validator = _schema(paths.services_schema_path)
         problems = validator.problems(
-            loaded.data, display, "", lambda f, key: loaded.position(f, key=key), incident=False
+            loader.to_json(loaded.data),
+            display,
+            "",
+            lambda f, key: loaded.position(f, key=key),
+            incident=False,
         )
     services = {slug: value for slug, value in loaded.data.items() if isinstance(value, dict)}
     return services, problems
@@ -244,9 +293,11 @@ def to_incident(document: dict[str, Any], source: str, source_uri: str) -> Incid
 
 
 def _source_uri(path: Path, root: Path) -> str:
-    for inside, folder in ((path, root), (path.resolve(), root.resolve())):
-        if inside.is_relative_to(folder):
-            return inside.relative_to(folder).as_posix()
+    if path.is_relative_to(root):  # files found under the folder: no need to resolve
+        return path.relative_to(root).as_posix()
+    resolved, resolved_root = path.resolve(), root.resolve()
+    if resolved.is_relative_to(resolved_root):
+        return resolved.relative_to(resolved_root).as_posix()
     return path.name
 
 

@@ -137,11 +137,6 @@ _MAX_FAST_BRACKETS = 64
 class _PlainLoader(EventLoader):  # type: ignore[misc, valid-type]
     """The C loader, refusing (by raising) what the event path would report as a problem."""
 
-    def construct_object(self, node: Any, deep: bool = False) -> Any:
-        if node in self.constructed_objects:  # an alias the text check did not see
-            raise _NotPlain
-        return super().construct_object(node, deep=deep)
-
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         mapping = super().construct_mapping(node, deep=deep)
         if len(mapping) != len(node.value) or not all(type(key) is str for key in mapping):
@@ -149,15 +144,25 @@ class _PlainLoader(EventLoader):  # type: ignore[misc, valid-type]
         return mapping
 
 
+class _AnchorAwareLoader(_PlainLoader):
+    """For text holding ``&`` that is no anchor (``R&D``): refuses any alias all the same."""
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        if node in self.constructed_objects:  # an alias the text check did not see
+            raise _NotPlain
+        return super().construct_object(node, deep=deep)
+
+
 class _NotPlain(Exception):
     """The file needs the exact path (duplicate or non-text keys, too deep, NaN...)."""
 
 
 def fast_load(raw: bytes) -> dict[str, Any] | None:
-    """The file's mapping in one C call, or ``None`` when only the exact path may read it.
+    """The file as a JSON document, parsed in one C call; ``None`` when only the exact path may.
 
     ``None`` is no verdict: the caller then uses :func:`load_bytes`, which reports problems.
-    A result is returned only when the exact path would build the same mapping without problems.
+    A document is returned only when the exact path would build the same values without
+    problems; timestamps and dates come as RFC 3339 / ISO strings, as :func:`to_json` gives.
     """
     brackets = raw.count(b"[") + raw.count(b"{")
     if (
@@ -167,23 +172,38 @@ def fast_load(raw: bytes) -> dict[str, Any] | None:
         or _DEEP_LINE.search(b"\n" + raw)
     ):
         return None
+    loader_class = _AnchorAwareLoader if b"&" in raw else _PlainLoader
     try:
-        data = yaml.load(raw.decode("utf-8-sig"), Loader=_PlainLoader)
+        data = yaml.load(raw.decode("utf-8-sig"), Loader=loader_class)
+        return _plain_json(data, 1) if isinstance(data, dict) else None
     except (_NotPlain, yaml.YAMLError, ValueError, OverflowError, RecursionError):
         return None
-    if not isinstance(data, dict) or not _plain(data, 1):
-        return None
-    return data
 
 
-def _plain(value: Any, depth: int) -> bool:
-    if depth > MAX_DEPTH:
-        return False
+def to_json(value: Any) -> Any:
+    """Values as JSON: timestamps and dates become RFC 3339 / ISO strings (offsets kept)."""
     if isinstance(value, dict):
-        return all(_plain(item, depth + 1) for item in value.values())
+        return {key: to_json(item) for key, item in value.items()}
     if isinstance(value, list):
-        return all(_plain(item, depth + 1) for item in value)
-    return not isinstance(value, float) or math.isfinite(value)
+        return [to_json(item) for item in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _plain_json(value: Any, depth: int) -> Any:
+    """:func:`to_json`, refusing what the exact path reports (too deep, NaN or infinity)."""
+    if depth > MAX_DEPTH:
+        raise _NotPlain
+    if isinstance(value, dict):
+        return {key: _plain_json(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain_json(item, depth + 1) for item in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _NotPlain
+    return value
 
 
 def _decode(raw: bytes, result: LoadedFile) -> str | None:

@@ -17,6 +17,7 @@ from .collection import Collection, load_collection
 from .config import PostmortemsConfig
 from .macros import register_macros
 from .pages import all_similar, site_pages, template_environment
+from .problems import ProjectError
 from .project import ProjectPaths, resolve_paths
 
 log = get_plugin_logger(__name__)
@@ -50,9 +51,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 "audience": self.config.audience,
             },
         )
-        if not self.paths.schema_path.is_file():
-            raise PluginError(f"postmortems: schema not found: {self.paths.schema_path}")
-        collection = load_collection(self.paths, use_cache=self.config.cache)
+        try:
+            collection = load_collection(self.paths, use_cache=self.config.cache)
+        except ProjectError as error:
+            raise PluginError(f"postmortems: {error}") from error
         for warning in collection.warnings:
             log.info(str(warning))
         if collection.errors:
@@ -70,6 +72,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         register_macros(
             config, self.collection, self.env, today=self.today, recurrences=self.recurrences
         )
+        if "attr_list" not in config.markdown_extensions:
+            # Incident pages keep their bulky sections out of the search index with it.
+            config.markdown_extensions.append("attr_list")
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         return config

@@ -9,8 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from postmortems.checking import check_bytes
-from postmortems.loader import load_bytes
-from postmortems.validator import DocumentValidator, to_json
+from postmortems.loader import load_bytes, to_json
+from postmortems.validator import DocumentValidator
 
 from .conftest import REPO, Project
 from .documents import VALID, VALID_ID

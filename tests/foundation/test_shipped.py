@@ -7,8 +7,7 @@ import json
 import jsonschema_rs
 import pytest
 from postmortems.cli import main
-from postmortems.loader import load_bytes
-from postmortems.validator import to_json
+from postmortems.loader import load_bytes, to_json
 
 from .conftest import REPO
 from .documents import OLDER, VALID

@@ -20,7 +20,7 @@ from typing import Any
 from ..collection import INCIDENT_SUFFIXES, Collection, load_collection, load_one
 from ..markdown import inline
 from ..model import Incident
-from ..problems import Problem
+from ..problems import Problem, ProjectError
 from ..project import ProjectPaths, find_project
 from ..similarity import DEFAULT_THRESHOLD, Match, Recurrence, SimilarityIndex
 
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     project = find_project()
     try:
         collection = load_collection(project)
-    except (OSError, ValueError) as error:
+    except ProjectError as error:
         print(f"postmortems similar: cannot load the project: {error}", file=sys.stderr)
         return 1
     if args.changed:

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from ..collection import Collection, load_collection
+from ..problems import ProjectError
 from ..project import find_project
 from ..stats import figures, filter_incidents, text_report
 
@@ -47,7 +48,7 @@ def load(command: str) -> Collection | None:
     project = find_project()
     try:
         collection = load_collection(project)
-    except (OSError, ValueError) as error:
+    except ProjectError as error:
         print(f"postmortems {command}: cannot load the project: {error}", file=sys.stderr)
         return None
     for problem in collection.problems:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..collection import Collection, incident_files, load_collection
-from ..problems import Problem
+from ..problems import Problem, ProjectError
 from ..project import ProjectPaths, find_project
 
 FORMATS = ("text", "json", "github")
@@ -57,7 +57,11 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    collection = _load(project, args.paths, use_cache=not args.no_cache)
+    try:
+        collection = _load(project, args.paths, use_cache=not args.no_cache)
+    except ProjectError as error:
+        print(f"postmortems validate: error: {error}", file=sys.stderr)
+        return 2
     print(format_problems(collection, output_format), end="")
     return 1 if collection.errors else 0
 

@@ -141,7 +141,7 @@ def _incident_page(
         "incident.md.j2",
         incident=incident,
         terms=terms,
-        root="../",
+        root="../../",
         service_name=lambda slug: catalog.get(slug, {}).get("name", slug),
         derived={
             "duration": derive.duration(incident),
@@ -154,7 +154,7 @@ def _incident_page(
         recurrence={**vars(recurrence), "title": earlier.title} if recurrence and earlier else None,
         extensions=incident.extensions,
     )
-    return GeneratedPage(f"incidents/{incident.id}.md", content, source=incident.source_uri)
+    return GeneratedPage(f"incidents/{incident.id}/index.md", content, source=incident.source_uri)
 
 
 def _service_pages(
@@ -191,7 +191,7 @@ def _service_pages(
     ]
     pages += [
         GeneratedPage(
-            f"services/{service['slug']}.md", render.render(env, "service.md.j2", service=service)
+            f"services/{service['slug']}/index.md", render.render(env, "service.md.j2", service=service)
         )
         for service in services
     ]
@@ -226,7 +226,7 @@ def _root_cause_pages(
     ]
     pages += [
         GeneratedPage(
-            f"root-causes/{category['value']}.md",
+            f"root-causes/{category['value']}/index.md",
             render.render(env, "root-cause.md.j2", category=category),
         )
         for category in categories
@@ -264,7 +264,7 @@ def _timeline_pages(env: jinja2.Environment, rows: Sequence[Row]) -> list[Genera
         GeneratedPage("timeline/index.md", render.render(env, "timeline.md.j2", years=years), True)
     ]
     pages += [
-        GeneratedPage(f"timeline/{year['year']}.md", render.render(env, "year.md.j2", year=year))
+        GeneratedPage(f"timeline/{year['year']}/index.md", render.render(env, "year.md.j2", year=year))
         for year in years
     ]
     return pages

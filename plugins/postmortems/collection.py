@@ -178,7 +178,8 @@ def _load_collection(
         for path, display, check in checks
         if check.document is not None
     ]
-    cross = crosscheck.problems(entries, catalog, Locator())
+    unreadable = [path.stem for path, _, check in checks if check.document is None]
+    cross = crosscheck.problems(entries, catalog, Locator(), unreadable)
     problems += [p for p in cross if reported is None or Path(p.path).resolve() in reported]
     failed = {p.path for p in problems if p.level == "error"} | {
         p.path for p in cross if p.level == "error"

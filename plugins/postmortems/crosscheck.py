@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,28 +22,35 @@ class Entry:
 
 
 def problems(
-    entries: Sequence[Entry], catalog: Mapping[str, Any] | None, locator: Locator
+    entries: Sequence[Entry],
+    catalog: Mapping[str, Any] | None,
+    locator: Locator,
+    unreadable_stems: Iterable[str] = (),
 ) -> list[Problem]:
-    """Every cross-file problem among ``entries`` (and against the service catalog)."""
+    """Every cross-file problem among ``entries`` (and against the service catalog).
+
+    A repeated id is blamed on the files after the first (in path order), naming the first:
+    one message names both files, and the file that already held the id stays clean.
+    ``unreadable_stems`` are the names of files that could not be read: ``related`` ids
+    matching them are not reported again, as the unreadable file is already blamed.
+    """
     found: list[Problem] = []
     by_id: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
         if isinstance(entry.document.get("id"), str):
             by_id[entry.document["id"]].append(entry)
     for incident_id, holders in by_id.items():
-        if len(holders) < 2:
-            continue
-        for entry in holders:
-            others = ", ".join(other.display for other in holders if other is not entry)
+        first, *later = sorted(holders, key=lambda entry: entry.path)
+        for entry in later:
+            message = f"id '{incident_id}' is already used by {first.display}"
             found.append(
-                locator.problem(
-                    entry.path, entry.display, "id", f"id '{incident_id}' is also used by {others}"
-                )
+                locator.problem(entry.path, entry.display, "id", message, hint="ids must be unique")
             )
     visibility = {
         incident_id: holders[0].document.get("visibility", "internal")
         for incident_id, holders in by_id.items()
     }
+    visibility.update({stem: "unknown" for stem in unreadable_stems if stem not in visibility})
     for entry in entries:
         found += _related_problems(entry, visibility, locator)
         if catalog is not None:
@@ -79,7 +86,7 @@ def _related_problems(
                     hint=f"did you mean '{close[0]}'?" if close else None,
                 )
             )
-        elif public and visibility[other] != "public":
+        elif public and visibility[other] not in ("public", "unknown"):
             found.append(
                 locator.problem(
                     entry.path,

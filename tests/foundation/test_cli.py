@@ -54,7 +54,7 @@ def test_summary_counts_incidents_problems_files_and_warnings(
 ) -> None:
     main(["validate"])
     summary = capsys.readouterr().out.splitlines()[-1]
-    assert summary == "6 incidents checked, 18 problems in 5 files, 1 warning"
+    assert summary == "6 incidents checked, 17 problems in 4 files, 1 warning"
 
 
 def test_second_run_from_the_cache_prints_the_same(

@@ -521,25 +521,26 @@ def test_equal_times_are_in_order(project: Project) -> None:
     assert project.validate()[0] == 0
 
 
-def test_duplicate_ids_name_both_files(project: Project) -> None:
+def test_duplicate_id_is_blamed_on_the_later_file_naming_both(project: Project) -> None:
     project.incident(VALID)
     project.incident(OLDER, OLDER_ID)
     project.write(f"incidents/2025/{VALID_ID}.yml", VALID)
     errors = project.problems()
     assert [(p["path"], p["field"], p["line"], p["message"]) for p in errors] == [
         (
-            "incidents/2024/2024-03-05-payment-timeouts.yaml",
-            "id",
-            1,
-            f"id '{VALID_ID}' is also used by incidents/2025/{VALID_ID}.yml",
-        ),
-        (
             "incidents/2025/2024-03-05-payment-timeouts.yml",
             "id",
             1,
-            f"id '{VALID_ID}' is also used by incidents/2024/{VALID_ID}.yaml",
+            f"id '{VALID_ID}' is already used by incidents/2024/{VALID_ID}.yaml",
         ),
     ]
+
+
+def test_related_id_of_an_unreadable_file_is_not_blamed_twice(project: Project) -> None:
+    project.incident(VALID)
+    project.write(f"incidents/2024/{OLDER_ID}.yaml", "id: [unclosed\n")
+    errors = project.problems()
+    assert {p["path"] for p in errors} == {f"incidents/2024/{OLDER_ID}.yaml"}
 
 
 def test_yml_suffix_is_accepted(project: Project) -> None:

@@ -191,7 +191,8 @@ def _service_pages(
     ]
     pages += [
         GeneratedPage(
-            f"services/{service['slug']}/index.md", render.render(env, "service.md.j2", service=service)
+            f"services/{service['slug']}/index.md",
+            render.render(env, "service.md.j2", service=service),
         )
         for service in services
     ]
@@ -264,7 +265,9 @@ def _timeline_pages(env: jinja2.Environment, rows: Sequence[Row]) -> list[Genera
         GeneratedPage("timeline/index.md", render.render(env, "timeline.md.j2", years=years), True)
     ]
     pages += [
-        GeneratedPage(f"timeline/{year['year']}/index.md", render.render(env, "year.md.j2", year=year))
+        GeneratedPage(
+            f"timeline/{year['year']}/index.md", render.render(env, "year.md.j2", year=year)
+        )
         for year in years
     ]
     return pages

@@ -50,7 +50,7 @@ def test_page_marks_overdue_and_missing_owner_or_due_date_and_links_incidents(in
     page = action_items_page(render.environment(), incidents, TODAY)
 
     late = next(line for line in page.splitlines() if line.startswith("| Add replica lag alert"))
-    assert "[Incident 2024-07-30-db-outage](incidents/2024-07-30-db-outage.md)" in late
+    assert "[Incident 2024-07-30-db-outage](incidents/2024-07-30-db-outage/index.md)" in late
     assert "**Overdue by 17 d**" in late
     orphan = next(line for line in page.splitlines() if line.startswith("| Automate renewal"))
     assert "**No owner**; **No due date**" in orphan

@@ -45,8 +45,8 @@ def test_page_counts_incidents_per_month_severity_category_and_service(incidents
     page = stats_page(render.environment(), incidents, schema, TODAY)
 
     assert "| 2024-07 | 1 | 1 | 0 | 0 | 2 |" in page
-    assert "| [Deployment](root-causes/deployment.md) | 2 |" in page
-    assert "| [checkout-api](services/checkout-api.md) | 4 |" in page
+    assert "| [Deployment](root-causes/deployment/index.md) | 2 |" in page
+    assert "| [checkout-api](services/checkout-api/index.md) | 4 |" in page
     assert page.startswith("---\ntitle: Statistics\nrender_macros: false\n")
 
 

@@ -145,6 +145,7 @@ def action_items_page(env: jinja2.Environment, incidents: Sequence[Incident], to
     return render(
         env,
         "action-items.md.j2",
+        page_src="action-items.md",
         rows=rows,
         groups=by_status(rows),
         owners=owner_counts(rows),

@@ -20,6 +20,8 @@ from .pages import Row
 from .similarity import Recurrence
 from .vocabulary import vocabulary
 
+_TABLE = '{% from "_tables.md.j2" import incident_table with context %}{{ incident_table(rows) }}'
+
 
 def register_macros(
     config: MkDocsConfig,
@@ -59,7 +61,7 @@ def register_macros(
         limit: int | None = None,
         severity: str | None = None,
     ) -> str:
-        """A Markdown table of incidents, newest first, linked to their pages."""
+        """A table of incidents, newest first, linked to their pages."""
         chosen = select(service, category, severity, since)[:limit]
         if not chosen:
             return "*No incidents match.*"
@@ -68,9 +70,8 @@ def register_macros(
             for i in chosen
         ]
         page = getattr(macros_plugin, "page", None)
-        depth = page.file.src_uri.count("/") if page is not None else 0
-        table = env.get_template("_tables.md.j2").module.incident_table  # type: ignore[attr-defined]
-        return str(table(rows, "../" * depth))
+        page_src = page.file.src_uri if page is not None else "index.md"
+        return env.from_string(_TABLE).render(rows=rows, page_src=page_src)
 
     def pm_count(
         service: str | None = None,

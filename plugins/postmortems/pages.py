@@ -88,7 +88,11 @@ def site_pages(
         for incident in collection.incidents
     ]
     pages.append(
-        GeneratedPage("incidents/index.md", render.render(env, "incidents.md.j2", rows=rows), True)
+        GeneratedPage(
+            "incidents/index.md",
+            render.render(env, "incidents.md.j2", rows=rows, page_src="incidents/index.md"),
+            True,
+        )
     )
     pages += _service_pages(env, rows, catalog)
     pages += _root_cause_pages(env, rows, collection.schema)
@@ -109,9 +113,11 @@ def site_pages(
     return pages
 
 
-def template_environment(overrides: Sequence[Any] = ()) -> jinja2.Environment:
+def template_environment(
+    overrides: Sequence[Any] = (), *, directory_urls: bool = True
+) -> jinja2.Environment:
     """The template environment with the helpers incident pages use."""
-    env = render.environment(overrides)
+    env = render.environment(overrides, directory_urls=directory_urls)
     env.filters["plain"] = _plain
     return env
 
@@ -142,6 +148,7 @@ def _incident_page(
         incident=incident,
         terms=terms,
         root="../../",
+        page_src=f"incidents/{incident.id}/index.md",
         service_name=lambda slug: catalog.get(slug, {}).get("name", slug),
         derived={
             "duration": derive.duration(incident),
@@ -186,13 +193,20 @@ def _service_pages(
         )
     pages = [
         GeneratedPage(
-            "services/index.md", render.render(env, "services.md.j2", services=services), True
+            "services/index.md",
+            render.render(env, "services.md.j2", services=services, page_src="services/index.md"),
+            True,
         )
     ]
     pages += [
         GeneratedPage(
             f"services/{service['slug']}/index.md",
-            render.render(env, "service.md.j2", service=service),
+            render.render(
+                env,
+                "service.md.j2",
+                service=service,
+                page_src=f"services/{service['slug']}/index.md",
+            ),
         )
         for service in services
     ]
@@ -221,14 +235,21 @@ def _root_cause_pages(
     pages = [
         GeneratedPage(
             "root-causes/index.md",
-            render.render(env, "root-causes.md.j2", categories=categories),
+            render.render(
+                env, "root-causes.md.j2", categories=categories, page_src="root-causes/index.md"
+            ),
             True,
         )
     ]
     pages += [
         GeneratedPage(
             f"root-causes/{category['value']}/index.md",
-            render.render(env, "root-cause.md.j2", category=category),
+            render.render(
+                env,
+                "root-cause.md.j2",
+                category=category,
+                page_src=f"root-causes/{category['value']}/index.md",
+            ),
         )
         for category in categories
     ]
@@ -262,11 +283,18 @@ def _timeline_pages(env: jinja2.Environment, rows: Sequence[Row]) -> list[Genera
             }
         )
     pages = [
-        GeneratedPage("timeline/index.md", render.render(env, "timeline.md.j2", years=years), True)
+        GeneratedPage(
+            "timeline/index.md",
+            render.render(env, "timeline.md.j2", years=years, page_src="timeline/index.md"),
+            True,
+        )
     ]
     pages += [
         GeneratedPage(
-            f"timeline/{year['year']}/index.md", render.render(env, "year.md.j2", year=year)
+            f"timeline/{year['year']}/index.md",
+            render.render(
+                env, "year.md.j2", year=year, page_src=f"timeline/{year['year']}/index.md"
+            ),
         )
         for year in years
     ]

@@ -67,7 +67,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.today = derive.build_date()
         self.similar, self.recurrences = all_similar(self.collection, self.config.similar_top)
         self.env = template_environment(
-            [root / self.config.templates_dir] if self.config.templates_dir else []
+            [root / self.config.templates_dir] if self.config.templates_dir else [],
+            directory_urls=config.use_directory_urls,
         )
         register_macros(
             config, self.collection, self.env, today=self.today, recurrences=self.recurrences

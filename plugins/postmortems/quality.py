@@ -222,4 +222,4 @@ def report(incidents: Sequence[Incident], today: date) -> Report:
 
 def quality_page(env: jinja2.Environment, incidents: Sequence[Incident], today: date) -> str:
     """The Markdown of the ``quality`` page."""
-    return render(env, "quality.md.j2", report=report(incidents, today))
+    return render(env, "quality.md.j2", report=report(incidents, today), page_src="quality.md")

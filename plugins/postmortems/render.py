@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
-from . import derive, markdown
+from . import derive, markdown, urls
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -37,11 +38,15 @@ def format_number(value: int | float | None) -> str:
     return f"{int(value):,}"
 
 
-def environment(overrides: Sequence[Path] = ()) -> jinja2.Environment:
+def environment(
+    overrides: Sequence[Path] = (), *, directory_urls: bool = True
+) -> jinja2.Environment:
     """A Jinja environment over the site's template folders, then the package's.
 
     Output is Markdown, so autoescaping is off: templates pass every piece of incident text
-    through the ``inline``, ``block`` or ``link`` filters, which make it inert.
+    through the ``inline``, ``block`` or ``link`` filters, which make it inert, or through
+    ``html`` inside the raw HTML tables of long listings. ``url(src_uri)`` links such a table
+    to another page; it needs ``page_src`` (the rendered page's own ``src_uri``) in the context.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*map(str, overrides), str(PACKAGE_TEMPLATES)]),
@@ -59,8 +64,24 @@ def environment(overrides: Sequence[Path] = ()) -> jinja2.Environment:
         date=format_date,
         number=format_number,
         duration=derive.human_duration,
+        html=_html,
     )
+    env.tests["http_url"] = markdown.is_http_url
+    env.globals["url"] = _url
+    env.globals["directory_urls"] = directory_urls
     return env
+
+
+def _html(value: object) -> str:
+    """Text for raw HTML: escaped, and with braces as entities so no template syntax remains."""
+    return str(markupsafe.escape(value)).replace("{", "&#123;").replace("}", "&#125;")
+
+
+@jinja2.pass_context
+def _url(context: jinja2.runtime.Context, target_src: str) -> str:
+    return urls.relative_url(
+        context["page_src"], target_src, directory_urls=context["directory_urls"]
+    )
 
 
 def render(env: jinja2.Environment, template: str, **context: Any) -> str:

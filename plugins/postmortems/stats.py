@@ -245,6 +245,7 @@ def stats_page(
     return render(
         env,
         "stats.md.j2",
+        page_src="stats.md",
         figures=result,
         charts=_charts(result) if incidents else {},
         measures=MEASURES,

@@ -1,0 +1,33 @@
+"""Where generated pages end up, and relative links between them for raw HTML tables.
+
+Large listings are written as raw HTML (Python-Markdown converts big Markdown tables in
+super-linear time, raw HTML in linear time), and MkDocs only rewrites links in Markdown, so
+these links are computed here the way MkDocs computes page URLs.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+
+def page_url(src_uri: str, *, directory_urls: bool = True) -> str:
+    """The URL (relative to the site root) of the page built from ``src_uri``."""
+    stem, _ = posixpath.splitext(src_uri)
+    name = posixpath.basename(stem)
+    if name in ("index", "README"):
+        folder = posixpath.dirname(stem)
+        return f"{folder}/" if folder else ""
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def relative_url(from_src: str, to_src: str, *, directory_urls: bool = True) -> str:
+    """The link from the page built from ``from_src`` to the one built from ``to_src``."""
+    source = page_url(from_src, directory_urls=directory_urls)
+    target = page_url(to_src, directory_urls=directory_urls)
+    if not directory_urls and target.endswith("/"):
+        target += "index.html"
+    base = posixpath.dirname(source) if not source.endswith("/") else source.rstrip("/")
+    link = posixpath.relpath(target or ".", base or ".")
+    if target.endswith("/") and link != ".":
+        link += "/"
+    return "./" if link == "." else link

@@ -1,0 +1,31 @@
+"""With `use_directory_urls: false` every link of the listings still reaches a built page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from sitebuild import PROJECT, REPO
+
+
+def test_listing_links_resolve_to_built_files_without_directory_urls(tmp_path: Path) -> None:
+    shutil.copytree(PROJECT, tmp_path / "project")
+    shutil.copytree(REPO / "schema", tmp_path / "project" / "schema", dirs_exist_ok=True)
+    config_file = tmp_path / "project" / "mkdocs.yml"
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    config["use_directory_urls"] = False
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    build(load_config(config_file=str(config_file), strict=True))
+    site = tmp_path / "project" / "site"
+    checked = 0
+    for page in ("incidents/index.html", "action-items.html", "quality.html", "timeline/index.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        for href in re.findall(r'href="((?:\.\./)*(?:incidents|services|root-causes)/[^"#]+)"', html):
+            target = (site / page).parent / href
+            assert target.is_file(), (page, href)
+            checked += 1
+    assert checked > 10

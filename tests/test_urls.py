@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from postmortems.urls import page_url, relative_url
 
 

@@ -22,9 +22,16 @@ def test_listing_links_resolve_to_built_files_without_directory_urls(tmp_path: P
     build(load_config(config_file=str(config_file), strict=True))
     site = tmp_path / "project" / "site"
     checked = 0
-    for page in ("incidents/index.html", "action-items.html", "quality.html", "timeline/index.html"):
+    for page in (
+        "incidents/index.html",
+        "action-items.html",
+        "quality.html",
+        "timeline/index.html",
+    ):
         html = (site / page).read_text(encoding="utf-8")
-        for href in re.findall(r'href="((?:\.\./)*(?:incidents|services|root-causes)/[^"#]+)"', html):
+        for href in re.findall(
+            r'href="((?:\.\./)*(?:incidents|services|root-causes)/[^"#]+)"', html
+        ):
             target = (site / page).parent / href
             assert target.is_file(), (page, href)
             checked += 1

@@ -101,16 +101,26 @@ def _without_extensions(value: Any) -> Any:
 
 
 def incident_files(folder: Path) -> list[Path]:
-    """Every incident file below ``folder``; files named ``_*`` are not incidents."""
+    """Every incident file below ``folder``; files named ``_*`` are not incidents.
+
+    Raises ``ProjectError`` for a folder that cannot be listed: skipping it would pass off
+    its incidents as missing.
+    """
     if folder.is_file():
         return [folder]
     found = [
         Path(directory) / name
-        for directory, _, names in os.walk(folder)
+        for directory, _, names in os.walk(folder, onerror=_unlistable)
         for name in names
         if name.endswith(INCIDENT_SUFFIXES) and not name.startswith("_")
     ]
     return sorted(found)
+
+
+def _unlistable(error: OSError) -> None:
+    if not isinstance(error, FileNotFoundError):
+        where = display_path(Path(error.filename)) if error.filename else "a folder"
+        raise ProjectError(f"cannot read the folder {where}: {error.strerror or error}")
 
 
 def display_path(path: Path) -> str:
@@ -158,9 +168,9 @@ def _load_collection(
     files = incident_files(paths.incidents_dir)  # unique already: resolving costs a lot
     if extra or only:
         files = _unique([*files, *extra, *(only or ())])
-    reported = {path.resolve() for path in only} if only is not None else None
+    reported = {_resolve(path) for path in only} if only is not None else None
     cache = CheckCache(
-        default_cache_dir() if use_cache else None, paths.incidents_dir.resolve(), schema_text
+        default_cache_dir() if use_cache else None, _resolve(paths.incidents_dir), schema_text
     )
     checks: list[tuple[Path, str, FileCheck]] = []
     problems: list[Problem] = []
@@ -168,7 +178,7 @@ def _load_collection(
         display = display_path(path)
         check = _check_file(path, display, paths.incidents_dir, validator, cache)
         checks.append((path, display, check))
-        if reported is None or path.resolve() in reported:
+        if reported is None or _resolve(path) in reported:
             problems += check.problems
     cache.save()
     catalog, catalog_problems = _load_catalog(paths)
@@ -180,7 +190,7 @@ def _load_collection(
     ]
     unreadable = [path.stem for path, _, check in checks if check.document is None]
     cross = crosscheck.problems(entries, catalog, Locator(), unreadable)
-    problems += [p for p in cross if reported is None or Path(p.path).resolve() in reported]
+    problems += [p for p in cross if reported is None or _resolve(Path(p.path)) in reported]
     failed = {p.path for p in problems if p.level == "error"} | {
         p.path for p in cross if p.level == "error"
     }
@@ -229,7 +239,7 @@ def _validator(schema_text: str) -> DocumentValidator:
 def _check_file(
     path: Path, display: str, root: Path, validator: DocumentValidator, cache: CheckCache
 ) -> FileCheck:
-    if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
+    if path.is_symlink() and not _inside(_resolve(path), _resolve(root)):
         return FileCheck(
             None,
             [Problem(display, 1, 1, "", "symbolic link pointing outside the incidents folder")],
@@ -296,10 +306,18 @@ def to_incident(document: dict[str, Any], source: str, source_uri: str) -> Incid
 def _source_uri(path: Path, root: Path) -> str:
     if path.is_relative_to(root):  # files found under the folder: no need to resolve
         return path.relative_to(root).as_posix()
-    resolved, resolved_root = path.resolve(), root.resolve()
+    resolved, resolved_root = _resolve(path), _resolve(root)
     if resolved.is_relative_to(resolved_root):
         return resolved.relative_to(resolved_root).as_posix()
     return path.name
+
+
+def _resolve(path: Path) -> Path:
+    """``path`` made absolute with links followed; as given (absolute) when a link loops."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop before Python 3.13
+        return path.absolute()
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -309,5 +327,5 @@ def _inside(path: Path, folder: Path) -> bool:
 def _unique(paths: Iterable[Path]) -> list[Path]:
     seen: dict[Path, Path] = {}
     for path in paths:
-        seen.setdefault(path.resolve(), path)
+        seen.setdefault(_resolve(path), path)
     return list(seen.values())

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 
 from .. import __version__
+from ..problems import ProjectError
 from . import (
     import_command,
     new_command,
@@ -49,11 +52,40 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 problems found, 2 usage error)."""
+    _prepare_streams()
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        code: int = args.handler(args)
+        sys.stdout.flush()  # a write error shows here, not as a traceback at exit
+        return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _discard_output()
         return 0
+    except ProjectError as error:
+        print(f"postmortems {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # output that cannot be written (a full disk), a vanished file
+        where = f"{error.filename}: " if error.filename else ""
+        print(
+            f"postmortems {args.command}: error: {where}{error.strerror or error}", file=sys.stderr
+        )
+        return 1
+
+
+def _prepare_streams() -> None:
+    """Text the terminal's encoding cannot show is escaped, not a crash (``LC_ALL=C``); a closed
+    standard output discards what would be printed."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - open until exit
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _discard_output() -> None:
+    """After a closed pipe (``| head``), send what is still buffered nowhere, silently."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
 import sys
 import tempfile
 from pathlib import Path
 
+from ..collection import display_path
 from ..importer import DEFAULT_CATEGORIES, DEFAULT_SEVERITIES, import_postmortem
+from ..project import find_project
 from ..vocabulary import read_schema, values
 
-SCHEMA_PATH = Path("schema/incident.schema.json")
-INCIDENTS_DIR = Path("incidents")
+MAX_BYTES = 1024 * 1024  # a postmortem, not a log: larger files would make a useless draft
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,25 +32,37 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--output",
         type=Path,
         metavar="DIR",
-        help="write DIR/<id>.yaml (default: incidents/<year>/<id>.yaml)",
+        help="write DIR/<id>.yaml (default: <year>/<id>.yaml in the incidents folder)",
     )
     parser.set_defaults(handler=run)
 
 
 def read_text(path: Path) -> str:
-    """The file as UTF-8 (a BOM is dropped), else as Latin-1."""
-    data = path.read_bytes()
+    """The file as UTF-8 (a BOM is dropped), else as Latin-1.
+
+    Raises ``ValueError`` for what is no postmortem: an empty, binary or huge file.
+    """
+    with path.open("rb") as stream:
+        data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ValueError("over 1 MiB: not a postmortem")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"
+        data = data.decode("utf-16").encode("utf-8")
+    if b"\0" in data:
+        raise ValueError("binary data, not text")
+    if not data.strip():
+        raise ValueError("file is empty")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("latin-1")
 
 
-def _vocabularies() -> tuple[list[str], list[str]]:
+def _vocabularies(schema_path: Path) -> tuple[list[str], list[str]]:
     """Root-cause categories and severities from the schema, else the contract's defaults."""
-    if not SCHEMA_PATH.is_file():
+    if not schema_path.is_file():
         return list(DEFAULT_CATEGORIES), list(DEFAULT_SEVERITIES)
-    schema = read_schema(SCHEMA_PATH)
+    schema = read_schema(schema_path)
     categories = values(schema, "rootCauseCategory") or list(DEFAULT_CATEGORIES)
     severities = values(schema, "severity") or list(DEFAULT_SEVERITIES)
     return categories, severities
@@ -70,41 +84,60 @@ def write_new(target: Path, text: str) -> None:
 
 
 def _import_one(
-    path: Path, output: Path | None, categories: list[str], severities: list[str]
+    path: Path, output: Path, by_year: bool, categories: list[str], severities: list[str]
 ) -> bool:
     try:
         text = read_text(path)
     except FileNotFoundError:
         print(f"{path}: error: no such file", file=sys.stderr)
         return False
+    except IsADirectoryError:
+        print(f"{path}: error: a folder, not a file", file=sys.stderr)
+        return False
     except OSError as error:
         print(f"{path}: error: cannot read: {error.strerror or error}", file=sys.stderr)
+        return False
+    except ValueError as error:
+        print(f"{path}: error: {error}", file=sys.stderr)
         return False
     incident = import_postmortem(
         text, source_name=path.name, categories=categories, severities=severities
     )
-    folder = output if output is not None else INCIDENTS_DIR / str(incident.year)
+    folder = output / str(incident.year) if by_year else output
     target = folder / f"{incident.id}.yaml"
+    shown = display_path(target)
     if target.exists():
-        print(f"{path}: error: {target} already exists; not overwritten", file=sys.stderr)
+        print(f"{path}: error: {shown} already exists; not overwritten", file=sys.stderr)
         return False
     try:
         write_new(target, incident.yaml_text)
     except OSError as error:
-        print(f"{path}: error: cannot write {target}: {error.strerror or error}", file=sys.stderr)
+        print(f"{path}: error: cannot write {shown}: {error.strerror or error}", file=sys.stderr)
         return False
     for warning in incident.warnings:
-        print(f"{target}: warning: {warning}", file=sys.stderr)
-    print(f"{path} -> {target}")
+        print(f"{shown}: warning: {warning}", file=sys.stderr)
+    print(f"{path} -> {shown}")
     return True
 
 
 def run(args: argparse.Namespace) -> int:
     """Import each file; 0 when all were written, 1 when any was missing or refused."""
+    project = find_project()
     try:
-        categories, severities = _vocabularies()
+        categories, severities = _vocabularies(project.schema_path)
     except (OSError, ValueError) as error:
-        print(f"{SCHEMA_PATH}: error: cannot read the schema: {error}", file=sys.stderr)
+        reason = error.strerror if isinstance(error, OSError) else f"not valid JSON: {error}"
+        print(
+            f"{display_path(project.schema_path)}: error: cannot read the schema: {reason}",
+            file=sys.stderr,
+        )
         return 1
-    results = [_import_one(path, args.output, categories, severities) for path in args.files]
+    output = args.output if args.output is not None else project.incidents_dir
+    if output.exists() and not output.is_dir():
+        print(f"postmortems import: error: {output} is a file, not a folder", file=sys.stderr)
+        return 2
+    results = [
+        _import_one(path, output, args.output is None, categories, severities)
+        for path in args.files
+    ]
     return 0 if all(results) else 1

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from ..collection import display_path
 from ..problems import Problem
 from ..project import find_project
 from ..scaffold import (
@@ -26,6 +27,7 @@ from ..scaffold import (
     render_incident,
 )
 from ..vocabulary import VOCABULARIES, read_schema, values
+from .common import project_error
 
 T = TypeVar("T")
 
@@ -79,10 +81,14 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     project = find_project()
+    reason = project_error(project, needs_incidents=False)
     try:
-        schema = read_schema(project.schema_path)
+        schema = read_schema(project.schema_path) if reason is None else {}
     except (OSError, ValueError) as error:
-        print(f"postmortems new: error: cannot read the schema: {error}", file=sys.stderr)
+        problem = error.strerror if isinstance(error, OSError) else f"not valid JSON: {error}"
+        reason = f"cannot read the schema {display_path(project.schema_path)}: {problem}"
+    if reason is not None:
+        print(f"postmortems new: error: {reason}", file=sys.stderr)
         return 2
     vocabularies = {name: values(schema, name) for name in VOCABULARIES}
     catalog = _catalog_services(project.catalog_path)

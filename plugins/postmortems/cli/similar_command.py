@@ -4,7 +4,7 @@ incident file changed in a branch (Markdown for a pull-request comment).
 ``--changed`` compares with ``--base`` (default ``origin/main``; when that ref does not exist,
 ``main``, then ``HEAD~1``), reading ``git diff --name-only BASE...`` plus untracked files in
 the incidents folder. With no usable base at all (a repository without commits), only untracked
-files count.
+files count; a ``--base`` given that names no commit is a usage error.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..collection import INCIDENT_SUFFIXES, Collection, load_collection, load_one
+from ..collection import INCIDENT_SUFFIXES, Collection, load_one
 from ..markdown import inline
 from ..model import Incident
 from ..problems import Problem, ProjectError
-from ..project import ProjectPaths, find_project
+from ..project import ProjectPaths
 from ..similarity import DEFAULT_THRESHOLD, Match, Recurrence, SimilarityIndex
+from .common import load_project
 
 DEFAULT_BASE = "origin/main"
 FALLBACK_BASES = ("main", "HEAD~1")
@@ -48,7 +49,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--threshold",
-        type=float,
+        type=_score,
         default=DEFAULT_THRESHOLD,
         metavar="SCORE",
         help=f"lowest score shown, 0 to 1 (default: {DEFAULT_THRESHOLD})",
@@ -76,6 +77,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"not a score from 0 to 1: {text!r}")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
     if args.changed == bool(args.incident):
         print("postmortems similar: give either ID_OR_PATH or --changed", file=sys.stderr)
@@ -83,12 +94,16 @@ def run(args: argparse.Namespace) -> int:
     if args.base and not args.changed:
         print("postmortems similar: --base only goes with --changed", file=sys.stderr)
         return 2
-    project = find_project()
-    try:
-        collection = load_collection(project)
-    except ProjectError as error:
-        print(f"postmortems similar: cannot load the project: {error}", file=sys.stderr)
-        return 1
+    if args.changed and args.format == "json":
+        print(
+            "postmortems similar: --changed writes Markdown; --format json is for one incident",
+            file=sys.stderr,
+        )
+        return 2
+    loaded = load_project("similar")
+    if loaded is None:
+        return 2
+    project, collection = loaded
     if args.changed:
         return _run_changed(args, project, collection)
     return _run_one(args, project, collection)
@@ -102,7 +117,8 @@ def _run_one(args: argparse.Namespace, project: ProjectPaths, collection: Collec
             print(f"postmortems similar: no incident with id {args.incident!r}", file=sys.stderr)
             return 1
         if not path.is_file():
-            print(f"postmortems similar: {args.incident}: no such file", file=sys.stderr)
+            reason = "a folder, not an incident file" if path.is_dir() else "no such file"
+            print(f"postmortems similar: {args.incident}: {reason}", file=sys.stderr)
             return 1
         incident, problems = load_one(path, project)
         errors = [problem for problem in problems if problem.level == "error"]
@@ -129,7 +145,11 @@ def _run_one(args: argparse.Namespace, project: ProjectPaths, collection: Collec
 
 
 def _run_changed(args: argparse.Namespace, project: ProjectPaths, collection: Collection) -> int:
-    files, note = changed_files(project, args.base)
+    try:
+        files, note = changed_files(project, args.base)
+    except ProjectError as error:
+        print(f"postmortems similar: error: {error}", file=sys.stderr)
+        return 2
     sections: list[str] = ["## Similar incidents", ""]
     if note:
         sections += [f"_{inline(note)}_", ""]
@@ -152,8 +172,11 @@ def _run_changed(args: argparse.Namespace, project: ProjectPaths, collection: Co
 
 def changed_files(project: ProjectPaths, base: str | None) -> tuple[list[Path], str]:
     """Incident files added or changed since ``base`` (plus untracked ones), and a note on
-    which base was used."""
+    which base was used. Raises ``ProjectError`` when ``base`` is given but is no commit: a
+    typo must not pass for "nothing changed"."""
     root = _git(["rev-parse", "--show-toplevel"], project.root)
+    if root is None and base:
+        raise ProjectError(f"--base {base}: not a git repository")
     if root is None:
         return _untracked(project, project.root), "not a git repository: untracked files only"
     top = Path(root.strip())
@@ -166,6 +189,8 @@ def changed_files(project: ProjectPaths, base: str | None) -> tuple[list[Path], 
         ),
         None,
     )
+    if base and used is None:
+        raise ProjectError(f"--base {base}: no such commit in this repository")
     names: list[Path] = []
     if used is not None:
         diff = _git(["diff", "--name-only", "--diff-filter=d", f"{used}..."], top) or ""

@@ -8,10 +8,9 @@ import sys
 from datetime import date
 from typing import Any
 
-from ..collection import Collection, load_collection
-from ..problems import ProjectError
-from ..project import find_project
+from ..collection import Collection
 from ..stats import figures, filter_incidents, text_report
+from .common import load_project
 
 
 def register(subparsers: Any) -> None:
@@ -45,12 +44,10 @@ def _date(text: str) -> date:
 
 def load(command: str) -> Collection | None:
     """The project's collection, its problems printed to stderr; ``None`` when it cannot load."""
-    project = find_project()
-    try:
-        collection = load_collection(project)
-    except ProjectError as error:
-        print(f"postmortems {command}: cannot load the project: {error}", file=sys.stderr)
+    loaded = load_project(command)
+    if loaded is None:
         return None
+    collection = loaded[1]
     for problem in collection.problems:
         print(problem, file=sys.stderr)
     if collection.errors:
@@ -63,9 +60,21 @@ def load(command: str) -> Collection | None:
     return collection
 
 
+def _known_service(collection: Collection, service: str) -> bool:
+    """Whether ``service`` is in the catalog or named by an incident (a typo is neither)."""
+    in_catalog = collection.catalog is not None and service in collection.catalog
+    return in_catalog or any(service in incident.services for incident in collection.incidents)
+
+
 def run(args: argparse.Namespace) -> int:
     collection = load("stats")
     if collection is None:
+        return 2
+    if args.service is not None and not _known_service(collection, args.service):
+        print(
+            f"postmortems stats: error: --service: unknown service {args.service!r}",
+            file=sys.stderr,
+        )
         return 2
     incidents = filter_incidents(collection.incidents, since=args.since, service=args.service)
     result = figures(incidents, collection.schema)

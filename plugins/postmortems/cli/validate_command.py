@@ -12,6 +12,7 @@ from typing import Any
 from ..collection import Collection, incident_files, load_collection
 from ..problems import Problem, ProjectError
 from ..project import ProjectPaths, find_project
+from .common import project_error
 
 FORMATS = ("text", "json", "github")
 
@@ -46,16 +47,9 @@ def run(args: argparse.Namespace) -> int:
         for path in missing:
             print(f"postmortems validate: error: no such file or folder: {path}", file=sys.stderr)
         return 2
-    if not project.schema_path.is_file():
-        print(
-            f"postmortems validate: error: schema not found: {project.schema_path}", file=sys.stderr
-        )
-        return 2
-    if not args.paths and not project.incidents_dir.is_dir():
-        print(
-            f"postmortems validate: error: no incidents folder: {project.incidents_dir}",
-            file=sys.stderr,
-        )
+    reason = project_error(project, needs_incidents=not args.paths)
+    if reason is not None:
+        print(f"postmortems validate: error: {reason}", file=sys.stderr)
         return 2
     try:
         collection = _load(project, args.paths, use_cache=not args.no_cache)

@@ -1,0 +1,34 @@
+"""What every sub-command checks before it starts: a schema and an incidents folder."""
+
+from __future__ import annotations
+
+import sys
+
+from ..collection import Collection, display_path, load_collection
+from ..problems import ProjectError
+from ..project import ProjectPaths, find_project
+
+
+def project_error(project: ProjectPaths, *, needs_incidents: bool = True) -> str | None:
+    """Why no command can work on ``project``, in one line; ``None`` when it looks usable."""
+    hint = ""
+    if not (project.root / "mkdocs.yml").is_file():
+        hint = " (run postmortems in the folder that holds mkdocs.yml)"
+    if not project.schema_path.is_file():
+        return f"schema not found: {display_path(project.schema_path)}{hint}"
+    if needs_incidents and not project.incidents_dir.is_dir():
+        return f"no incidents folder: {display_path(project.incidents_dir)}{hint}"
+    return None
+
+
+def load_project(command: str) -> tuple[ProjectPaths, Collection] | None:
+    """The project and its incidents; ``None`` once it printed why they cannot load."""
+    project = find_project()
+    reason = project_error(project)
+    if reason is None:
+        try:
+            return project, load_collection(project)
+        except ProjectError as error:
+            reason = str(error)
+    print(f"postmortems {command}: cannot load the project: {reason}", file=sys.stderr)
+    return None

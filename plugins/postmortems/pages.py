@@ -159,9 +159,25 @@ def _incident_page(
         similar=[match for match in similar.get(incident.id, ()) if match.id not in related_ids],
         related=related,
         recurrence={**vars(recurrence), "title": earlier.title} if recurrence and earlier else None,
-        extensions=incident.extensions,
+        extensions=[*incident.extensions.items(), *_nested_extensions(incident.data, "")],
     )
     return GeneratedPage(f"incidents/{incident.id}/index.md", content, source=incident.source_uri)
+
+
+def _nested_extensions(value: Any, path: str) -> list[tuple[str, Any]]:
+    """``x-`` keys inside fields (``action_items[0].x-epic``), with their paths, in file order."""
+    found: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key.startswith("x-"):
+                if path:
+                    found.append((f"{path}.{key}", item))
+            else:
+                found += _nested_extensions(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _nested_extensions(item, f"{path}[{index}]")
+    return found
 
 
 def _service_pages(

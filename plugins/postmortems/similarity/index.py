@@ -29,7 +29,7 @@ from scipy import sparse
 
 from postmortems.model import Incident
 from postmortems.similarity.reasons import describe
-from postmortems.similarity.text import label, terms
+from postmortems.similarity.text import label, terms, token_term, tokens
 
 FIELD_WEIGHTS: dict[str, float] = {
     "title": 2.0,
@@ -54,6 +54,8 @@ RECURRENCE_THRESHOLD = 0.3
 CANDIDATES = 32
 """Best text matches per incident that structural boosts are added to."""
 BLOCK_ROWS = 512
+GATHER_LIMIT = 4_000_000
+"""Most values gathered at once when rescoring candidates exactly."""
 SHARED_TERMS = 3
 DENSE_LIMIT = 15_000_000
 """Largest incidents x terms product scored with a dense matrix (faster for small vocabularies)."""
@@ -114,37 +116,23 @@ class SimilarityIndex:
     def __init__(self, incidents: Sequence[Incident]) -> None:
         self.incidents = list(incidents)
         self._row = {incident.id: row for row, incident in enumerate(self.incidents)}
-        rows = [term_weights(incident) for incident in self.incidents]
-        self.terms = sorted(set().union(*rows))
+        self._matrix, self.terms = _term_matrix(self.incidents)
         self.vocabulary = {term: column for column, term in enumerate(self.terms)}
         self._labels = np.asarray([label(term) for term in self.terms] or [""], dtype=object)
-        self._matrix = self._tf_matrix(rows, len(self.incidents))
         document_frequency = np.bincount(self._matrix.indices, minlength=len(self.vocabulary))
         count = len(self.incidents)
         self.idf = np.log((1.0 + count) / (1.0 + document_frequency)) + 1.0
         self._unseen_idf = math.log(1.0 + count) + 1.0
         self.matrix = _normalised(self._matrix @ sparse.diags(self.idf, format="csr"))
-        self._best: dict[str, list[Match]] | None = None
+        self._best: dict[str, Match | None] = {}
         self._structure = _Structure([_facts(incident) for incident in self.incidents])
-        self._transposed = sparse.csc_matrix(self.matrix.T)
-        small = count * len(self.vocabulary) <= DENSE_LIMIT
-        self._dense = self.matrix.T.toarray().astype(np.float32) if small else None
         self._id_rank = np.argsort(np.argsort([incident.id for incident in self.incidents]))
-
-    def _tf_matrix(self, rows: list[dict[str, float]], count: int) -> sparse.csr_matrix:
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        for weights in rows:
-            known = [(self.vocabulary[t], w) for t, w in weights.items() if t in self.vocabulary]
-            known.sort()
-            indices.extend(column for column, _weight in known)
-            data.extend(weight for _column, weight in known)
-            indptr.append(len(indices))
-        return sparse.csr_matrix(
-            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
-            shape=(count, len(self.vocabulary)),
-        )
+        if count * len(self.vocabulary) <= DENSE_LIMIT:
+            self._exact: np.ndarray | None = self.matrix.toarray()
+            self._dense = self._exact.T.astype(np.float32)
+        else:
+            self._exact = None
+            self._transposed = sparse.csc_matrix(self.matrix.T)
 
     def __contains__(self, incident_id: str) -> bool:
         return incident_id in self._row
@@ -154,7 +142,7 @@ class SimilarityIndex:
     ) -> list[Match]:
         """The incidents most similar to the indexed incident ``incident_id``, best first."""
         row = self._row[incident_id]
-        return self._rank(self.matrix[row], [_facts(self.incidents[row])], [row], top, threshold)[0]
+        return self._rank_rows(row, row + 1, top, threshold)[0][0]
 
     def query(
         self, incident: Incident, top: int = 5, threshold: float = DEFAULT_THRESHOLD
@@ -172,33 +160,36 @@ class SimilarityIndex:
             (values / norm if norm else values, columns, [0, len(columns)]),
             shape=(1, len(self.vocabulary)),
         )
-        exclude = [self._row.get(incident.id, -1)]
-        return self._rank(vector, [_facts(incident)], exclude, top, threshold)[0]
+        facts = [_facts(incident)]
+        exclude = np.asarray([self._row.get(incident.id, -1)])
+        mine = self._structure.encode(facts)
+        return self._rank(vector, mine, facts, exclude, top, threshold)[0][0]
 
     def all_similar(
         self, top: int = 5, threshold: float = DEFAULT_THRESHOLD
     ) -> dict[str, list[Match]]:
         """Every indexed incident's most similar incidents, best first (the fast path)."""
         result: dict[str, list[Match]] = {}
-        facts = self._structure.facts
         for start in range(0, len(self.incidents), BLOCK_ROWS):
             stop = min(start + BLOCK_ROWS, len(self.incidents))
-            rows = list(range(start, stop))
-            block = self.matrix[start:stop]
-            ranked = self._rank(block, facts[start:stop], rows, top, threshold)
-            for row, matches in zip(rows, ranked, strict=True):
-                result[self.incidents[row].id] = matches
+            ranked, first_scores = self._rank_rows(start, stop, top, threshold)
+            for incident, matches, first in zip(
+                self.incidents[start:stop], ranked, first_scores.tolist(), strict=True
+            ):
+                result[incident.id] = matches
+                if top >= 1 and threshold <= RECURRENCE_THRESHOLD:
+                    self._best[incident.id] = matches[0] if first >= RECURRENCE_THRESHOLD else None
         return result
 
     def recurrence(self, incident_id: str) -> Recurrence | None:
         """A possible repeat: the best match is earlier, shares a service and the root-cause
         category, and scores at least ``RECURRENCE_THRESHOLD``."""
-        if self._best is None:
-            self._best = self.all_similar(top=1, threshold=RECURRENCE_THRESHOLD)
-        matches = self._best[incident_id]
-        if not matches:
+        if incident_id not in self._best:
+            matches = self.similar(incident_id, top=1, threshold=RECURRENCE_THRESHOLD)
+            self._best[incident_id] = matches[0] if matches else None
+        best = self._best[incident_id]
+        if best is None:
             return None
-        best = matches[0]
         incident = self.incidents[self._row[incident_id]]
         earlier = self.incidents[self._row[best.id]]
         shared = sorted(set(incident.services) & set(earlier.services))
@@ -221,30 +212,38 @@ class SimilarityIndex:
             reason += f" Its prevent action item was done ({fixes[0]}); that fix may not have held."
         return Recurrence(earlier.id, best.score, bool(fixes), reason)
 
+    def _rank_rows(
+        self, start: int, stop: int, top: int, threshold: float
+    ) -> tuple[list[list[Match]], np.ndarray]:
+        """Rank the indexed incidents against the indexed rows ``start:stop``."""
+        return self._rank(
+            self.matrix[start:stop],
+            self._structure.encoded.rows(start, stop),
+            self._structure.facts[start:stop],
+            np.arange(start, stop),
+            top,
+            threshold,
+        )
+
     def _rank(
         self,
         vectors: sparse.csr_matrix,
+        mine: _Encoded,
         facts: list[_Facts],
-        exclude: list[int],
+        exclude: np.ndarray,
         top: int,
         threshold: float,
-    ) -> list[list[Match]]:
-        """Rank the indexed incidents against each row of ``vectors``."""
+    ) -> tuple[list[list[Match]], np.ndarray]:
+        """Rank the indexed incidents against each row of ``vectors``: the matches of each row,
+        and the unrounded score of each row's first match (-1 for none)."""
         count = len(self.incidents)
         if count == 0 or top <= 0:
-            return [[] for _ in facts]
-        text = self._text_scores(vectors)
-        for position, row in enumerate(exclude):
-            if row >= 0:
-                text[position, row] = -1.0
-        width = min(count, max(CANDIDATES, top))
-        if width < count:
-            candidates = np.argpartition(text, count - width, axis=1)[:, count - width :]
-        else:
-            candidates = np.broadcast_to(np.arange(count), (len(facts), count))
-        candidate_text = self._exact_text(vectors, candidates)
-        candidate_text[candidates == np.asarray(exclude)[:, None]] = -1.0
-        boost = self._structure.boosts(self._structure.encode(facts), candidates)
+            return [[] for _ in facts], np.full(len(facts), -1.0)
+        candidates, candidate_text = self._candidates(
+            vectors, exclude, min(count, max(CANDIDATES, top))
+        )
+        candidate_text[candidates == exclude[:, None]] = -1.0
+        boost = self._structure.boosts(mine, candidates)
         score = np.where(candidate_text > 0.0, TEXT_WEIGHT * candidate_text + boost, -1.0)
         score = np.clip(score, -1.0, 1.0)
         order = np.lexsort((self._id_rank[candidates], -np.round(score, 6)), axis=1)[:, :top]
@@ -254,25 +253,42 @@ class SimilarityIndex:
         positions, slots = np.nonzero(keep)
         shared = self._shared_terms(vectors, positions, best[positions, slots])
         ranked: list[list[Match]] = [[] for _ in facts]
-        for position, slot, top_terms in zip(positions, slots, shared, strict=True):
-            other_row = int(best[position, slot])
+        others = best[positions, slots].tolist()
+        values = np.round(best_score[positions, slots], 3).tolist()
+        all_facts = self._structure.facts
+        for position, other_row, value, top_terms in zip(
+            positions.tolist(), others, values, shared, strict=True
+        ):
             other = self.incidents[other_row]
-            reasons = describe(facts[position], self._structure.facts[other_row], top_terms)
-            value = round(float(best_score[position, slot]), 3)
+            reasons = describe(facts[position], all_facts[other_row], top_terms)
             ranked[position].append(Match(other.id, other.title, value, reasons))
-        return ranked
+        first = np.where(keep[:, 0], best_score[:, 0], -1.0)
+        return ranked, first
 
-    def _exact_text(self, vectors: sparse.csr_matrix, candidates: np.ndarray) -> np.ndarray:
-        """Text scores of the candidate pairs in double precision, whatever found them."""
-        rows = np.repeat(np.arange(candidates.shape[0]), candidates.shape[1])
-        products = vectors[rows].multiply(self.matrix[candidates.ravel()])
-        return np.asarray(products.sum(axis=1)).reshape(candidates.shape)
+    def _candidates(
+        self, vectors: sparse.csr_matrix, exclude: np.ndarray, width: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's ``width`` best text matches and their text scores in double precision.
 
-    def _text_scores(self, vectors: sparse.csr_matrix) -> np.ndarray:
-        """Cosine of each row of ``vectors`` with every indexed incident, as a dense block."""
-        if self._dense is not None:
-            return vectors.toarray().astype(np.float32) @ self._dense
-        return (vectors @ self._transposed).toarray()
+        With a dense matrix, candidates are found in single precision and then rescored in
+        double precision, so a pair scores the same whichever rows it is scored with."""
+        rows = np.arange(vectors.shape[0])
+        if self._exact is None:
+            text = (vectors @ self._transposed).toarray()
+        else:
+            text = vectors.toarray().astype(np.float32) @ self._dense
+        known = exclude >= 0
+        text[rows[known], exclude[known]] = -1.0
+        candidates = _top_columns(text, width)
+        if self._exact is None:
+            return candidates, np.take_along_axis(text, candidates, axis=1)
+        queries = vectors.toarray()
+        exact = np.empty(candidates.shape)
+        step = max(1, GATHER_LIMIT // max(1, candidates.shape[1] * queries.shape[1]))
+        for start in range(0, len(rows), step):
+            part = slice(start, start + step)
+            exact[part] = np.einsum("rv,rcv->rc", queries[part], self._exact[candidates[part]])
+        return candidates, exact
 
     def _shared_terms(
         self, vectors: sparse.csr_matrix, positions: np.ndarray, rows: np.ndarray
@@ -315,14 +331,20 @@ def _facts(incident: Incident) -> _Facts:
 
 @dataclass(frozen=True)
 class _Encoded:
-    """Structured facts of some incidents as arrays: category ids, a binary matrix of
-    contributing-factor categories, of services and of tags, and each set's size."""
+    """Structured facts of some incidents as arrays: category ids, bit sets (64 values to a
+    word) of contributing-factor categories, of services and of tags, and each set's size."""
 
     category: np.ndarray
-    factors: sparse.csr_matrix
-    services: sparse.csr_matrix
-    tags: sparse.csr_matrix
+    sets: tuple[np.ndarray, np.ndarray, np.ndarray]
     sizes: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+    def rows(self, start: int, stop: int) -> _Encoded:
+        """The facts of rows ``start:stop``."""
+        return _Encoded(
+            self.category[start:stop],
+            tuple(bits[start:stop] for bits in self.sets),  # type: ignore[arg-type]
+            tuple(size[start:stop] for size in self.sizes),  # type: ignore[arg-type]
+        )
 
 
 class _Structure:
@@ -345,61 +367,106 @@ class _Structure:
         categories = self.columns["category"]
         return _Encoded(
             np.asarray([categories.get(fact.category, -1) for fact in facts], dtype=np.int64),
-            self._binary([fact.factors for fact in facts], categories),
-            self._binary([fact.services for fact in facts], self.columns["service"]),
-            self._binary([fact.tags for fact in facts], self.columns["tag"]),
-            tuple(
+            (
+                _bits([fact.factors for fact in facts], categories),
+                _bits([fact.services for fact in facts], self.columns["service"]),
+                _bits([fact.tags for fact in facts], self.columns["tag"]),
+            ),
+            tuple(  # type: ignore[arg-type]
                 np.asarray([len(getattr(fact, name)) for fact in facts], dtype=np.float64)
                 for name in ("factors", "services", "tags")
             ),
         )
 
-    @staticmethod
-    def _binary(sets: list[frozenset[str]], columns: dict[str, int]) -> sparse.csr_matrix:
-        indptr = [0]
-        indices: list[int] = []
-        for values in sets:
-            indices.extend(sorted(columns[value] for value in values if value in columns))
-            indptr.append(len(indices))
-        data = np.ones(len(indices), dtype=np.float64)
-        return sparse.csr_matrix((data, indices, indptr), shape=(len(sets), len(columns) or 1))
-
     def boosts(self, mine: _Encoded, candidates: np.ndarray) -> np.ndarray:
         """Structural boost of each (query row, candidate) pair, in [0, 0.30]."""
-        shape = candidates.shape
-        rows = np.repeat(np.arange(shape[0]), shape[1])
-        others = candidates.ravel()
         theirs = self.encoded
-        my_category, their_category = mine.category[rows], theirs.category[others]
+        my_category = mine.category[:, None]
+        their_category = theirs.category[candidates]
         same = (my_category == their_category) & (my_category >= 0)
-        crossed = _lookup(theirs.factors, others, my_category) | _lookup(
-            mine.factors, rows, their_category
+        crossed = _has(theirs.sets[0][candidates], my_category) | _has(
+            mine.sets[0][:, None, :], their_category
         )
-        category = np.where(same, 1.0, np.where(crossed, 0.5, 0.0))
-        boost = CATEGORY_WEIGHT * category
-        pairs = zip(
-            (mine.factors, mine.services, mine.tags),
-            (theirs.factors, theirs.services, theirs.tags),
+        boost = CATEGORY_WEIGHT * np.where(same, 1.0, np.where(crossed, 0.5, 0.0))
+        for weight, left, right, left_size, right_size in zip(
+            (FACTORS_WEIGHT, SERVICES_WEIGHT, TAGS_WEIGHT),
+            mine.sets,
+            theirs.sets,
             mine.sizes,
             theirs.sizes,
             strict=True,
-        )
-        for weight, (left, right, left_size, right_size) in zip(
-            (FACTORS_WEIGHT, SERVICES_WEIGHT, TAGS_WEIGHT), pairs, strict=True
         ):
-            common = np.asarray(left[rows].multiply(right[others]).sum(axis=1)).ravel()
-            union = left_size[rows] + right_size[others] - common
+            common = np.bitwise_count(left[:, None, :] & right[candidates]).sum(axis=2)
+            common = common.astype(np.float64)
+            union = left_size[:, None] + right_size[candidates] - common
             boost += weight * np.divide(common, union, out=np.zeros_like(common), where=union > 0)
-        return boost.reshape(shape)
+        return boost
 
 
-def _lookup(matrix: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """Whether ``matrix[rows[i], columns[i]]`` is set, for each i (columns < 0 are never set)."""
-    valid = columns >= 0
-    found = np.zeros(len(rows), dtype=bool)
-    if valid.any():
-        found[valid] = np.asarray(matrix[rows[valid], columns[valid]]).ravel() > 0
-    return found
+def _bits(sets: list[frozenset[str]], columns: dict[str, int]) -> np.ndarray:
+    """One row of bits per set: bit ``c`` is set when the set holds the value of column ``c``."""
+    bits = np.zeros((len(sets), max(1, -(-len(columns) // 64))), dtype=np.uint64)
+    pairs = [
+        (row, columns[value])
+        for row, values in enumerate(sets)
+        for value in values
+        if value in columns
+    ]
+    if pairs:
+        rows, found = np.asarray(pairs, dtype=np.int64).T
+        np.bitwise_or.at(bits, (rows, found // 64), np.left_shift(1, found % 64).astype(np.uint64))
+    return bits
+
+
+def _has(bits: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Whether bit ``columns`` is set in ``bits`` (last axis: words), broadcast; columns < 0
+    are never set."""
+    safe = np.maximum(columns, 0)
+    word = np.take_along_axis(bits, (safe // 64)[..., None], axis=-1)[..., 0]
+    return (columns >= 0) & ((word >> (safe % 64).astype(np.uint64)) & np.uint64(1) == 1)
+
+
+def _top_columns(scores: np.ndarray, width: int) -> np.ndarray:
+    """The columns of each row's ``width`` highest scores, in no particular order."""
+    rows, count = scores.shape
+    if width >= count:
+        return np.tile(np.arange(count), (rows, 1))
+    return np.argpartition(scores, count - width, axis=1)[:, count - width :]
+
+
+def _term_matrix(incidents: Sequence[Incident]) -> tuple[sparse.csr_matrix, list[str]]:
+    """The weighted term frequencies of the incidents (one row each) and the sorted terms."""
+    found: list[list[str]] = []
+    factors: list[float] = []
+    for incident in incidents:
+        for field, text in incident_fields(incident.data):
+            found.append(tokens(text))
+            factors.append(FIELD_WEIGHTS[field])
+    term_of = {token: token_term(token) for token in set().union(*found)}
+    names = sorted({term for term in term_of.values() if term is not None})
+    column = {name: number for number, name in enumerate(names)}
+    column_of = {token: column.get(term, -1) for token, term in term_of.items()}  # type: ignore[arg-type]
+    lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    columns = np.fromiter(
+        map(column_of.__getitem__, itertools.chain.from_iterable(found)),
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
+    cells = np.repeat(np.arange(len(found)), lengths)[columns >= 0]
+    columns = columns[columns >= 0]
+    # Occurrences per (incident field, term), then 1 + ln(count) times the field's weight,
+    # summed over an incident's fields.
+    counts = sparse.coo_matrix(
+        (np.ones(len(columns)), (cells, columns)), shape=(len(found), len(names))
+    ).tocsr()
+    counts = counts.tocoo()
+    fields = max(1, len(FIELD_WEIGHTS))
+    weights = np.asarray(factors)[counts.row] * (1.0 + np.log(counts.data))
+    matrix = sparse.csr_matrix(
+        (weights, (counts.row // fields, counts.col)), shape=(len(incidents), len(names))
+    )
+    matrix.sort_indices()
+    return matrix, names
 
 
 def _normalised(matrix: sparse.csr_matrix) -> sparse.csr_matrix:

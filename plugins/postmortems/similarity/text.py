@@ -128,7 +128,6 @@ july august september october november december
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9.]*[a-z0-9]|[a-z0-9]")
 _VOWEL = re.compile(r"[aeiouy]")
 
 # (suffix, replacement), longest first; a suffix is only stripped when a vowel stays.
@@ -195,38 +194,37 @@ def stem(word: str) -> str:
     return word
 
 
-def _first(pattern: str) -> set[str]:
-    """Letters a phrase pattern can start with (a literal, or a leading ``(?:a|b)`` group)."""
-    if pattern.startswith("(?:"):
-        return {option[0] for option in pattern[3 : pattern.index(")")].split("|")}
-    return {pattern[0]}
+def _by_first_letter() -> str:
+    """All phrase patterns as one alternation, grouped by first letter (a cheap dispatch);
+    patterns sharing a first letter keep their order, so the same alternative wins."""
+    groups: dict[str, list[str]] = {}
+    for pattern in (p for patterns in PHRASES.values() for p in patterns):
+        if pattern.startswith("(?:"):  # a leading group of plain words: one pattern per word
+            close = pattern.index(")")
+            spelled = [word + pattern[close + 1 :] for word in pattern[3:close].split("|")]
+        else:
+            spelled = [pattern]
+        for one in spelled:
+            groups.setdefault(one[0], []).append(one[1:])
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in sorted(groups.items()))
 
 
-def _build_phrase_pattern() -> tuple[re.Pattern[str], dict[int, str]]:
-    parts: list[str] = []
-    names: dict[int, str] = {}
-    for index, (canonical, patterns) in enumerate(PHRASES.items()):
-        names[index] = canonical
-        parts.append(f"(?P<p{index}>" + "|".join(patterns) + ")")
-    # Checking a phrase's possible first letter before the alternation makes matching faster.
-    firsts = "".join(
-        sorted({letter for group in PHRASES.values() for p in group for letter in _first(p)})
-    )
-    return re.compile(rf"\b(?=[{firsts}])(?:" + "|".join(parts) + r")\b"), names
-
-
-_PHRASE_PATTERN, _PHRASE_NAMES = _build_phrase_pattern()
+_PHRASE = rf"(?:{_by_first_letter()})\b"
+# One pass finds phrases and words: a phrase where one starts, else a word (letters and digits,
+# dots inside; a word ends before a dot that a phrase follows). Same tokens as first rewriting
+# phrases and then splitting words.
+_TOKEN = re.compile(rf"\b{_PHRASE}|[a-z0-9]+(?:\.+(?!{_PHRASE})[a-z0-9]+)*")
+_PHRASE_OF = [
+    (canonical, re.compile("|".join(patterns))) for canonical, patterns in PHRASES.items()
+]
 _CANONICAL = frozenset(PHRASES) | frozenset(SYNONYMS)
 _SYNONYM_OF = {stem(variant): canonical for canonical, vs in SYNONYMS.items() for variant in vs}
 _TERM_OF: dict[str, str | None] = {}
 """Every word seen so far and its term (None for a stop word): words repeat, stems are slow."""
 _SPELLING: dict[str, str] = {}
 """For each term, the shortest (then alphabetically first) word seen for it, shown in reasons."""
-
-
-def _replace_phrase(match: re.Match[str]) -> str:
-    group = match.lastgroup or ""
-    return f" {_PHRASE_NAMES[int(group[1:])]} "
+_TOKEN_TERM: dict[str, str | None] = {}
+"""Every token seen so far and its term."""
 
 
 def _learn(word: str) -> str | None:
@@ -254,12 +252,28 @@ def normalise(word: str) -> str | None:
     return _TERM_OF[word] if word in _TERM_OF else _learn(word)
 
 
+def tokens(text: str) -> list[str]:
+    """The phrases (multi-word or hyphenated spellings of one concept) and words of a text,
+    in order, lower-cased."""
+    return _TOKEN.findall(text.lower())
+
+
+def token_term(token: str) -> str | None:
+    """The term a token counts as (a phrase's canonical term, else the word's), or None for a
+    stop word or noise."""
+    known = _TOKEN_TERM.get(token, _TOKEN_TERM)
+    if known is not _TOKEN_TERM:
+        return known  # type: ignore[return-value]
+    # The first phrase (in PHRASES order) spelled this way is the one that matched.
+    phrase = next((name for name, spelled in _PHRASE_OF if spelled.fullmatch(token)), None)
+    term = normalise(phrase or token)
+    _TOKEN_TERM[token] = term
+    return term
+
+
 def terms(text: str) -> list[str]:
     """The terms of a text, in order; stop words are left out."""
-    lowered = _PHRASE_PATTERN.sub(_replace_phrase, text.lower())
-    known = _TERM_OF
-    found = [known[word] if word in known else _learn(word) for word in _WORD.findall(lowered)]
-    return [term for term in found if term is not None]
+    return [term for term in map(token_term, tokens(text)) if term is not None]
 
 
 def label(term: str) -> str:

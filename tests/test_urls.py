@@ -29,9 +29,10 @@ def test_page_url_follows_mkdocs(src: str, directory_urls: bool, url: str) -> No
         ("services/api/index.md", "incidents/a/index.md", False, "../../incidents/a/index.html"),
         ("stats.md", "incidents/a/index.md", True, "../incidents/a/"),
         ("stats.md", "incidents/a/index.md", False, "incidents/a/index.html"),
-        ("incidents/index.md", "incidents/a/index.md", True, "a/"),
+        ("incidents/index.md", "incidents/a/index.md", True, "../incidents/a/"),
         ("index.md", "services/api/index.md", True, "services/api/"),
-        ("services/api/index.md", "services/api/index.md", True, "./"),
+        ("services/api/index.md", "services/api/index.md", True, "../../services/api/"),
+        ("index.md", "index.md", True, "./"),
         ("guides/write.md", "stats.md", True, "../../stats/"),
     ],
 )

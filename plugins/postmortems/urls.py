@@ -7,6 +7,7 @@ these links are computed here the way MkDocs computes page URLs.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 
@@ -21,13 +22,17 @@ def page_url(src_uri: str, *, directory_urls: bool = True) -> str:
 
 
 def relative_url(from_src: str, to_src: str, *, directory_urls: bool = True) -> str:
-    """The link from the page built from ``from_src`` to the one built from ``to_src``."""
-    source = page_url(from_src, directory_urls=directory_urls)
+    """The link from the page built from ``from_src`` to the one built from ``to_src``.
+
+    Always by way of the site root (``../../incidents/x/``): one string join per link, which
+    matters in listings of thousands of rows.
+    """
     target = page_url(to_src, directory_urls=directory_urls)
-    if not directory_urls and target.endswith("/"):
+    if not directory_urls and (target.endswith("/") or not target):
         target += "index.html"
-    base = posixpath.dirname(source) if not source.endswith("/") else source.rstrip("/")
-    link = posixpath.relpath(target or ".", base or ".")
-    if target.endswith("/") and link != ".":
-        link += "/"
-    return "./" if link == "." else link
+    return (_to_root(from_src, directory_urls) + target) or "./"
+
+
+@functools.lru_cache(maxsize=1024)
+def _to_root(src_uri: str, directory_urls: bool) -> str:
+    return "../" * page_url(src_uri, directory_urls=directory_urls).count("/")

@@ -50,7 +50,7 @@ def test_incident_and_service_named_index_have_pages_linked_from_the_indexes(
     page = (site / "incidents" / "index" / "index.html").read_text(encoding="utf-8")
     assert "Summary of the index incident." in page
     listing = (site / "incidents" / "index.html").read_text(encoding="utf-8")
-    assert 'href="index/"' in listing
+    assert 'href="../incidents/index/"' in listing
     service = (site / "services" / "index" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../incidents/index/"' in service
     year = (site / "timeline" / "2024" / "index.html").read_text(encoding="utf-8")

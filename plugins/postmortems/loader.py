@@ -22,7 +22,7 @@ from yaml.nodes import ScalarNode
 from yaml.reader import ReaderError
 from yaml.resolver import Resolver
 
-from .problems import Problem
+from .problems import Problem, kind_of
 
 try:
     from yaml import CSafeLoader as EventLoader
@@ -383,7 +383,7 @@ class _Builder:
         if key is _INVALID:
             return None
         if not isinstance(key, str):
-            message = f"key {event.value!r} is read as {_kind(key)}, not as text"
+            message = f"key {event.value!r} is read as {kind_of(key)}, not as text"
             self.fail(event.start_mark, key_path, message, f"quote it: '{event.value}'")
             return None
         return key
@@ -415,13 +415,3 @@ class _Builder:
 
 _INVALID: Any = object()
 _NO_ALIASES = "write the value out in full: anchors, aliases and merge keys are refused"
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, datetime | date):
-        return "a date"
-    return "an integer" if isinstance(value, int) else "a number"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 Level = Literal["error", "warning"]
@@ -43,3 +44,20 @@ class IncidentDataError(Exception):
 
 class ProjectError(Exception):
     """The project cannot be loaded at all (a missing or broken schema); one line to show."""
+
+
+def kind_of(value: Any) -> str:
+    """What a YAML value reads as, for messages: ``a boolean``, ``an integer``, ``text``..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else "a mapping"

@@ -20,7 +20,7 @@ import jsonschema_rs
 
 from .loader import Position, child_path
 from .model import TIMESTAMP_FIELDS
-from .problems import Problem
+from .problems import Problem, kind_of
 
 Locate = Callable[[str, bool], Position]
 """Where a field is written: ``locate(field_path, key)``; ``key=True`` for the key's position."""
@@ -190,7 +190,7 @@ class DocumentValidator:
             yield problem(*self._pattern_message(instance, value, field_path))
         elif kind == "type":
             scalar = "" if isinstance(instance, dict | list) else f" {_show(instance)}"
-            yield problem(f"expected {_type_name(value)}, found {_kind(instance)}{scalar}")
+            yield problem(f"expected {_type_name(value)}, found {kind_of(instance)}{scalar}")
         elif kind == "minLength":
             yield problem(
                 "must not be empty" if value == 1 else f"must be at least {value} characters"
@@ -367,20 +367,6 @@ def _json_repr(value: Any) -> str:
 
 def _shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    return "a mapping"
 
 
 def _type_name(value: Any) -> str:

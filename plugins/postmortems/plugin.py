@@ -66,8 +66,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.collection = collection.for_audience(self.config.audience)
         self.today = derive.build_date()
         self.similar, self.recurrences = all_similar(self.collection, self.config.similar_top)
+        overrides = root / self.config.templates_dir if self.config.templates_dir else None
+        if overrides is not None and not overrides.is_dir():
+            raise PluginError(f"postmortems: templates_dir is not a folder: {overrides}")
         self.env = template_environment(
-            [root / self.config.templates_dir] if self.config.templates_dir else [],
+            [overrides] if overrides is not None else [],
             directory_urls=config.use_directory_urls,
         )
         register_macros(

@@ -1,0 +1,51 @@
+"""A site's own templates replace the packaged ones file by file; a missing folder is an error."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+from sitebuild import PROJECT, REPO
+
+
+def _project(tmp_path: Path, templates_dir: str) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    shutil.copytree(REPO / "schema", project / "schema", dirs_exist_ok=True)
+    config_file = project / "mkdocs.yml"
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    plugins = [p for p in config["plugins"] if p != "postmortems" and "postmortems" not in p]
+    plugins.append({"postmortems": {"templates_dir": templates_dir}})
+    config["plugins"] = plugins
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return config_file
+
+
+def test_template_in_templates_dir_replaces_the_packaged_one(tmp_path: Path) -> None:
+    config_file = _project(tmp_path, "overrides")
+    overrides = config_file.parent / "overrides"
+    overrides.mkdir()
+    (overrides / "timeline.md.j2").write_text(
+        "---\ntitle: Our timeline\nrender_macros: false\n---\n\n# Our own timeline page\n",
+        encoding="utf-8",
+    )
+    build(load_config(config_file=str(config_file), strict=True))
+    timeline = (config_file.parent / "site" / "timeline" / "index.html").read_text("utf-8")
+    assert "Our own timeline page" in timeline
+    services = (config_file.parent / "site" / "services" / "index.html").read_text("utf-8")
+    assert "Incidents by affected service" in services
+
+
+def test_missing_templates_dir_fails_the_build_with_its_name(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config_file = _project(tmp_path, "no-such-folder")
+    with pytest.raises(Abort):
+        build(load_config(config_file=str(config_file), strict=True))
+    assert "templates_dir is not a folder:" in caplog.text
+    assert "no-such-folder" in caplog.text

@@ -60,7 +60,7 @@ def serve_edit(folder: Path, incident: Path, cache_home: Path, timeout: float = 
     port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "XDG_CACHE_HOME": str(cache_home)}
     env.pop("POSTMORTEMS_NO_CACHE", None)
-    command = [str(MKDOCS), "serve", "-q", "--no-livereload", "-a", f"127.0.0.1:{port}"]
+    command = [str(MKDOCS), "serve", "-q", "-a", f"127.0.0.1:{port}"]
     url = f"http://127.0.0.1:{port}/incidents/{incident.stem}/"
     original = incident.read_text(encoding="utf-8")
     process = subprocess.Popen(command, cwd=folder, env=env, stderr=subprocess.DEVNULL)

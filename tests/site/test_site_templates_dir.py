@@ -19,9 +19,13 @@ def _project(tmp_path: Path, templates_dir: str) -> Path:
     shutil.copytree(REPO / "schema", project / "schema", dirs_exist_ok=True)
     config_file = project / "mkdocs.yml"
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
-    plugins = [p for p in config["plugins"] if p != "postmortems" and "postmortems" not in p]
-    plugins.append({"postmortems": {"templates_dir": templates_dir}})
-    config["plugins"] = plugins
+    # Keep the plugin order: mkdocs-macros keeps registrations across builds in one process.
+    config["plugins"] = [
+        {"postmortems": {**(entry.get("postmortems") or {}), "templates_dir": templates_dir}}
+        if isinstance(entry, dict) and "postmortems" in entry
+        else entry
+        for entry in config["plugins"]
+    ]
     config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
     return config_file
 

@@ -87,13 +87,7 @@ def site_pages(
         _incident_page(env, incident, collection, terms, catalog, today, similar, recurrences)
         for incident in collection.incidents
     ]
-    pages.append(
-        GeneratedPage(
-            "incidents/index.md",
-            render.render(env, "incidents.md.j2", rows=rows, page_src="incidents/index.md"),
-            True,
-        )
-    )
+    pages.append(_page(env, "incidents/index.md", "incidents.md.j2", in_nav=True, rows=rows))
     pages += _service_pages(env, rows, catalog)
     pages += _root_cause_pages(env, rows, collection.schema)
     pages += _timeline_pages(env, rows)
@@ -111,6 +105,20 @@ def site_pages(
         GeneratedPage("quality.md", quality.quality_page(env, collection.incidents, today), True)
     )
     return pages
+
+
+def _page(
+    env: jinja2.Environment,
+    src_uri: str,
+    template: str,
+    *,
+    in_nav: bool = False,
+    source: str | None = None,
+    **context: Any,
+) -> GeneratedPage:
+    """The page at ``src_uri`` rendered from ``template`` (which learns its own ``page_src``)."""
+    content = render.render(env, template, page_src=src_uri, **context)
+    return GeneratedPage(src_uri, content, in_nav, source)
 
 
 def template_environment(
@@ -142,13 +150,14 @@ def _incident_page(
     related_ids = {other.id for other in related}
     recurrence = recurrences.get(incident.id)
     earlier = collection.get(recurrence.earlier_id) if recurrence else None
-    content = render.render(
+    return _page(
         env,
+        f"incidents/{incident.id}/index.md",
         "incident.md.j2",
+        source=incident.source_uri,
         incident=incident,
         terms=terms,
         root="../../",
-        page_src=f"incidents/{incident.id}/index.md",
         service_name=lambda slug: catalog.get(slug, {}).get("name", slug),
         derived={
             "duration": derive.duration(incident),
@@ -161,7 +170,6 @@ def _incident_page(
         recurrence={**vars(recurrence), "title": earlier.title} if recurrence and earlier else None,
         extensions=[*incident.extensions.items(), *_nested_extensions(incident.data, "")],
     )
-    return GeneratedPage(f"incidents/{incident.id}/index.md", content, source=incident.source_uri)
 
 
 def _nested_extensions(value: Any, path: str) -> list[tuple[str, Any]]:
@@ -207,23 +215,9 @@ def _service_pages(
                 "median_duration": timedelta(seconds=median) if median is not None else None,
             }
         )
-    pages = [
-        GeneratedPage(
-            "services/index.md",
-            render.render(env, "services.md.j2", services=services, page_src="services/index.md"),
-            True,
-        )
-    ]
+    pages = [_page(env, "services/index.md", "services.md.j2", in_nav=True, services=services)]
     pages += [
-        GeneratedPage(
-            f"services/{service['slug']}/index.md",
-            render.render(
-                env,
-                "service.md.j2",
-                service=service,
-                page_src=f"services/{service['slug']}/index.md",
-            ),
-        )
+        _page(env, f"services/{service['slug']}/index.md", "service.md.j2", service=service)
         for service in services
     ]
     return pages
@@ -249,23 +243,11 @@ def _root_cause_pages(
         for term in vocabulary(dict(schema), "rootCauseCategory")
     ]
     pages = [
-        GeneratedPage(
-            "root-causes/index.md",
-            render.render(
-                env, "root-causes.md.j2", categories=categories, page_src="root-causes/index.md"
-            ),
-            True,
-        )
+        _page(env, "root-causes/index.md", "root-causes.md.j2", in_nav=True, categories=categories)
     ]
     pages += [
-        GeneratedPage(
-            f"root-causes/{category['value']}/index.md",
-            render.render(
-                env,
-                "root-cause.md.j2",
-                category=category,
-                page_src=f"root-causes/{category['value']}/index.md",
-            ),
+        _page(
+            env, f"root-causes/{category['value']}/index.md", "root-cause.md.j2", category=category
         )
         for category in categories
     ]
@@ -298,21 +280,9 @@ def _timeline_pages(env: jinja2.Environment, rows: Sequence[Row]) -> list[Genera
                 "next": ordered[position - 1] if position > 0 else None,
             }
         )
-    pages = [
-        GeneratedPage(
-            "timeline/index.md",
-            render.render(env, "timeline.md.j2", years=years, page_src="timeline/index.md"),
-            True,
-        )
-    ]
+    pages = [_page(env, "timeline/index.md", "timeline.md.j2", in_nav=True, years=years)]
     pages += [
-        GeneratedPage(
-            f"timeline/{year['year']}/index.md",
-            render.render(
-                env, "year.md.j2", year=year, page_src=f"timeline/{year['year']}/index.md"
-            ),
-        )
-        for year in years
+        _page(env, f"timeline/{year['year']}/index.md", "year.md.j2", year=year) for year in years
     ]
     return pages
 

@@ -22,22 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
 
 from postmortems.model import Incident
 from postmortems.similarity import SimilarityIndex
+from postmortems.vocabulary import read_schema, values
 
-CATEGORIES = [
-    "config-change",
-    "deployment",
-    "software-bug",
-    "capacity",
-    "dependency",
-    "data-store",
-    "network",
-    "hardware",
-    "certificate-or-expiry",
-    "security",
-    "manual-operation",
-    "process",
-    "unknown",
-]
+CATEGORIES = values(
+    read_schema(Path(__file__).resolve().parent.parent / "schema" / "incident.schema.json"),
+    "rootCauseCategory",
+)
 SUBJECTS = [
     "primary database",
     "replica",

@@ -18,12 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from postmortems.vocabulary import read_schema, values
 
-CATEGORIES = (
-    "config-change", "deployment", "software-bug", "capacity", "dependency", "data-store",
-    "network", "hardware", "certificate-or-expiry", "security", "manual-operation", "process",
-    "unknown",
-)  # fmt: skip
+SCHEMA = Path(__file__).resolve().parent.parent / "schema" / "incident.schema.json"
+CATEGORIES = tuple(values(read_schema(SCHEMA), "rootCauseCategory"))
 KINDS = ("detected", "escalated", "communication", "action", "note")
 DETECTION = ("monitoring", "customer-report", "employee-report", "automated-test", "other")
 ACTION_STATUS = ("open", "in-progress", "done", "wont-do")

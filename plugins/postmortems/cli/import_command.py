@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from ..collection import display_path
+from ..files import write_new_file
 from ..importer import DEFAULT_CATEGORIES, DEFAULT_SEVERITIES, import_postmortem
 from ..project import find_project
 from ..vocabulary import read_schema, values
@@ -68,21 +67,6 @@ def _vocabularies(schema_path: Path) -> tuple[list[str], list[str]]:
     return categories, severities
 
 
-def write_new(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` atomically (temporary file in the same folder, then rename)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _import_one(
     path: Path, output: Path, by_year: bool, categories: list[str], severities: list[str]
 ) -> bool:
@@ -110,7 +94,7 @@ def _import_one(
         print(f"{path}: error: {shown} already exists; not overwritten", file=sys.stderr)
         return False
     try:
-        write_new(target, incident.yaml_text)
+        write_new_file(target, incident.yaml_text)
     except OSError as error:
         print(f"{path}: error: cannot write {shown}: {error.strerror or error}", file=sys.stderr)
         return False

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any, TypeVar
 import yaml
 
 from ..collection import display_path
+from ..files import write_new_file
 from ..problems import Problem
 from ..project import find_project
 from ..scaffold import (
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     try:
-        _write_new(target, text)
+        write_new_file(target, text)
     except OSError as error:
         print(f"{_display(target)}: cannot write: {error.strerror or error}", file=sys.stderr)
         return 1
@@ -236,31 +236,6 @@ def _existing(incidents_dir: Path, incident_id: str) -> Path | None:
         path for suffix in (".yaml", ".yml") for path in incidents_dir.rglob(incident_id + suffix)
     )
     return matches[0] if matches else None
-
-
-def _write_new(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` atomically: a temporary file beside it, then a rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    """The process's file-creation mask (mkstemp creates files readable by their owner only)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _display(path: Path) -> str:

@@ -4,20 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# Every dependency, runtime and test, pinned: a new release upstream never changes a build.
+# `make lock` refreshes it from what pyproject.toml allows today.
+CONSTRAINTS := constraints.txt
+PIP_INSTALL := $(BIN)/pip install --quiet --constraint $(CONSTRAINTS)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site site-public serve test lint browser-deps bench clean
+.PHONY: site site-public serve test lint browser-deps bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip --constraint $(CONSTRAINTS)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP_INSTALL) -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+$(TEST_STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP_INSTALL) -e ".[test]"
 	touch $(STAMP) $@
 
 site: $(STAMP)  ## build the site into site/
@@ -43,6 +47,15 @@ test: $(TEST_STAMP) browser-deps lint  ## every test, lint included
 
 bench: $(STAMP)  ## the benchmarks (figures for the README)
 	$(BIN)/python benchmarks/run.py --incidents 1000 10000
+
+lock:  ## re-resolve every dependency to its newest allowed version and pin it in constraints.txt
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet -e ".[test]"
+	{ echo "# Pinned versions of every dependency (runtime and test). Refresh with: make lock"; \
+	  .lock-venv/bin/pip freeze --exclude-editable --all | grep -v '^setuptools=='; } > $(CONSTRAINTS)
+	rm -rf .lock-venv
 
 clean:
 	rm -rf site site-public .pytest_cache .ruff_cache

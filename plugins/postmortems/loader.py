@@ -225,6 +225,14 @@ def _decode(raw: bytes, result: LoadedFile) -> str | None:
         return None
 
 
+_TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels is not allowed"
+
+
+def _is_libyaml_depth_cap(error: yaml.MarkedYAMLError) -> bool:
+    """libyaml's own nesting cap (PyYAML >= 6.0.2 bundles a libyaml that has one)."""
+    return "maximum nesting depth" in (error.problem or "")
+
+
 class _DepthExceeded(Exception):
     """Nesting went past :data:`MAX_DEPTH`; building stops at once."""
 
@@ -277,6 +285,8 @@ class _Builder:
             return
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
+            if _is_libyaml_depth_cap(error) and self.refuse_depth_before(mark):
+                return
             message = " ".join(part for part in (error.context, error.problem) if part)
             self.fail(mark, "", f"YAML syntax error: {message}")
         except ReaderError as error:
@@ -298,6 +308,21 @@ class _Builder:
             self.result.problems.append(Problem(self.result.path, 1, 1, "", "file is empty"))
         if not self.result.problems and isinstance(data, dict):
             self.result.data = data
+
+    def refuse_depth_before(self, mark: Any) -> bool:
+        """Report our own depth problem for text libyaml refused at its nesting cap.
+
+        libyaml scans ahead and stops at its own cap (1000 levels) before our builder reaches
+        level :data:`MAX_DEPTH`; the text up to that point is within libyaml's cap, so building
+        it finds and locates the first level too deep. Returns whether such a problem was found.
+        """
+        if mark is None or not 0 < mark.index <= len(self.text):
+            return False
+        probe = LoadedFile(self.result.path)
+        _Builder(self.text[: mark.index], probe).build()
+        depth_problems = [p for p in probe.problems if p.message == _TOO_DEEP]
+        self.result.problems.extend(depth_problems[:1])
+        return bool(depth_problems)
 
     def refuse_markup(self, event: Any, field_path: str) -> None:
         anchor = getattr(event, "anchor", None)
@@ -324,7 +349,7 @@ class _Builder:
         self.result.value_positions.setdefault(field_path, (mark.line + 1, mark.column + 1))
         if depth > MAX_DEPTH:
             shown = field_path if len(field_path) < 60 else field_path[:57] + "..."
-            self.fail(mark, shown, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+            self.fail(mark, shown, _TOO_DEEP)
             raise _DepthExceeded
         if isinstance(event, events.ScalarEvent):
             value = self.scalar(event, field_path)

@@ -109,10 +109,27 @@ def test_file_over_one_mebibyte_is_refused_before_parsing() -> None:
     ]
 
 
-def test_a_mebibyte_of_opening_brackets_is_refused_without_crashing() -> None:
+def test_a_mebibyte_of_opening_brackets_is_refused_at_the_first_level_too_deep() -> None:
+    # libyaml reads ahead and stops at its own cap (1000 levels); the contract's message and
+    # the position of the 65th level are what the author sees, whatever libyaml's cap is.
     problems = _problems(b"[" * (MAX_BYTES - 1))
     assert len(problems) == 1
-    assert problems[0].endswith("nesting deeper than 64 levels is not allowed")
+    assert problems[0].startswith("x.yaml:1:65: [0][0]")
+    assert problems[0].endswith(": nesting deeper than 64 levels is not allowed")
+
+
+def test_thousands_of_nested_flow_mappings_are_refused_at_the_first_level_too_deep() -> None:
+    problems = _problems(b"a: " + b"{b: " * 3000)
+    assert len(problems) == 1
+    assert problems[0].startswith("x.yaml:1:256: a.b.b.b")
+    assert problems[0].endswith(": nesting deeper than 64 levels is not allowed")
+
+
+def test_thousands_of_nested_block_lists_are_refused_at_the_first_level_too_deep() -> None:
+    problems = _problems("- " * 1500 + "x\n")
+    assert len(problems) == 1
+    assert problems[0].startswith("x.yaml:1:129: [0][0]")
+    assert problems[0].endswith(": nesting deeper than 64 levels is not allowed")
 
 
 def test_nesting_of_exactly_64_levels_is_accepted() -> None:

@@ -10,7 +10,7 @@ CONSTRAINTS := constraints.txt
 PIP_INSTALL := $(BIN)/pip install --quiet --constraint $(CONSTRAINTS)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site site-public serve test lint browser-deps bench clean lock
+.PHONY: site site-public serve validate test lint browser-deps bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ site-public: $(STAMP)  ## build the public site (public incidents only) into sit
 
 serve: $(STAMP)  ## live preview on http://127.0.0.1:8000
 	$(BIN)/mkdocs serve
+
+validate: $(STAMP)  ## check every incident file (what the pre-commit hook runs)
+	$(BIN)/postmortems validate
 
 browser-deps:  ## Debian's Chromium for the browser tests (Playwright never downloads browsers)
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -41,7 +41,7 @@ def step_using(workflow: dict[str, Any], action: str) -> dict[str, Any]:
     return matching[0]
 
 
-@pytest.mark.parametrize("name", ["validate.yml", "publish.yml"])
+@pytest.mark.parametrize("name", ["validate.yml", "publish.yml", "tests.yml"])
 def test_workflow_passes_the_github_workflow_schema(name: str) -> None:
     assert CHECK_JSONSCHEMA.is_file(), (
         "install check-jsonschema into the venv (pip install .[test])"
@@ -60,7 +60,7 @@ def test_workflow_passes_the_github_workflow_schema(name: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("name", ["validate.yml", "publish.yml"])
+@pytest.mark.parametrize("name", ["validate.yml", "publish.yml", "tests.yml"])
 def test_every_action_is_pinned_to_a_version(name: str) -> None:
     for step in steps(load_yaml(WORKFLOWS / name)):
         if "uses" in step:
@@ -73,7 +73,7 @@ def test_pull_requests_are_validated_with_full_history_on_python_311() -> None:
     assert step_using(workflow, "actions/checkout")["with"]["fetch-depth"] == 0
     assert str(step_using(workflow, "actions/setup-python")["with"]["python-version"]) == "3.11"
     run = commands(workflow)
-    assert "pip install ." in run
+    assert "pip install --constraint constraints.txt ." in run
     assert re.search(r"^postmortems validate$", run, re.MULTILINE)
     assert re.search(r'postmortems similar --changed --base "origin/\$BASE_REF" > similar.md', run)
 
@@ -150,3 +150,30 @@ def test_editor_maps_incident_files_and_the_catalog_to_schemas_that_exist() -> N
 def test_editor_recommends_the_yaml_extension() -> None:
     extensions = json.loads((ROOT / ".vscode" / "extensions.json").read_text(encoding="utf-8"))
     assert "redhat.vscode-yaml" in extensions["recommendations"]
+
+
+def test_the_tests_run_pinned_like_ci_and_at_the_lowest_allowed_versions() -> None:
+    workflow = load_yaml(WORKFLOWS / "tests.yml")
+    assert {"push", "pull_request"} <= set(triggers(workflow))
+    pinned, lowest = workflow["jobs"]["pinned"], workflow["jobs"]["lowest"]
+    assert any(step.get("run") == "make test" for step in pinned["steps"])
+    ci_script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test$", ci_script, re.MULTILINE)
+    lowest_commands = "\n".join(step.get("run", "") for step in lowest["steps"])
+    assert "--resolution lowest-direct" in lowest_commands
+    assert "pytest" in lowest_commands
+
+
+def test_every_dependency_is_pinned_in_the_constraints_file() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    pinned = {
+        re.split(r"==", line)[0].lower().replace("_", "-")
+        for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    }
+    for requirement in wanted:
+        name = re.split(r"[<>=!~\[ ;]", requirement)[0].lower().replace("_", "-")
+        assert name in pinned, f"{name} is not pinned in constraints.txt (run make lock)"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--constraint $(CONSTRAINTS)" in makefile

@@ -57,7 +57,7 @@ lock:  ## re-resolve every dependency to its newest allowed version and pin it i
 	.lock-venv/bin/pip install --quiet --upgrade pip
 	.lock-venv/bin/pip install --quiet -e ".[test]"
 	{ echo "# Pinned versions of every dependency (runtime and test). Refresh with: make lock"; \
-	  .lock-venv/bin/pip freeze --exclude-editable --all | grep -v '^setuptools=='; } > $(CONSTRAINTS)
+	  .lock-venv/bin/pip freeze --exclude-editable --all; } > $(CONSTRAINTS)
 	rm -rf .lock-venv
 
 clean:

@@ -1,0 +1,58 @@
+"""The package stands alone: an sdist and a wheel that build, pass ``twine check`` and carry
+everything the plugin reads at run time (templates, stylesheet, type marker)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def distributions(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    out = tmp_path_factory.mktemp("dist")
+    # No isolation: the pinned setuptools of the test environment builds it, offline.
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return sorted(out.iterdir())
+
+
+@pytest.mark.slow
+def test_sdist_and_wheel_build_and_pass_twine_check(distributions: list[Path]) -> None:
+    assert {path.suffix for path in distributions} == {".gz", ".whl"}
+    result = subprocess.run(
+        [str(BIN / "twine"), "check", "--strict", *map(str, distributions)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_wheel_carries_templates_stylesheet_and_type_marker(distributions: list[Path]) -> None:
+    (wheel,) = [path for path in distributions if path.suffix == ".whl"]
+    names = set(zipfile.ZipFile(wheel).namelist())
+    packaged_templates = {
+        f"postmortems/{path.relative_to(ROOT / 'plugins' / 'postmortems').as_posix()}"
+        for path in (ROOT / "plugins" / "postmortems").rglob("*")
+        if path.suffix in {".j2", ".css", ".json", ".js"} and "__pycache__" not in path.parts
+    }
+    assert packaged_templates
+    assert packaged_templates <= names, sorted(packaged_templates - names)
+    assert "postmortems/py.typed" in names
+    entry_points = next(name for name in names if name.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "[mkdocs.plugins]" in text
+    assert "postmortems = " in text

@@ -18,7 +18,9 @@ PROPERDOCS = Path(sys.executable).parent / "properdocs"
 def test_properdocs_builds_the_demo_site_strictly(tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(
-        ROOT, project, ignore=shutil.ignore_patterns(".git", ".venv", "site", "site-public", "tests")
+        ROOT,
+        project,
+        ignore=shutil.ignore_patterns(".git", ".venv", "site", "site-public", "tests"),
     )
     result = subprocess.run(
         [str(PROPERDOCS), "build", "--strict", "--site-dir", str(tmp_path / "out")],

@@ -38,9 +38,9 @@ sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
 
 from postmortems import derive  # noqa: E402
+from postmortems.cli.site_config import find_project  # noqa: E402
 from postmortems.collection import load_collection  # noqa: E402
 from postmortems.pages import site_pages, template_environment  # noqa: E402
-from postmortems.project import find_project  # noqa: E402
 from postmortems.similarity import SimilarityIndex  # noqa: E402
 
 from benchmarks import live, sites  # noqa: E402

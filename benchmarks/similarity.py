@@ -21,11 +21,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
 
 from postmortems.model import Incident
+from postmortems.project import PACKAGED_SCHEMAS
 from postmortems.similarity import SimilarityIndex
 from postmortems.vocabulary import read_schema, values
 
 CATEGORIES = values(
-    read_schema(Path(__file__).resolve().parent.parent / "schema" / "incident.schema.json"),
+    read_schema(PACKAGED_SCHEMAS / "incident.schema.json"),
     "rootCauseCategory",
 )
 SUBJECTS = [

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
 
 from postmortems import derive  # noqa: E402
+from postmortems.cli.site_config import find_project  # noqa: E402
 from postmortems.collection import load_collection  # noqa: E402
 from postmortems.pages import (  # noqa: E402
     INDEX_PAGES,
@@ -35,7 +36,7 @@ from postmortems.pages import (  # noqa: E402
     template_environment,
 )
 from postmortems.plugin import STYLESHEET  # noqa: E402
-from postmortems.project import find_project  # noqa: E402
+from postmortems.project import PACKAGED_SCHEMAS  # noqa: E402
 
 from benchmarks.synthetic import write_project  # noqa: E402
 
@@ -67,7 +68,7 @@ def config(plugin: bool) -> dict[str, object]:
 
 def write_plugin_project(folder: Path, count: int, seed: int = 0) -> list[Path]:
     """The plugin project with ``count`` incidents; returns the incident files."""
-    shutil.copytree(ROOT / "schema", folder / "schema")
+    shutil.copytree(PACKAGED_SCHEMAS, folder / "schema")
     paths = write_project(folder, count, seed)
     _write_docs(folder, plugin=True)
     return paths

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from postmortems.project import PACKAGED_SCHEMAS
 from postmortems.vocabulary import read_schema, values
 
-SCHEMA = Path(__file__).resolve().parent.parent / "schema" / "incident.schema.json"
+SCHEMA = PACKAGED_SCHEMAS / "incident.schema.json"
 CATEGORIES = tuple(values(read_schema(SCHEMA), "rootCauseCategory"))
 KINDS = ("detected", "escalated", "communication", "action", "note")
 DETECTION = ("monitoring", "customer-report", "employee-report", "automated-test", "other")

@@ -34,8 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
 
+from postmortems.cli.site_config import find_project  # noqa: E402
 from postmortems.collection import load_collection  # noqa: E402
-from postmortems.project import find_project  # noqa: E402
+from postmortems.project import PACKAGED_SCHEMAS  # noqa: E402
 
 from benchmarks.synthetic import write_project  # noqa: E402
 
@@ -71,7 +72,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="pm-bench-") as folder:
         root = Path(folder)
-        shutil.copytree(ROOT / "schema", root / "schema")
+        shutil.copytree(PACKAGED_SCHEMAS, root / "schema")
         paths = write_project(root, args.incidents, args.seed)
         size = sum(path.stat().st_size for path in paths)
         os.chdir(root)

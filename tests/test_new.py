@@ -19,6 +19,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from postmortems.cli import main
+from postmortems.project import PACKAGED_SCHEMAS
 from postmortems.scaffold import (
     ID_PATTERN,
     NewIncident,
@@ -31,7 +32,8 @@ from postmortems.scaffold import (
 from postmortems.vocabulary import VOCABULARIES, read_schema, values
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_PATH = ROOT / "schema" / "incident.schema.json"
+SCHEMA_PATH = PACKAGED_SCHEMAS / "incident.schema.json"
+MODELINE = "# yaml-language-server: $schema=s.json"
 SCHEMA = read_schema(SCHEMA_PATH)
 VOCABULARY_VALUES = {name: values(SCHEMA, name) for name in VOCABULARIES}
 
@@ -66,8 +68,14 @@ class PipedInput(io.StringIO):
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A knowledge base with this repository's schemas and service catalog, as working dir."""
-    shutil.copytree(ROOT / "schema", tmp_path / "schema")
+    """A knowledge base with its own copy of the schemas and this repository's service catalog,
+    as working dir."""
+    shutil.copytree(PACKAGED_SCHEMAS, tmp_path / "schema")
+    (tmp_path / "docs").mkdir(exist_ok=True)
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - postmortems:\n      schema: schema/incident.schema.json\n",
+        encoding="utf-8",
+    )
     (tmp_path / "incidents").mkdir()
     shutil.copy(ROOT / "incidents" / "_services.yaml", tmp_path / "incidents" / "_services.yaml")
     monkeypatch.chdir(tmp_path)
@@ -191,7 +199,7 @@ def test_any_accepted_title_reads_back_exactly_from_the_yaml(title: str) -> None
         "2024-07-30-x", title, datetime(2024, 7, 30, tzinfo=UTC), "SEV1", ("api",), "network"
     )
     text = render_incident(
-        incident, schema_ref="s.json", vocabularies=VOCABULARY_VALUES, written_on=date(2024, 8, 1)
+        incident, modeline=MODELINE, vocabularies=VOCABULARY_VALUES, written_on=date(2024, 8, 1)
     )
     assert yaml.safe_load(text)["title"] == title
 
@@ -201,7 +209,7 @@ def test_id_that_yaml_would_read_as_a_date_is_written_as_a_string() -> None:
         "2024-07-30", "T", datetime(2024, 7, 30, tzinfo=UTC), "SEV1", ("api",), "network"
     )
     text = render_incident(
-        incident, schema_ref="s.json", vocabularies=VOCABULARY_VALUES, written_on=date(2024, 8, 1)
+        incident, modeline=MODELINE, vocabularies=VOCABULARY_VALUES, written_on=date(2024, 8, 1)
     )
     assert yaml.safe_load(text)["id"] == "2024-07-30"
 
@@ -477,3 +485,13 @@ def test_example_in_the_writing_guide_is_a_valid_incident(
     path.write_text(example, encoding="utf-8")
     status, out = validate(path, capsys)
     assert status == 0, out
+
+
+def test_with_the_packaged_schema_the_file_has_no_editor_line_and_still_validates(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "mkdocs.yml").unlink()  # the schema shipped in the package, outside the project
+    assert run_new(FLAGS) == 0
+    text = (project / "incidents" / "2024" / f"{EXPECTED_ID}.yaml").read_text(encoding="utf-8")
+    assert "yaml-language-server" not in text
+    assert text.startswith("# ")

@@ -13,10 +13,11 @@ import jsonschema_rs
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
+from postmortems.project import PACKAGED_SCHEMAS
 
 ROOT = Path(__file__).resolve().parent.parent
-INCIDENT_SCHEMA = json.loads((ROOT / "schema" / "incident.schema.json").read_text("utf-8"))
-SERVICES_SCHEMA = json.loads((ROOT / "schema" / "services.schema.json").read_text("utf-8"))
+INCIDENT_SCHEMA = json.loads((PACKAGED_SCHEMAS / "incident.schema.json").read_text("utf-8"))
+SERVICES_SCHEMA = json.loads((PACKAGED_SCHEMAS / "services.schema.json").read_text("utf-8"))
 SCHEMAS = {"incident": INCIDENT_SCHEMA, "services": SERVICES_SCHEMA}
 
 VOCABULARIES = (
@@ -242,7 +243,7 @@ def test_schema_conforms_to_the_draft_2020_12_metaschema(name: str) -> None:
 
 @pytest.mark.parametrize("name", SCHEMAS)
 def test_schema_file_is_two_space_json_with_trailing_newline(name: str) -> None:
-    text = (ROOT / "schema" / f"{name}.schema.json").read_text("utf-8")
+    text = (PACKAGED_SCHEMAS / f"{name}.schema.json").read_text("utf-8")
     assert text == json.dumps(SCHEMAS[name], indent=2, ensure_ascii=False) + "\n"
 
 

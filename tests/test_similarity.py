@@ -14,6 +14,7 @@ import pytest
 import yaml
 from postmortems.cli import main
 from postmortems.model import Incident
+from postmortems.project import PACKAGED_SCHEMAS
 from postmortems.similarity import DEFAULT_THRESHOLD, SimilarityIndex, index
 from postmortems.similarity.text import terms
 
@@ -226,7 +227,7 @@ def test_no_repeat_without_a_shared_service() -> None:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A project whose incidents are the evaluation set."""
-    shutil.copytree(ROOT / "schema", tmp_path / "schema")
+    shutil.copytree(PACKAGED_SCHEMAS, tmp_path / "schema")
     folder = tmp_path / "incidents"
     folder.mkdir()
     for path in EVAL_DIR.glob("[!_]*.yaml"):

@@ -130,7 +130,7 @@ def test_editor_maps_incident_files_and_the_catalog_to_schemas_that_exist() -> N
     schemas = settings["yaml.schemas"]
     for schema in schemas:
         assert (ROOT / schema).is_file(), schema
-    incident_patterns = schemas["./schema/incident.schema.json"]
+    incident_patterns = schemas["./plugins/postmortems/schemas/incident.schema.json"]
     matched = {
         path for pattern in incident_patterns if pattern[0] != "!" for path in ROOT.glob(pattern)
     }
@@ -143,7 +143,9 @@ def test_editor_maps_incident_files_and_the_catalog_to_schemas_that_exist() -> N
     incidents = {path for path in (ROOT / "incidents").rglob("*.y*ml") if path.name[0] != "_"}
     assert incidents, "the repository has example incidents"
     assert matched - excluded == incidents
-    assert schemas["./schema/services.schema.json"] == ["incidents/_services.yaml"]
+    assert schemas["./plugins/postmortems/schemas/services.schema.json"] == [
+        "incidents/_services.yaml"
+    ]
     assert (ROOT / "incidents" / "_services.yaml").is_file()
 
 

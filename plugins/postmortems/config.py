@@ -2,8 +2,30 @@
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
+
+
+class _Folder(c.Dir):
+    """A folder relative to ``mkdocs.yml``; also written ``!relative $config_dir/...``."""
+
+    def run_validation(self, value: object) -> str:
+        return super().run_validation(_path_text(value))
+
+
+class _File(c.File):
+    """A file relative to ``mkdocs.yml``; also written ``!relative $config_dir/...``."""
+
+    def run_validation(self, value: object) -> str:
+        return super().run_validation(_path_text(value))
+
+
+def _path_text(value: Any) -> Any:
+    """MkDocs' ``!relative`` placeholders are path-like; the path options want text."""
+    return os.fspath(value) if isinstance(value, os.PathLike) else value
 
 
 class PostmortemsConfig(Config):
@@ -11,15 +33,15 @@ class PostmortemsConfig(Config):
 
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it (e.g. ``enabled: !ENV [POSTMORTEMS, true]``)."""
-    incidents_dir = c.Type(str, default="incidents")
+    incidents_dir = _Folder(exists=False, default="incidents")
     """Folder holding ``**/<id>.yaml`` incident files."""
-    schema = c.Type(str, default="schema/incident.schema.json")
-    """The incident JSON Schema; also the source of severities and categories with their words."""
-    services_catalog = c.Optional(c.Type(str))
+    schema = c.Optional(_File(exists=False))
+    """A site's own incident JSON Schema; default: the one shipped in the package."""
+    services_catalog = c.Optional(_File(exists=False))
     """Service catalog file; default ``<incidents_dir>/_services.yaml`` when it exists."""
     audience = c.Choice(("internal", "public"), default="internal")
     """``public`` builds a site holding only incidents marked ``visibility: public``."""
-    templates_dir = c.Optional(c.Type(str))
+    templates_dir = c.Optional(_Folder(exists=False))
     """A folder of page templates (``incident.md.j2`` ...) that override the packaged ones."""
     similar_top = c.Type(int, default=5)
     """How many similar incidents each incident page lists."""

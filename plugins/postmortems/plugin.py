@@ -42,15 +42,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if not self.config.enabled:
             return None
         root = Path(config.config_file_path or ".").resolve().parent
-        self.paths = resolve_paths(
-            root,
-            {
-                "incidents_dir": self.config.incidents_dir,
-                "schema": self.config.schema,
-                "services_catalog": self.config.services_catalog,
-                "audience": self.config.audience,
-            },
-        )
+        self.paths = resolve_paths(root, self.config)
         try:
             collection = load_collection(self.paths, use_cache=self.config.cache)
         except ProjectError as error:

@@ -159,7 +159,7 @@ def parse_services(names: Sequence[str], catalog: Sequence[str] | None) -> tuple
 def render_incident(
     incident: NewIncident,
     *,
-    schema_ref: str,
+    modeline: str | None,
     vocabularies: Mapping[str, Sequence[str]],
     written_on: date,
 ) -> str:
@@ -191,10 +191,9 @@ def render_incident(
         f"Who may read it: {allowed('visibility')}. The public site shows only public incidents."
     )
 
+    editor_line = f"{modeline}\n#\n" if modeline else ""
     return f"""\
-# yaml-language-server: $schema={schema_ref}
-#
-{header}
+{editor_line}{header}
 
 # Stable identifier and URL of this incident: must stay equal to this file's name.
 id: {_scalar(incident.id)}

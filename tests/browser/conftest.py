@@ -17,6 +17,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from playwright.sync_api import Browser, Playwright, sync_playwright
+from postmortems.project import PACKAGED_SCHEMAS
 
 REPO = Path(__file__).resolve().parents[1].parent
 FIXTURES = REPO / "tests" / "site" / "fixtures"
@@ -75,7 +76,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = tmp_path_factory.mktemp("hostile") / "project"
     shutil.copytree(FIXTURES / "project", project)
     shutil.copytree(FIXTURES / "hostile" / "incidents", project / "incidents", dirs_exist_ok=True)
-    shutil.copytree(REPO / "schema", project / "schema")
+    shutil.copytree(PACKAGED_SCHEMAS, project / "schema")
     yield from serve(build_site(project / "mkdocs.yml", project / "site"))
 
 

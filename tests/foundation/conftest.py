@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from postmortems.cli import main
+from postmortems.project import PACKAGED_SCHEMAS
 
 from .documents import OLDER, OLDER_ID, VALID, VALID_ID
 
@@ -64,8 +65,9 @@ def project(
 ) -> Iterator[Project]:
     """An empty project with the real schema, as the working directory."""
     root = tmp_path / "site"
-    shutil.copytree(REPO / "schema", root / "schema")
+    shutil.copytree(PACKAGED_SCHEMAS, root / "schema")
     (root / "incidents").mkdir()
+    (root / "docs").mkdir()  # for the tests that add a mkdocs.yml: MkDocs wants its docs_dir
     monkeypatch.chdir(root)
     yield Project(root, capsys)
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from postmortems.cli import main
+from postmortems.project import PACKAGED_SCHEMAS
 
-from .conftest import REPO, Project
+from .conftest import Project
 from .documents import OLDER, OLDER_ID, VALID, VALID_ID, edit
 
 HERE = Path(__file__).resolve().parent
@@ -23,7 +24,7 @@ def fixture_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The fixture project (several invalid files) with the real schema, as working directory."""
     root = tmp_path / "project"
     shutil.copytree(FIXTURE, root)
-    shutil.copytree(REPO / "schema", root / "schema")
+    shutil.copytree(PACKAGED_SCHEMAS, root / "schema")
     monkeypatch.chdir(root)
     return root
 

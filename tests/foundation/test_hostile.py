@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from postmortems.project import PACKAGED_SCHEMAS
 
-from .conftest import REPO
 from .documents import OLDER, OLDER_ID, VALID, VALID_ID
 
 MIB = 1024 * 1024
@@ -57,7 +57,7 @@ def _pad_to_a_mebibyte(raw: bytes) -> bytes:
 @pytest.fixture(scope="module")
 def hostile_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hostile")
-    shutil.copytree(REPO / "schema", root / "schema")
+    shutil.copytree(PACKAGED_SCHEMAS, root / "schema")
     (root / "incidents").mkdir()
     (root / "incidents" / f"{OLDER_ID}.yaml").write_text(OLDER, encoding="utf-8")
     return root

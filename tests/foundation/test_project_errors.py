@@ -7,13 +7,20 @@ from pathlib import Path
 
 import pytest
 from postmortems.cli import main
+from postmortems.project import PACKAGED_SCHEMAS
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(REPO / "schema", tmp_path / "schema")
+    # A site with its own copy of the schema, named in its mkdocs.yml.
+    shutil.copytree(PACKAGED_SCHEMAS, tmp_path / "schema")
+    (tmp_path / "docs").mkdir(exist_ok=True)
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - postmortems:\n      schema: schema/incident.schema.json\n",
+        encoding="utf-8",
+    )
     shutil.copytree(REPO / "incidents", tmp_path / "incidents")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("POSTMORTEMS_NO_CACHE", "1")

@@ -10,12 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from postmortems.checking import check_bytes
 from postmortems.loader import load_bytes, to_json
+from postmortems.project import PACKAGED_SCHEMAS
 from postmortems.validator import DocumentValidator
 
-from .conftest import REPO, Project
+from .conftest import Project
 from .documents import VALID, VALID_ID
 
-SCHEMA = json.loads((REPO / "schema" / "incident.schema.json").read_text("utf-8"))
+SCHEMA = json.loads((PACKAGED_SCHEMAS / "incident.schema.json").read_text("utf-8"))
 VALIDATOR = DocumentValidator(SCHEMA)
 DOCUMENT = to_json(load_bytes(VALID.encode(), "x.yaml").data)
 PATH = f"incidents/2024/{VALID_ID}.yaml"

@@ -8,11 +8,12 @@ import jsonschema_rs
 import pytest
 from postmortems.cli import main
 from postmortems.loader import load_bytes, to_json
+from postmortems.project import PACKAGED_SCHEMAS
 
 from .conftest import REPO
 from .documents import OLDER, VALID
 
-SCHEMA = json.loads((REPO / "schema" / "incident.schema.json").read_text("utf-8"))
+SCHEMA = json.loads((PACKAGED_SCHEMAS / "incident.schema.json").read_text("utf-8"))
 SHIPPED = sorted(p for p in (REPO / "incidents").rglob("*.y*ml") if not p.name.startswith("_"))
 
 

@@ -75,6 +75,11 @@ def test_latin1_and_bom_files_are_read(workdir: Path) -> None:
 def test_vocabularies_come_from_the_schema_when_it_exists(workdir: Path) -> None:
     schema = workdir / "schema" / "incident.schema.json"
     schema.parent.mkdir()
+    (workdir / "docs").mkdir(exist_ok=True)
+    (workdir / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - postmortems:\n      schema: schema/incident.schema.json\n",
+        encoding="utf-8",
+    )
     schema.write_text(
         '{"$defs": {"severity": {"oneOf": [{"const": "critical"}, {"const": "major"}]},'
         ' "rootCauseCategory": {"oneOf": [{"const": "network"}, {"const": "unknown"}]}}}',

@@ -46,7 +46,12 @@ resolution: Rolled back.
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project folder with one final incident and one draft from months before the build."""
     (tmp_path / "schema").mkdir()
-    shutil.copy(SCHEMA_PATH, tmp_path / "schema" / "incident.schema.json")
+    shutil.copy(SCHEMA_PATH, tmp_path / "schema" / "incident.schema.json")  # the site's own
+    (tmp_path / "docs").mkdir(exist_ok=True)
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - postmortems:\n      schema: schema/incident.schema.json\n",
+        encoding="utf-8",
+    )
     folder = tmp_path / "incidents"
     folder.mkdir()
     for incident_id, status in (("2024-03-01-final", "final"), ("2024-03-01-draft", "draft")):

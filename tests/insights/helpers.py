@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 from postmortems.model import Incident
+from postmortems.project import PACKAGED_SCHEMAS
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schema" / "incident.schema.json"
+SCHEMA_PATH = PACKAGED_SCHEMAS / "incident.schema.json"
 UTC_MINUS_5 = timezone(timedelta(hours=-5))
 TODAY = date(2024, 9, 1)
 

@@ -10,6 +10,7 @@ import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from postmortems.cli import main
+from postmortems.project import PACKAGED_SCHEMAS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -67,7 +68,7 @@ PUBLIC = [
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("public-project")
-    shutil.copytree(REPO / "schema", root / "schema")
+    shutil.copytree(PACKAGED_SCHEMAS, root / "schema")
     (root / "docs").mkdir()
     (root / "docs" / "index.md").write_text("# Incidents\n\nHome.\n", encoding="utf-8")
     year = root / "incidents" / "2025"

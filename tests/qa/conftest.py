@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from postmortems.project import PACKAGED_SCHEMAS
 
 REPO = Path(__file__).resolve().parents[2]
 KNOWN_ID = "2023-03-14-tracking-api-certificate-expiry"
@@ -15,7 +16,12 @@ KNOWN_ID = "2023-03-14-tracking-api-certificate-expiry"
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "project"
     root.mkdir()
-    shutil.copytree(REPO / "schema", root / "schema")
+    shutil.copytree(PACKAGED_SCHEMAS, root / "schema")  # a site with its own schema
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - postmortems:\n      schema: schema/incident.schema.json\n",
+        encoding="utf-8",
+    )
     shutil.copytree(REPO / "incidents", root / "incidents")
     monkeypatch.chdir(root)
     monkeypatch.setenv("POSTMORTEMS_NO_CACHE", "1")

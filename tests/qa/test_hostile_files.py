@@ -59,9 +59,7 @@ def test_reports_without_an_incidents_folder_are_a_usage_error(
 
     assert main(command) == 2
     err = capsys.readouterr().err.strip()
-    assert err.endswith(
-        "no incidents folder: incidents (run postmortems in the folder that holds mkdocs.yml)"
-    )
+    assert err.endswith(": cannot load the project: no incidents folder: incidents")
     assert len(err.splitlines()) == 1
 
 

@@ -60,7 +60,8 @@ def test_writes_into_the_incidents_folder_named_in_mkdocs_yml(
 ) -> None:
     (project / "incidents").rename(project / "postmortems")
     (project / "mkdocs.yml").write_text(
-        "plugins:\n  - postmortems:\n      incidents_dir: postmortems\n", encoding="utf-8"
+        "site_name: t\nplugins:\n  - postmortems:\n      incidents_dir: postmortems\n",
+        encoding="utf-8",
     )
     (project / "notes.md").write_text(NOTES, encoding="utf-8")
 

@@ -13,6 +13,7 @@ import yaml
 from htmlpage import Page
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from postmortems.project import PACKAGED_SCHEMAS
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -57,7 +58,7 @@ def fixture_incidents(folder: Path = PROJECT / "incidents") -> dict[str, dict[st
 def copy_project(destination: Path, source: Path = PROJECT) -> Path:
     """A writable copy of a fixture project, with the repository's schemas."""
     shutil.copytree(source, destination)
-    shutil.copytree(REPO / "schema", destination / "schema", dirs_exist_ok=True)
+    shutil.copytree(PACKAGED_SCHEMAS, destination / "schema", dirs_exist_ok=True)
     return destination
 
 

@@ -9,6 +9,7 @@ import pytest
 from htmlpage import Page
 from postmortems.vocabulary import read_schema, vocabulary
 from sitebuild import REPO, RICH_ID, BuiltSite, fixture_incidents
+from postmortems.project import PACKAGED_SCHEMAS
 
 RICH = f"incidents/{RICH_ID}/"
 INCIDENTS = fixture_incidents()
@@ -258,7 +259,7 @@ def test_service_without_incidents_says_so(site: BuiltSite) -> None:
 
 
 def test_root_causes_index_shows_the_schema_taxonomy_with_counts(site: BuiltSite) -> None:
-    terms = vocabulary(read_schema(REPO / "schema" / "incident.schema.json"), "rootCauseCategory")
+    terms = vocabulary(read_schema(PACKAGED_SCHEMAS / "incident.schema.json"), "rootCauseCategory")
     rows = site.page("root-causes/").table("Root causes").body
     assert [row[0] for row in rows] == [term.title for term in terms]
     assert [row[3] for row in rows] == [" ".join(term.description.split()) for term in terms]
@@ -284,7 +285,7 @@ def test_root_cause_page_lists_its_incidents_and_where_it_contributed(site: Buil
 
 
 def test_root_cause_page_shows_the_schema_description(site: BuiltSite) -> None:
-    schema = read_schema(REPO / "schema" / "incident.schema.json")
+    schema = read_schema(PACKAGED_SCHEMAS / "incident.schema.json")
     term = next(t for t in vocabulary(schema, "rootCauseCategory") if t.value == "data-store")
     page = site.page("root-causes/data-store/")
     assert page.texts("h1") == [term.title]

@@ -10,12 +10,13 @@ import pytest
 from htmlpage import normalise
 from postmortems.vocabulary import VOCABULARIES, read_schema, vocabulary
 from sitebuild import REPO, RICH_ID, BuiltSite, fixture_incidents
+from postmortems.project import PACKAGED_SCHEMAS
 
 INCIDENTS = fixture_incidents()
 TITLES = {
     term.value: term.title
     for name in VOCABULARIES
-    for term in vocabulary(read_schema(REPO / "schema" / "incident.schema.json"), name)
+    for term in vocabulary(read_schema(PACKAGED_SCHEMAS / "incident.schema.json"), name)
 }
 
 
@@ -50,7 +51,7 @@ def renderings(value: Any) -> set[str]:
 
 
 def test_the_rich_fixture_uses_every_top_level_field() -> None:
-    schema = read_schema(REPO / "schema" / "incident.schema.json")
+    schema = read_schema(PACKAGED_SCHEMAS / "incident.schema.json")
     assert set(schema["properties"]) <= set(INCIDENTS[RICH_ID])
 
 

@@ -10,11 +10,12 @@ import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from sitebuild import PROJECT, REPO
+from postmortems.project import PACKAGED_SCHEMAS
 
 
 def test_listing_links_resolve_to_built_files_without_directory_urls(tmp_path: Path) -> None:
     shutil.copytree(PROJECT, tmp_path / "project")
-    shutil.copytree(REPO / "schema", tmp_path / "project" / "schema", dirs_exist_ok=True)
+    shutil.copytree(PACKAGED_SCHEMAS, tmp_path / "project" / "schema", dirs_exist_ok=True)
     config_file = tmp_path / "project" / "mkdocs.yml"
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     config["use_directory_urls"] = False

@@ -19,9 +19,10 @@ from postmortems.project import ProjectPaths
 from postmortems.validator import DocumentValidator
 from postmortems.vocabulary import read_schema
 from sitebuild import BUILD_DATE, HOSTILE, PROJECT, REPO
+from postmortems.project import PACKAGED_SCHEMAS
 
 GOLDEN = Path(__file__).parent / "golden"
-SCHEMA = REPO / "schema" / "incident.schema.json"
+SCHEMA = PACKAGED_SCHEMAS / "incident.schema.json"
 SECTIONS = ("incidents/", "services/", "root-causes/", "timeline/")
 
 

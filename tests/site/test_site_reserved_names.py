@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from postmortems.project import PACKAGED_SCHEMAS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,7 +30,7 @@ INCIDENT = {
 def test_incident_and_service_named_index_have_pages_linked_from_the_indexes(
     tmp_path: Path,
 ) -> None:
-    shutil.copytree(REPO / "schema", tmp_path / "schema")
+    shutil.copytree(PACKAGED_SCHEMAS, tmp_path / "schema")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
     (tmp_path / "incidents" / "2024").mkdir(parents=True)

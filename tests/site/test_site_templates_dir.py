@@ -11,12 +11,13 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 from sitebuild import PROJECT, REPO
+from postmortems.project import PACKAGED_SCHEMAS
 
 
 def _project(tmp_path: Path, templates_dir: str) -> Path:
     project = tmp_path / "project"
     shutil.copytree(PROJECT, project)
-    shutil.copytree(REPO / "schema", project / "schema", dirs_exist_ok=True)
+    shutil.copytree(PACKAGED_SCHEMAS, project / "schema", dirs_exist_ok=True)
     config_file = project / "mkdocs.yml"
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     # Keep the plugin order: mkdocs-macros keeps registrations across builds in one process.

@@ -6,7 +6,8 @@ import sys
 
 from ..collection import Collection, display_path, load_collection
 from ..problems import ProjectError
-from ..project import ProjectPaths, find_project
+from ..project import ProjectPaths
+from .site_config import find_project
 
 
 def project_error(project: ProjectPaths, *, needs_incidents: bool = True) -> str | None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import codecs
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ..collection import display_path
 from ..files import write_new_file
 from ..importer import DEFAULT_CATEGORIES, DEFAULT_SEVERITIES, import_postmortem
-from ..project import find_project
+from ..project import ProjectPaths, schema_modeline
 from ..vocabulary import read_schema, values
+from .site_config import find_project
 
 MAX_BYTES = 1024 * 1024  # a postmortem, not a log: larger files would make a useless draft
 
@@ -68,8 +70,13 @@ def _vocabularies(schema_path: Path) -> tuple[list[str], list[str]]:
 
 
 def _import_one(
-    path: Path, output: Path, by_year: bool, categories: list[str], severities: list[str]
+    path: Path,
+    output: Path,
+    by_year: bool,
+    project: ProjectPaths,
+    vocabularies: tuple[list[str], list[str]],
 ) -> bool:
+    categories, severities = vocabularies
     try:
         text = read_text(path)
     except FileNotFoundError:
@@ -88,6 +95,9 @@ def _import_one(
         text, source_name=path.name, categories=categories, severities=severities
     )
     folder = output / str(incident.year) if by_year else output
+    modeline = schema_modeline(project, folder)
+    if modeline:
+        incident = replace(incident, yaml_text=f"{modeline}\n{incident.yaml_text}")
     target = folder / f"{incident.id}.yaml"
     shown = display_path(target)
     if target.exists():
@@ -121,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"postmortems import: error: {output} is a file, not a folder", file=sys.stderr)
         return 2
     results = [
-        _import_one(path, output, args.output is None, categories, severities)
+        _import_one(path, output, args.output is None, project, (categories, severities))
         for path in args.files
     ]
     return 0 if all(results) else 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -15,7 +14,7 @@ import yaml
 from ..collection import display_path
 from ..files import write_new_file
 from ..problems import Problem
-from ..project import find_project
+from ..project import schema_modeline
 from ..scaffold import (
     NewIncident,
     derive_id,
@@ -28,6 +27,7 @@ from ..scaffold import (
 )
 from ..vocabulary import VOCABULARIES, read_schema, values
 from .common import project_error
+from .site_config import find_project
 
 T = TypeVar("T")
 
@@ -108,10 +108,9 @@ def run(args: argparse.Namespace) -> int:
         message = "an incident with this id already exists; choose another id with --id"
         print(Problem(_display(existing), 1, 1, "id", message), file=sys.stderr)
         return 1
-    schema_ref = os.path.relpath(project.schema_path.resolve(), target.parent.resolve())
     text = render_incident(
         incident,
-        schema_ref=Path(schema_ref).as_posix(),
+        modeline=schema_modeline(project, target.parent),
         vocabularies=vocabularies,
         written_on=date.today(),
     )

@@ -11,8 +11,9 @@ from typing import Any
 
 from ..collection import Collection, incident_files, load_collection
 from ..problems import Problem, ProjectError
-from ..project import ProjectPaths, find_project
+from ..project import ProjectPaths
 from .common import project_error
+from .site_config import find_project
 
 FORMATS = ("text", "json", "github")
 

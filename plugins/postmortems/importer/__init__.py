@@ -21,7 +21,6 @@ DEFAULT_CATEGORIES = (
     "unknown",
 )  # fmt: skip
 DEFAULT_SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
-SCHEMA_COMMENT = "# yaml-language-server: $schema=../../schema/incident.schema.json"
 
 __all__ = ["DEFAULT_CATEGORIES", "DEFAULT_SEVERITIES", "ImportedIncident", "import_postmortem"]
 
@@ -47,7 +46,6 @@ def import_postmortem(
     document = split_document(text.removeprefix("\ufeff"))
     draft = build(document, source_name, list(categories), list(severities))
     header = [
-        SCHEMA_COMMENT,
         f"# Draft imported from {' '.join(source_name.split())} by `postmortems import`:",
         "# check every value, above all those with a comment, and fill in each TODO.",
     ]

@@ -1,0 +1,91 @@
+"""The site's options as MkDocs itself reads them, so the CLI checks exactly what the site builds.
+
+``mkdocs.yml`` is loaded with MkDocs' own configuration loading (``INHERIT``, ``!ENV``,
+``!relative``, every option validated) and the ``postmortems`` plugin's options are those its own
+config class validated; without ``mkdocs.yml`` they are that class's defaults. Like MkDocs itself,
+this treats ``mkdocs.yml`` as trusted code of the site, not as incident data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, ConfigurationError
+
+from ..config import PostmortemsConfig
+from ..problems import ProjectError
+from ..project import ProjectPaths, resolve_paths
+
+CONFIG_FILE = "mkdocs.yml"
+PLUGIN_NAME = "postmortems"
+
+
+def find_project(start: Path | None = None) -> ProjectPaths:
+    """The project whose ``mkdocs.yml`` is in ``start`` (default: the working directory)."""
+    root = (start or Path.cwd()).resolve()
+    return resolve_paths(root, plugin_options(root / CONFIG_FILE))
+
+
+def plugin_options(config_file: Path) -> dict[str, Any]:
+    """The plugin's validated options in ``config_file``; the defaults when there is no such
+    file or the site does not use the plugin. Raises ``ProjectError`` when MkDocs cannot load
+    the file: guessing would check other files than the site builds."""
+    if not config_file.is_file():
+        return default_options()
+    errors: list[str] = []
+    try:
+        with _mkdocs_errors_into(errors), config_file.open("rb") as stream:
+            config = load_config(stream, config_file_path=str(config_file))
+    except (ConfigurationError, Abort) as error:
+        reasons = errors if isinstance(error, Abort) and errors else [str(error)]
+        raise ProjectError(
+            f"{config_file.name}: " + "; ".join(_one_line(reason) for reason in reasons)
+        ) from error
+    except UnicodeDecodeError as error:
+        raise ProjectError(f"cannot read {config_file.name}: not UTF-8 text") from error
+    except OSError as error:
+        raise ProjectError(f"cannot read {config_file.name}: {error.strerror or error}") from error
+    plugin = config.plugins.get(PLUGIN_NAME)
+    if plugin is None:
+        return default_options()
+    return dict(plugin.config)
+
+
+def default_options() -> dict[str, Any]:
+    """The plugin's options when nothing is configured: its config class's defaults."""
+    config = PostmortemsConfig()
+    config.load_dict({})
+    config.validate()
+    return dict(config)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+class _Collect(logging.Handler):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(logging.ERROR)
+        self.errors = errors
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.errors.append(record.getMessage())
+
+
+@contextmanager
+def _mkdocs_errors_into(errors: list[str]) -> Iterator[None]:
+    """MkDocs logs what it finds while loading; the CLI keeps the errors for its own one-line
+    message and shows none of the rest (its output is its own)."""
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect(errors)
+    previous = logger.propagate, logger.handlers[:]
+    logger.propagate, logger.handlers[:] = False, [handler]
+    try:
+        yield
+    finally:
+        logger.propagate, logger.handlers[:] = previous[0], previous[1]

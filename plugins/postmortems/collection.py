@@ -22,6 +22,7 @@ from .model import TIMESTAMP_FIELDS, Incident
 from .problems import Problem, ProjectError
 from .project import ProjectPaths
 from .validator import DocumentValidator, parse_timestamp
+from .vocabulary import Extensions, extended
 
 INCIDENT_SUFFIXES = (".yaml", ".yml")
 
@@ -163,7 +164,7 @@ def _garbage_collection_paused() -> Iterator[None]:
 def _load_collection(
     paths: ProjectPaths, *, only: Sequence[Path] | None, extra: Sequence[Path], use_cache: bool
 ) -> Collection:
-    schema_text, validator = _schema(paths.schema_path)
+    schema_text, validator = _schema(paths.schema_path, paths.vocabulary_extensions)
     schema = validator.schema
     files = incident_files(paths.incidents_dir)  # unique already: resolving costs a lot
     if extra or only:
@@ -214,9 +215,13 @@ def load_one(path: Path, paths: ProjectPaths) -> tuple[Incident | None, list[Pro
     return incident, collection.problems
 
 
-def _schema(path: Path) -> tuple[str, DocumentValidator]:
+def _schema(path: Path, extensions: Extensions | None = None) -> tuple[str, DocumentValidator]:
+    """The schema's text (the cache key) and its validator, with a site's extra terms."""
     try:
         text = path.read_text(encoding="utf-8")
+        if extensions:
+            schema = extended(json.loads(text), extensions)
+            text = json.dumps(schema, ensure_ascii=False, sort_keys=True)
         return text, _validator(text)
     except OSError as error:
         raise ProjectError(

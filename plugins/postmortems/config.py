@@ -28,6 +28,14 @@ def _path_text(value: Any) -> Any:
     return os.fspath(value) if isinstance(value, os.PathLike) else value
 
 
+class _Term(Config):
+    """One value added to a vocabulary: what incident files write, and the words shown for it."""
+
+    value = c.Type(str)
+    title = c.Optional(c.Type(str))
+    description = c.Type(str, default="")
+
+
 class PostmortemsConfig(Config):
     """``plugins: - postmortems: {...}`` in ``mkdocs.yml``; paths are relative to that file."""
 
@@ -47,5 +55,10 @@ class PostmortemsConfig(Config):
     """How many similar incidents each incident page lists."""
     exports = c.Type(bool, default=True)
     """Write ``incidents.json``, ``incidents.csv`` and ``feed.xml`` at the site root."""
+    fail_on_warnings = c.Type(bool, default=False)
+    """Log validation warnings as MkDocs warnings, so ``mkdocs build --strict`` fails on them."""
     cache = c.Type(bool, default=True)
     """Reuse check results of unchanged files between builds (kept outside the repository)."""
+    vocabularies = c.DictOfItems(c.ListOfItems(c.SubConfig(_Term)), default={})
+    """Values added to the schema's vocabularies without copying the schema:
+    ``{rootCauseCategory: [{value, title, description}], severity: [...]}``."""

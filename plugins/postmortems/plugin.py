@@ -47,8 +47,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             collection = load_collection(self.paths, use_cache=self.config.cache)
         except ProjectError as error:
             raise PluginError(f"postmortems: {error}") from error
+        report = log.warning if self.config.fail_on_warnings else log.info
         for warning in collection.warnings:
-            log.info(str(warning))
+            report(str(warning))
         if collection.errors:
             problems = "\n".join(str(problem) for problem in collection.errors)
             count = len(collection.errors)
@@ -72,7 +73,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             # Incident pages keep their bulky sections out of the search index with it.
             config.markdown_extensions.append("attr_list")
         if STYLESHEET not in config.extra_css:
-            config.extra_css.append(STYLESHEET)
+            config.extra_css.insert(0, STYLESHEET)  # the site's own stylesheets come after it
         return config
 
     @event_priority(-50)

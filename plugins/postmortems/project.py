@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .vocabulary import Extensions, extended, read_schema
 
 PACKAGED_SCHEMAS = Path(__file__).parent / "schemas"
 """The default incident and service-catalog schemas, shipped inside the package."""
@@ -28,6 +30,11 @@ class ProjectPaths:
     schema_path: Path
     catalog_path: Path | None
     audience: str = "internal"
+    vocabulary_extensions: Extensions = field(default_factory=dict)
+
+    def read_schema(self) -> dict[str, Any]:
+        """The incident schema with the site's extra vocabulary terms (``vocabularies``)."""
+        return extended(read_schema(self.schema_path), self.vocabulary_extensions)
 
     @property
     def services_schema_path(self) -> Path:
@@ -63,4 +70,8 @@ def resolve_paths(root: Path, options: Mapping[str, Any]) -> ProjectPaths:
         schema_path=schema_path,
         catalog_path=catalog if catalog.is_file() or catalog_option else None,
         audience=str(options["audience"]),
+        vocabulary_extensions={
+            name: [dict(term) for term in terms]
+            for name, terms in (options.get("vocabularies") or {}).items()
+        },
     )

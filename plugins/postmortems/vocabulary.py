@@ -7,10 +7,18 @@ editing the schema file alone.
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .problems import ProjectError
+
+Extensions = Mapping[str, Sequence[Mapping[str, Any]]]
+"""A site's extra terms per vocabulary: ``{"rootCauseCategory": [{"value": ..., "title": ...,
+"description": ...}]}`` (the plugin's ``vocabularies`` option)."""
 
 VOCABULARIES = (
     "severity",
@@ -37,6 +45,39 @@ class Term:
 def read_schema(path: Path) -> dict[str, Any]:
     """Read a JSON Schema file."""
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def extended(schema: dict[str, Any], extensions: Extensions) -> dict[str, Any]:
+    """``schema`` with a site's extra terms appended to its vocabularies (the file is unchanged).
+
+    Raises ``ProjectError`` for a vocabulary the schema does not have or a value it already has.
+    """
+    if not extensions:
+        return schema
+    result = copy.deepcopy(schema)
+    definitions = result.get("$defs", {})
+    known = sorted(name for name, d in definitions.items() if isinstance(d, dict) and "oneOf" in d)
+    for name, terms in extensions.items():
+        if name not in known:
+            raise ProjectError(
+                f"vocabularies: the schema has no vocabulary '{name}'; "
+                f"extend one of: {', '.join(known)}"
+            )
+        options = definitions[name]["oneOf"]
+        existing = {option.get("const") for option in options}
+        for term in terms:
+            value = str(term["value"])
+            if value in existing:
+                raise ProjectError(f"vocabularies: {name}: '{value}' is already in the schema")
+            existing.add(value)
+            options.append(
+                {
+                    "const": value,
+                    "title": term.get("title") or value,
+                    "description": term.get("description") or "",
+                }
+            )
+    return result
 
 
 def vocabulary(schema: dict[str, Any], name: str) -> list[Term]:

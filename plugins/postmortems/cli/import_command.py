@@ -12,7 +12,7 @@ from ..collection import display_path
 from ..files import write_new_file
 from ..importer import DEFAULT_CATEGORIES, DEFAULT_SEVERITIES, import_postmortem
 from ..project import ProjectPaths, schema_modeline
-from ..vocabulary import read_schema, values
+from ..vocabulary import values
 from .site_config import find_project
 
 MAX_BYTES = 1024 * 1024  # a postmortem, not a log: larger files would make a useless draft
@@ -59,11 +59,11 @@ def read_text(path: Path) -> str:
         return data.decode("latin-1")
 
 
-def _vocabularies(schema_path: Path) -> tuple[list[str], list[str]]:
+def _vocabularies(project: ProjectPaths) -> tuple[list[str], list[str]]:
     """Root-cause categories and severities from the schema, else the contract's defaults."""
-    if not schema_path.is_file():
+    if not project.schema_path.is_file():
         return list(DEFAULT_CATEGORIES), list(DEFAULT_SEVERITIES)
-    schema = read_schema(schema_path)
+    schema = project.read_schema()
     categories = values(schema, "rootCauseCategory") or list(DEFAULT_CATEGORIES)
     severities = values(schema, "severity") or list(DEFAULT_SEVERITIES)
     return categories, severities
@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     """Import each file; 0 when all were written, 1 when any was missing or refused."""
     project = find_project()
     try:
-        categories, severities = _vocabularies(project.schema_path)
+        categories, severities = _vocabularies(project)
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) else f"not valid JSON: {error}"
         print(

@@ -25,7 +25,7 @@ from ..scaffold import (
     parse_title,
     render_incident,
 )
-from ..vocabulary import VOCABULARIES, read_schema, values
+from ..vocabulary import VOCABULARIES, values
 from .common import project_error
 from .site_config import find_project
 
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     project = find_project()
     reason = project_error(project, needs_incidents=False)
     try:
-        schema = read_schema(project.schema_path) if reason is None else {}
+        schema = project.read_schema() if reason is None else {}
     except (OSError, ValueError) as error:
         problem = error.strerror if isinstance(error, OSError) else f"not valid JSON: {error}"
         reason = f"cannot read the schema {display_path(project.schema_path)}: {problem}"

@@ -12,6 +12,7 @@ from .. import __version__
 from ..problems import ProjectError
 from . import (
     import_command,
+    init_command,
     new_command,
     quality_command,
     similar_command,
@@ -26,6 +27,7 @@ COMMANDS = (
     similar_command,
     stats_command,
     quality_command,
+    init_command,
 )
 
 

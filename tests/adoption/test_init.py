@@ -1,0 +1,105 @@
+"""``postmortems init DIR`` creates a knowledge base that validates and builds at once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from postmortems import __version__
+from postmortems.cli import main
+
+BIN = Path(sys.executable).parent
+
+
+def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "POSTMORTEMS_NO_CACHE": "1"},
+    )
+
+
+@pytest.fixture
+def knowledge_base(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    folder = tmp_path / "kb"
+    assert main(["init", str(folder), "--name", "Acme postmortems"]) == 0
+    capsys.readouterr()
+    return folder
+
+
+def test_init_writes_a_complete_knowledge_base(knowledge_base: Path) -> None:
+    written = {path.relative_to(knowledge_base).as_posix() for path in knowledge_base.rglob("*")}
+    assert {
+        "mkdocs.yml",
+        "README.md",
+        "requirements.txt",
+        ".gitignore",
+        ".pre-commit-config.yaml",
+        ".github/workflows/validate.yml",
+        ".github/workflows/publish.yml",
+        "docs/index.md",
+        "docs/write-a-postmortem.md",
+        "incidents/_services.yaml",
+    } <= written
+    assert any(path.startswith("incidents/2025/") for path in written)
+    config = (knowledge_base / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "site_name: Acme postmortems" in config
+    requirements = (knowledge_base / "requirements.txt").read_text(encoding="utf-8")
+    assert f"mkdocs-postmortems=={__version__}" in requirements
+    hooks = yaml.safe_load((knowledge_base / ".pre-commit-config.yaml").read_text("utf-8"))
+    (hook,) = hooks["repos"][0]["hooks"]
+    assert hook["language"] == "python"
+    assert hook["additional_dependencies"] == [f"mkdocs-postmortems=={__version__}"]
+
+
+def test_the_new_knowledge_base_validates(knowledge_base: Path) -> None:
+    result = _run([str(BIN / "postmortems"), "validate"], knowledge_base)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "1 incident checked, 0 problems"
+
+
+@pytest.mark.slow
+def test_the_new_knowledge_base_builds_strictly(knowledge_base: Path) -> None:
+    result = _run([str(BIN / "mkdocs"), "build", "--strict"], knowledge_base)
+    assert result.returncode == 0, result.stderr[-3000:]
+    site = knowledge_base / "site"
+    page = site / "incidents" / "2025-01-15-example-orders-db-disk-full" / "index.html"
+    assert "Orders could not be saved" in page.read_text(encoding="utf-8")
+    assert "Orders could not be saved" in (site / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["validate.yml", "publish.yml"])
+def test_its_workflows_pass_the_github_workflow_schema(knowledge_base: Path, name: str) -> None:
+    workflow = knowledge_base / ".github" / "workflows" / name
+    result = _run(
+        [
+            str(BIN / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(workflow),
+        ],
+        knowledge_base,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_init_never_overwrites_and_then_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "kb"
+    (folder / "docs").mkdir(parents=True)
+    (folder / "mkdocs.yml").write_text("site_name: mine\n", encoding="utf-8")
+
+    assert main(["init", str(folder)]) == 1
+
+    err = capsys.readouterr().err
+    assert "mkdocs.yml: error: already exists; not overwritten" in err
+    assert (folder / "mkdocs.yml").read_text(encoding="utf-8") == "site_name: mine\n"
+    assert sorted(path.name for path in folder.rglob("*")) == ["docs", "mkdocs.yml"]

@@ -41,13 +41,17 @@ def test_sdist_and_wheel_build_and_pass_twine_check(distributions: list[Path]) -
 
 
 @pytest.mark.slow
-def test_wheel_carries_templates_stylesheet_and_type_marker(distributions: list[Path]) -> None:
+def test_wheel_carries_templates_schemas_starter_kit_and_type_marker(
+    distributions: list[Path],
+) -> None:
     (wheel,) = [path for path in distributions if path.suffix == ".whl"]
     names = set(zipfile.ZipFile(wheel).namelist())
     packaged_templates = {
         f"postmortems/{path.relative_to(ROOT / 'plugins' / 'postmortems').as_posix()}"
         for path in (ROOT / "plugins" / "postmortems").rglob("*")
-        if path.suffix in {".j2", ".css", ".json", ".js"} and "__pycache__" not in path.parts
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and (path.suffix in {".j2", ".css", ".json", ".js"} or "starter" in path.parts)
     }
     assert packaged_templates
     assert packaged_templates <= names, sorted(packaged_templates - names)

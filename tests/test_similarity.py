@@ -19,7 +19,11 @@ from postmortems.similarity.text import terms
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = Path(__file__).resolve().parent / "similarity_eval"
-PAIRS: list[list[str]] = yaml.safe_load((EVAL_DIR / "_pairs.yaml").read_text(encoding="utf-8"))
+LABELLED: dict[str, list[list[str]]] = yaml.safe_load(
+    (EVAL_DIR / "_pairs.yaml").read_text(encoding="utf-8")
+)
+PAIRS = LABELLED["easy"]
+HARD_PAIRS = LABELLED["hard"]
 DIRECTIONS = [(a, b) for a, b in PAIRS] + [(b, a) for a, b in PAIRS]
 
 
@@ -54,11 +58,12 @@ def incident(identifier: str, **fields: Any) -> Incident:
     return Incident(data=data, source=f"{identifier}.yaml")
 
 
-def test_evaluation_set_has_at_least_twelve_pairs_and_distractors() -> None:
-    paired = {identifier for pair in PAIRS for identifier in pair}
+def test_evaluation_set_has_thirty_hard_pairs_and_distractors() -> None:
+    paired = {identifier for pair in PAIRS + HARD_PAIRS for identifier in pair}
     distractors = [i for i in eval_incidents() if i.id not in paired]
     assert len(PAIRS) >= 12
-    assert len(distractors) >= 6
+    assert len(HARD_PAIRS) >= 30
+    assert len(distractors) >= 15
     assert paired <= {i.id for i in eval_incidents()}
 
 

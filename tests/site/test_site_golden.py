@@ -22,7 +22,7 @@ from sitebuild import BUILD_DATE, HOSTILE, PROJECT, REPO
 
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = REPO / "schema" / "incident.schema.json"
-SECTIONS = ("incidents/", "services/", "root-causes/", "timeline/")
+SECTIONS = ("incidents/", "services/", "root-causes/", "failure-modes/", "timeline/")
 
 
 def collection(*folders: Path) -> Collection:
@@ -85,6 +85,7 @@ def test_every_golden_file_still_has_its_page() -> None:
 
 def test_only_index_pages_are_in_the_nav_and_incident_pages_name_their_file() -> None:
     top_indexes = {"incidents/index.md", "services/index.md", "root-causes/index.md"}
+    top_indexes |= {"failure-modes/index.md"}
     top_indexes |= {"timeline/index.md", "stats.md", "action-items.md", "quality.md"}
     for name, page in PAGES.items():
         if name in top_indexes:

@@ -39,7 +39,7 @@ class Scores:
         first = round(self.recall_at_1 * count)
         top3 = round(self.recall_at_3 * count)
         return (
-            f"{name:<34} recall@1 {first:>2}/{count} ({self.recall_at_1:5.1%})  "
+            f"{name:<36} recall@1 {first:>2}/{count} ({self.recall_at_1:5.1%})  "
             f"recall@3 {top3:>2}/{count} ({self.recall_at_3:5.1%})  MRR {self.mrr:.3f}"
         )
 

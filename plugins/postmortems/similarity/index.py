@@ -153,12 +153,17 @@ def _structure(incident: Incident) -> Counter[str]:
 class SimilarityIndex:
     """Similar incidents within one collection; built once, queried many times.
 
-    ``mode_titles`` names failure modes in reasons (the schema's ``failureMode`` titles)."""
+    ``mode_titles`` names failure modes in reasons (the schema's ``failureMode`` titles);
+    ``weights`` replaces ``BLOCK_WEIGHTS`` (to measure each block alone)."""
 
     def __init__(
-        self, incidents: Sequence[Incident], mode_titles: Mapping[str, str] | None = None
+        self,
+        incidents: Sequence[Incident],
+        mode_titles: Mapping[str, str] | None = None,
+        weights: Mapping[int, float] = BLOCK_WEIGHTS,
     ) -> None:
         self.incidents = list(incidents)
+        self.weights = dict(weights)
         self.mode_titles = dict(mode_titles or {})
         self._row = {incident.id: row for row, incident in enumerate(self.incidents)}
         told = [told_modes(incident.data) for incident in self.incidents]
@@ -174,7 +179,7 @@ class SimilarityIndex:
         self._document_frequency = document_frequency
         lengths = _story_lengths(counts, self._kind)
         self._average_length = float(lengths.mean()) if count and lengths.mean() > 0 else 1.0
-        self.matrix = _weighed(counts, self.idf, self._kind, self._average_length)
+        self.matrix = _weighed(counts, self.idf, self._kind, self._average_length, self.weights)
         self._best: dict[str, Match | None] = {}
         self._facts = [
             _facts(incident, modes) for incident, modes in zip(self.incidents, told, strict=True)
@@ -206,7 +211,7 @@ class SimilarityIndex:
         counts, names = _term_matrix([incident], [modes])
         known = np.asarray([self.vocabulary.get(name, -1) for name in names], dtype=np.int64)
         idf = np.where(known >= 0, self.idf[np.maximum(known, 0)], self._unseen_idf)
-        own = _weighed(counts, idf, _kinds(names), self._average_length).tocoo()
+        own = _weighed(counts, idf, _kinds(names), self._average_length, self.weights).tocoo()
         keep = known[own.col] >= 0
         vector = sparse.csr_matrix(
             (own.data[keep], (own.row[keep], known[own.col[keep]])),
@@ -473,7 +478,11 @@ def _story_lengths(counts: sparse.csr_matrix, kind: np.ndarray) -> np.ndarray:
 
 
 def _weighed(
-    counts: sparse.csr_matrix, idf: np.ndarray, kind: np.ndarray, average_length: float
+    counts: sparse.csr_matrix,
+    idf: np.ndarray,
+    kind: np.ndarray,
+    average_length: float,
+    weights: Mapping[int, float],
 ) -> sparse.csr_matrix:
     """Rows of the index: BM25 weights of story terms, weighted failure-mode counts and
     structure, each block L2-normalised and scaled so that a dot product is the weighted sum
@@ -486,7 +495,7 @@ def _weighed(
     other_weight = 1.0 + np.log(np.maximum(cells.data, 1.0))
     values = np.where(kinds == STORY, story_weight, other_weight) * idf[cells.col]
     rows = counts.shape[0]
-    for block, weight in BLOCK_WEIGHTS.items():
+    for block, weight in weights.items():
         inside = kinds == block
         squares = np.bincount(cells.row[inside], weights=values[inside] ** 2, minlength=rows)
         norms = np.sqrt(squares)

@@ -57,18 +57,25 @@ def read_text(path: Path) -> str:
         return data.decode("latin-1")
 
 
-def _vocabularies(schema_path: Path) -> tuple[list[str], list[str]]:
-    """Root-cause categories and severities from the schema, else the contract's defaults."""
+def _vocabularies(schema_path: Path) -> dict[str, list[str] | None]:
+    """Root-cause categories, severities and failure modes from the schema, else the
+    contract's defaults (None: every failure mode the importer knows)."""
     if not schema_path.is_file():
-        return list(DEFAULT_CATEGORIES), list(DEFAULT_SEVERITIES)
+        return {
+            "categories": list(DEFAULT_CATEGORIES),
+            "severities": list(DEFAULT_SEVERITIES),
+            "failure_modes": None,
+        }
     schema = read_schema(schema_path)
-    categories = values(schema, "rootCauseCategory") or list(DEFAULT_CATEGORIES)
-    severities = values(schema, "severity") or list(DEFAULT_SEVERITIES)
-    return categories, severities
+    return {
+        "categories": values(schema, "rootCauseCategory") or list(DEFAULT_CATEGORIES),
+        "severities": values(schema, "severity") or list(DEFAULT_SEVERITIES),
+        "failure_modes": values(schema, "failureMode") or None,
+    }
 
 
 def _import_one(
-    path: Path, output: Path, by_year: bool, categories: list[str], severities: list[str]
+    path: Path, output: Path, by_year: bool, vocabularies: dict[str, list[str] | None]
 ) -> bool:
     try:
         text = read_text(path)
@@ -84,9 +91,7 @@ def _import_one(
     except ValueError as error:
         print(f"{path}: error: {error}", file=sys.stderr)
         return False
-    incident = import_postmortem(
-        text, source_name=path.name, categories=categories, severities=severities
-    )
+    incident = import_postmortem(text, source_name=path.name, **vocabularies)  # type: ignore[arg-type]
     folder = output / str(incident.year) if by_year else output
     target = folder / f"{incident.id}.yaml"
     shown = display_path(target)
@@ -108,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     """Import each file; 0 when all were written, 1 when any was missing or refused."""
     project = find_project()
     try:
-        categories, severities = _vocabularies(project.schema_path)
+        vocabularies = _vocabularies(project.schema_path)
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) else f"not valid JSON: {error}"
         print(
@@ -120,8 +125,5 @@ def run(args: argparse.Namespace) -> int:
     if output.exists() and not output.is_dir():
         print(f"postmortems import: error: {output} is a file, not a folder", file=sys.stderr)
         return 2
-    results = [
-        _import_one(path, output, args.output is None, categories, severities)
-        for path in args.files
-    ]
+    results = [_import_one(path, output, args.output is None, vocabularies) for path in args.files]
     return 0 if all(results) else 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 GAP = 6
@@ -503,3 +504,18 @@ def analyse(text: str) -> dict[str, list[str]]:
         for start, end, mode in sorted(matches):
             told.setdefault(mode, []).append(" ".join(sentence[start:end].split()))
     return told
+
+
+SUGGESTED = 3
+"""Most failure modes suggested for a new or imported incident."""
+
+
+def suggest(text: str, allowed: Sequence[str] | None = None) -> list[str]:
+    """The failure modes a text tells most, most told first (ties: first told first), at most
+    ``SUGGESTED``, among ``allowed`` (default: every mode of the lexicon)."""
+    told = analyse(text)
+    ranked = sorted(
+        (mode for mode in told if allowed is None or mode in allowed),
+        key=lambda mode: -len(told[mode]),
+    )
+    return ranked[:SUGGESTED]

@@ -170,6 +170,9 @@ class SimilarityIndex:
         counts, self.terms = _term_matrix(self.incidents, told)
         self.vocabulary = {term: column for column, term in enumerate(self.terms)}
         self._labels = np.asarray([label(term) for term in self.terms] or [""], dtype=object)
+        self._names = np.asarray(
+            [term.removeprefix(MODE_PREFIX) for term in self.terms] or [""], dtype=object
+        )
         self._kind = _kinds(self.terms)
         self._is_mode = self._kind == MODES
         document_frequency = np.bincount(counts.indices, minlength=len(self.vocabulary))
@@ -344,8 +347,8 @@ class SimilarityIndex:
     def _shared_terms(
         self, vectors: sparse.csr_matrix, positions: np.ndarray, rows: np.ndarray
     ) -> list[tuple[list[str], list[str]]]:
-        """For each pair (query row, indexed row): the failure modes it shares, and the three
-        telling story terms adding most to its score, each best first."""
+        """For each pair (query row, indexed row): the three failure modes and the three telling
+        story terms adding most to its score, each best first."""
         if len(positions) == 0:
             return []
         products = sparse.csr_matrix(vectors[positions].multiply(self.matrix[rows]))
@@ -354,16 +357,27 @@ class SimilarityIndex:
         telling = self._is_mode | (
             (self._kind == STORY) & (self._document_frequency <= max(2, GENERIC_SHARE * count))
         )
-        shared: list[tuple[list[str], list[str]]] = []
-        for pair in range(products.shape[0]):
-            begin, end = products.indptr[pair], products.indptr[pair + 1]
-            columns = products.indices[begin:end]
-            order = np.lexsort((columns, -products.data[begin:end]))
-            ranked = [int(column) for column in columns[order] if telling[column]]
-            modes = [self.terms[c].removeprefix(MODE_PREFIX) for c in ranked if self._is_mode[c]]
-            words = [str(self._labels[c]) for c in ranked if not self._is_mode[c]]
-            shared.append((modes, words[:SHARED_TERMS]))
-        return shared
+        pairs = products.shape[0]
+        pair = np.repeat(np.arange(pairs), np.diff(products.indptr))
+        keep = telling[products.indices]
+        columns, values, pair = products.indices[keep], products.data[keep], pair[keep]
+        # By pair, then the largest product first, then by column: deterministic.
+        order = np.lexsort((columns, -values, pair))
+        columns, pair = columns[order], pair[order]
+        mode = self._is_mode[columns]
+        modes = _first(self._names, columns[mode], pair[mode], pairs)
+        words = _first(self._labels, columns[~mode], pair[~mode], pairs)
+        return list(zip(modes, words, strict=True))
+
+
+def _first(names: np.ndarray, columns: np.ndarray, pair: np.ndarray, pairs: int) -> list[list[str]]:
+    """The names of the first ``SHARED_TERMS`` columns of each pair ``0 .. pairs - 1``
+    (``columns`` sorted by ``pair``)."""
+    starts = np.searchsorted(pair, np.arange(pairs))
+    chosen = (np.arange(len(pair)) - starts[pair]) < SHARED_TERMS
+    bounds = np.searchsorted(pair[chosen], np.arange(pairs + 1)).tolist()
+    listed = names[columns[chosen]].tolist()
+    return [listed[start:stop] for start, stop in itertools.pairwise(bounds)]
 
 
 @dataclass(frozen=True)

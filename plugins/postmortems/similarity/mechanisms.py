@@ -431,9 +431,6 @@ class _Phrasing:
     pattern: re.Pattern[str]
     sides: int
     """How many clue sets must all be met before the pattern is tried."""
-    scan: bool
-    """Whether a match may start elsewhere than at a clue word (some side has no clue), so
-    the whole sentence is searched."""
 
 
 def _lexicon() -> tuple[list[_Phrasing], dict[str, list[tuple[int, int]]]]:
@@ -442,19 +439,17 @@ def _lexicon() -> tuple[list[_Phrasing], dict[str, list[tuple[int, int]]]]:
     by_clue: dict[str, list[tuple[int, int]]] = {}
     for mode, patterns in PHRASINGS.items():
         for pattern in patterns:
-            found = [_clues(side) for side in _SIDES.get(pattern, (pattern,))]
-            sides = [clue for clue in found if clue]
+            sides = [_clues(side) for side in _SIDES.get(pattern, (pattern,))]
+            if None in sides:
+                raise ValueError(f"{mode}: every alternative must start with a word: {pattern}")
             for side, clue_set in enumerate(sides):
-                for clue in clue_set:
+                for clue in clue_set or ():
                     by_clue.setdefault(clue, []).append((len(phrasings), side))
-            scan = len(sides) < len(found)
-            phrasings.append(_Phrasing(mode, re.compile(pattern), len(sides), scan))
+            phrasings.append(_Phrasing(mode, re.compile(pattern), len(sides)))
     return phrasings, by_clue
 
 
 _PHRASINGS, _BY_CLUE = _lexicon()
-_ALWAYS = [number for number, phrasing in enumerate(_PHRASINGS) if phrasing.sides == 0]
-"""Phrasings with no clue at all: searched in every sentence."""
 _MET: dict[str, frozenset[tuple[int, int]]] = {}
 """Every word seen so far and the (phrasing, side) clues it meets: words repeat, so each word's
 prefixes are looked up once."""
@@ -482,7 +477,7 @@ def analyse(text: str) -> dict[str, list[str]]:
     for sentence in _SENTENCE_END.split(text):
         lowered = sentence.lower()
         starts: dict[int, list[int]] = {}
-        sides: dict[int, set[int]] = {number: set() for number in _ALWAYS}
+        sides: dict[int, set[int]] = {}
         for word in _WORD.finditer(lowered):
             for number, side in _met(word.group()):
                 starts.setdefault(number, []).append(word.start())
@@ -491,10 +486,6 @@ def analyse(text: str) -> dict[str, list[str]]:
         for number, met in sides.items():
             phrasing = _PHRASINGS[number]
             if len(met) < phrasing.sides:
-                continue
-            if phrasing.scan:
-                found = phrasing.pattern.finditer(lowered)
-                matches += [(match.start(), match.end(), phrasing.mode) for match in found]
                 continue
             end = -1
             for start in sorted(starts[number]):

@@ -492,8 +492,10 @@ def analyse(text: str) -> dict[str, list[str]]:
                 if start >= end and (match := phrasing.pattern.match(lowered, start)):
                     matches.append((start, match.end(), phrasing.mode))
                     end = match.end()
+        # Lower-casing a few characters changes the length; then quote the lower-cased text.
+        written = sentence if len(lowered) == len(sentence) else lowered
         for start, end, mode in sorted(matches):
-            told.setdefault(mode, []).append(" ".join(sentence[start:end].split()))
+            told.setdefault(mode, []).append(" ".join(written[start:end].split()))
     return told
 
 

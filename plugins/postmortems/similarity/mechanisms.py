@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -476,12 +477,12 @@ def analyse(text: str) -> dict[str, list[str]]:
     told: dict[str, list[str]] = {}
     for sentence in _SENTENCE_END.split(text):
         lowered = sentence.lower()
-        starts: dict[int, list[int]] = {}
-        sides: dict[int, set[int]] = {}
+        starts: defaultdict[int, list[int]] = defaultdict(list)
+        sides: defaultdict[int, set[int]] = defaultdict(set)
         for word in _WORD.finditer(lowered):
             for number, side in _met(word.group()):
-                starts.setdefault(number, []).append(word.start())
-                sides.setdefault(number, set()).add(side)
+                starts[number].append(word.start())
+                sides[number].add(side)
         matches: list[tuple[int, int, str]] = []
         for number, met in sides.items():
             phrasing = _PHRASINGS[number]

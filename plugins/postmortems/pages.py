@@ -68,8 +68,10 @@ def site_pages(
     today: date,
     similar: Mapping[str, Sequence[Match]],
     recurrences: Mapping[str, Recurrence],
+    told: Mapping[str, Sequence[str]] | None = None,
 ) -> list[GeneratedPage]:
-    """Every generated page for ``collection``."""
+    """Every generated page for ``collection``; ``told`` is the failure modes each incident's
+    story tells (from ``all_similar``), listed on the failure-mode pages."""
     terms = {
         name: {t.value: t.title for t in vocabulary(collection.schema, name)}
         for name in VOCABULARIES
@@ -91,7 +93,7 @@ def site_pages(
     pages.append(_page(env, "incidents/index.md", "incidents.md.j2", in_nav=True, rows=rows))
     pages += _service_pages(env, rows, catalog)
     pages += _root_cause_pages(env, rows, collection.schema)
-    pages += _failure_mode_pages(env, rows, collection.schema)
+    pages += _failure_mode_pages(env, rows, collection.schema, told or {})
     pages += _timeline_pages(env, rows)
     pages.append(
         GeneratedPage(
@@ -257,18 +259,26 @@ def _root_cause_pages(
 
 
 def _failure_mode_pages(
-    env: jinja2.Environment, rows: Sequence[Row], schema: Mapping[str, Any]
+    env: jinja2.Environment,
+    rows: Sequence[Row],
+    schema: Mapping[str, Any],
+    told: Mapping[str, Sequence[str]],
 ) -> list[GeneratedPage]:
     by_mode: dict[str, list[Row]] = defaultdict(list)
+    by_story: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         for mode in row.incident.failure_modes:
             by_mode[mode].append(row)
+        for mode in told.get(row.incident.id, ()):
+            if mode not in row.incident.failure_modes:
+                by_story[mode].append(row)
     modes = [
         {
             "value": term.value,
             "title": term.title,
             "description": term.description,
             "rows": by_mode.get(term.value, []),
+            "told": by_story.get(term.value, []),
         }
         for term in vocabulary(dict(schema), "failureMode")
     ]
@@ -315,10 +325,11 @@ def _timeline_pages(env: jinja2.Environment, rows: Sequence[Row]) -> list[Genera
 
 def all_similar(
     collection: Collection, top: int
-) -> tuple[dict[str, list[Match]], dict[str, Recurrence]]:
-    """Similar incidents and possible repeats for every incident, computed once per build."""
+) -> tuple[dict[str, list[Match]], dict[str, Recurrence], dict[str, list[str]]]:
+    """Similar incidents, possible repeats and the failure modes each incident's story tells,
+    for every incident, computed once per build."""
     if not collection.incidents:
-        return {}, {}
+        return {}, {}, {}
     index = SimilarityIndex(collection.incidents, titles(dict(collection.schema), "failureMode"))
     similar = index.all_similar(top=top)
     recurrences = {
@@ -326,4 +337,5 @@ def all_similar(
         for incident in collection.incidents
         if (found := index.recurrence(incident.id)) is not None
     }
-    return similar, recurrences
+    told = {incident.id: index.told(incident.id) for incident in collection.incidents}
+    return similar, recurrences, told

@@ -49,9 +49,14 @@ def collection(*folders: Path) -> Collection:
 
 def generated(*folders: Path) -> dict[str, GeneratedPage]:
     pages_of = collection(*folders)
-    similar, recurrences = all_similar(pages_of, 5)
+    similar, recurrences, told = all_similar(pages_of, 5)
     pages = site_pages(
-        pages_of, template_environment(), today=BUILD_DATE, similar=similar, recurrences=recurrences
+        pages_of,
+        template_environment(),
+        today=BUILD_DATE,
+        similar=similar,
+        recurrences=recurrences,
+        told=told,
     )
     return {page.src_uri: page for page in pages}
 

@@ -195,6 +195,10 @@ class SimilarityIndex:
             self._exact = None
             self._transposed = sparse.csc_matrix(self.matrix.T)
 
+    def told(self, incident_id: str) -> list[str]:
+        """The failure modes the indexed incident's story tells, first told first."""
+        return list(self._facts[self._row[incident_id]].phrases)
+
     def __contains__(self, incident_id: str) -> bool:
         return incident_id in self._row
 

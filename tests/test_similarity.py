@@ -443,10 +443,24 @@ def test_every_failure_mode_of_the_lexicon_is_in_the_schema_vocabulary() -> None
         ("the id column overflowed", "counter-overflow"),
         ("the pool ran out of connections", "connection-exhaustion"),
         ("the TLS certificate expired overnight", "certificate-expiry"),
+        ("the /var partition hit 100% and postgres stopped accepting writes", "disk-full"),
+        ("chrony was not running so the hosts' clocks were 5 minutes off", "clock-skew"),
+        ("both data centres believed they were primary", "split-brain"),
+        ("the terraform apply destroyed the production database by mistake", "blast-radius"),
+        ("we did not know the auth service depended on the config store", "hidden-dependency"),
+        ("all the threads in the pool were blocked waiting on the database", "worker-starvation"),
+        ("we hit the AWS API rate limit and calls were throttled", "quota-exhaustion"),
+        ("a long running migration held a lock on the orders table", "lock-contention"),
     ],
 )
 def test_the_lexicon_recognises_common_phrasings(said: str, mode: str) -> None:
     assert mode in mechanisms.analyse(said)
+
+
+def test_phrases_are_quoted_as_written_and_in_whole_words() -> None:
+    assert mechanisms.analyse("The overload Cascaded to downstream services.") == {
+        "cascading-overload": ["Cascaded"]
+    }
 
 
 def test_the_lexicon_does_not_read_a_mechanism_into_a_mere_mention() -> None:

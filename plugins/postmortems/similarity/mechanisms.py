@@ -44,7 +44,7 @@ def then(first: str, second: str, gap: int = GAP) -> str:
 
 
 _RAN_OUT = r"ran out|runs? out|running out|exhaust|full\b|fill|no (?:free|more|space)|used up|use up|uses up|consum|reach|hit\b|hits\b|max(?:ed|imum)? out|depleted|out of"
-_STORAGE = r"disk|volume|storage|filesystem|file system|root fs|data dir|inode|wal\b|binlog"
+_STORAGE = r"disk|volume|storage|partition|log director|data director|filesystem|file system|root fs|data dir|inode|wal\b|binlog"
 _SPACE_GONE = r"ran out|runs? out|running out|exhaust|full\b|filled|fill(?:s|ing)? up|no (?:free |more )?space|out of space|100 ?%|used up|grew until"
 _TIME_WORD = r"clock|time sync|ntp|chrony|ntpd|system time|wall time|timestamp|time daemon"
 _LIFETIME = r"licen[cs]e|domain|registration|credential|secret|password|api key|keys?\b|token|subscription|term\b|contract|signing key"
@@ -118,7 +118,7 @@ PHRASINGS: dict[str, tuple[str, ...]] = {
     "clock-skew": (
         near(
             _TIME_WORD,
-            r"drift|skew|jump|wrong|behind|ahead|off by|offset|stopp|disabled|stale|resync|not sync|out of sync|past|future",
+            r"drift|skew|jump|wrong|behind|ahead|off\b|offset|stopp|disabled|not running|stale|resync|not sync|out of sync|past|future",
         ),
         near(
             r"token|signature|ticket|assertion|otp|totp|kerberos|jwt",
@@ -156,7 +156,7 @@ PHRASINGS: dict[str, tuple[str, ...]] = {
         r"exponential backoff|without (?:any )?(?:backoff|jitter)|no (?:backoff|jitter)",
     ),
     "cascading-overload": (
-        r"cascad\w* (?:failure|overload)|domino|death spiral|positive feedback|feedback loop",
+        r"cascad|domino|death spiral|positive feedback|feedback loop",
         near(
             r"remaining|surviving|survivors|rest of the|other (?:hosts|nodes|servers|zones|instances)",
             r"overload|overwhelm|more (?:traffic|load)|fell over|failed in turn|in turn|saturat|absorb|extra (?:traffic|load)|crash",
@@ -189,7 +189,6 @@ PHRASINGS: dict[str, tuple[str, ...]] = {
         near(
             r"two|both|second|multiple|each half|each side|each group|dual",
             r"primar|leader|master|writer|active|elect",
-            4,
         ),
         near(r"fenc", r"old (?:primary|leader|master)|no fencing|without fencing|fencing token"),
     ),
@@ -239,6 +238,10 @@ PHRASINGS: dict[str, tuple[str, ...]] = {
             r"wrong (?:host|server|cluster|database|environment|region|account|target)|more than intended|larger set|much larger|too (?:many|broad|wide)|every|all (?:the )?(?:servers|hosts|sites|customers|tables|links|backbone)|instead of|unintended|unintentional|mistakenly|by mistake|accident",
             8,
         ),
+        near(
+            r"delet|destroy|dropp|drop\b|remov|wipe|truncat|terminat|purg",
+            r"by mistake|mistaken|accident|unintended|unintentional|instead of",
+        ),
         r"typo|fat[- ]finger|wrong (?:argument|input|ids?|parameter|flag)|input mistake|entered wrong|mistyped",
         r"no (?:minimum|safety|guard|confirmation|dry[- ]run)|fail(?:ed|s)? open|safeguard",
     ),
@@ -255,6 +258,10 @@ PHRASINGS: dict[str, tuple[str, ...]] = {
             3,
         ),
         r"out[- ]of[- ]band",
+        near(
+            r"did not know|didn'?t know|unaware|undocumented|not documented|nobody knew|no one knew",
+            r"depend|relied|rel(?:y|ies)\b",
+        ),
     ),
     "data-corruption": (
         r"corrupt|bit[- ]?flip|flipped bit|silent data|checksum|integrity check|garbled|bogus|mangled",
@@ -356,6 +363,8 @@ _GROUP = "(?:"
 WHOLE = "="
 """Marks a clue that must be a whole word rather than a word's beginning."""
 _WORD = re.compile(r"[a-z0-9]+")
+_WORD_REST = re.compile(r"\w*")
+"""The rest of a word a phrasing stopped inside of (quoted whole)."""
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 """Where a sentence ends: a stop or colon before a space (not the dot in x.509), or a line end."""
 _LEADING_WORD = re.compile(r"[a-z0-9]+")
@@ -496,6 +505,7 @@ def analyse(text: str) -> dict[str, list[str]]:
         # Lower-casing a few characters changes the length; then quote the lower-cased text.
         written = sentence if len(lowered) == len(sentence) else lowered
         for start, end, mode in sorted(matches):
+            end = _WORD_REST.match(lowered, end).end()  # type: ignore[union-attr]
             told.setdefault(mode, []).append(" ".join(written[start:end].split()))
     return told
 

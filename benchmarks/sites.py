@@ -80,13 +80,14 @@ def plugin_pages(plugin_folder: Path) -> list[GeneratedPage]:
     os.chdir(plugin_folder)
     try:
         collection = load_collection(find_project(), use_cache=False)
-        similar, recurrences = all_similar(collection, 5)
+        similar, recurrences, told = all_similar(collection, 5)
         return site_pages(
             collection,
             template_environment(),
             today=derive.build_date(),
             similar=similar,
             recurrences=recurrences,
+            told=told,
         )
     finally:
         os.chdir(previous)

@@ -495,3 +495,24 @@ def test_with_the_packaged_schema_the_file_has_no_editor_line_and_still_validate
     text = (project / "incidents" / "2024" / f"{EXPECTED_ID}.yaml").read_text(encoding="utf-8")
     assert "yaml-language-server" not in text
     assert text.startswith("# ")
+
+
+def test_failure_modes_are_suggested_from_the_title_and_validate(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    title = "Orders database refused writes when its data volume ran out of space"
+    flags = [*flags_with("--title", title), "--id", "2024-07-30-volume-full"]
+    assert run_new(flags) == 0
+    written = project / "incidents" / "2024" / "2024-07-30-volume-full.yaml"
+    text = written.read_text(encoding="utf-8")
+    assert "Suggested from the title" in text
+    assert yaml.safe_load(text)["failure_modes"] == ["disk-full"]
+    written.write_text(fill_placeholders(text), encoding="utf-8")
+    assert validate(written, capsys)[0] == 0
+
+
+def test_a_title_that_tells_no_failure_mode_gets_a_commented_example(project: Path) -> None:
+    assert run_new([*FLAGS, "--id", "2024-07-30-no-mode"]) == 0
+    text = (project / "incidents" / "2024" / "2024-07-30-no-mode.yaml").read_text(encoding="utf-8")
+    assert "# failure_modes: []" in text
+    assert "failure_modes" not in yaml.safe_load(text)

@@ -13,14 +13,22 @@ from typing import Any
 import pytest
 import yaml
 from postmortems.cli import main
+from postmortems.cli.common import load_project
 from postmortems.model import Incident
+from postmortems.pages import all_similar
 from postmortems.project import PACKAGED_SCHEMAS
-from postmortems.similarity import DEFAULT_THRESHOLD, SimilarityIndex, index
+from postmortems.similarity import DEFAULT_THRESHOLD, SimilarityIndex, index, mechanisms
+from postmortems.similarity.evaluation import Scores, bm25_rankings, score, whole_text
 from postmortems.similarity.text import terms
+from postmortems.vocabulary import read_schema, values
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = Path(__file__).resolve().parent / "similarity_eval"
-PAIRS: list[list[str]] = yaml.safe_load((EVAL_DIR / "_pairs.yaml").read_text(encoding="utf-8"))
+LABELLED: dict[str, list[list[str]]] = yaml.safe_load(
+    (EVAL_DIR / "_pairs.yaml").read_text(encoding="utf-8")
+)
+PAIRS = LABELLED["easy"]
+HARD_PAIRS = LABELLED["hard"]
 DIRECTIONS = [(a, b) for a, b in PAIRS] + [(b, a) for a, b in PAIRS]
 
 
@@ -55,11 +63,12 @@ def incident(identifier: str, **fields: Any) -> Incident:
     return Incident(data=data, source=f"{identifier}.yaml")
 
 
-def test_evaluation_set_has_at_least_twelve_pairs_and_distractors() -> None:
-    paired = {identifier for pair in PAIRS for identifier in pair}
+def test_evaluation_set_has_thirty_hard_pairs_and_distractors() -> None:
+    paired = {identifier for pair in PAIRS + HARD_PAIRS for identifier in pair}
     distractors = [i for i in eval_incidents() if i.id not in paired]
     assert len(PAIRS) >= 12
-    assert len(distractors) >= 6
+    assert len(HARD_PAIRS) >= 30
+    assert len(distractors) >= 15
     assert paired <= {i.id for i in eval_incidents()}
 
 
@@ -70,6 +79,33 @@ def test_lookalike_ranks_first(
     matches = eval_index.similar(incident_id)
     assert matches, f"{incident_id} has no match at all"
     assert matches[0].id == lookalike, [(m.id, m.score) for m in matches]
+
+
+@pytest.fixture(scope="module")
+def hard_scores(eval_index: SimilarityIndex) -> tuple[Scores, Scores]:
+    """Our ranking and plain BM25 over the whole file, on the hard look-alike pairs."""
+    ours = {
+        key: [match.id for match in matches]
+        for key, matches in eval_index.all_similar(top=1000, threshold=0.0).items()
+    }
+    texts = {path.stem: whole_text(path) for path in sorted(EVAL_DIR.glob("[!_]*.yaml"))}
+    return score(ours, HARD_PAIRS), score(bm25_rankings(texts), HARD_PAIRS)
+
+
+def test_same_mechanism_in_other_words_is_in_the_top_three(
+    hard_scores: tuple[Scores, Scores],
+) -> None:
+    ours, _ = hard_scores
+    missed = {key: rank for key, rank in ours.ranks.items() if rank > 3}
+    assert ours.recall_at_3 >= 0.85, missed
+
+
+def test_same_mechanism_in_other_words_ranks_high_on_average(
+    hard_scores: tuple[Scores, Scores],
+) -> None:
+    ours, bm25 = hard_scores
+    assert ours.mrr >= 0.75
+    assert ours.mrr >= 1.3 * bm25.mrr, (ours.mrr, bm25.mrr)
 
 
 def test_every_lookalike_scores_above_the_default_threshold(eval_index: SimilarityIndex) -> None:
@@ -333,3 +369,148 @@ def test_cli_needs_an_incident_or_changed(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["similar"]) == 2
+
+
+def test_reasons_name_the_shared_failure_mode_and_the_phrases_on_each_side() -> None:
+    full_volume = incident(
+        "2024-05-01-orders-db-volume",
+        title="Orders database refused writes",
+        summary="The data volume ran out of space and the database refused writes.",
+        services=["orders-db"],
+        root_cause={"category": "capacity", "summary": "No alert on free space."},
+    )
+    log_growth = incident(
+        "2021-02-02-api-wedged",
+        title="API wedged",
+        summary="Log growth exhausted the disk and the service wedged.",
+        services=["api"],
+        root_cause={"category": "process", "summary": "Log rotation was never set up."},
+    )
+    unrelated = incident("2023-03-03-label-printer", title="Label printer jam", summary="Jam.")
+    [match] = SimilarityIndex(
+        [full_volume, log_growth, unrelated], {"disk-full": "Disk or storage full"}
+    ).similar(full_volume.id, top=1)
+    assert match.id == log_growth.id
+    assert match.reasons[:2] == (
+        "same failure mode: Disk or storage full",
+        "matching phrases: “volume ran out of space” ~ “exhausted the disk”",
+    )
+
+
+def test_shared_terms_leave_out_words_found_in_many_incidents() -> None:
+    story = "The window made one replica fall behind during the failover."
+    corpus = [
+        incident(f"2024-01-{day:02d}-other", summary=f"The window made one change number {day}.")
+        for day in range(1, 21)
+    ]
+    first = incident("2025-01-01-first", summary=story)
+    second = incident("2025-02-01-second", summary=story)
+    [match] = SimilarityIndex([*corpus, first, second]).similar(first.id, top=1)
+    shared = next(reason for reason in match.reasons if reason.startswith("shared terms:"))
+    named = set(shared.removeprefix("shared terms: ").split(", "))
+    assert named and named <= {"replica", "fall", "behind", "failover"}
+
+
+def test_a_declared_failure_mode_finds_an_incident_that_tells_it() -> None:
+    declared = incident(
+        "2024-06-01-declared", title="Checkout errors", failure_modes=["split-brain"]
+    )
+    told = incident(
+        "2020-01-01-told",
+        title="Search outage",
+        summary="After a switch flapped, both halves elected their own leader and took writes.",
+    )
+    other = incident("2022-01-01-other", title="Label printer jam", summary="Printer jam.")
+    matches = SimilarityIndex([declared, told, other]).similar(declared.id, threshold=0.0)
+    assert matches[0].id == told.id
+    assert matches[0].reasons[0] == "same failure mode: split brain"
+
+
+def test_every_failure_mode_of_the_lexicon_is_in_the_schema_vocabulary() -> None:
+    schema = read_schema(PACKAGED_SCHEMAS / "incident.schema.json")
+    assert set(mechanisms.PHRASINGS) == set(values(schema, "failureMode"))
+
+
+@pytest.mark.parametrize(
+    ("said", "mode"),
+    [
+        ("the data volume ran out of space", "disk-full"),
+        ("no space left on device", "disk-full"),
+        ("clocks drifted and tokens were rejected", "clock-skew"),
+        ("NTP stopped and signatures failed their validity check", "clock-skew"),
+        ("every client retried at once without backoff", "retry-storm"),
+        ("the standby was promoted while it was minutes behind", "failover-fault"),
+        ("the config change was pushed to every region at once", "unguarded-rollout"),
+        ("the id column overflowed", "counter-overflow"),
+        ("the pool ran out of connections", "connection-exhaustion"),
+        ("the TLS certificate expired overnight", "certificate-expiry"),
+        ("the /var partition hit 100% and postgres stopped accepting writes", "disk-full"),
+        ("chrony was not running so the hosts' clocks were 5 minutes off", "clock-skew"),
+        ("both data centres believed they were primary", "split-brain"),
+        ("the terraform apply destroyed the production database by mistake", "blast-radius"),
+        ("we did not know the auth service depended on the config store", "hidden-dependency"),
+        ("all the threads in the pool were blocked waiting on the database", "worker-starvation"),
+        ("we hit the AWS API rate limit and calls were throttled", "quota-exhaustion"),
+        ("a long running migration held a lock on the orders table", "lock-contention"),
+    ],
+)
+def test_the_lexicon_recognises_common_phrasings(said: str, mode: str) -> None:
+    assert mode in mechanisms.analyse(said)
+
+
+def test_phrases_are_quoted_as_written_and_in_whole_words() -> None:
+    assert mechanisms.analyse("The overload Cascaded to downstream services.") == {
+        "cascading-overload": ["Cascaded"]
+    }
+
+
+def test_the_lexicon_does_not_read_a_mechanism_into_a_mere_mention() -> None:
+    told = mechanisms.analyse("The disks had plenty of free space; the controller cache was off.")
+    assert "disk-full" not in told
+
+
+def test_cli_text_ranks_incidents_for_a_symptom(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["similar", "--text", "replica promoted while it was behind"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Incidents like: replica promoted while it was behind\n")
+    first = out.splitlines()[1]
+    assert any(name in first for name in ("billing-db-failover", "ledger-switchover"))
+    assert "- same failure mode: Failover fault" in out
+
+
+def test_cli_text_json_lists_matches_with_reasons(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["similar", "--text", "NTP stopped and tokens were rejected", "--format", "json"]) == 0
+    )
+    matches = json.loads(capsys.readouterr().out)
+    assert matches[0]["id"] in {
+        "2019-02-14-ntp-stopped-auth-tokens-rejected",
+        "2022-03-30-restored-vms-wrong-time-signatures-invalid",
+    }
+    assert "same failure mode: Clock skew" in matches[0]["reasons"]
+
+
+def test_cli_text_needs_words(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["similar", "--text", "  "]) == 2
+    assert "--text needs some words" in capsys.readouterr().err
+
+
+def test_page_section_and_cli_agree(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    loaded = load_project("similar")
+    assert loaded is not None
+    similar, _, _ = all_similar(loaded[1], 5)
+    for incident_id in (
+        "2018-11-08-events-table-hit-integer-ceiling",
+        "2018-04-04-cache-flush-stampede",
+    ):
+        assert main(["similar", incident_id, "--format", "json"]) == 0
+        shown = json.loads(capsys.readouterr().out)
+        on_page = [
+            {"id": m.id, "title": m.title, "score": m.score, "reasons": list(m.reasons)}
+            for m in similar[incident_id]
+        ]
+        assert shown == on_page

@@ -89,6 +89,11 @@ class Incident:
         return self.data.get("action_items", [])
 
     @property
+    def failure_modes(self) -> Sequence[str]:
+        """The declared failure modes, in order."""
+        return self.data.get("failure_modes", [])
+
+    @property
     def contributing_categories(self) -> list[str]:
         """Categories named by contributing factors, in order, without repeats."""
         seen: dict[str, None] = {}

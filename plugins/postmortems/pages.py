@@ -20,7 +20,7 @@ from . import actions, derive, quality, render, stats
 from .collection import Collection
 from .model import Incident
 from .similarity import Match, Recurrence, SimilarityIndex
-from .vocabulary import VOCABULARIES, vocabulary
+from .vocabulary import VOCABULARIES, titles, vocabulary
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ INDEX_PAGES = (
     "incidents/index.md",
     "services/index.md",
     "root-causes/index.md",
+    "failure-modes/index.md",
     "timeline/index.md",
     "stats.md",
     "action-items.md",
@@ -67,8 +68,10 @@ def site_pages(
     today: date,
     similar: Mapping[str, Sequence[Match]],
     recurrences: Mapping[str, Recurrence],
+    told: Mapping[str, Sequence[str]] | None = None,
 ) -> list[GeneratedPage]:
-    """Every generated page for ``collection``."""
+    """Every generated page for ``collection``; ``told`` is the failure modes each incident's
+    story tells (from ``all_similar``), listed on the failure-mode pages."""
     terms = {
         name: {t.value: t.title for t in vocabulary(collection.schema, name)}
         for name in VOCABULARIES
@@ -90,6 +93,7 @@ def site_pages(
     pages.append(_page(env, "incidents/index.md", "incidents.md.j2", in_nav=True, rows=rows))
     pages += _service_pages(env, rows, catalog)
     pages += _root_cause_pages(env, rows, collection.schema)
+    pages += _failure_mode_pages(env, rows, collection.schema, told or {})
     pages += _timeline_pages(env, rows)
     pages.append(
         GeneratedPage(
@@ -254,6 +258,38 @@ def _root_cause_pages(
     return pages
 
 
+def _failure_mode_pages(
+    env: jinja2.Environment,
+    rows: Sequence[Row],
+    schema: Mapping[str, Any],
+    told: Mapping[str, Sequence[str]],
+) -> list[GeneratedPage]:
+    by_mode: dict[str, list[Row]] = defaultdict(list)
+    by_story: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        for mode in row.incident.failure_modes:
+            by_mode[mode].append(row)
+        for mode in told.get(row.incident.id, ()):
+            if mode not in row.incident.failure_modes:
+                by_story[mode].append(row)
+    modes = [
+        {
+            "value": term.value,
+            "title": term.title,
+            "description": term.description,
+            "rows": by_mode.get(term.value, []),
+            "told": by_story.get(term.value, []),
+        }
+        for term in vocabulary(dict(schema), "failureMode")
+    ]
+    pages = [_page(env, "failure-modes/index.md", "failure-modes.md.j2", in_nav=True, modes=modes)]
+    pages += [
+        _page(env, f"failure-modes/{mode['value']}/index.md", "failure-mode.md.j2", mode=mode)
+        for mode in modes
+    ]
+    return pages
+
+
 def _timeline_pages(env: jinja2.Environment, rows: Sequence[Row]) -> list[GeneratedPage]:
     by_year: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
@@ -289,15 +325,17 @@ def _timeline_pages(env: jinja2.Environment, rows: Sequence[Row]) -> list[Genera
 
 def all_similar(
     collection: Collection, top: int
-) -> tuple[dict[str, list[Match]], dict[str, Recurrence]]:
-    """Similar incidents and possible repeats for every incident, computed once per build."""
+) -> tuple[dict[str, list[Match]], dict[str, Recurrence], dict[str, list[str]]]:
+    """Similar incidents, possible repeats and the failure modes each incident's story tells,
+    for every incident, computed once per build."""
     if not collection.incidents:
-        return {}, {}
-    index = SimilarityIndex(collection.incidents)
+        return {}, {}, {}
+    index = SimilarityIndex(collection.incidents, titles(dict(collection.schema), "failureMode"))
     similar = index.all_similar(top=top)
     recurrences = {
         incident.id: found
         for incident in collection.incidents
         if (found := index.recurrence(incident.id)) is not None
     }
-    return similar, recurrences
+    told = {incident.id: index.told(incident.id) for incident in collection.incidents}
+    return similar, recurrences, told

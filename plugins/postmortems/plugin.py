@@ -58,7 +58,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             )
         self.collection = collection.for_audience(self.config.audience)
         self.today = derive.build_date()
-        self.similar, self.recurrences = all_similar(self.collection, self.config.similar_top)
+        self.similar, self.recurrences, self.told = all_similar(
+            self.collection, self.config.similar_top
+        )
         overrides = root / self.config.templates_dir if self.config.templates_dir else None
         if overrides is not None and not overrides.is_dir():
             raise PluginError(f"postmortems: templates_dir is not a folder: {overrides}")
@@ -87,6 +89,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             today=self.today,
             similar=self.similar,
             recurrences=self.recurrences,
+            told=self.told,
         )
         for page in pages:
             if files.get_file_from_path(page.src_uri) is not None:

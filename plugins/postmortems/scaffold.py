@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import yaml
 
+from .similarity.mechanisms import suggest
+
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,99}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SLUG_MAX = 60
@@ -179,6 +181,13 @@ def render_incident(
         f"How the organisation found out; method is one of {allowed('detectionMethod')}."
     )
     note_category = _note(f"One of {allowed('rootCauseCategory')}.", indent="  ")
+    suggested = suggest(incident.title, vocabularies.get("failureMode") or None)
+    note_modes = _note(
+        "How it failed, whatever the category (finds look-alike incidents); optional, "
+        f"from: {allowed('failureMode')}."
+        + (" Suggested from the title: keep those that fit." if suggested else "")
+    )
+    modes_line = f"failure_modes: [{', '.join(suggested)}]" if suggested else "# failure_modes: []"
     note_timeline = _note(
         f"What happened when, in order (Markdown). kind is one of {allowed('timelineKind')}."
     )
@@ -242,6 +251,9 @@ root_cause:
 # contributing_factors:
 #   - title: No canary stage for this kind of change
 #     category: process
+
+{note_modes}
+{modes_line}
 
 # How service was restored (Markdown).
 resolution: {_quoted("TODO: how service was restored")}

@@ -1,4 +1,4 @@
-"""Vocabularies (severities, root-cause categories, statuses...) read from the JSON Schema.
+"""Vocabularies (severities, root-cause categories, failure modes...) read from the JSON Schema.
 
 The schema is the single source of truth: each vocabulary is a ``$defs`` entry written as
 ``oneOf`` of ``{"const", "title", "description"}`` terms, so a team customises its taxonomy by
@@ -24,6 +24,7 @@ VOCABULARIES = (
     "severity",
     "status",
     "rootCauseCategory",
+    "failureMode",
     "detectionMethod",
     "timelineKind",
     "actionStatus",
@@ -97,3 +98,8 @@ def vocabulary(schema: dict[str, Any], name: str) -> list[Term]:
 def values(schema: dict[str, Any], name: str) -> list[str]:
     """Only the allowed values of the vocabulary ``$defs[name]``."""
     return [term.value for term in vocabulary(schema, name)]
+
+
+def titles(schema: dict[str, Any], name: str) -> dict[str, str]:
+    """Each value of the vocabulary ``$defs[name]`` and the title shown for it."""
+    return {term.value: term.title for term in vocabulary(schema, name)}

@@ -89,3 +89,32 @@ def test_vocabularies_come_from_the_schema_when_it_exists(workdir: Path) -> None
     data = yaml.safe_load((workdir / "drafts" / f"{ID}.yaml").read_text(encoding="utf-8"))
     assert data["root_cause"]["category"] == "network"
     assert "severity" not in data  # "Sev 1" has no configured equivalent
+
+
+def test_failure_modes_are_suggested_from_the_text_within_the_schema_vocabulary(
+    workdir: Path,
+) -> None:
+    (workdir / "story.md").write_text(
+        "# Checkout outage\n\nOn 2024-05-01 at 10:00 UTC the orders database stopped taking"
+        " writes: its data volume ran out of space after WAL files piled up. Clients then"
+        " retried all at once without backoff.\n",
+        encoding="utf-8",
+    )
+    assert run("story.md", "-o", "all") == 0
+    [drafted] = (workdir / "all").iterdir()
+    text = drafted.read_text(encoding="utf-8")
+    assert "# suggested from the text" in text
+    assert yaml.safe_load(text)["failure_modes"] == ["disk-full", "retry-storm"]
+    schema = workdir / "schema" / "incident.schema.json"
+    schema.parent.mkdir()
+    schema.write_text(
+        '{"$defs": {"failureMode": {"oneOf": [{"const": "retry-storm"}]}}}', encoding="utf-8"
+    )
+    (workdir / "docs").mkdir(exist_ok=True)
+    (workdir / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - postmortems:\n      schema: schema/incident.schema.json\n",
+        encoding="utf-8",
+    )
+    assert run("story.md", "-o", "limited") == 0
+    [drafted] = (workdir / "limited").iterdir()
+    assert yaml.safe_load(drafted.read_text(encoding="utf-8"))["failure_modes"] == ["retry-storm"]

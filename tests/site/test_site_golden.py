@@ -23,7 +23,7 @@ from postmortems.project import PACKAGED_SCHEMAS
 
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = PACKAGED_SCHEMAS / "incident.schema.json"
-SECTIONS = ("incidents/", "services/", "root-causes/", "timeline/")
+SECTIONS = ("incidents/", "services/", "root-causes/", "failure-modes/", "timeline/")
 
 
 def collection(*folders: Path) -> Collection:
@@ -50,9 +50,14 @@ def collection(*folders: Path) -> Collection:
 
 def generated(*folders: Path) -> dict[str, GeneratedPage]:
     pages_of = collection(*folders)
-    similar, recurrences = all_similar(pages_of, 5)
+    similar, recurrences, told = all_similar(pages_of, 5)
     pages = site_pages(
-        pages_of, template_environment(), today=BUILD_DATE, similar=similar, recurrences=recurrences
+        pages_of,
+        template_environment(),
+        today=BUILD_DATE,
+        similar=similar,
+        recurrences=recurrences,
+        told=told,
     )
     return {page.src_uri: page for page in pages}
 
@@ -86,6 +91,7 @@ def test_every_golden_file_still_has_its_page() -> None:
 
 def test_only_index_pages_are_in_the_nav_and_incident_pages_name_their_file() -> None:
     top_indexes = {"incidents/index.md", "services/index.md", "root-causes/index.md"}
+    top_indexes |= {"failure-modes/index.md"}
     top_indexes |= {"timeline/index.md", "stats.md", "action-items.md", "quality.md"}
     for name, page in PAGES.items():
         if name in top_indexes:

@@ -59,14 +59,21 @@ def read_text(path: Path) -> str:
         return data.decode("latin-1")
 
 
-def _vocabularies(project: ProjectPaths) -> tuple[list[str], list[str]]:
-    """Root-cause categories and severities from the schema, else the contract's defaults."""
+def _vocabularies(project: ProjectPaths) -> dict[str, list[str] | None]:
+    """Root-cause categories, severities and failure modes from the schema, else the
+    contract's defaults (None: every failure mode the importer knows)."""
     if not project.schema_path.is_file():
-        return list(DEFAULT_CATEGORIES), list(DEFAULT_SEVERITIES)
+        return {
+            "categories": list(DEFAULT_CATEGORIES),
+            "severities": list(DEFAULT_SEVERITIES),
+            "failure_modes": None,
+        }
     schema = project.read_schema()
-    categories = values(schema, "rootCauseCategory") or list(DEFAULT_CATEGORIES)
-    severities = values(schema, "severity") or list(DEFAULT_SEVERITIES)
-    return categories, severities
+    return {
+        "categories": values(schema, "rootCauseCategory") or list(DEFAULT_CATEGORIES),
+        "severities": values(schema, "severity") or list(DEFAULT_SEVERITIES),
+        "failure_modes": values(schema, "failureMode") or None,
+    }
 
 
 def _import_one(
@@ -74,9 +81,8 @@ def _import_one(
     output: Path,
     by_year: bool,
     project: ProjectPaths,
-    vocabularies: tuple[list[str], list[str]],
+    vocabularies: dict[str, list[str] | None],
 ) -> bool:
-    categories, severities = vocabularies
     try:
         text = read_text(path)
     except FileNotFoundError:
@@ -91,9 +97,7 @@ def _import_one(
     except ValueError as error:
         print(f"{path}: error: {error}", file=sys.stderr)
         return False
-    incident = import_postmortem(
-        text, source_name=path.name, categories=categories, severities=severities
-    )
+    incident = import_postmortem(text, source_name=path.name, **vocabularies)  # type: ignore[arg-type]
     folder = output / str(incident.year) if by_year else output
     modeline = schema_modeline(project, folder)
     if modeline:
@@ -118,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     """Import each file; 0 when all were written, 1 when any was missing or refused."""
     project = find_project()
     try:
-        categories, severities = _vocabularies(project)
+        vocabularies = _vocabularies(project)
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) else f"not valid JSON: {error}"
         print(
@@ -131,7 +135,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"postmortems import: error: {output} is a file, not a folder", file=sys.stderr)
         return 2
     results = [
-        _import_one(path, output, args.output is None, project, (categories, severities))
-        for path in args.files
+        _import_one(path, output, args.output is None, project, vocabularies) for path in args.files
     ]
     return 0 if all(results) else 1

@@ -23,6 +23,7 @@ from ..model import Incident
 from ..problems import Problem, ProjectError
 from ..project import ProjectPaths
 from ..similarity import DEFAULT_THRESHOLD, Match, Recurrence, SimilarityIndex
+from ..vocabulary import titles
 from .common import load_project
 
 DEFAULT_BASE = "origin/main"
@@ -32,14 +33,19 @@ FALLBACK_BASES = ("main", "HEAD~1")
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "similar",
-        help="find incidents that look like one incident (or each changed incident file)",
+        help="find incidents that look like one incident, a symptom, or each changed file",
         description=(
-            "Rank incidents by how much they tell the same story (text, root-cause category, "
-            "contributing factors, services, tags), with the reasons for each match."
+            "Rank incidents by how much they fail the same way (failure modes, the root-cause "
+            "story, then category, services and tags), with the reasons for each match."
         ),
     )
     parser.add_argument(
         "incident", nargs="?", metavar="ID_OR_PATH", help="an incident id or a YAML file"
+    )
+    parser.add_argument(
+        "--text",
+        metavar="TEXT",
+        help='a symptom or story in your own words, e.g. "replica promoted while it was behind"',
     )
     parser.add_argument(
         "--top", type=_positive, default=5, metavar="N", help="matches to show (default: 5)"
@@ -88,8 +94,11 @@ def _score(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.changed == bool(args.incident):
-        print("postmortems similar: give either ID_OR_PATH or --changed", file=sys.stderr)
+    if sum((bool(args.incident), args.text is not None, args.changed)) != 1:
+        print("postmortems similar: give one of ID_OR_PATH, --text or --changed", file=sys.stderr)
+        return 2
+    if args.text is not None and not args.text.strip():
+        print("postmortems similar: --text needs some words", file=sys.stderr)
         return 2
     if args.base and not args.changed:
         print("postmortems similar: --base only goes with --changed", file=sys.stderr)
@@ -106,7 +115,34 @@ def run(args: argparse.Namespace) -> int:
     project, collection = loaded
     if args.changed:
         return _run_changed(args, project, collection)
+    if args.text is not None:
+        return _run_text(args, collection)
     return _run_one(args, project, collection)
+
+
+def _run_text(args: argparse.Namespace, collection: Collection) -> int:
+    """Rank the incidents for a symptom or story written in the reader's own words."""
+    query = Incident(
+        data={"id": "", "title": "", "root_cause": {"summary": args.text}}, source="<--text>"
+    )
+    matches = _index(collection, collection.incidents).query(
+        query, top=args.top, threshold=args.threshold
+    )
+    if args.format == "json":
+        print(json.dumps([_as_json(match) for match in matches], indent=2, ensure_ascii=False))
+        return 0
+    print(f"Incidents like: {args.text}")
+    _print_matches(matches)
+    return 0
+
+
+def _print_matches(matches: list[Match]) -> None:
+    if not matches:
+        print("  no similar incident found")
+    for rank, match in enumerate(matches, start=1):
+        print(f"  {rank}. {match.score:.3f}  {match.id}: {match.title}")
+        for reason in match.reasons:
+            print(f"       - {reason}")
 
 
 def _run_one(args: argparse.Namespace, project: ProjectPaths, collection: Collection) -> int:
@@ -135,12 +171,7 @@ def _run_one(args: argparse.Namespace, project: ProjectPaths, collection: Collec
     recurrence = index.recurrence(incident.id)
     if recurrence is not None:
         print(f"  {recurrence.reason}")
-    if not matches:
-        print("  no similar incident found")
-    for rank, match in enumerate(matches, start=1):
-        print(f"  {rank}. {match.score:.3f}  {match.id}: {match.title}")
-        for reason in match.reasons:
-            print(f"       - {reason}")
+    _print_matches(matches)
     return 0
 
 
@@ -233,7 +264,12 @@ def _git(arguments: list[str], cwd: Path) -> str | None:
 def _index_with(collection: Collection, incident: Incident) -> SimilarityIndex:
     """An index of the collection in which ``incident`` replaces any incident with its id."""
     others = [known for known in collection.incidents if known.id != incident.id]
-    return SimilarityIndex([*others, incident])
+    return _index(collection, [*others, incident])
+
+
+def _index(collection: Collection, incidents: list[Incident]) -> SimilarityIndex:
+    """An index of ``incidents`` that names failure modes as the site's vocabulary does."""
+    return SimilarityIndex(incidents, titles(dict(collection.schema), "failureMode"))
 
 
 def _as_json(match: Match) -> dict[str, Any]:

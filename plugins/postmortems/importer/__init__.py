@@ -41,10 +41,12 @@ def import_postmortem(
     source_name: str,
     categories: Sequence[str] = DEFAULT_CATEGORIES,
     severities: Sequence[str] = DEFAULT_SEVERITIES,
+    failure_modes: Sequence[str] | None = None,
 ) -> ImportedIncident:
-    """Convert the postmortem ``text`` (read from ``source_name``) into a draft incident."""
+    """Convert the postmortem ``text`` (read from ``source_name``) into a draft incident;
+    ``failure_modes`` limits the modes suggested (None: every mode the lexicon knows)."""
     document = split_document(text.removeprefix("\ufeff"))
-    draft = build(document, source_name, list(categories), list(severities))
+    draft = build(document, source_name, list(categories), list(severities), failure_modes)
     header = [
         f"# Draft imported from {' '.join(source_name.split())} by `postmortems import`:",
         "# check every value, above all those with a comment, and fill in each TODO.",

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from ..derive import build_date
+from ..similarity.mechanisms import suggest
 from . import facts
 from .actions import action_items, lessons
 from .category import guess_category
@@ -218,7 +219,11 @@ def _identity(draft: Draft, title: str | None, times: Times, written: date | Non
 
 
 def build(
-    document: Document, source_name: str, categories: Sequence[str], severities: Sequence[str]
+    document: Document,
+    source_name: str,
+    categories: Sequence[str],
+    severities: Sequence[str],
+    failure_modes: Sequence[str] | None = None,
 ) -> Draft:
     """The draft incident for ``document``."""
     draft = Draft()
@@ -267,6 +272,9 @@ def build(
     contributing = _contributing(document)
     if contributing:
         data["contributing_factors"] = contributing
+    modes = suggest("\n".join(document.lines), failure_modes)
+    if modes:
+        data["failure_modes"] = Commented(modes, "suggested from the text: keep those that fit")
     resolution = _markdown(document.of_kind("resolution"), fact_lines) or _markdown(
         document.of_kind("response"), fact_lines
     )

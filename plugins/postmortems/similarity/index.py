@@ -1,18 +1,27 @@
-"""Score incident pairs: TF-IDF cosine over weighted fields plus structural boosts.
+"""Score incident pairs by failure mechanism: BM25-weighted root-cause story plus failure modes.
 
-Each incident becomes one TF-IDF row: per field, sublinear term frequency (1 + ln count)
-times the field's weight, summed over fields, times the smoothed inverse document
-frequency over the collection, L2-normalised. The text score of a pair is the cosine of
-their rows. Structure then adds small boosts (root-cause category, contributing-factor
-categories, services, tags) to the candidate pairs only, so the final score stays in [0, 1]:
+Each incident becomes one row of two blocks, each L2-normalised:
 
-    score = 0.70 text + 0.12 category + 0.06 factors + 0.06 services + 0.06 tags
+- the *story*: BM25 term weights (saturating term frequency, length-normalised, smoothed IDF)
+  over the fields that tell how it failed (trigger, root cause, contributing factors,
+  resolution; title and summary count less), after phrase, stem and synonym normalisation;
+- its *failure modes*: the declared ``failure_modes`` plus the modes inferred from the story by
+  the lexicon in ``mechanisms.py``, weighted by how often each is told and by IDF.
 
-``category`` is 1 for the same root-cause category, 0.5 when one incident's root-cause
-category is a contributing-factor category of the other; the other three are Jaccard
-overlaps. All incidents are scored at once in row blocks of ``X @ X.T`` (never a dense
-N x N matrix); each row keeps its ``CANDIDATES`` best text scores, which are boosted and
-ranked. Ties are broken by id, so results are deterministic.
+The score of a pair is the weighted sum of the two cosines, so it stays in [0, 1]:
+
+- its *structure*: root-cause category, services and tags, one column each.
+
+The score of a pair is the weighted sum of the three cosines, so it stays in [0, 1]:
+
+    score = 0.70 cos(story) + 0.25 cos(failure modes) + 0.05 cos(structure)
+
+Structure only breaks near-ties: look-alikes usually sit in different categories and
+services (on tests/similarity_eval larger structure weights lose more hard pairs than they win
+easy ones). All incidents are scored
+at once in row blocks of ``X @ X.T`` (never a dense N x N matrix); each row keeps its
+``CANDIDATES`` best scores, which are rescored exactly and ranked. Ties are broken by id, so
+results are deterministic.
 """
 
 from __future__ import annotations
@@ -28,35 +37,47 @@ import numpy as np
 from scipy import sparse
 
 from postmortems.model import Incident
+from postmortems.similarity import mechanisms
 from postmortems.similarity.reasons import describe
-from postmortems.similarity.text import label, terms, token_term, tokens
+from postmortems.similarity.text import label, token_term, tokens
 
 FIELD_WEIGHTS: dict[str, float] = {
-    "title": 2.0,
+    "title": 1.0,
     "summary": 1.0,
     "trigger": 1.0,
-    "root_cause.summary": 3.0,
-    "root_cause.description": 2.0,
+    "root_cause.summary": 2.0,
+    "root_cause.description": 1.5,
     "root_cause.five_whys": 1.0,
     "contributing_factors": 1.0,
-    "resolution": 1.0,
+    "resolution": 0.5,
 }
-TEXT_WEIGHT = 0.70
-CATEGORY_WEIGHT = 0.12
-FACTORS_WEIGHT = 0.06
-SERVICES_WEIGHT = 0.06
-TAGS_WEIGHT = 0.06
+STORY_WEIGHT = 0.7
+MODES_WEIGHT = 0.25
+STRUCTURE_WEIGHT = 0.05
+BM25_K1 = 1.2
+BM25_B = 0.75
+STORY, MODES, STRUCTURE = 0, 1, 2
+"""The blocks of an index row."""
+BLOCK_WEIGHTS = {STORY: STORY_WEIGHT, MODES: MODES_WEIGHT, STRUCTURE: STRUCTURE_WEIGHT}
+DECLARED_HITS = 3
+"""A declared failure mode counts as this many phrasings of it."""
+MODE_PREFIX = "failure-mode:"
+"""Failure-mode columns are named with this prefix (no word term contains a colon)."""
+STRUCTURE_PREFIXES = ("category:", "service:", "tag:")
+"""Prefixes of the columns for the root-cause category, services and tags."""
 
 DEFAULT_THRESHOLD = 0.15
 """Lowest score reported as a match (chosen on tests/similarity_eval, see its README)."""
 RECURRENCE_THRESHOLD = 0.3
 """Lowest score at which an earlier best match is called a possible repeat."""
 CANDIDATES = 32
-"""Best text matches per incident that structural boosts are added to."""
+"""Best matches per incident that are rescored exactly and ranked."""
 BLOCK_ROWS = 512
 GATHER_LIMIT = 4_000_000
 """Most values gathered at once when rescoring candidates exactly."""
 SHARED_TERMS = 3
+GENERIC_SHARE = 0.2
+"""Words found in more than this share of incidents are too common to name as a reason."""
 DENSE_LIMIT = 15_000_000
 """Largest incidents x terms product scored with a dense matrix (faster for small vocabularies)."""
 
@@ -100,32 +121,72 @@ def incident_fields(data: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
     yield "resolution", str(data.get("resolution") or "")
 
 
-def term_weights(incident: Incident) -> dict[str, float]:
-    """Weighted sublinear term frequencies of one incident, summed over its fields."""
-    weights: dict[str, float] = {}
-    for field, text in incident_fields(incident.data):
-        factor = FIELD_WEIGHTS[field]
-        for term, count in Counter(terms(text)).items():
-            weights[term] = weights.get(term, 0.0) + factor * (1.0 + math.log(count))
-    return weights
+def told_modes(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The failure modes an incident's story tells, each with the phrases telling it (the
+    resolution is left out: it adds nothing on tests/similarity_eval and costs time)."""
+    return mechanisms.analyse(
+        "\n".join(text for field, text in incident_fields(data) if field != "resolution")
+    )
+
+
+def failure_modes(data: Mapping[str, Any], told: Mapping[str, list[str]]) -> Counter[str]:
+    """Failure modes of an incident as ``MODE_PREFIX`` columns: declared ones count
+    ``DECLARED_HITS``, the ones its story tells (``told``) as many times as told."""
+    found = Counter({mode: len(phrases) for mode, phrases in told.items()})
+    for mode in data.get("failure_modes") or []:
+        found[str(mode)] += DECLARED_HITS
+    return Counter({MODE_PREFIX + mode: hits for mode, hits in found.items()})
+
+
+def _structure(incident: Incident) -> Counter[str]:
+    """The root-cause category, services and tags of an incident, as prefixed columns."""
+    data = incident.data
+    category = str((data.get("root_cause") or {}).get("category", ""))
+    values = ([category] if category else [], data.get("services") or [], data.get("tags") or [])
+    return Counter(
+        prefix + str(value)
+        for prefix, listed in zip(STRUCTURE_PREFIXES, values, strict=True)
+        for value in listed
+    )
 
 
 class SimilarityIndex:
-    """Similar incidents within one collection; built once, queried many times."""
+    """Similar incidents within one collection; built once, queried many times.
 
-    def __init__(self, incidents: Sequence[Incident]) -> None:
+    ``mode_titles`` names failure modes in reasons (the schema's ``failureMode`` titles);
+    ``weights`` replaces ``BLOCK_WEIGHTS`` (to measure each block alone)."""
+
+    def __init__(
+        self,
+        incidents: Sequence[Incident],
+        mode_titles: Mapping[str, str] | None = None,
+        weights: Mapping[int, float] = BLOCK_WEIGHTS,
+    ) -> None:
         self.incidents = list(incidents)
+        self.weights = dict(weights)
+        self.mode_titles = dict(mode_titles or {})
         self._row = {incident.id: row for row, incident in enumerate(self.incidents)}
-        self._matrix, self.terms = _term_matrix(self.incidents)
+        told = [told_modes(incident.data) for incident in self.incidents]
+        counts, self.terms = _term_matrix(self.incidents, told)
         self.vocabulary = {term: column for column, term in enumerate(self.terms)}
         self._labels = np.asarray([label(term) for term in self.terms] or [""], dtype=object)
-        document_frequency = np.bincount(self._matrix.indices, minlength=len(self.vocabulary))
+        self._names = np.asarray(
+            [term.removeprefix(MODE_PREFIX) for term in self.terms] or [""], dtype=object
+        )
+        self._kind = _kinds(self.terms)
+        self._is_mode = self._kind == MODES
+        document_frequency = np.bincount(counts.indices, minlength=len(self.vocabulary))
         count = len(self.incidents)
-        self.idf = np.log((1.0 + count) / (1.0 + document_frequency)) + 1.0
-        self._unseen_idf = math.log(1.0 + count) + 1.0
-        self.matrix = _normalised(self._matrix @ sparse.diags(self.idf, format="csr"))
+        self.idf = _idf(document_frequency, count)
+        self._unseen_idf = float(_idf(np.zeros(1), count)[0])
+        self._document_frequency = document_frequency
+        lengths = _story_lengths(counts, self._kind)
+        self._average_length = float(lengths.mean()) if count and lengths.mean() > 0 else 1.0
+        self.matrix = _weighed(counts, self.idf, self._kind, self._average_length, self.weights)
         self._best: dict[str, Match | None] = {}
-        self._structure = _Structure([_facts(incident) for incident in self.incidents])
+        self._facts = [
+            _facts(incident, modes) for incident, modes in zip(self.incidents, told, strict=True)
+        ]
         self._id_rank = np.argsort(np.argsort([incident.id for incident in self.incidents]))
         if count * len(self.vocabulary) <= DENSE_LIMIT:
             self._exact: np.ndarray | None = self.matrix.toarray()
@@ -133,6 +194,10 @@ class SimilarityIndex:
         else:
             self._exact = None
             self._transposed = sparse.csc_matrix(self.matrix.T)
+
+    def told(self, incident_id: str) -> list[str]:
+        """The failure modes the indexed incident's story tells, first told first."""
+        return list(self._facts[self._row[incident_id]].phrases)
 
     def __contains__(self, incident_id: str) -> bool:
         return incident_id in self._row
@@ -149,21 +214,19 @@ class SimilarityIndex:
     ) -> list[Match]:
         """Incidents most similar to ``incident``, which need not be indexed (its own id is
         never returned, so a changed version of an indexed incident does not match itself)."""
-        weights = term_weights(incident)
-        known = {self.vocabulary[t]: w for t, w in weights.items() if t in self.vocabulary}
-        columns = np.asarray(sorted(known), dtype=np.int64)
-        values = np.asarray([known[c] for c in sorted(known)], dtype=np.float64)
-        values = values * self.idf[columns] if len(columns) else values
-        unseen = sum(w * w for t, w in weights.items() if t not in self.vocabulary)
-        norm = math.sqrt(float(values @ values) + unseen * self._unseen_idf**2)
+        modes = told_modes(incident.data)
+        counts, names = _term_matrix([incident], [modes])
+        known = np.asarray([self.vocabulary.get(name, -1) for name in names], dtype=np.int64)
+        idf = np.where(known >= 0, self.idf[np.maximum(known, 0)], self._unseen_idf)
+        own = _weighed(counts, idf, _kinds(names), self._average_length, self.weights).tocoo()
+        keep = known[own.col] >= 0
         vector = sparse.csr_matrix(
-            (values / norm if norm else values, columns, [0, len(columns)]),
+            (own.data[keep], (own.row[keep], known[own.col[keep]])),
             shape=(1, len(self.vocabulary)),
         )
-        facts = [_facts(incident)]
+        facts = [_facts(incident, modes)]
         exclude = np.asarray([self._row.get(incident.id, -1)])
-        mine = self._structure.encode(facts)
-        return self._rank(vector, mine, facts, exclude, top, threshold)[0][0]
+        return self._rank(vector, facts, exclude, top, threshold)[0][0]
 
     def all_similar(
         self, top: int = 5, threshold: float = DEFAULT_THRESHOLD
@@ -218,8 +281,7 @@ class SimilarityIndex:
         """Rank the indexed incidents against the indexed rows ``start:stop``."""
         return self._rank(
             self.matrix[start:stop],
-            self._structure.encoded.rows(start, stop),
-            self._structure.facts[start:stop],
+            self._facts[start:stop],
             np.arange(start, stop),
             top,
             threshold,
@@ -228,7 +290,6 @@ class SimilarityIndex:
     def _rank(
         self,
         vectors: sparse.csr_matrix,
-        mine: _Encoded,
         facts: list[_Facts],
         exclude: np.ndarray,
         top: int,
@@ -239,13 +300,9 @@ class SimilarityIndex:
         count = len(self.incidents)
         if count == 0 or top <= 0:
             return [[] for _ in facts], np.full(len(facts), -1.0)
-        candidates, candidate_text = self._candidates(
-            vectors, exclude, min(count, max(CANDIDATES, top))
-        )
-        candidate_text[candidates == exclude[:, None]] = -1.0
-        boost = self._structure.boosts(mine, candidates)
-        score = np.where(candidate_text > 0.0, TEXT_WEIGHT * candidate_text + boost, -1.0)
-        score = np.clip(score, -1.0, 1.0)
+        candidates, score = self._candidates(vectors, exclude, min(count, max(CANDIDATES, top)))
+        score[candidates == exclude[:, None]] = -1.0
+        score = np.clip(np.where(score > 0.0, score, -1.0), -1.0, 1.0)
         order = np.lexsort((self._id_rank[candidates], -np.round(score, 6)), axis=1)[:, :top]
         best = np.take_along_axis(candidates, order, axis=1)
         best_score = np.take_along_axis(score, order, axis=1)
@@ -255,12 +312,13 @@ class SimilarityIndex:
         ranked: list[list[Match]] = [[] for _ in facts]
         others = best[positions, slots].tolist()
         values = np.round(best_score[positions, slots], 3).tolist()
-        all_facts = self._structure.facts
-        for position, other_row, value, top_terms in zip(
+        for position, other_row, value, (modes, words) in zip(
             positions.tolist(), others, values, shared, strict=True
         ):
             other = self.incidents[other_row]
-            reasons = describe(facts[position], all_facts[other_row], top_terms)
+            reasons = describe(
+                facts[position], self._facts[other_row], modes, words, self.mode_titles
+            )
             ranked[position].append(Match(other.id, other.title, value, reasons))
         first = np.where(keep[:, 0], best_score[:, 0], -1.0)
         return ranked, first
@@ -292,138 +350,60 @@ class SimilarityIndex:
 
     def _shared_terms(
         self, vectors: sparse.csr_matrix, positions: np.ndarray, rows: np.ndarray
-    ) -> list[list[str]]:
-        """For each pair (query row, indexed row), the three terms adding most to its score."""
+    ) -> list[tuple[list[str], list[str]]]:
+        """For each pair (query row, indexed row): the three failure modes and the three telling
+        story terms adding most to its score, each best first."""
         if len(positions) == 0:
             return []
         products = sparse.csr_matrix(vectors[positions].multiply(self.matrix[rows]))
         products.eliminate_zeros()
-        pair = np.repeat(np.arange(products.shape[0]), np.diff(products.indptr))
-        # One float key sorts by pair, then by product descending; stable: ties by term column.
-        scale = float(products.data.max()) * 2.0 if products.nnz else 1.0
-        order = np.argsort(pair + (1.0 - products.data / scale), kind="stable")
-        rank = np.arange(len(order)) - products.indptr[pair[order]]
-        chosen = order[rank < SHARED_TERMS]
-        names = self._labels[products.indices[chosen]].tolist()
-        bounds = np.searchsorted(pair[chosen], np.arange(products.shape[0] + 1)).tolist()
-        return [names[start:stop] for start, stop in itertools.pairwise(bounds)]
+        count = len(self.incidents)
+        telling = self._is_mode | (
+            (self._kind == STORY) & (self._document_frequency <= max(2, GENERIC_SHARE * count))
+        )
+        pairs = products.shape[0]
+        pair = np.repeat(np.arange(pairs), np.diff(products.indptr))
+        keep = telling[products.indices]
+        columns, values, pair = products.indices[keep], products.data[keep], pair[keep]
+        # By pair, then the largest product first, then by column: deterministic.
+        order = np.lexsort((columns, -values, pair))
+        columns, pair = columns[order], pair[order]
+        mode = self._is_mode[columns]
+        modes = _first(self._names, columns[mode], pair[mode], pairs)
+        words = _first(self._labels, columns[~mode], pair[~mode], pairs)
+        return list(zip(modes, words, strict=True))
+
+
+def _first(names: np.ndarray, columns: np.ndarray, pair: np.ndarray, pairs: int) -> list[list[str]]:
+    """The names of the first ``SHARED_TERMS`` columns of each pair ``0 .. pairs - 1``
+    (``columns`` sorted by ``pair``)."""
+    starts = np.searchsorted(pair, np.arange(pairs))
+    chosen = (np.arange(len(pair)) - starts[pair]) < SHARED_TERMS
+    bounds = np.searchsorted(pair[chosen], np.arange(pairs + 1)).tolist()
+    listed = names[columns[chosen]].tolist()
+    return [listed[start:stop] for start, stop in itertools.pairwise(bounds)]
 
 
 @dataclass(frozen=True)
 class _Facts:
-    """The structured fields of one incident that similarity compares."""
+    """What reasons compare between two incidents."""
 
+    phrases: Mapping[str, list[str]]
     category: str
     factors: frozenset[str]
     services: frozenset[str]
     tags: frozenset[str]
 
 
-def _facts(incident: Incident) -> _Facts:
+def _facts(incident: Incident, told: Mapping[str, list[str]]) -> _Facts:
     data = incident.data
     return _Facts(
+        told,
         str((data.get("root_cause") or {}).get("category", "")),
         frozenset(incident.contributing_categories),
         frozenset(data.get("services") or []),
         frozenset(data.get("tags") or []),
     )
-
-
-@dataclass(frozen=True)
-class _Encoded:
-    """Structured facts of some incidents as arrays: category ids, bit sets (64 values to a
-    word) of contributing-factor categories, of services and of tags, and each set's size."""
-
-    category: np.ndarray
-    sets: tuple[np.ndarray, np.ndarray, np.ndarray]
-    sizes: tuple[np.ndarray, np.ndarray, np.ndarray]
-
-    def rows(self, start: int, stop: int) -> _Encoded:
-        """The facts of rows ``start:stop``."""
-        return _Encoded(
-            self.category[start:stop],
-            tuple(bits[start:stop] for bits in self.sets),  # type: ignore[arg-type]
-            tuple(size[start:stop] for size in self.sizes),  # type: ignore[arg-type]
-        )
-
-
-class _Structure:
-    """Structured facts of the indexed incidents, encoded for vectorised boosts."""
-
-    def __init__(self, facts: list[_Facts]) -> None:
-        self.facts = facts
-        self.columns: dict[str, dict[str, int]] = {"category": {}, "service": {}, "tag": {}}
-        for fact in facts:
-            for category in (fact.category, *fact.factors):
-                self.columns["category"].setdefault(category, len(self.columns["category"]))
-            for service in fact.services:
-                self.columns["service"].setdefault(service, len(self.columns["service"]))
-            for tag in fact.tags:
-                self.columns["tag"].setdefault(tag, len(self.columns["tag"]))
-        self.encoded = self.encode(facts)
-
-    def encode(self, facts: list[_Facts]) -> _Encoded:
-        """Encode facts with the index's columns (values the index lacks still count in sizes)."""
-        categories = self.columns["category"]
-        return _Encoded(
-            np.asarray([categories.get(fact.category, -1) for fact in facts], dtype=np.int64),
-            (
-                _bits([fact.factors for fact in facts], categories),
-                _bits([fact.services for fact in facts], self.columns["service"]),
-                _bits([fact.tags for fact in facts], self.columns["tag"]),
-            ),
-            tuple(  # type: ignore[arg-type]
-                np.asarray([len(getattr(fact, name)) for fact in facts], dtype=np.float64)
-                for name in ("factors", "services", "tags")
-            ),
-        )
-
-    def boosts(self, mine: _Encoded, candidates: np.ndarray) -> np.ndarray:
-        """Structural boost of each (query row, candidate) pair, in [0, 0.30]."""
-        theirs = self.encoded
-        my_category = mine.category[:, None]
-        their_category = theirs.category[candidates]
-        same = (my_category == their_category) & (my_category >= 0)
-        crossed = _has(theirs.sets[0][candidates], my_category) | _has(
-            mine.sets[0][:, None, :], their_category
-        )
-        boost = CATEGORY_WEIGHT * np.where(same, 1.0, np.where(crossed, 0.5, 0.0))
-        for weight, left, right, left_size, right_size in zip(
-            (FACTORS_WEIGHT, SERVICES_WEIGHT, TAGS_WEIGHT),
-            mine.sets,
-            theirs.sets,
-            mine.sizes,
-            theirs.sizes,
-            strict=True,
-        ):
-            common = np.bitwise_count(left[:, None, :] & right[candidates]).sum(axis=2)
-            common = common.astype(np.float64)
-            union = left_size[:, None] + right_size[candidates] - common
-            boost += weight * np.divide(common, union, out=np.zeros_like(common), where=union > 0)
-        return boost
-
-
-def _bits(sets: list[frozenset[str]], columns: dict[str, int]) -> np.ndarray:
-    """One row of bits per set: bit ``c`` is set when the set holds the value of column ``c``."""
-    bits = np.zeros((len(sets), max(1, -(-len(columns) // 64))), dtype=np.uint64)
-    pairs = [
-        (row, columns[value])
-        for row, values in enumerate(sets)
-        for value in values
-        if value in columns
-    ]
-    if pairs:
-        rows, found = np.asarray(pairs, dtype=np.int64).T
-        np.bitwise_or.at(bits, (rows, found // 64), np.left_shift(1, found % 64).astype(np.uint64))
-    return bits
-
-
-def _has(bits: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """Whether bit ``columns`` is set in ``bits`` (last axis: words), broadcast; columns < 0
-    are never set."""
-    safe = np.maximum(columns, 0)
-    word = np.take_along_axis(bits, (safe // 64)[..., None], axis=-1)[..., 0]
-    return (columns >= 0) & ((word >> (safe % 64).astype(np.uint64)) & np.uint64(1) == 1)
 
 
 def _top_columns(scores: np.ndarray, width: int) -> np.ndarray:
@@ -434,16 +414,23 @@ def _top_columns(scores: np.ndarray, width: int) -> np.ndarray:
     return np.argpartition(scores, count - width, axis=1)[:, count - width :]
 
 
-def _term_matrix(incidents: Sequence[Incident]) -> tuple[sparse.csr_matrix, list[str]]:
-    """The weighted term frequencies of the incidents (one row each) and the sorted terms."""
+def _term_matrix(
+    incidents: Sequence[Incident], told: Sequence[Mapping[str, list[str]]]
+) -> tuple[sparse.csr_matrix, list[str]]:
+    """Per incident (one row each): the field-weighted counts of its story terms, the counts
+    of its failure modes (declared, and ``told`` by its story) and its structure; and the
+    sorted column names."""
     found: list[list[str]] = []
     factors: list[float] = []
-    for incident in incidents:
+    modes: list[Counter[str]] = []
+    for incident, phrases in zip(incidents, told, strict=True):
         for field, text in incident_fields(incident.data):
             found.append(tokens(text))
             factors.append(FIELD_WEIGHTS[field])
+        modes.append(failure_modes(incident.data, phrases) + _structure(incident))
     term_of = {token: token_term(token) for token in set().union(*found)}
-    names = sorted({term for term in term_of.values() if term is not None})
+    mode_names = {name for counted in modes for name in counted}
+    names = sorted({term for term in term_of.values() if term is not None} | mode_names)
     column = {name: number for number, name in enumerate(names)}
     column_of = {token: column.get(term, -1) for token, term in term_of.items()}  # type: ignore[arg-type]
     lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
@@ -454,22 +441,85 @@ def _term_matrix(incidents: Sequence[Incident]) -> tuple[sparse.csr_matrix, list
     )
     cells = np.repeat(np.arange(len(found)), lengths)[columns >= 0]
     columns = columns[columns >= 0]
-    # Occurrences per (incident field, term), then 1 + ln(count) times the field's weight,
-    # summed over an incident's fields.
-    counts = sparse.coo_matrix(
-        (np.ones(len(columns)), (cells, columns)), shape=(len(found), len(names))
-    ).tocsr()
-    counts = counts.tocoo()
     fields = max(1, len(FIELD_WEIGHTS))
-    weights = np.asarray(factors)[counts.row] * (1.0 + np.log(counts.data))
-    matrix = sparse.csr_matrix(
-        (weights, (counts.row // fields, counts.col)), shape=(len(incidents), len(names))
+    weights = np.asarray(factors)[cells]
+    mode_cells = [
+        (row, column[name], hits)
+        for row, counted in enumerate(modes)
+        for name, hits in counted.items()
+    ]
+    mode_rows, mode_columns, hits = (
+        (np.asarray(values, dtype=np.float64) for values in zip(*mode_cells, strict=True))
+        if mode_cells
+        else (np.zeros(0), np.zeros(0), np.zeros(0))
     )
+    # Duplicate (row, column) entries are summed: field-weighted occurrences per incident.
+    matrix = sparse.csr_matrix(
+        (
+            np.concatenate([weights, hits]),
+            (
+                np.concatenate([cells // fields, mode_rows.astype(np.int64)]),
+                np.concatenate([columns, mode_columns.astype(np.int64)]),
+            ),
+        ),
+        shape=(len(incidents), len(names)),
+    )
+    matrix.sum_duplicates()
     matrix.sort_indices()
     return matrix, names
 
 
-def _normalised(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0.0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+def _idf(document_frequency: np.ndarray, count: int) -> np.ndarray:
+    """BM25's inverse document frequency, always positive."""
+    return np.log(1.0 + (count - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
+def _kinds(names: Sequence[str]) -> np.ndarray:
+    """The block of each column: ``STORY``, ``MODES`` or ``STRUCTURE``."""
+    return np.asarray(
+        [
+            MODES
+            if name.startswith(MODE_PREFIX)
+            else STRUCTURE
+            if name.startswith(STRUCTURE_PREFIXES)
+            else STORY
+            for name in names
+        ],
+        dtype=np.int8,
+    )
+
+
+def _story_lengths(counts: sparse.csr_matrix, kind: np.ndarray) -> np.ndarray:
+    """The field-weighted number of story terms of each row."""
+    story_counts = counts.multiply((kind == STORY)[None, :]) if counts.nnz else counts
+    return np.asarray(story_counts.sum(axis=1), dtype=np.float64).ravel()
+
+
+def _weighed(
+    counts: sparse.csr_matrix,
+    idf: np.ndarray,
+    kind: np.ndarray,
+    average_length: float,
+    weights: Mapping[int, float],
+) -> sparse.csr_matrix:
+    """Rows of the index: BM25 weights of story terms, weighted failure-mode counts and
+    structure, each block L2-normalised and scaled so that a dot product is the weighted sum
+    of the blocks' cosines."""
+    cells = counts.tocoo()
+    kinds = kind[cells.col]
+    lengths = _story_lengths(counts, kind)
+    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths[cells.row] / average_length)
+    story_weight = cells.data * (BM25_K1 + 1.0) / (cells.data + norm)
+    other_weight = 1.0 + np.log(np.maximum(cells.data, 1.0))
+    values = np.where(kinds == STORY, story_weight, other_weight) * idf[cells.col]
+    rows = counts.shape[0]
+    for block, weight in weights.items():
+        inside = kinds == block
+        squares = np.bincount(cells.row[inside], weights=values[inside] ** 2, minlength=rows)
+        norms = np.sqrt(squares)
+        norms[norms == 0.0] = 1.0
+        values[inside] = values[inside] / norms[cells.row[inside]] * math.sqrt(weight)
+    matrix = sparse.csr_matrix((values, (cells.row, cells.col)), shape=counts.shape)
+    matrix.eliminate_zeros()
+    matrix.sort_indices()
+    return matrix

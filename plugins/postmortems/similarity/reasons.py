@@ -1,14 +1,19 @@
-"""Short, human reasons why two incidents look alike."""
+"""Short, human reasons why two incidents look alike: the failure mode first, in words."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
+
+PHRASES_SHOWN = 2
+"""Most failure modes whose matching phrases are quoted."""
 
 
 class Facts(Protocol):
-    """The structured fields compared between two incidents."""
+    """What is compared between two incidents."""
 
+    phrases: Mapping[str, list[str]]
+    """The phrases telling each failure mode in the incident's story."""
     category: str
     factors: frozenset[str]
     services: frozenset[str]
@@ -20,16 +25,33 @@ def _listed(label: str, values: Iterable[str]) -> list[str]:
     return [f"{label}: {', '.join(names)}"] if names else []
 
 
-def describe(mine: Facts, theirs: Facts, shared_terms: list[str]) -> tuple[str, ...]:
-    """Reasons in reading order: category, factors, services, tags, then shared terms."""
+def mode_title(mode: str, titles: Mapping[str, str]) -> str:
+    """How a failure mode is named to a reader: its vocabulary title, else its slug in words."""
+    return titles.get(mode) or mode.replace("-", " ")
+
+
+def describe(
+    mine: Facts,
+    theirs: Facts,
+    modes: list[str],
+    words: list[str],
+    titles: Mapping[str, str],
+) -> tuple[str, ...]:
+    """Reasons in reading order: shared failure modes, the phrases telling them on each side,
+    shared story terms, shared contributing-factor categories, then category, services, tags."""
     reasons: list[str] = []
+    if modes:
+        named = ", ".join(mode_title(mode, titles) for mode in modes)
+        reasons.append(f"same failure mode{'s' if len(modes) > 1 else ''}: {named}")
+    for mode in modes[:PHRASES_SHOWN]:
+        said = mine.phrases.get(mode, [])[:1] + theirs.phrases.get(mode, [])[:1]
+        if len(said) == 2 and said[0].lower() != said[1].lower():
+            reasons.append(f"matching phrases: “{said[0]}” ~ “{said[1]}”")
+    if words:
+        reasons.append(f"shared terms: {', '.join(words)}")
+    reasons += _listed("shared contributing-factor categories", mine.factors & theirs.factors)
     if mine.category and mine.category == theirs.category:
         reasons.append(f"same root-cause category: {mine.category}")
-    elif mine.category in theirs.factors or theirs.category in mine.factors:
-        reasons.append(f"related root-cause categories: {mine.category} and {theirs.category}")
-    reasons += _listed("shared contributing-factor categories", mine.factors & theirs.factors)
     reasons += _listed("shared services", mine.services & theirs.services)
     reasons += _listed("shared tags", mine.tags & theirs.tags)
-    if shared_terms:
-        reasons.append(f"shared terms: {', '.join(shared_terms)}")
     return tuple(reasons)

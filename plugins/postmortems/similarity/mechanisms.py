@@ -1,0 +1,525 @@
+# ruff: noqa: E501  (the lexicon: one phrasing per line reads better than split regexes)
+"""Failure mechanisms recognised in prose: a curated lexicon of how SREs describe each mode.
+
+Each failure mode of the schema's ``failureMode`` vocabulary has phrasings here: regular
+expressions over lower-cased text, most of them two ideas near each other ("disk ... full",
+"ran out of ... space"), so that "the data volume ran out of space" and "log growth exhausted the
+disk" both count as ``disk-full`` without sharing a word. The lexicon names mechanisms, not
+products or any one incident: every entry lists the many ways the same failure is told.
+A mode a site adds to its vocabulary without phrasings here is matched only when declared.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+GAP = 6
+"""Most words allowed between the two ideas of a ``near`` phrasing."""
+_SPACE = r"[^\w.!?;:\n]"
+"""What may separate the words of one phrasing: anything but a sentence end."""
+
+
+_SIDES: dict[str, tuple[str, ...]] = {}
+"""For each ``near``/``then`` phrasing, the alternations that must each occur for it to match."""
+
+
+def near(first: str, second: str, gap: int = GAP) -> str:
+    """``first`` then ``second`` within ``gap`` words, in either order (each a regex alternation
+    of word beginnings)."""
+    between = rf"(?:{_SPACE}+\w+){{0,{gap}}}{_SPACE}+"
+    pattern = rf"\b(?:{first})\w*{between}(?:{second})\w*|\b(?:{second})\w*{between}(?:{first})\w*"
+    _SIDES[pattern] = (first, second)
+    return pattern
+
+
+def then(first: str, second: str, gap: int = GAP) -> str:
+    """``first`` then ``second`` within ``gap`` words, in this order only."""
+    pattern = rf"\b(?:{first})\w*(?:{_SPACE}+\w+){{0,{gap}}}{_SPACE}+(?:{second})\w*"
+    _SIDES[pattern] = (first, second)
+    return pattern
+
+
+_RAN_OUT = r"ran out|runs? out|running out|exhaust|full\b|fill|no (?:free|more|space)|used up|use up|uses up|consum|reach|hit\b|hits\b|max(?:ed|imum)? out|depleted|out of"
+_STORAGE = r"disk|volume|storage|partition|log director|data director|filesystem|file system|root fs|data dir|inode|wal\b|binlog"
+_SPACE_GONE = r"ran out|runs? out|running out|exhaust|full\b|filled|fill(?:s|ing)? up|no (?:free |more )?space|out of space|100 ?%|used up|grew until"
+_TIME_WORD = r"clock|time sync|ntp|chrony|ntpd|system time|wall time|timestamp|time daemon"
+_LIFETIME = r"licen[cs]e|domain|registration|credential|secret|password|api key|keys?\b|token|subscription|term\b|contract|signing key"
+_EXPIRED = r"expir|lapse|ran out|ended|end date|not renewed|no longer valid|outlived|past its"
+
+PHRASINGS: dict[str, tuple[str, ...]] = {
+    "disk-full": (
+        near(_STORAGE, _SPACE_GONE),
+        r"no space left",
+        r"enospc",
+        r"ran out of (?:\w+ )?space",
+        r"out of (?:disk|storage)",
+        r"(?:disk|storage|volume) (?:usage|utili[sz]ation) (?:at|reached|hit) 100",
+    ),
+    "memory-exhaustion": (
+        r"out[- ]of[- ]memory|\boom\b|oom[- ]?kill|oomkill",
+        near(r"memory|heap|\bram\b|rss", _RAN_OUT + r"|leak|grew|pressure|limit|bloat"),
+        r"memory leak|leak(?:ed|ing|s)? memory",
+        r"cgroup (?:memory )?limit",
+    ),
+    "connection-exhaustion": (
+        near(r"connection|conn\b|conns\b|sessions?\b", _RAN_OUT + r"|limit|pool|cap\b|ceiling"),
+        r"max_connections|too many connections|too many clients",
+        r"connection pool|pool (?:was |were )?(?:exhausted|drained|starved)",
+    ),
+    "handle-exhaustion": (
+        r"file descriptors?|\bfds?\b|open files|emfile|enfile|ulimit",
+        r"ephemeral ports?|source ports?|local ports?|port range|time_wait|eaddrnotavail",
+        near(r"descriptor|socket|inode|handle|pid\b|pids\b|process table", _RAN_OUT + r"|leak"),
+    ),
+    "worker-starvation": (
+        near(
+            r"threads|workers|goroutines|request handlers|thread pool|worker pool|event loop|executor",
+            r"blocked|hung|hang|stuck|parked|waiting|starv|tied up|all busy|no (?:\w+ )?free",
+            4,
+        ),
+        then(
+            r"thread pool|worker pool|all (?:\w+ )?(?:threads|workers)",
+            r"exhaust|used up|consum",
+            3,
+        ),
+        near(
+            r"no timeout|without (?:a )?(?:timeout|deadline)|no deadline|infinite timeout|never timed out|timeout was infinite",
+            r"call|request|client|dependency|upstream",
+        ),
+        r"bulkhead",
+    ),
+    "address-exhaustion": (
+        near(
+            r"ip address|ip addresses|ips\b|address(?:es)?|subnet|cidr|ip space|address space|dhcp",
+            _RAN_OUT + r"|assignable|allocat|free",
+        ),
+        r"ip exhaustion|address exhaustion",
+    ),
+    "quota-exhaustion": (
+        near(
+            r"quota|rate limit|ratelimit|request (?:limit|allowance|budget)|allowance|api limit|throttl",
+            _RAN_OUT + r"|429|refus|reject|block|throttl",
+        ),
+        r"\b429s?\b|too many requests",
+        r"(?:secondary|abuse) (?:rate )?limit",
+    ),
+    "counter-overflow": (
+        r"overflow|wrap[- ]?around|wrapped around|rolled over to (?:zero|negative)",
+        near(
+            r"32[- ]bit|int32|int\b|integer|counter|sequence|identifier|id column|transaction id|\bxid",
+            r"max|ceiling|limit|overflow|147,?483,?647|294,?967,?295|out of range|wrap|fit",
+        ),
+        r"147,?483,?647|294,?967,?295|y2k|year 2038",
+    ),
+    "clock-skew": (
+        near(
+            _TIME_WORD,
+            r"drift|skew|jump|wrong|behind|ahead|off\b|offset|stopp|disabled|not running|stale|resync|not sync|out of sync|past|future",
+        ),
+        near(
+            r"token|signature|ticket|assertion|otp|totp|kerberos|jwt",
+            r"not yet valid|clock|time|skew|issued in the future|timestamp",
+        ),
+    ),
+    "leap-second": (
+        r"leap[- ]seconds?|inserted second|23:59:60|smear(?:ed|ing)? (?:the )?(?:extra )?second",
+    ),
+    "calendar-edge": (
+        r"leap (?:year|day)|february 29|feb(?:ruary)? 29|29 feb",
+        r"daylight saving|summer time|winter time|\bdst\b|clocks? (?:went|go|goes|jumped|jump) (?:back|forward)|fall back|spring forward",
+        near(
+            r"time ?zone|local time|calendar|date arithmetic|date math|day (?:had|has) (?:23|24|25) hours",
+            r"assum|bug|wrong|twice|skip|missing|repeat|exist",
+        ),
+        r"end of (?:the )?(?:month|year) (?:boundary|rollover)|new year'?s? (?:day|eve) bug",
+    ),
+    "certificate-expiry": (
+        near(
+            r"certificate|cert\b|certs\b|tls|ssl|x509",
+            _EXPIRED + r"|valid (?:until|to)|not after",
+        ),
+    ),
+    "expiry": (
+        near(_LIFETIME, _EXPIRED),
+        r"(?:forgot|failed|missed) to renew|renewal (?:failed|was missed|did not happen)|auto-?renew(?:al)? failed",
+    ),
+    "retry-storm": (
+        r"retry storm|thundering herd|reconnect(?:ion)? storm|retry amplification|metastable",
+        near(
+            r"retr(?:y|ies|ied)|reconnect|resend|re-?sent",
+            r"storm|amplif|multipl|all at once|at once|simultaneous|synchron|same moment|backoff|jitter|immediately|flood|wave|overload|hammer",
+        ),
+        r"exponential backoff|without (?:any )?(?:backoff|jitter)|no (?:backoff|jitter)",
+    ),
+    "cascading-overload": (
+        r"cascad|domino|death spiral|positive feedback|feedback loop",
+        near(
+            r"remaining|surviving|survivors|rest of the|other (?:hosts|nodes|servers|zones|instances)",
+            r"overload|overwhelm|more (?:traffic|load)|fell over|failed in turn|in turn|saturat|absorb|extra (?:traffic|load)|crash",
+        ),
+        r"load shedding|shed load|shed traffic|admission control",
+    ),
+    "cold-cache": (
+        r"cold cache|cache (?:was )?(?:flushed|cold|emptied|wiped|cleared)|cache stampede|dog-?pil",
+        near(r"cache", r"miss(?:es)?|empty|restart|flush|warm|stampede", 4),
+    ),
+    "hot-spot": (
+        r"hot (?:key|partition|shard|spot|row|tenant|item)s?|hotspot",
+        near(r"single|one|same", r"shard|partition|node|key", 3)
+        + r"(?=.{0,80}(?:all|every|concentrat|traffic|writes|load))",
+        near(
+            r"partition key|shard key|sharding|sharded",
+            r"concentrat|single|skew|cardinality|one (?:tenant|customer|key)",
+        ),
+        r"celebrity|viral|popular (?:post|item|product)",
+    ),
+    "failover-fault": (
+        near(
+            r"fail(?:ed|s|ing)?[- ]?over|switch(?:ed)?[- ]?over|promot|standby|replica|secondary|flip",
+            r"lag|behind|stale|lost writes|data loss|did not|never|failed|wrong|not (?:caught|in sync)|out of date|unsynced",
+        ),
+        r"replication lag|lagging (?:replica|standby|follower)",
+    ),
+    "split-brain": (
+        r"split[- ]brain",
+        near(
+            r"two|both|second|multiple|each half|each side|each group|dual",
+            r"primar|leader|master|writer|active|elect",
+        ),
+        near(r"fenc", r"old (?:primary|leader|master)|no fencing|without fencing|fencing token"),
+    ),
+    "quorum-loss": (
+        near(
+            r"quorum|majority|consensus",
+            r"lost|loss|lose|no |without|below|could not|couldn'?t|not enough|too many",
+        ),
+        r"could not elect a leader|no leader|leaderless|leader election failed",
+    ),
+    "shallow-health-check": (
+        near(
+            r"health ?check|health endpoint|liveness|readiness|probe|heartbeat check",
+            r"only|still (?:passed|answered|green|ok|healthy)|green|ok\b|said healthy|reported healthy|judged|shallow|did not (?:check|detect|test)|tcp|port",
+        ),
+        r"gr[ae]y failure|partial failure|zombie (?:host|node|process)",
+    ),
+    "process-pause": (
+        r"stop[- ]the[- ]world|gc pause|garbage[- ]collection pause|long pauses?|stalled for|froze for|freez",
+        near(
+            r"pause|stall|froze|swap",
+            r"heartbeat|lease|session|timeout|evict|declared dead|failure detector|leader",
+        ),
+        near(r"session|lease", r"expir|timed out|revok|lost", 3),
+    ),
+    "unguarded-rollout": (
+        r"no (?:canary|staged|staging|phased|progressive|gradual)|without (?:a )?(?:canary|staged|staging|phased|progressive|gradual)|skipp\w* (?:the )?(?:canary|staged|staging)",
+        near(
+            r"every (?:host|server|node|region|pop|point of presence|sensor|agent|device|machine|data cent)|all (?:hosts|servers|nodes|regions|pops|sensors|agents|devices|machines|data cent)|whole fleet|entire fleet|globally|worldwide|everywhere|at once|simultaneous|within (?:seconds|minutes)",
+            r"pushed|push|propagat|deliver|rolled|rollout|deployed|publish|reached|shipped|released|applied",
+            4,
+        ),
+        r"canar(?:y|ies)|staged (?:rollout|deployment)|progressive(?:ly)? (?:rollout|delivery|propagat)|deployment rings?|in rings",
+        r"blast radius",
+    ),
+    "version-skew": (
+        r"mixed[- ]version|version skew|side by side|backwards?[- ]compat|forwards?[- ]compat|expand[- ]and[- ]contract",
+        near(
+            r"old (?:release|version|build|binar|code|node|server|client)|previous (?:release|version|build)|still (?:on|running) the",
+            r"could not|failed|read|decode|understand|pars|new format|renamed|incompatib",
+        ),
+        r"rolling (?:upgrade|deploy|restart)",
+    ),
+    "blast-radius": (
+        near(
+            r"command|script|tool|playbook|runbook|operation|query|job",
+            r"wrong (?:host|server|cluster|database|environment|region|account|target)|more than intended|larger set|much larger|too (?:many|broad|wide)|every|all (?:the )?(?:servers|hosts|sites|customers|tables|links|backbone)|instead of|unintended|unintentional|mistakenly|by mistake|accident",
+            8,
+        ),
+        near(
+            r"delet|destroy|dropp|drop\b|remov|wipe|truncat|terminat|purg",
+            r"by mistake|mistaken|accident|unintended|unintentional|instead of",
+        ),
+        r"typo|fat[- ]finger|wrong (?:argument|input|ids?|parameter|flag)|input mistake|entered wrong|mistyped",
+        r"no (?:minimum|safety|guard|confirmation|dry[- ]run)|fail(?:ed|s)? open|safeguard",
+    ),
+    "hidden-dependency": (
+        r"circular dependenc|hidden dependenc|undeclared dependenc|implicit dependenc|unknown dependenc|dependency (?:map|graph) (?:was )?missing",
+        near(
+            r"depend|relied|rely|ran on|ran over|signed in through|authenticat\w* (?:through|via)|inside|same network|same (?:identity|auth)",
+            r"same|itself|the outage|was down|failed|unreachable|broken|it was meant|rescue|recover",
+            6,
+        ),
+        near(
+            r"believ|thought|looked|judged|seemed|appeared",
+            r"unused|not used|no (?:hits|traffic|callers)|safe to (?:remove|delete)",
+            3,
+        ),
+        r"out[- ]of[- ]band",
+        near(
+            r"did not know|didn'?t know|unaware|undocumented|not documented|nobody knew|no one knew",
+            r"depend|relied|rel(?:y|ies)\b",
+        ),
+    ),
+    "data-corruption": (
+        r"corrupt|bit[- ]?flip|flipped bit|silent data|checksum|integrity check|garbled|bogus|mangled",
+        near(
+            r"wrong|incorrect|bad|invalid",
+            r"data|results?|values?|records|bytes|answers|signatures?",
+            2,
+        ),
+    ),
+    "dns-fault": (
+        r"\bdns\b|dnssec|resolver|nameserver|name server|nxdomain|servfail|\bttl\b|cname|ds record|zone file|signed zone|rrsig|name lookup|lookups?\b|resolv",
+    ),
+    "route-withdrawal": (
+        near(
+            r"routes?|prefix|prefixes|bgp|announce?ments?|advertis",
+            r"withdr[ae]w|stopped (?:announc|advertis)|no longer (?:announc|advertis)|lost|blackhol|unreachable|disappear",
+            5,
+        ),
+        r"blackhol",
+    ),
+    "route-leak": (
+        r"route leak|leaked (?:\w+ )?routes|hijack|more[- ]specific|rpki|\broas?\b|prefix filter|without (?:prefix )?filtering",
+        near(
+            r"announc|advertis",
+            r"did not own|not own|someone else|another (?:network|operator)|our (?:address|prefix)",
+            6,
+        ),
+    ),
+    "poison-input": (
+        r"poison(?:ed)? (?:message|pill|record|event)|dead[- ]letter",
+        near(
+            r"malformed|invalid|unexpected|bad|corrupt|oversized|truncated",
+            r"message|event|record|input|payload|request|file|line",
+            3,
+        ),
+    ),
+    "cpu-exhaustion": (
+        r"catastrophic backtracking|backtrack|redos|pathological|exponential[- ]time",
+        near(r"cpu|processor|cores?\b", r"100|pegged|saturat|spike|exhaust|maxed|spin|burn|pinned"),
+        r"hot loop|infinite loop|busy loop|spin(?:ning)? loop",
+    ),
+    "single-point-of-failure": (
+        r"single point of failure|\bspof\b|no (?:fallback|redundan|secondary|second|alternative|backup) (?:provider|vendor|path|route|region|supplier|acquirer)|only (?:one|a single) (?:provider|vendor|region|supplier|acquirer|path)",
+        near(r"sole|single|only|one", r"provider|vendor|supplier|acquirer|region|dependency", 2),
+    ),
+    "backlog-overflow": (
+        near(
+            r"backlog|lag\b|lagged|queued|unprocessed|unread|waiting (?:messages|jobs|events)",
+            r"retention|aged out|expired|max(?:imum)? age|lifetime|deleted before|dropped|discard",
+        ),
+        near(
+            r"retention|message (?:lifetime|age)|max(?:imum)? age|ttl",
+            r"messages|events|jobs|records|log|queue|topic",
+        ),
+    ),
+    "lock-contention": (
+        r"deadlock|lock contention|lock timeout|exclusive lock|table lock|row lock|lock queue|lock wait|metadata lock|\bmdl\b",
+        near(
+            r"alter table|ddl|schema change|migration|index (?:build|creation)|create index|vacuum full",
+            r"lock|block|queued|froze|waited|stall",
+            8,
+        ),
+        near(r"lock", r"held|waiting|queued|blocked|contention"),
+    ),
+    "invalid-config": (
+        near(
+            r"config|configuration|setting|flag|yaml|json|template|rendered|file",
+            r"empty|blank|missing value|truncated|invalid|malformed|parse|typo|null|defaulted|fell back to default|default(?:s)? (?:to|of)",
+            5,
+        ),
+        r"no (?:schema|validation) (?:check|of)|validated? (?:config|configuration)",
+    ),
+    "silent-failure": (
+        near(
+            r"backup|snapshot|dump|replication|monitor|alert|job|cron",
+            r"silently|unnoticed|not noticed|never noticed|nobody noticed|no one noticed|had been failing|for months|for weeks|went unnoticed|without (?:an )?alert|never alerted|not alerted",
+            6,
+        ),
+        r"restore (?:test|drill)s?|test(?:ed)? (?:the )?restores?",
+    ),
+    "cache-contamination": (
+        near(
+            r"cache|cached|caching|cdn|proxy",
+            r"private|personal|personali[sz]ed|authenticated|other (?:users|people|customers|accounts)|wrong (?:users|clients|customers)|another user|cache-control|leak",
+        ),
+        r"cache poison",
+    ),
+    "schedule-overrun": (
+        near(
+            r"job|backup|batch|run\b|cron|task|aggregation",
+            r"overlap|overran|overrun|longer than (?:its|the|a) (?:interval|window|day|schedule)|outgrew|into (?:the )?(?:morning )?peak|ran into|window|concurrent runs|still (?:going|running)",
+            6,
+        ),
+    ),
+}
+
+
+_GROUP = "(?:"
+WHOLE = "="
+"""Marks a clue that must be a whole word rather than a word's beginning."""
+_WORD = re.compile(r"[a-z0-9]+")
+_WORD_REST = re.compile(r"\w*")
+"""The rest of a word a phrasing stopped inside of (quoted whole)."""
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+"""Where a sentence ends: a stop or colon before a space (not the dot in x.509), or a line end."""
+_LEADING_WORD = re.compile(r"[a-z0-9]+")
+_SENTENCE = re.compile(r"[^.!?;:\n]+(?:[.!?;:](?!\s|$)[^.!?;:\n]*)*")
+"""A sentence: up to a stop, colon or line end followed by a space (not the dot in x.509)."""
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex."""
+    parts, depth, start, escaped = [], 0, 0, False
+    for position, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:position])
+            start = position + 1
+    return [*parts, pattern[start:]]
+
+
+def _group_end(pattern: str) -> int:
+    """The index just after the group that opens ``pattern``."""
+    depth, escaped = 0, False
+    for position, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+            if depth == 0:
+                return position + 1
+    return len(pattern)
+
+
+def _clues(alternation: str) -> frozenset[str] | None:
+    """Word beginnings one of which a sentence must contain for ``alternation`` to match, or
+    None when some alternative starts with no fixed word beginning."""
+    clues: set[str] = set()
+    for alternative in _alternatives(alternation):
+        bare = alternative.removeprefix("\\b")
+        if bare.startswith(_GROUP):
+            end = _group_end(bare)
+            if bare[end : end + 1] in ("?", "*", "{"):
+                return None
+            inner = _clues(bare[len(_GROUP) : end - 1])
+            if inner is None:
+                return None
+            clues |= inner
+            continue
+        word = _LEADING_WORD.match(bare)
+        literal = word.group() if word else ""
+        following = bare[word.end() : word.end() + 1] if word else ""
+        if following in ("?", "*", "{"):
+            literal = literal[:-1]  # a quantifier makes the last character optional
+        elif following and following not in "([\\" and not following.isalnum():
+            literal = WHOLE + literal  # a whole word: "no space" is not met by "node"
+        if len(literal.removeprefix(WHOLE)) < 2:
+            return None
+        clues.add(literal)
+    return frozenset(clues)
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    mode: str
+    pattern: re.Pattern[str]
+    sides: int
+    """How many clue sets must all be met before the pattern is tried."""
+
+
+def _lexicon() -> tuple[list[_Phrasing], dict[str, list[tuple[int, int]]]]:
+    """Every phrasing compiled, and for each clue the (phrasing, side) pairs it meets."""
+    phrasings: list[_Phrasing] = []
+    by_clue: dict[str, list[tuple[int, int]]] = {}
+    for mode, patterns in PHRASINGS.items():
+        for pattern in patterns:
+            sides = [_clues(side) for side in _SIDES.get(pattern, (pattern,))]
+            if None in sides:
+                raise ValueError(f"{mode}: every alternative must start with a word: {pattern}")
+            for side, clue_set in enumerate(sides):
+                for clue in clue_set or ():
+                    by_clue.setdefault(clue, []).append((len(phrasings), side))
+            phrasings.append(_Phrasing(mode, re.compile(pattern), len(sides)))
+    return phrasings, by_clue
+
+
+_PHRASINGS, _BY_CLUE = _lexicon()
+_MET: dict[str, frozenset[tuple[int, int]]] = {}
+"""Every word seen so far and the (phrasing, side) clues it meets: words repeat, so each word's
+prefixes are looked up once."""
+
+
+def _met(word: str) -> frozenset[tuple[int, int]]:
+    found = _MET.get(word)
+    if found is None:
+        found = frozenset(
+            itertools.chain(
+                _BY_CLUE.get(WHOLE + word, ()),
+                *(_BY_CLUE.get(word[:length], ()) for length in range(2, 1 + len(word))),
+            )
+        )
+        _MET[word] = found
+    return found
+
+
+def analyse(text: str) -> dict[str, list[str]]:
+    """The failure modes a text describes, each with the phrases telling it, as written, in
+    reading order. Each sentence is only tried with the phrasings it holds a clue word for on
+    every side, and only where a clue word starts (dictionary lookups instead of scanning the
+    text with every pattern); a phrasing never spans two sentences."""
+    told: dict[str, list[str]] = {}
+    for sentence in _SENTENCE_END.split(text):
+        lowered = sentence.lower()
+        starts: defaultdict[int, list[int]] = defaultdict(list)
+        sides: defaultdict[int, set[int]] = defaultdict(set)
+        for word in _WORD.finditer(lowered):
+            for number, side in _met(word.group()):
+                starts[number].append(word.start())
+                sides[number].add(side)
+        matches: list[tuple[int, int, str]] = []
+        for number, met in sides.items():
+            phrasing = _PHRASINGS[number]
+            if len(met) < phrasing.sides:
+                continue
+            end = -1
+            for start in sorted(starts[number]):
+                if start >= end and (match := phrasing.pattern.match(lowered, start)):
+                    matches.append((start, match.end(), phrasing.mode))
+                    end = match.end()
+        # Lower-casing a few characters changes the length; then quote the lower-cased text.
+        written = sentence if len(lowered) == len(sentence) else lowered
+        for start, end, mode in sorted(matches):
+            end = _WORD_REST.match(lowered, end).end()  # type: ignore[union-attr]
+            told.setdefault(mode, []).append(" ".join(written[start:end].split()))
+    return told
+
+
+SUGGESTED = 3
+"""Most failure modes suggested for a new or imported incident."""
+
+
+def suggest(text: str, allowed: Sequence[str] | None = None) -> list[str]:
+    """The failure modes a text tells most, most told first (ties: first told first), at most
+    ``SUGGESTED``, among ``allowed`` (default: every mode of the lexicon)."""
+    told = analyse(text)
+    ranked = sorted(
+        (mode for mode in told if allowed is None or mode in allowed),
+        key=lambda mode: -len(told[mode]),
+    )
+    return ranked[:SUGGESTED]

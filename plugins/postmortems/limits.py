@@ -1,0 +1,129 @@
+"""Limits on Markdown fields that JSON Schema cannot express: lines and container nesting.
+
+The numbers live in the schema's ``markdown`` definition (``x-maxLines``, ``x-maxNesting``)
+beside its ``maxLength``; this module finds every Markdown value of a document by following
+the schema, and measures each text in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .loader import child_path
+
+MARKDOWN_REF = "#/$defs/markdown"
+_MARKERS = ("-", "*", "+", ">", ". ", ")")
+_TAB = 4
+
+
+@dataclass(frozen=True)
+class MarkdownLimits:
+    """How many lines and how deep a nesting one Markdown value may have (``None``: no limit)."""
+
+    lines: int | None
+    nesting: int | None
+
+    @classmethod
+    def from_schema(cls, schema: dict[str, Any]) -> MarkdownLimits:
+        definition = schema.get("$defs", {}).get("markdown", {})
+        return cls(definition.get("x-maxLines"), definition.get("x-maxNesting"))
+
+
+def markdown_values(schema: dict[str, Any], document: Any) -> Iterator[tuple[str, str]]:
+    """``(field path, text)`` of every Markdown value in ``document``, found through ``schema``."""
+    definitions = schema.get("$defs", {})
+    stack: list[tuple[dict[str, Any], Any, str]] = [(schema, document, "")]
+    while stack:
+        node, value, field_path = stack.pop()
+        reference = node.get("$ref")
+        if reference == MARKDOWN_REF:
+            if isinstance(value, str):
+                yield field_path, value
+            continue
+        if isinstance(reference, str) and reference.startswith("#/$defs/"):
+            node = definitions.get(reference.removeprefix("#/$defs/"), {})
+        if isinstance(value, dict):
+            properties = node.get("properties", {})
+            extra = node.get("additionalProperties")
+            for key, item in value.items():
+                child = properties.get(key, extra)
+                if isinstance(child, dict):
+                    stack.append((child, item, child_path(field_path, key)))
+        elif isinstance(value, list) and isinstance(node.get("items"), dict):
+            stack.extend(
+                (node["items"], item, child_path(field_path, index))
+                for index, item in enumerate(value)
+            )
+
+
+def line_count(text: str) -> int:
+    """Lines of ``text`` (a final line break does not start another line)."""
+    return text.count("\n", 0, len(text.rstrip("\n"))) + 1
+
+
+def nesting_depth(text: str, stop_above: int | None = None) -> int:
+    """How deep list items and block quotes nest in ``text``, in one pass over it.
+
+    A line's depth is the number of list items it is indented into (a stack of the columns
+    where their content starts) plus the block quote and list markers it opens itself
+    (``> - > 1. x``). Fenced code is skipped. Scanning stops after the first line deeper
+    than ``stop_above``.
+    """
+    if sum(text.count(marker) for marker in _MARKERS) < (stop_above or 0):
+        return 0  # too few markers to nest that deep: no need to look closer
+    deepest = 0
+    open_items: list[int] = []  # content columns of the list items still open
+    fence = ""
+    for line in text.split("\n"):
+        column, index = _indent(line, 0, 0)
+        if fence:
+            if line[index:].startswith(fence):
+                fence = ""
+            continue
+        if index == len(line):
+            continue  # blank lines close nothing: a list item may go on after one
+        quotes = 0
+        while index < len(line) and line[index] == ">":
+            quotes += 1
+            column, index = _indent(line, column + 1, index + 1)
+        while open_items and open_items[-1] > column:
+            open_items.pop()
+        while True:
+            width = _list_marker(line, index)
+            if not width:
+                break
+            column, index = _indent(line, column + width, index + width)
+            open_items.append(column)
+        deepest = max(deepest, quotes + len(open_items))
+        if stop_above is not None and deepest > stop_above:
+            break
+        rest = line[index:]
+        if rest.startswith(("```", "~~~")):
+            fence = rest[:3]
+    return deepest
+
+
+def _indent(line: str, column: int, index: int) -> tuple[int, int]:
+    """Column and index after the spaces and tabs at ``index`` (tabs stop every 4 columns)."""
+    while index < len(line) and line[index] in " \t":
+        column = column + _TAB - column % _TAB if line[index] == "\t" else column + 1
+        index += 1
+    return column, index
+
+
+def _list_marker(line: str, index: int) -> int:
+    """Width of the list marker at ``index`` (``-``, ``*``, ``+``, ``1.``, ``1)``), else 0."""
+    end = index
+    while end < len(line) and end - index < 9 and line[end] in "0123456789":
+        end += 1
+    if end > index:
+        if end >= len(line) or line[end] not in ".)":
+            return 0
+        end += 1
+    elif index < len(line) and line[index] in "-*+":
+        end += 1
+    else:
+        return 0
+    return end - index if end == len(line) or line[end] in " \t" else 0

@@ -57,11 +57,11 @@ def read_text(path: Path) -> str:
         return data.decode("latin-1")
 
 
-def _vocabularies(schema_path: Path) -> tuple[list[str], list[str]]:
+def _vocabularies(schema_path: Path, root: Path) -> tuple[list[str], list[str]]:
     """Root-cause categories and severities from the schema, else the contract's defaults."""
     if not schema_path.is_file():
         return list(DEFAULT_CATEGORIES), list(DEFAULT_SEVERITIES)
-    schema = read_schema(schema_path)
+    schema = read_schema(schema_path, root)
     categories = values(schema, "rootCauseCategory") or list(DEFAULT_CATEGORIES)
     severities = values(schema, "severity") or list(DEFAULT_SEVERITIES)
     return categories, severities
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     """Import each file; 0 when all were written, 1 when any was missing or refused."""
     project = find_project()
     try:
-        categories, severities = _vocabularies(project.schema_path)
+        categories, severities = _vocabularies(project.schema_path, project.root)
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) else f"not valid JSON: {error}"
         print(

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import yaml
 
 from ..collection import display_path
-from ..files import write_new_file
+from ..files import links_outside, write_new_file
 from ..problems import Problem
 from ..project import find_project
 from ..scaffold import (
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     project = find_project()
     reason = project_error(project, needs_incidents=False)
     try:
-        schema = read_schema(project.schema_path) if reason is None else {}
+        schema = read_schema(project.schema_path, project.root) if reason is None else {}
     except (OSError, ValueError) as error:
         problem = error.strerror if isinstance(error, OSError) else f"not valid JSON: {error}"
         reason = f"cannot read the schema {display_path(project.schema_path)}: {problem}"
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"postmortems new: error: {reason}", file=sys.stderr)
         return 2
     vocabularies = {name: values(schema, name) for name in VOCABULARIES}
-    catalog = _catalog_services(project.catalog_path)
+    catalog = _catalog_services(project.catalog_path, project.root)
     try:
         incident = _answers(args, vocabularies, catalog)
     except _Cancelled:
@@ -217,9 +217,9 @@ def _ask(question: str, parse: Callable[[str], T], default: str | None = None) -
             print(f"  {error}")
 
 
-def _catalog_services(path: Path | None) -> list[str] | None:
+def _catalog_services(path: Path | None, root: Path) -> list[str] | None:
     """The service slugs of the catalog, or ``None`` when there is no readable catalog."""
-    if path is None or not Path(path).is_file():
+    if path is None or not Path(path).is_file() or links_outside(Path(path), root):
         return None
     try:
         catalog = yaml.safe_load(Path(path).read_text(encoding="utf-8"))

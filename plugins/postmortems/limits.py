@@ -1,12 +1,15 @@
-"""Limits on Markdown fields that JSON Schema cannot express: lines and container nesting.
+"""Limits on Markdown that JSON Schema cannot express: lines, container nesting, headings.
 
-The numbers live in the schema's ``markdown`` definition (``x-maxLines``, ``x-maxNesting``)
-beside its ``maxLength``; this module finds every Markdown value of a document by following
-the schema, and measures each text in one pass.
+The numbers live in the schema's ``markdown`` definition (``x-maxLines``, ``x-maxNesting``,
+``x-maxHeadings``) beside its ``maxLength``; this module finds every Markdown value of a
+document by following the schema, and measures each text in one pass. Headings are counted
+over a whole file: they all end up on one page, whose table of contents numbers repeated
+headings one by one (quadratic in their count).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +19,9 @@ from .loader import child_path
 MARKDOWN_REF = "#/$defs/markdown"
 _MARKERS = ("-", "*", "+", ">", ". ", ")")
 _TAB = 4
+_HEADING = re.compile(r"^ {0,3}(?:#|=+[ \t]*$|-+[ \t]*$)", re.MULTILINE)
+"""A ``#`` heading (Python-Markdown needs no space: ``#a`` is one), or a line that may underline
+a setext heading (a rule counts too)."""
 
 
 @dataclass(frozen=True)
@@ -24,11 +30,17 @@ class MarkdownLimits:
 
     lines: int | None
     nesting: int | None
+    headings: int | None
+    """In all the Markdown values of one file together."""
 
     @classmethod
     def from_schema(cls, schema: dict[str, Any]) -> MarkdownLimits:
         definition = schema.get("$defs", {}).get("markdown", {})
-        return cls(definition.get("x-maxLines"), definition.get("x-maxNesting"))
+        return cls(
+            definition.get("x-maxLines"),
+            definition.get("x-maxNesting"),
+            definition.get("x-maxHeadings"),
+        )
 
 
 def markdown_values(schema: dict[str, Any], document: Any) -> Iterator[tuple[str, str]]:
@@ -44,18 +56,27 @@ def markdown_values(schema: dict[str, Any], document: Any) -> Iterator[tuple[str
             continue
         if isinstance(reference, str) and reference.startswith("#/$defs/"):
             node = definitions.get(reference.removeprefix("#/$defs/"), {})
+        children: list[tuple[dict[str, Any], Any, str]] = []
         if isinstance(value, dict):
             properties = node.get("properties", {})
             extra = node.get("additionalProperties")
             for key, item in value.items():
                 child = properties.get(key, extra)
                 if isinstance(child, dict):
-                    stack.append((child, item, child_path(field_path, key)))
+                    children.append((child, item, child_path(field_path, key)))
         elif isinstance(value, list) and isinstance(node.get("items"), dict):
-            stack.extend(
+            children = [
                 (node["items"], item, child_path(field_path, index))
                 for index, item in enumerate(value)
-            )
+            ]
+        stack.extend(reversed(children))  # popped in document order
+
+
+def heading_count(text: str) -> int:
+    """Lines of ``text`` that may be headings (ATX ``#`` headings and setext underlines)."""
+    return (
+        sum(1 for _ in _HEADING.finditer(text)) if "#" in text or "=" in text or "-" in text else 0
+    )
 
 
 def line_count(text: str) -> int:
@@ -74,28 +95,34 @@ def nesting_depth(text: str, stop_above: int | None = None) -> int:
     if sum(text.count(marker) for marker in _MARKERS) < (stop_above or 0):
         return 0  # too few markers to nest that deep: no need to look closer
     deepest = 0
-    open_items: list[int] = []  # content columns of the list items still open
+    open_items: list[tuple[int, int]] = []  # (content column, block quotes around) still open
     fence = ""
     for line in text.split("\n"):
-        column, index = _indent(line, 0, 0)
+        first, index = _indent(line, 0, 0)
         if fence:
             if line[index:].startswith(fence):
                 fence = ""
             continue
         if index == len(line):
             continue  # blank lines close nothing: a list item may go on after one
-        quotes = 0
+        column, quotes = first, 0
         while index < len(line) and line[index] == ">":
             quotes += 1
             column, index = _indent(line, column + 1, index + 1)
-        while open_items and open_items[-1] > column:
+        while open_items:
+            content, around = open_items[-1]
+            # An item outside quotes ends at a line starting left of its content; one inside
+            # quotes, at a line with fewer quotes or starting left of it after the quotes.
+            start = first if around == 0 else column if quotes >= around else -1
+            if content <= start:
+                break
             open_items.pop()
         while True:
             width = _list_marker(line, index)
             if not width:
                 break
             column, index = _indent(line, column + width, index + width)
-            open_items.append(column)
+            open_items.append((column, quotes))
         deepest = max(deepest, quotes + len(open_items))
         if stop_above is not None and deepest > stop_above:
             break

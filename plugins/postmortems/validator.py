@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
-from .limits import MarkdownLimits, line_count, markdown_values, nesting_depth
+from .limits import MarkdownLimits, heading_count, line_count, markdown_values, nesting_depth
 from .loader import Position, child_path
 from .model import TIMESTAMP_FIELDS
 from .problems import Problem, kind_of
@@ -135,9 +135,18 @@ class DocumentValidator:
         return sorted(set(found))
 
     def _markdown_problems(self, document: Any) -> Iterator[tuple[str, str, str | None]]:
-        """Markdown values with too many lines or too deep a nesting (the schema's limits)."""
+        """Markdown values with too many lines, too deep a nesting or too many headings."""
         most_lines, deepest = self._markdown.lines, self._markdown.nesting
+        most_headings, headings = self._markdown.headings, 0
         for field_path, text in markdown_values(self.schema, document):
+            if most_headings is not None and headings <= most_headings:
+                headings += heading_count(text)
+                if headings > most_headings:
+                    yield (
+                        field_path,
+                        f"brings the headings of this file past {most_headings:,}",
+                        "use fewer headings: lists or bold text also structure a long text",
+                    )
             lines = line_count(text) if most_lines is not None else 0
             if most_lines is not None and lines > most_lines:
                 yield (

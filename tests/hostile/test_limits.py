@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from postmortems.limits import MarkdownLimits, line_count, markdown_values, nesting_depth
+from postmortems.limits import (
+    MarkdownLimits,
+    heading_count,
+    line_count,
+    markdown_values,
+    nesting_depth,
+)
 
 from .test_refused import REPO
 
@@ -14,7 +20,7 @@ LIMITS = MarkdownLimits.from_schema(SCHEMA)
 
 
 def test_the_limits_come_from_the_schema() -> None:
-    assert (LIMITS.lines, LIMITS.nesting) == (2000, 16)
+    assert (LIMITS.lines, LIMITS.nesting, LIMITS.headings) == (2000, 16, 500)
 
 
 @pytest.mark.parametrize(
@@ -62,3 +68,8 @@ def test_markdown_values_are_found_through_the_schema() -> None:
         "lessons.went_well[0]": "w",
         "root_cause.description": "d",
     }
+
+
+def test_headings_and_setext_underlines_are_counted() -> None:
+    text = "# One\n## Two\nThree\n=====\nFour\n---\n#a\n    # code\n- - -\nC# and F#"
+    assert heading_count(text) == 5

@@ -61,6 +61,7 @@ def _line_pattern(width: int) -> dict[str, list[str]]:
         "emphasis": ["*_" * (width // 2)],
         "backticks": ["`" * width],
         "html": ["<a " * (width // 3)],
+        "prose": [("Plain words of prose. " * width)[:width]],  # the baseline, not an attack
     }
 
 
@@ -71,7 +72,8 @@ def markdown_text(
     with at most ``headings`` headings (the limit is per file); returns it and its headings."""
     width = max(1, chars // lines)
     patterns = _line_pattern(width)
-    blocks = list(patterns.values()) if pattern == "mixed" else [patterns[pattern]]
+    attacks = [block for name, block in patterns.items() if name != "prose"]
+    blocks = attacks if pattern == "mixed" else [patterns[pattern]]
     out: list[str] = []
     size = used = index = 0
     while len(out) < lines:

@@ -43,33 +43,61 @@ class MarkdownLimits:
         )
 
 
-def markdown_values(schema: dict[str, Any], document: Any) -> Iterator[tuple[str, str]]:
-    """``(field path, text)`` of every Markdown value in ``document``, found through ``schema``."""
+def markdown_values(
+    schema: dict[str, Any], document: Any, reaches: dict[int, bool] | None = None
+) -> Iterator[tuple[str, str]]:
+    """``(field path, text)`` of every Markdown value in ``document``, found through ``schema``.
+
+    Only the parts of ``document`` whose schema can hold Markdown are visited; ``reaches``
+    remembers which those are, for the next document checked against the same schema.
+    """
     definitions = schema.get("$defs", {})
+    reaches = {} if reaches is None else reaches
     stack: list[tuple[dict[str, Any], Any, str]] = [(schema, document, "")]
     while stack:
         node, value, field_path = stack.pop()
-        reference = node.get("$ref")
-        if reference == MARKDOWN_REF:
+        if node.get("$ref") == MARKDOWN_REF:
             if isinstance(value, str):
                 yield field_path, value
             continue
-        if isinstance(reference, str) and reference.startswith("#/$defs/"):
-            node = definitions.get(reference.removeprefix("#/$defs/"), {})
+        node = _target(node, definitions)
         children: list[tuple[dict[str, Any], Any, str]] = []
         if isinstance(value, dict):
             properties = node.get("properties", {})
             extra = node.get("additionalProperties")
             for key, item in value.items():
                 child = properties.get(key, extra)
-                if isinstance(child, dict):
+                if isinstance(child, dict) and _reaches(child, definitions, reaches):
                     children.append((child, item, child_path(field_path, key)))
-        elif isinstance(value, list) and isinstance(node.get("items"), dict):
-            children = [
-                (node["items"], item, child_path(field_path, index))
-                for index, item in enumerate(value)
-            ]
+        elif isinstance(value, list):
+            items = node.get("items")
+            if isinstance(items, dict) and _reaches(items, definitions, reaches):
+                children = [
+                    (items, item, child_path(field_path, index)) for index, item in enumerate(value)
+                ]
         stack.extend(reversed(children))  # popped in document order
+
+
+def _target(node: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any]:
+    reference = node.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#/$defs/"):
+        return definitions.get(reference.removeprefix("#/$defs/"), {})
+    return node
+
+
+def _reaches(node: dict[str, Any], definitions: dict[str, Any], memo: dict[int, bool]) -> bool:
+    """Whether a value described by ``node`` can hold Markdown at any depth."""
+    if node.get("$ref") == MARKDOWN_REF:
+        return True
+    if id(node) not in memo:
+        memo[id(node)] = False  # a schema that refers to itself ends here
+        target = _target(node, definitions)
+        parts = [*target.get("properties", {}).values()]
+        parts += [target[key] for key in ("additionalProperties", "items") if key in target]
+        memo[id(node)] = any(
+            isinstance(part, dict) and _reaches(part, definitions, memo) for part in parts
+        )
+    return memo[id(node)]
 
 
 def heading_count(text: str) -> int:

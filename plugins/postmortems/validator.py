@@ -112,6 +112,7 @@ class DocumentValidator:
             definitions.get(name, {}).get("pattern") for name in ("line", "markdown")
         } - {None}
         self._markdown = MarkdownLimits.from_schema(schema)
+        self._reaches_markdown: dict[int, bool] = {}
 
     def is_valid(self, document: Any) -> bool:
         """Fast yes/no on a JSON document (the compiled validator)."""
@@ -138,7 +139,7 @@ class DocumentValidator:
         """Markdown values with too many lines, too deep a nesting or too many headings."""
         most_lines, deepest = self._markdown.lines, self._markdown.nesting
         most_headings, headings = self._markdown.headings, 0
-        for field_path, text in markdown_values(self.schema, document):
+        for field_path, text in markdown_values(self.schema, document, self._reaches_markdown):
             if most_headings is not None and headings <= most_headings:
                 headings += heading_count(text)
                 if headings > most_headings:
@@ -304,13 +305,14 @@ def _repeated(items: list[Any]) -> str:
 
 
 _END_OF_TEXT = "(?![\\s\\S])"
-"""How the text patterns end: unlike ``$``, never before a final newline, in any regex dialect."""
+"""How the one-line pattern ends: unlike ``$``, never before a final newline, in any dialect.
+(The Markdown pattern allows newlines, so it ends with ``$``, which keeps regexes fast.)"""
 _BIDI_OVERRIDES = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
 
 
 def _forbidden_character(text: str, pattern: str) -> tuple[str, str | None]:
     """What a text pattern (one line, Markdown) refuses in ``text``: its first bad character."""
-    allowed = ecma_regex(pattern.removeprefix("^").removesuffix(_END_OF_TEXT))
+    allowed = ecma_regex(pattern.removeprefix("^").removesuffix(_END_OF_TEXT).removesuffix("$"))
     match = allowed.match(text)
     index = match.end() if match else 0
     if index >= len(text):

@@ -18,6 +18,7 @@ import jsonschema
 from . import crosscheck, loader
 from .cache import CheckCache, default_cache_dir
 from .checking import FileCheck, Locator, check_bytes
+from .files import links_outside, resolved
 from .model import TIMESTAMP_FIELDS, Incident
 from .problems import Problem, ProjectError
 from .project import ProjectPaths
@@ -164,14 +165,14 @@ def _garbage_collection_paused() -> Iterator[None]:
 def _load_collection(
     paths: ProjectPaths, *, only: Sequence[Path] | None, extra: Sequence[Path], use_cache: bool
 ) -> Collection:
-    schema_text, validator = _schema(paths.schema_path, paths.vocabulary_extensions)
+    schema_text, validator = _schema(paths.schema_path, paths.root, paths.vocabulary_extensions)
     schema = validator.schema
     files = incident_files(paths.incidents_dir)  # unique already: resolving costs a lot
     if extra or only:
         files = _unique([*files, *extra, *(only or ())])
-    reported = {_resolve(path) for path in only} if only is not None else None
+    reported = {resolved(path) for path in only} if only is not None else None
     cache = CheckCache(
-        default_cache_dir() if use_cache else None, _resolve(paths.incidents_dir), schema_text
+        default_cache_dir() if use_cache else None, resolved(paths.incidents_dir), schema_text
     )
     checks: list[tuple[Path, str, FileCheck]] = []
     problems: list[Problem] = []
@@ -179,7 +180,7 @@ def _load_collection(
         display = display_path(path)
         check = _check_file(path, display, paths.incidents_dir, validator, cache)
         checks.append((path, display, check))
-        if reported is None or _resolve(path) in reported:
+        if reported is None or resolved(path) in reported:
             problems += check.problems
     cache.save()
     catalog, catalog_problems = _load_catalog(paths)
@@ -191,7 +192,7 @@ def _load_collection(
     ]
     unreadable = [path.stem for path, _, check in checks if check.document is None]
     cross = crosscheck.problems(entries, catalog, Locator(), unreadable)
-    problems += [p for p in cross if reported is None or _resolve(Path(p.path)) in reported]
+    problems += [p for p in cross if reported is None or resolved(Path(p.path)) in reported]
     failed = {p.path for p in problems if p.level == "error"} | {
         p.path for p in cross if p.level == "error"
     }
@@ -215,8 +216,14 @@ def load_one(path: Path, paths: ProjectPaths) -> tuple[Incident | None, list[Pro
     return incident, collection.problems
 
 
-def _schema(path: Path, extensions: Extensions | None = None) -> tuple[str, DocumentValidator]:
+def _schema(
+    path: Path, root: Path, extensions: Extensions | None = None
+) -> tuple[str, DocumentValidator]:
     """The schema's text (the cache key) and its validator, with a site's extra terms."""
+    if links_outside(path, root):
+        raise ProjectError(
+            f"the schema {display_path(path)} is a symbolic link pointing outside the project"
+        )
     try:
         text = path.read_text(encoding="utf-8")
         if extensions:
@@ -244,7 +251,7 @@ def _validator(schema_text: str) -> DocumentValidator:
 def _check_file(
     path: Path, display: str, root: Path, validator: DocumentValidator, cache: CheckCache
 ) -> FileCheck:
-    if path.is_symlink() and not _inside(_resolve(path), _resolve(root)):
+    if links_outside(path, root):
         return FileCheck(
             None,
             [Problem(display, 1, 1, "", "symbolic link pointing outside the incidents folder")],
@@ -269,12 +276,14 @@ def _load_catalog(paths: ProjectPaths) -> tuple[dict[str, dict[str, Any]] | None
     display = display_path(paths.catalog_path)
     if not paths.catalog_path.is_file():
         return None, [Problem(display, 1, 1, "", "service catalog file not found")]
-    loaded = loader.load_file(paths.catalog_path, display)
+    if links_outside(paths.catalog_path, paths.root):
+        return None, [Problem(display, 1, 1, "", "symbolic link pointing outside the project")]
+    loaded = loader.load_file(paths.catalog_path, display, "the service catalog")
     if loaded.data is None:
         return None, loaded.problems
     problems: list[Problem] = []
     if paths.services_schema_path.is_file():
-        _, validator = _schema(paths.services_schema_path)
+        _, validator = _schema(paths.services_schema_path, paths.root)
         problems = validator.problems(
             loader.to_json(loaded.data),
             display,
@@ -311,26 +320,14 @@ def to_incident(document: dict[str, Any], source: str, source_uri: str) -> Incid
 def _source_uri(path: Path, root: Path) -> str:
     if path.is_relative_to(root):  # files found under the folder: no need to resolve
         return path.relative_to(root).as_posix()
-    resolved, resolved_root = _resolve(path), _resolve(root)
-    if resolved.is_relative_to(resolved_root):
-        return resolved.relative_to(resolved_root).as_posix()
+    target, target_root = resolved(path), resolved(root)
+    if target.is_relative_to(target_root):
+        return target.relative_to(target_root).as_posix()
     return path.name
-
-
-def _resolve(path: Path) -> Path:
-    """``path`` made absolute with links followed; as given (absolute) when a link loops."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop before Python 3.13
-        return path.absolute()
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
 
 
 def _unique(paths: Iterable[Path]) -> list[Path]:
     seen: dict[Path, Path] = {}
     for path in paths:
-        seen.setdefault(_resolve(path), path)
+        seen.setdefault(resolved(path), path)
     return list(seen.values())

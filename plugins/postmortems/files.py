@@ -1,4 +1,4 @@
-"""Write a new file atomically, never replacing one that exists."""
+"""Files of the repository: which may be read (no link out of it), and writing new ones."""
 
 from __future__ import annotations
 
@@ -34,3 +34,24 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def links_outside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is a symbolic link out of ``folder``: such a file is never read.
+
+    Incident files, the service catalog, the schemas and page templates come from pull
+    requests: a link to ``~/.aws/credentials`` would print its values in validate and build logs.
+    """
+    return path.is_symlink() and not _inside(resolved(path), resolved(folder))
+
+
+def resolved(path: Path) -> Path:
+    """``path`` made absolute with links followed; as given (absolute) when a link loops."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop before Python 3.13
+        return path.absolute()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents

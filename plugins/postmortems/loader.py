@@ -83,8 +83,8 @@ def child_path(parent: str, key: str | int) -> str:
     return f"{parent}.{key}" if parent else key
 
 
-def load_file(path: Path, display: str | None = None) -> LoadedFile:
-    """Load ``path``; problems are collected on the result, never raised."""
+def load_file(path: Path, display: str | None = None, what: str = "an incident file") -> LoadedFile:
+    """Load ``path`` (``what`` it is, for messages); problems are collected, never raised."""
     shown = display or str(path)
     try:
         with path.open("rb") as stream:
@@ -93,10 +93,10 @@ def load_file(path: Path, display: str | None = None) -> LoadedFile:
         return LoadedFile(
             shown, problems=[Problem(shown, 1, 1, "", f"cannot read file: {error.strerror}")]
         )
-    return load_bytes(raw, shown)
+    return load_bytes(raw, shown, what)
 
 
-def load_bytes(raw: bytes, display: str) -> LoadedFile:
+def load_bytes(raw: bytes, display: str, what: str = "an incident file") -> LoadedFile:
     """Load a file's bytes (see :func:`load_file`)."""
     result = LoadedFile(display)
     if len(raw) > MAX_BYTES:
@@ -113,7 +113,7 @@ def load_bytes(raw: bytes, display: str) -> LoadedFile:
     text = _decode(raw, result)
     if text is None:
         return result
-    _Builder(text, result).build()
+    _Builder(text, result, what).build()
     return result
 
 
@@ -244,8 +244,9 @@ class _Builder:
     building goes on, so one run lists every such problem; only excessive depth stops it.
     """
 
-    def __init__(self, text: str, result: LoadedFile) -> None:
+    def __init__(self, text: str, result: LoadedFile, what: str = "an incident file") -> None:
         self.text = text
+        self.what = what
         self.result = result
         self.resolver = Resolver()
         self.constructor = SafeConstructor()
@@ -278,8 +279,12 @@ class _Builder:
                     continue
                 data = self.value(root_event, stream, "", 1)
                 if not isinstance(data, dict):
+                    # The type only, never the text: the file may be anything (a linked secret).
+                    found = kind_of(data)
                     self.fail(
-                        root_event.start_mark, "", "an incident file must be a mapping of fields"
+                        root_event.start_mark,
+                        "",
+                        f"{self.what} must be a mapping of fields, not {found}",
                     )
         except _DepthExceeded:
             return

@@ -15,10 +15,12 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from . import derive, exports
 from .collection import Collection, load_collection
 from .config import PostmortemsConfig
+from .files import links_outside
 from .macros import register_macros
 from .pages import all_similar, site_pages, template_environment
 from .problems import ProjectError
 from .project import ProjectPaths, resolve_paths
+from .terminal import inert
 
 log = get_plugin_logger(__name__)
 
@@ -46,12 +48,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         try:
             collection = load_collection(self.paths, use_cache=self.config.cache)
         except ProjectError as error:
-            raise PluginError(f"postmortems: {error}") from error
+            raise PluginError(inert(f"postmortems: {error}")) from error
         report = log.warning if self.config.fail_on_warnings else log.info
         for warning in collection.warnings:
-            report(str(warning))
+            report(inert(str(warning)))
         if collection.errors:
-            problems = "\n".join(str(problem) for problem in collection.errors)
+            problems = inert("\n".join(str(problem) for problem in collection.errors))
             count = len(collection.errors)
             raise PluginError(
                 f"{count} problem{'s' if count != 1 else ''} in incident files:\n{problems}"
@@ -64,6 +66,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         overrides = root / self.config.templates_dir if self.config.templates_dir else None
         if overrides is not None and not overrides.is_dir():
             raise PluginError(f"postmortems: templates_dir is not a folder: {overrides}")
+        linked = (
+            [path for path in sorted(overrides.rglob("*")) if links_outside(path, root)]
+            if overrides is not None
+            else []
+        )
+        if linked:
+            raise PluginError(
+                f"postmortems: {linked[0]}: symbolic link pointing outside the project; not read"
+            )
         self.env = template_environment(
             [overrides] if overrides is not None else [],
             directory_urls=config.use_directory_urls,

@@ -34,7 +34,7 @@ class ProjectPaths:
 
     def read_schema(self) -> dict[str, Any]:
         """The incident schema with the site's extra vocabulary terms (``vocabularies``)."""
-        return extended(read_schema(self.schema_path), self.vocabulary_extensions)
+        return extended(read_schema(self.schema_path, self.root), self.vocabulary_extensions)
 
     @property
     def services_schema_path(self) -> Path:

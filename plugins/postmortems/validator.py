@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -18,6 +19,7 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
+from .limits import MarkdownLimits, heading_count, line_count, markdown_values, nesting_depth
 from .loader import Position, child_path
 from .model import TIMESTAMP_FIELDS
 from .problems import Problem, kind_of
@@ -106,6 +108,11 @@ class DocumentValidator:
         definitions = schema.get("$defs", {})
         self._timestamp_pattern = definitions.get("timestamp", {}).get("pattern")
         self._date_pattern = definitions.get("date", {}).get("pattern")
+        self._text_patterns = {
+            definitions.get(name, {}).get("pattern") for name in ("line", "markdown")
+        } - {None}
+        self._markdown = MarkdownLimits.from_schema(schema)
+        self._reaches_markdown: dict[int, bool] = {}
 
     def is_valid(self, document: Any) -> bool:
         """Fast yes/no on a JSON document (the compiled validator)."""
@@ -122,7 +129,38 @@ class DocumentValidator:
         ]
         if incident and isinstance(document, dict):
             found += _cross_checks(document, path, stem, locate, schema_failed=bool(found))
+        found += [
+            Problem(path, *locate(field_path, False), field_path, message, hint)
+            for field_path, message, hint in self._markdown_problems(document)
+        ]
         return sorted(set(found))
+
+    def _markdown_problems(self, document: Any) -> Iterator[tuple[str, str, str | None]]:
+        """Markdown values with too many lines, too deep a nesting or too many headings."""
+        most_lines, deepest = self._markdown.lines, self._markdown.nesting
+        most_headings, headings = self._markdown.headings, 0
+        for field_path, text in markdown_values(self.schema, document, self._reaches_markdown):
+            if most_headings is not None and headings <= most_headings:
+                headings += heading_count(text)
+                if headings > most_headings:
+                    yield (
+                        field_path,
+                        f"brings the headings of this file past {most_headings:,}",
+                        "use fewer headings: lists or bold text also structure a long text",
+                    )
+            lines = line_count(text) if most_lines is not None else 0
+            if most_lines is not None and lines > most_lines:
+                yield (
+                    field_path,
+                    f"has {lines:,} lines; at most {most_lines:,} allowed",
+                    "shorten it, or link to the full document",
+                )
+            if deepest is not None and nesting_depth(text, deepest) > deepest:
+                yield (
+                    field_path,
+                    f"nests lists or block quotes more than {deepest} levels deep",
+                    "flatten the nested lists or quotes",
+                )
 
     def cross_check_problems(
         self, document: dict[str, Any], stem: str, *, placeholders: bool = True
@@ -131,6 +169,8 @@ class DocumentValidator:
 
         ``placeholders=False`` skips the scan for ``TODO`` values, for text known to hold none.
         """
+        if any(True for _ in self._markdown_problems(document)):
+            return True
         return bool(
             _cross_checks(
                 document,
@@ -196,12 +236,15 @@ class DocumentValidator:
                 "must not be empty" if value == 1 else f"must be at least {value} characters"
             )
         elif kind == "maxLength":
-            yield problem(f"is {len(instance)} characters long; at most {value} allowed")
+            yield problem(f"is {len(instance):,} characters long; at most {value:,} allowed")
+        elif kind == "maxItems":
+            yield problem(f"lists {len(instance):,} items; at most {value:,} allowed")
+        elif kind == "maxProperties":
+            yield problem(f"has {len(instance):,} entries; at most {value:,} allowed")
         elif kind == "minItems":
             yield problem(f"must list at least {value} item{'s' if value > 1 else ''}")
         elif kind == "uniqueItems":
-            repeated = sorted({_show(item) for item in instance if instance.count(item) > 1})
-            yield problem(f"lists {', '.join(repeated)} more than once")
+            yield problem(f"lists {_repeated(instance)} more than once")
         elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             bound = "at least" if "inimum" in kind else "at most"
             yield problem(f"{_show(instance)} is out of range: must be {bound} {value}")
@@ -214,6 +257,8 @@ class DocumentValidator:
         self, instance: str, pattern: str, field_path: str
     ) -> tuple[str, str | None]:
         shown = _show(instance)
+        if pattern in self._text_patterns:
+            return _forbidden_character(instance, pattern)
         if pattern == self._timestamp_pattern:
             if _looks_like_date(instance):
                 return (
@@ -230,8 +275,6 @@ class DocumentValidator:
             return f"{shown} is not a date", "write it as YYYY-MM-DD, e.g. 2024-07-31"
         if "https?" in pattern:
             return f"{shown} is not an http(s) URL", "links must start with http:// or https://"
-        if "\\r\\n" in pattern:
-            return "must be a single line", None
         if pattern.startswith("^[a-z0-9]"):
             leaf = field_path.rsplit(".", 1)[-1]
             what = "an id" if leaf in ("id", "related") or leaf.startswith("related[") else "a slug"
@@ -240,6 +283,46 @@ class DocumentValidator:
                 "use lowercase letters, digits and hyphens, starting with a letter or digit",
             )
         return f"{shown} does not match the expected form {pattern}", None
+
+
+_REPEATS_SHOWN = 10
+
+
+def _repeated(items: list[Any]) -> str:
+    """The items listed more than once, counted in one pass (a list may hold 80 000 tags)."""
+    seen: dict[str, int] = {}
+    for item in items:
+        key = _show(item) if isinstance(item, str) else json.dumps(item, sort_keys=True)
+        seen[key] = seen.get(key, 0) + 1
+    repeated = sorted(
+        key if key.startswith("'") else _show(json.loads(key))
+        for key, count in seen.items()
+        if count > 1
+    )
+    shown = ", ".join(repeated[:_REPEATS_SHOWN])
+    more = len(repeated) - _REPEATS_SHOWN
+    return f"{shown} and {more:,} more" if more > 0 else shown
+
+
+_END_OF_TEXT = "(?![\\s\\S])"
+"""How the one-line pattern ends: unlike ``$``, never before a final newline, in any dialect.
+(The Markdown pattern allows newlines, so it ends with ``$``, which keeps regexes fast.)"""
+_BIDI_OVERRIDES = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
+
+
+def _forbidden_character(text: str, pattern: str) -> tuple[str, str | None]:
+    """What a text pattern (one line, Markdown) refuses in ``text``: its first bad character."""
+    allowed = ecma_regex(pattern.removeprefix("^").removesuffix(_END_OF_TEXT).removesuffix("$"))
+    match = allowed.match(text)
+    index = match.end() if match else 0
+    if index >= len(text):
+        return f"{_show(text)} does not match the expected form {pattern}", None
+    code = ord(text[index])
+    if text[index] in "\r\n":
+        return "must be a single line", None
+    if code in _BIDI_OVERRIDES:
+        return f"contains a bidirectional override (U+{code:04X}); remove it", None
+    return f"contains a control character (U+{code:04X}); remove it", None
 
 
 def _cross_checks(

@@ -8,12 +8,14 @@ editing the schema file alone.
 from __future__ import annotations
 
 import copy
+import errno
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .files import links_outside
 from .problems import ProjectError
 
 Extensions = Mapping[str, Sequence[Mapping[str, Any]]]
@@ -43,8 +45,10 @@ class Term:
     description: str
 
 
-def read_schema(path: Path) -> dict[str, Any]:
-    """Read a JSON Schema file."""
+def read_schema(path: Path, root: Path | None = None) -> dict[str, Any]:
+    """Read a JSON Schema file; ``OSError`` when it links out of the project folder ``root``."""
+    if root is not None and links_outside(path, root):
+        raise OSError(errno.EPERM, "symbolic link pointing outside the project")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

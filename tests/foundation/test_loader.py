@@ -54,7 +54,11 @@ REFUSED = [
     ("infinity", "a: [-.inf]\n", "x.yaml:1:5: a[0]: '-.inf' (NaN or infinity) is not allowed"),
     ("empty", "", "x.yaml:1:1: (file): file is empty"),
     ("only-comments", "# nothing\n", "x.yaml:1:1: (file): file is empty"),
-    ("top-level-list", "- a\n", "x.yaml:1:1: (file): an incident file must be a mapping of fields"),
+    (
+        "top-level-list",
+        "- a\n",
+        "x.yaml:1:1: (file): an incident file must be a mapping of fields, not a list",
+    ),
     ("top-level-text", "hello\n", "x.yaml:1:1: (file): an incident file must be a mapping"),
     ("syntax-error", "a: [1, 2\nb: c\n", "x.yaml:2:2: (file): YAML syntax error:"),
     (

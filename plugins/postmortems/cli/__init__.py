@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..problems import ProjectError
+from ..terminal import InertStream
 from . import (
     import_command,
     init_command,
@@ -53,8 +54,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 problems found, 2 usage error)."""
+    """Run the command line; returns the exit code (0 ok, 1 problems found, 2 usage error).
+
+    Everything it prints, to standard output or error, is made inert on the way
+    (:mod:`postmortems.terminal`): incident text never reaches the terminal as control codes.
+    """
     _prepare_streams()
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = InertStream(stdout), InertStream(stderr)  # type: ignore[assignment]
+    try:
+        return _run(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import yaml
 
 from ..collection import display_path
-from ..files import write_new_file
+from ..files import links_outside, write_new_file
 from ..problems import Problem
 from ..project import schema_modeline
 from ..scaffold import (
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"postmortems new: error: {reason}", file=sys.stderr)
         return 2
     vocabularies = {name: values(schema, name) for name in VOCABULARIES}
-    catalog = _catalog_services(project.catalog_path)
+    catalog = _catalog_services(project.catalog_path, project.root)
     try:
         incident = _answers(args, vocabularies, catalog)
     except _Cancelled:
@@ -216,9 +216,9 @@ def _ask(question: str, parse: Callable[[str], T], default: str | None = None) -
             print(f"  {error}")
 
 
-def _catalog_services(path: Path | None) -> list[str] | None:
+def _catalog_services(path: Path | None, root: Path) -> list[str] | None:
     """The service slugs of the catalog, or ``None`` when there is no readable catalog."""
-    if path is None or not Path(path).is_file():
+    if path is None or not Path(path).is_file() or links_outside(Path(path), root):
         return None
     try:
         catalog = yaml.safe_load(Path(path).read_text(encoding="utf-8"))

@@ -109,20 +109,22 @@ def action_from_text(text: str, year: int | None) -> dict[str, Any] | None:
     if box:
         item["status"] = "open" if box.group(1) == " " else "done"
         text = text[box.end() :]
-    link = re.search(r"\[([^\]]*)\]\((https?://[^)\s]+)\)", text)
+    link = re.search(r"\[([^\[\]]*)\]\((https?://[^)\s\[]+)\)", text)
     if link:
         item["ticket"] = link.group(2)
     text = clean(text)
 
     def parenthesis(match: re.Match[str]) -> str:
-        parts = re.split(r"\s*[,;]\s*", match.group(1))
+        parts = re.split(r"(?<!\s)\s*[,;]\s*", match.group(1))
         applied = [_apply_meta(item, part, year) for part in parts]
         return "" if all(applied) else match.group(0)
 
     text = re.sub(r"[(\[]([^()\[\]]*)[)\]]", parenthesis, text)
-    tail = re.split(r"\s+(?:—|–|--|\|)\s+|\s+-\s+(?=(?:owner|due|@|P[0-4]))", text)
+    tail = re.split(r"(?<!\s)\s+(?:—|–|--|\|)\s+|(?<!\s)\s+-\s+(?=(?:owner|due|@|P[0-4]))", text)
     if len(tail) > 1 and all(
-        _apply_meta(item, part, year) for part in tail[1:] for part in re.split(r"\s*[,;]\s*", part)
+        _apply_meta(item, part, year)
+        for part in tail[1:]
+        for part in re.split(r"(?<!\s)\s*[,;]\s*", part)
     ):
         text = tail[0]
     if "owner" not in item:

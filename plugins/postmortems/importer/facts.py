@@ -18,8 +18,8 @@ _TITLE_PREFIX = re.compile(
     r"(?:\(?#?\d+\)?\s*)?[:—–-]\s*",
     re.IGNORECASE,
 )
-_TITLE_SUFFIX = re.compile(
-    r"\s*(?:[:—–-]\s*|\()?(?:incident\s+)?(?:post-?mortem|post mortem|incident report|"
+_TITLE_SUFFIX = re.compile(  # from the first space of a run only: each run is read once
+    r"(?<!\s)\s*(?:[:—–-]\s*|\()?(?:incident\s+)?(?:post-?mortem|post mortem|incident report|"
     r"post-incident review|retrospective|rca)(?:\s+report)?\)?$",
     re.IGNORECASE,
 )
@@ -82,8 +82,8 @@ _COUNT = re.compile(
     rf"(?:\s+(?!of\b)[A-Za-z-]+){{0,3}}?\s+{_USERS}\b",
     re.IGNORECASE,
 )
-_PERCENT = re.compile(
-    rf"(\d+(?:\.\d+)?)\s*(?:%|percent)\s+(?:of\s+)?(?:(?:the|our|all|active|total|daily|"
+_PERCENT = re.compile(  # not after a digit: a run of digits is tried once, not per digit
+    rf"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|percent)\s+(?:of\s+)?(?:(?:the|our|all|active|total|daily|"
     rf"monthly|registered|paying|[a-z-]+)\s+){{0,3}}{_USERS}",
     re.IGNORECASE,
 )
@@ -192,13 +192,15 @@ def services(document: Document, title_text: str | None, summary: str) -> Guess 
     fact = document.fact(*_SERVICE_KEYS)
     names: list[str] = []
     if fact:
-        names = re.split(r"\s*(?:,|;|\band\b|&|/|\|)\s*", fact.value)
+        names = re.split(r"(?<!\s)\s*(?:,|;|\band\b|&|/|\|)\s*", fact.value)
     else:
         for section in document.of_kind("services"):
             names += [
-                part for item in list_items(section.lines) for part in re.split(r"\s*[,;]\s*", item)
+                part
+                for item in list_items(section.lines)
+                for part in re.split(r"(?<!\s)\s*[,;]\s*", item)
             ]
-    slugs = _unique(slugify(re.sub(r"\([^)]*\)|\s[-–—:].*$", "", name), 60) for name in names)
+    slugs = _unique(slugify(re.sub(r"\([^()]*\)|\s[-–—:].*$", "", name), 60) for name in names)
     if slugs:
         return Guess(slugs)
     slugs = _unique(_service_slug(name) for name in _services_in_text(document))
@@ -220,7 +222,7 @@ def _services_in_text(document: Document) -> list[str]:
     for pattern in _SERVICES_IN_TEXT:
         match = pattern.search(text)
         if match:
-            return re.split(r"\s*(?:,|;|\band\b|&)\s*", match.group("names").strip(" ,"))
+            return re.split(r"(?<!\s)\s*(?:,|;|\band\b|&)\s*", match.group("names").strip(" ,"))
     return []
 
 
@@ -229,9 +231,9 @@ def _service_slug(name: str) -> str:
     written = re.search(r"\(\s*`?([a-z0-9][a-z0-9-]*[a-z0-9])`?\s*\)", name)
     if written:
         return written.group(1)
-    name = re.sub(r"\([^)]*\)", "", name)
+    name = re.sub(r"\([^()]*\)", "", name)
     name = re.sub(
-        r"^\s*(?:the|our|both|all)\s+|\s+(?:service|services|system|systems)\s*$", "", name
+        r"^\s*(?:the|our|both|all)\s+|(?<!\s)\s+(?:service|services|system|systems)\s*$", "", name
     )
     return slugify(name, 60) if len(name.split()) <= 4 else ""
 
@@ -270,7 +272,7 @@ def people(document: Document, keys: Sequence[str]) -> list[dict[str, str]]:
     if not fact:
         return []
     result: list[dict[str, str]] = []
-    for part in re.split(r"\s*(?:,|;|\band\b|&)\s*", fact.value):
+    for part in re.split(r"(?<!\s)\s*(?:,|;|\band\b|&)\s*", fact.value):
         person = _person(part)
         if person:
             result.append(person)
@@ -282,9 +284,11 @@ def people(document: Document, keys: Sequence[str]) -> list[dict[str, str]]:
 
 def _person(text: str) -> dict[str, str] | None:
     text = clean(text).strip("[]() ")
-    email = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text)
-    role = re.search(r"\(([^)]+)\)", text)
-    name = re.sub(r"<[^>]*>|\([^)]*\)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "", text).strip(" -–,@[]")
+    email = re.search(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text)
+    role = re.search(r"\(([^()]+)\)", text)
+    name = re.sub(r"<[^<>]*>|\([^()]*\)|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "", text).strip(
+        " -–,@[]"
+    )
     if not name and email:
         name = email.group(0).split("@")[0]
     if not name or len(name) > 80:

@@ -208,7 +208,7 @@ class Document:
 def classify(heading: str, loose: bool) -> str | None:
     """The section kind a heading names; loose matching is for explicit Markdown headings."""
     key = normalise_key(heading)
-    key = re.sub(r"\s*\([^)]*\)$", "", key)  # "Timeline (all times PDT)", "Timeline (CET)"
+    key = re.sub(r"(?<!\s)\s*\([^()]*\)$", "", key)  # "Timeline (all times PDT)", "Timeline (CET)"
     if key in KIND_BY_HEADING:
         return KIND_BY_HEADING[key]
     if loose:

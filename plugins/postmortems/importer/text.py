@@ -8,7 +8,9 @@ from collections.abc import Iterable
 
 BULLET = re.compile(r"^\s*(?:[-*+•▪◦]|\d{1,3}[.)]|[a-z][.)])\s+")
 CHECKBOX = re.compile(r"^\[([ xX])\]\s*")
-_LINK = re.compile(r"\[([^\]\n]*)\]\((https?://[^)\s]+)\)")
+# Neither part may hold ``[``: a match attempt from one ``[`` never reads past the next one,
+# so a line of brackets is read once, not once per bracket.
+_LINK = re.compile(r"\[([^\[\]\n]*)\]\((https?://[^)\s\[]+)\)")
 _EMPHASIS = re.compile(r"(\*\*|__|~~|`)")
 _SINGLE_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")

@@ -317,7 +317,7 @@ def _fact_range(document: Document, clock: Clock) -> tuple[datetime, datetime] |
         moments = [moment for moment in scan(text) if moment.has_time]
         for first, second in pairwise(moments):
             if _RANGE_WORD.match(text[first.end : second.start]) or _RANGE_WORD.match(
-                re.sub(r"\s*\(?[A-Z]{2,5}\)?\s*", " ", text[first.end : second.start])
+                re.sub(r"(?<!\s)\s*\(?[A-Z]{2,5}\)?\s*", " ", text[first.end : second.start])
             ):
                 line_zone = find_zone(text)
                 zone = line_zone[1] if line_zone else None

@@ -141,11 +141,13 @@ _CLASS = re.compile(
     r"|admonition|admonition-title|note|abstract|info|tip|success|question|warning|failure"
     r"|danger|bug|example|quote|caution|attention|error|hint|important)$"
 )
-# Lines that Python-Markdown splits off a paragraph one at a time (ATX and setext headings,
-# rules): each split rescans the rest of the paragraph, so their cost is lines x characters.
+# Python-Markdown's cost grows with a paragraph's length times what it must try in it: each
+# inline match rebuilds the paragraph's text, each ``[`` scans ahead for its ``]``, each line it
+# splits off (ATX and setext headings, rules) rescans the rest. Weights measured on 50 kB fields.
 _SPLIT_LINE = re.compile(r"^ {0,3}(?:#|(?:[-*_=][ \t]*)+$)", re.MULTILINE)
-CONVERSION_BUDGET = 100_000
-"""Above this (split lines x characters, summed over paragraphs) a field is shown as text."""
+_INLINE_SPECIAL = re.compile(r"[\\`*_!<&~^+=:{]")
+CONVERSION_BUDGET = 10_000_000
+"""Above this estimated cost (paragraph length x weighted attempts, summed) a field is text."""
 
 
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
@@ -188,7 +190,14 @@ class _FieldExtension(Extension):
 
 def _conversion_cost(source: str) -> int:
     return sum(
-        len(_SPLIT_LINE.findall(paragraph)) * len(paragraph)
+        len(paragraph)
+        * (
+            len(_INLINE_SPECIAL.findall(paragraph))
+            + 3 * paragraph.count("`")
+            + 100 * len(_SPLIT_LINE.findall(paragraph))
+            + 20 * paragraph.count("[")
+            + 2000 * max(0, paragraph.count("[") - paragraph.count("]"))
+        )
         for paragraph in re.split(r"\n[ \t]*\n", source)
     )
 

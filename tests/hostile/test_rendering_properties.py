@@ -102,7 +102,8 @@ def incident(values: list[str], title: str) -> dict[str, object]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(
-    values=st.lists(MARKDOWN, min_size=1, max_size=8), title=LINE.map(lambda s: s.strip() or "t")
+    values=st.lists(MARKDOWN, min_size=1, max_size=8),
+    title=LINE.map(lambda s: " ".join(s.split()) or "t"),
 )
 def test_generated_markdown_builds_and_renders_inert(values: list[str], title: str) -> None:
     with tempfile.TemporaryDirectory() as folder:

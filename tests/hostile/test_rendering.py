@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import problems, read_html
 from postmortems.markdown import FieldRenderer
+from renderprobes import problems, read_html
 
 RCE = "config.__class__.__init__.__globals__['os'].popen('id').read()"
 PLANES = "é中\U0001f525\U0001d400\U00020000\U00030000\U000e0041\U000f0041\U0010fffd"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import RENDER, build_project, problems, read_html, render_project
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from renderprobes import RENDER, build_project, problems, read_html, render_project
 
 pytestmark = pytest.mark.slow
 

@@ -1,7 +1,9 @@
 """Data and macros for hand-written pages, through mkdocs-macros (names prefixed ``pm_``).
 
 Registered on every build, so ``mkdocs serve`` always shows current data. Incident text in
-the tables the macros return goes through the same escaping as generated pages.
+the tables the macros return goes through the same escaping as generated pages, and every
+string in ``pm_incidents`` is escaped text (``markdown.inline``): a hand-written page can print
+any of them without running or rendering what an incident file holds.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 
-from . import derive, exports, render
+from . import derive, exports, markdown
 from .collection import Collection
 from .model import Incident
 from .pages import Row
@@ -83,7 +85,7 @@ def register_macros(
         return len(select(service, category, severity, since))
 
     incidents: list[dict[str, Any]] = [
-        {**incident.data, **exports.derived(incident, today=today, site_url=site_url)}
+        _inert({**incident.data, **exports.derived(incident, today=today, site_url=site_url)})
         for incident in collection.incidents
     ]
     macros_plugin.register_variables(
@@ -94,6 +96,17 @@ def register_macros(
             "pm_incident_table": pm_incident_table,
             "pm_count": pm_count,
             "pm_severities": lambda: vocabulary(collection.schema, "severity"),
-            "pm_escape": render.environment().filters["inline"],
+            "pm_escape": markdown.inline,
         }
     )
+
+
+def _inert(value: Any) -> Any:
+    """``value`` with every string escaped for display in Markdown (keys kept as they are)."""
+    if isinstance(value, str):
+        return markdown.inline(value)
+    if isinstance(value, dict):
+        return {key: _inert(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_inert(item) for item in value]
+    return value

@@ -1,14 +1,22 @@
 """Make untrusted incident text safe to place in generated Markdown.
 
-Incident files come from pull requests, so their text is data, never markup that runs:
-raw HTML is escaped and shown, template syntax is shown literally, only http(s) links become
-links, headings cannot replace the page title, and nothing can break an index table.
+Incident files come from pull requests, so their text is data, never markup that runs.
+One-line text is escaped character by character (``inline``). Markdown fields are converted
+to HTML by Python-Markdown with the site's extensions, then sanitised against an allow-list
+(``FieldRenderer``): nothing depends on guessing where Markdown puts code.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import nh3
+from markdown import Extension, Markdown
+from markdown.treeprocessors import Treeprocessor
 
 # Characters that mean something to Markdown, its usual extensions (tables, attr_list, emoji,
 # mark, caret, tilde) or a template engine, written as numeric entities so they show as-is.
@@ -18,18 +26,12 @@ _INLINE_TABLE = str.maketrans(
 )
 _LIST_MARKER = re.compile(r"^([-+]|\d+[.)])")
 
+# Written as entities in raw HTML (where browsers decode them): no template tag, Markdown link,
+# code span or escape can form, and a line break cannot end a raw HTML block.
+_MARKDOWN_SIGNIFICANT = str.maketrans(
+    {char: f"&#{ord(char)};" for char in "{}[]`\\"} | {"\n": "&#10;", "\r": "&#13;"}
+)
 _HTTP_URL = re.compile(r"^https?://[^\s<>\"'`]+$")
-# Stricter than Markdown's own rule, never looser: text taken for code here is left unescaped.
-_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)(.+?)(?<!`)\1(?!`)")
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_HEADING = re.compile(r"^(\s{0,3})(#{1,6})(\s|$)")
-_SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-# pymdownx.snippets includes files named on such lines, even inside fenced code.
-_SNIPPET_MARKER = re.compile(r"^(\s*;*-+8)<")
-_LITERAL = str.maketrans({"[": "&#91;", "]": "&#93;", "=": "&#61;", '"': "&quot;"})
-# Template syntax is shown exactly as written: no Markdown emphasis inside ``{{ 7*7 }}``.
-_TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
-_INLINE_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(\s+\"[^\"]*\")?\s*\)")
 
 
 def is_http_url(url: str) -> bool:
@@ -46,6 +48,12 @@ def inline(text: object) -> str:
     return _LIST_MARKER.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), flat)
 
 
+def html_text(text: object) -> str:
+    """Text for raw HTML: escaped, on one line, with Markdown's and templates' characters as
+    entities, so it stays literal even where Markdown reads raw HTML inline."""
+    return html.escape(str(text)).translate(_MARKDOWN_SIGNIFICANT)
+
+
 def link(title: object, url: str) -> str:
     """A Markdown link when ``url`` is http(s), else the title and the URL as plain text."""
     if is_http_url(url):
@@ -54,78 +62,189 @@ def link(title: object, url: str) -> str:
     return f"{inline(title)} ({inline(url)})"
 
 
-def block(text: object) -> str:
-    """Markdown written by a person, rendered as Markdown but made harmless.
+# Extensions a field must not use: they read files (snippets, b64), act on the whole page
+# (toc, meta, footnotes, pathconverter, Material's preview) or only make relative links.
+_PAGE_LEVEL_EXTENSIONS = frozenset(
+    {
+        "toc",
+        "meta",
+        "footnotes",
+        "wikilinks",
+        "pymdownx.snippets",
+        "pymdownx.b64",
+        "pymdownx.pathconverter",
+        "material.extensions.preview",
+    }
+)
+DEFAULT_EXTENSIONS = ("tables", "fenced_code")
+"""MkDocs' own default extensions (without ``toc``), for pages rendered outside a site."""
 
-    Raw HTML and template syntax are escaped (outside code, where they are literal anyway),
-    links and images keep only http(s) targets, headings are demoted below the page's
-    section headings, setext underlines cannot turn a line into a heading, and snippet markers
-    (``--8<--``) inside fenced code cannot include files.
-    """
-    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    result: list[str] = []
-    fence: str | None = None
-    for line in lines:
-        opening = _FENCE.match(line)
-        if fence is not None:
-            result.append(_SNIPPET_MARKER.sub("\\1\u2060<", line))
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opening:
-            fence = opening.group(1)
-            result.append(line)
-            continue
-        result.append(_safe_line(line, previous=result[-1] if result else ""))
-    if fence is not None:
-        result.append(fence)
-    return "\n".join(result).strip("\n")
+_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "code",
+        "dd",
+        "del",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
+)
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "td": {"style"},
+    "th": {"style"},
+    "details": {"open"},
+    **{tag: {"class"} for tag in ("code", "pre", "span", "div", "p", "details")},
+}
+# Classes the site's CSS gives meaning to: Pygments tokens (one to three letters), code blocks,
+# admonitions and details. Anything else (``mermaid``, ``arithmatex``: scripts act on them) goes.
+_CLASS = re.compile(
+    r"^(?:[a-z]{1,2}[a-z0-9]?|highlight|highlighttable|linenos|language-[a-z0-9_+-]{1,40}"
+    r"|admonition|admonition-title|note|abstract|info|tip|success|question|warning|failure"
+    r"|danger|bug|example|quote|caution|attention|error|hint|important)$"
+)
+# Python-Markdown's cost grows with a paragraph's length times what it must try in it: each
+# inline match rebuilds the paragraph's text, each ``[`` scans ahead for its ``]``, each line it
+# splits off (ATX and setext headings, rules) rescans the rest. Weights measured on 50 kB fields.
+_SPLIT_LINE = re.compile(r"^ {0,3}(?:#|(?:[-*_=][ \t]*)+$)", re.MULTILINE)
+_INLINE_SPECIAL = re.compile(r"[\\`*_!<&~^+=:{]")
+CONVERSION_BUDGET = 10_000_000
+"""Above this estimated cost (paragraph length x weighted attempts, summed) a field is text."""
 
 
-def _safe_line(line: str, previous: str) -> str:
-    if _SETEXT_UNDERLINE.match(line) and previous.strip():
-        underline = line.lstrip()
-        return f"&#{ord(underline[0])};{underline[1:]}"
-    line = _HEADING.sub(
-        lambda m: f"{m.group(1)}{'#' * min(6, len(m.group(2)) + 3)}{m.group(3)}", line
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    if name == "class":
+        kept = " ".join(token for token in value.split() if _CLASS.match(token))
+        return kept or None
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=set(_TAGS),
+    clean_content_tags={"script", "style", "template", "textarea", "title", "noscript"},
+    attributes={tag: set(names) for tag, names in _ATTRIBUTES.items()},
+    attribute_filter=_keep_attribute,
+    strip_comments=True,
+    link_rel="noopener noreferrer nofollow",
+    url_schemes={"http", "https"},
+    url_relative="deny",
+    filter_style_properties={"text-align"},
+)
+
+
+class _DemoteHeadings(Treeprocessor):
+    """h1 -> h4, h2 -> h5, the rest h6: a field's headings never compete with the page's."""
+
+    def run(self, root: Element) -> None:
+        for element in root.iter():
+            if element.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+                element.tag = {"h1": "h4", "h2": "h5"}.get(element.tag, "h6")
+
+
+class _FieldExtension(Extension):
+    """Raw HTML is text (shown escaped, as the file format promises); headings are demoted."""
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.preprocessors.deregister("html_block", strict=False)
+        md.inlinePatterns.deregister("html", strict=False)
+        md.treeprocessors.register(_DemoteHeadings(md), "pm_demote_headings", 1)
+
+
+def _conversion_cost(source: str) -> int:
+    return sum(
+        len(paragraph)
+        * (
+            len(_INLINE_SPECIAL.findall(paragraph))
+            + 3 * paragraph.count("`")
+            + 100 * len(_SPLIT_LINE.findall(paragraph))
+            + 20 * paragraph.count("[")
+            + 2000 * max(0, paragraph.count("[") - paragraph.count("]"))
+        )
+        for paragraph in re.split(r"\n[ \t]*\n", source)
     )
-    pieces: list[str] = []
-    position = 0
-    for span in _CODE_SPAN.finditer(line):
-        pieces.append(_safe_text(line[position : span.start()]))
-        pieces.append(span.group(0))
-        position = span.end()
-    pieces.append(_safe_text(line[position:]))
-    return "".join(pieces)
 
 
-def _safe_text(text: str) -> str:
-    pieces: list[str] = []
-    position = 0
-    for tag in _TEMPLATE_TAG.finditer(text):
-        pieces += [_escape_html(text[position : tag.start()]), inline(tag.group(0))]
-        position = tag.end()
-    pieces.append(_escape_html(text[position:]))
-    return _keep_http_links("".join(pieces))
+def _extension_name(extension: str | Extension) -> str:
+    if isinstance(extension, Extension):
+        return type(extension).__module__.removeprefix("markdown.extensions.")
+    return extension.removeprefix("markdown.extensions.").split(":")[0]
 
 
-def _escape_html(text: str) -> str:
-    return html.escape(text, quote=False).replace("{", "&#123;").replace("}", "&#125;")
+class FieldRenderer:
+    """Markdown fields as sanitised HTML, with the site's own Markdown extensions.
 
-
-def _keep_http_links(text: str) -> str:
-    """Inline links to http(s) URLs stay links; every other bracket is shown as written.
-
-    So no other link, image, reference or reference definition can form, even across lines;
-    ``=`` and ``"`` become entities too, so text never reads like an HTML attribute.
+    ``extensions`` and ``configs`` are MkDocs' ``markdown_extensions`` and ``mdx_configs``;
+    those that read files or act on the whole page are left out. The HTML then passes an
+    allow-list (``nh3``): no script, no event handler, links and images to http(s) only.
     """
-    pieces: list[str] = []
-    position = 0
-    for found in _INLINE_LINK.finditer(text):
-        bang, label, url, title = found.groups()
-        if is_http_url(html.unescape(url)):
-            pieces.append(text[position : found.start()].translate(_LITERAL))
-            pieces.append(f"{bang}[{label.translate(_LITERAL)}]({url}{title or ''})")
-            position = found.end()
-    pieces.append(text[position:].translate(_LITERAL))
-    return "".join(pieces)
+
+    def __init__(
+        self,
+        extensions: Sequence[str | Extension] = DEFAULT_EXTENSIONS,
+        configs: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        chosen = [e for e in extensions if _extension_name(e) not in _PAGE_LEVEL_EXTENSIONS]
+        self._extensions = [*chosen, _FieldExtension()]
+        self._configs = {
+            name: dict(value)
+            for name, value in (configs or {}).items()
+            if _extension_name(name) not in _PAGE_LEVEL_EXTENSIONS
+        }
+        self._markdown = self._new_markdown()
+
+    def _new_markdown(self) -> Markdown:
+        return Markdown(extensions=self._extensions, extension_configs=self._configs)
+
+    def html(self, text: object) -> str:
+        """The field as one line of sanitised HTML (escaped text if Markdown fails on it)."""
+        source = str(text)
+        try:
+            if _conversion_cost(source) > CONVERSION_BUDGET:
+                raise ValueError("too costly to convert")
+            converted = self._markdown.reset().convert(source)
+        except Exception:  # any failure (RecursionError on deep nesting ...) shows the text
+            self._markdown = self._new_markdown()
+            converted = f"<pre>{html.escape(source, quote=False)}</pre>"
+        return _CLEANER.clean(converted).translate(_MARKDOWN_SIGNIFICANT)
+
+    def block(self, text: object) -> str:
+        """The field as a raw HTML block: start it on a line of its own, not indented."""
+        return f'<div class="pm-md">{self.html(text)}</div>'

@@ -18,6 +18,7 @@ import jinja2
 
 from . import actions, derive, quality, render, stats
 from .collection import Collection
+from .markdown import FieldRenderer
 from .model import Incident
 from .similarity import Match, Recurrence, SimilarityIndex
 from .vocabulary import VOCABULARIES, titles, vocabulary
@@ -126,10 +127,16 @@ def _page(
 
 
 def template_environment(
-    overrides: Sequence[Any] = (), *, directory_urls: bool = True
+    overrides: Sequence[Any] = (),
+    *,
+    directory_urls: bool = True,
+    fields: FieldRenderer | None = None,
 ) -> jinja2.Environment:
-    """The template environment with the helpers incident pages use."""
-    env = render.environment(overrides, directory_urls=directory_urls)
+    """The template environment with the helpers incident pages use.
+
+    ``fields`` renders Markdown fields; give it the site's Markdown extensions.
+    """
+    env = render.environment(overrides, directory_urls=directory_urls, fields=fields)
     env.filters["plain"] = _plain
     return env
 

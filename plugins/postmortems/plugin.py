@@ -11,12 +11,15 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
 
 from . import derive, exports
 from .collection import Collection, load_collection
 from .config import PostmortemsConfig
 from .files import links_outside
 from .macros import register_macros
+from .markdown import FieldRenderer
 from .pages import all_similar, site_pages, template_environment
 from .problems import ProjectError
 from .project import ProjectPaths, resolve_paths
@@ -25,6 +28,8 @@ from .terminal import inert
 log = get_plugin_logger(__name__)
 
 STYLESHEET = "assets/postmortems.css"
+PLACEHOLDER = "<!-- postmortems: the page body is put in place after every other plugin -->\n"
+"""The body MkDocs reads for a generated page, so no plugin (mkdocs-macros) sees incident text."""
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -36,6 +41,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.is_serve = False
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
+        self.bodies: dict[str, str] = {}
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -75,16 +81,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             raise PluginError(
                 f"postmortems: {linked[0]}: symbolic link pointing outside the project; not read"
             )
+        if "attr_list" not in config.markdown_extensions:
+            # Incident pages keep their bulky sections out of the search index with it.
+            config.markdown_extensions.append("attr_list")
         self.env = template_environment(
             [overrides] if overrides is not None else [],
             directory_urls=config.use_directory_urls,
+            fields=FieldRenderer(list(config.markdown_extensions), dict(config.mdx_configs)),
         )
         register_macros(
             config, self.collection, self.env, today=self.today, recurrences=self.recurrences
         )
-        if "attr_list" not in config.markdown_extensions:
-            # Incident pages keep their bulky sections out of the search index with it.
-            config.markdown_extensions.append("attr_list")
         if STYLESHEET not in config.extra_css:
             config.extra_css.insert(0, STYLESHEET)  # the site's own stylesheets come after it
         return config
@@ -94,6 +101,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if not self.config.enabled or self.collection is None or self.paths is None:
             return None
         docs_dir = Path(config.docs_dir)
+        self.bodies = {}
         pages = site_pages(
             self.collection,
             self.env,
@@ -107,7 +115,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 log.info(f"docs/{page.src_uri} exists; it replaces the generated page")
                 continue
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            file = File.generated(config, page.src_uri, content=page.content, inclusion=inclusion)
+            # MkDocs reads the front matter; the body waits for on_page_markdown.
+            body, _ = get_data(page.content)
+            front_matter = page.content[: len(page.content) - len(body)]
+            self.bodies[page.src_uri] = body
+            file = File.generated(
+                config, page.src_uri, content=front_matter + PLACEHOLDER, inclusion=inclusion
+            )
             if page.source is not None:
                 source = self.paths.incidents_dir / page.source
                 file.edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
@@ -120,6 +134,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             for name, content in self._exports(config).items():
                 files.append(File.generated(config, name, content=content))
         return files
+
+    @event_priority(-100)
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """The generated body, after mkdocs-macros (priority 0) has rendered the placeholder."""
+        return self.bodies.get(page.file.src_uri) if page.file.generated_by else None
 
     def _exports(self, config: MkDocsConfig) -> dict[str, str]:
         assert self.collection is not None

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import markupsafe
+import yaml
 
 from . import derive, markdown, urls
 
@@ -39,13 +39,17 @@ def format_number(value: int | float | None) -> str:
 
 
 def environment(
-    overrides: Sequence[Path] = (), *, directory_urls: bool = True
+    overrides: Sequence[Path] = (),
+    *,
+    directory_urls: bool = True,
+    fields: markdown.FieldRenderer | None = None,
 ) -> jinja2.Environment:
     """A Jinja environment over the site's template folders, then the package's.
 
     Output is Markdown, so autoescaping is off: templates pass every piece of incident text
-    through the ``inline``, ``block`` or ``link`` filters, which make it inert, or through
-    ``html`` inside the raw HTML tables of long listings. ``url(src_uri)`` links such a table
+    through the ``inline`` or ``link`` filters, which make it inert, through ``block`` (a
+    Markdown field as sanitised HTML, by ``fields``, on a line of its own) or through ``html``
+    inside raw HTML. Front-matter values go through ``yaml``. ``url(src_uri)`` links raw HTML
     to another page; it needs ``page_src`` (the rendered page's own ``src_uri``) in the context.
     """
     env = jinja2.Environment(
@@ -58,13 +62,14 @@ def environment(
     )
     env.filters.update(
         inline=markdown.inline,
-        block=markdown.block,
+        block=(fields or markdown.FieldRenderer()).block,
+        yaml=_yaml,
         link=markdown.link,
         timestamp=format_timestamp,
         date=format_date,
         number=format_number,
         duration=derive.human_duration,
-        html=_html,
+        html=markdown.html_text,
     )
     env.tests["http_url"] = markdown.is_http_url
     env.globals["url"] = _url
@@ -72,9 +77,12 @@ def environment(
     return env
 
 
-def _html(value: object) -> str:
-    """Text for raw HTML: escaped, and with braces as entities so no template syntax remains."""
-    return str(markupsafe.escape(value)).replace("{", "&#123;").replace("}", "&#125;")
+def _yaml(value: object) -> str:
+    """A YAML value on one line, every special character escaped: front matter always parses."""
+    dumped = yaml.safe_dump(
+        value, allow_unicode=True, default_style='"', default_flow_style=True, width=float("inf")
+    )
+    return dumped.rstrip("\n")
 
 
 @jinja2.pass_context

@@ -62,7 +62,7 @@ def test_no_link_or_source_points_at_a_script_or_data_url(pages: dict[str, Page]
             if name in URL_ATTRIBUTES:
                 cleaned = re.sub(r"[\x00-\x20]", "", value).lower()
                 assert not cleaned.startswith(UNSAFE_SCHEMES), (url, tag, value)
-        assert not re.search(r"href=\"\s*javascript:", page.html, re.IGNORECASE), url
+        assert not re.search(r"<a\b[^>]*href=\"\s*javascript:", page.html, re.IGNORECASE), url
 
 
 def test_raw_html_in_text_is_shown_as_text(pages: dict[str, Page]) -> None:
@@ -79,15 +79,12 @@ def test_raw_html_in_text_is_shown_as_text(pages: dict[str, Page]) -> None:
     assert "<style>body" not in page.html
 
 
-def test_markdown_links_to_other_schemes_stay_text(pages: dict[str, Page]) -> None:
+def test_markdown_links_to_other_schemes_keep_only_their_text(pages: dict[str, Page]) -> None:
     page = pages[f"incidents/{MARKUP_ID}/"]
-    for shown in (
-        "[inline](javascript:alert('inline'))",
-        "[reference][evil]",
-        "<javascript:alert('autolink')>",
-        "[evil]: javascript:alert('reference')",
-    ):
-        assert shown in page.article_text
+    names = ("inline", "reference", "collapsed", "Mixed", "angled", "entity")
+    assert all(name in page.article_text for name in names)
+    assert not [link for link in page.links if link.in_article and link.text in names]
+    assert "<javascript:alert('autolink')>" in page.article_text
     assert [link.text for link in page.links if link.in_article and link.href.startswith("http")]
 
 
@@ -102,8 +99,9 @@ def test_only_the_http_link_in_text_becomes_a_link(pages: dict[str, Page]) -> No
 
 def test_template_syntax_in_every_field_is_shown_literally(pages: dict[str, Page]) -> None:
     page = pages[f"incidents/{TEMPLATE_ID}/"]
-    written = sum(text.count("{{ 7*7 }}") for text in strings(PROBES[TEMPLATE_ID]))
-    assert page.article_text.count("{{ 7*7 }}") >= written
+    # Markdown still applies around template syntax: ``{{ 7*7 }} ... {{ 8*8 }}`` has emphasis.
+    written = sum(text.count("{{") for text in strings(PROBES[TEMPLATE_ID]))
+    assert page.article_text.count("{{") >= written - 1  # one is a link target, which is dropped
     for shown in ("{% raw %}{{ 8*8 }}{% endraw %}", "{# hidden #}", "{{ config.site_name }}"):
         assert shown in page.article_text
     assert "{{ pm_count() }}" in page.article_text
@@ -145,8 +143,8 @@ def test_headings_in_text_cannot_replace_the_page_title(pages: dict[str, Page]) 
     assert "Injected top heading" in page.texts("h4")
     headings = [text for tag in ("h1", "h2", "h3") for text in page.texts(tag)]
     assert not [text for text in headings if "Setext" in text or "Injected" in text]
-    assert "Setext heading one ==================" in page.article_text
-    assert "Setext heading two ------------------" in page.article_text
+    assert {"Setext heading one", "Injected top heading"} <= set(page.texts("h4"))
+    assert "Setext heading two" in page.texts("h5")
 
 
 def test_attribute_lists_in_text_are_shown_as_text(pages: dict[str, Page]) -> None:
@@ -163,7 +161,7 @@ def test_snippet_markers_include_no_file(hostile_site: BuiltSite, pages: dict[st
             assert "root:x:0:0" not in text, path
     page = pages[f"incidents/{MARKUP_ID}/"]
     assert '--8<-- "/etc/passwd" --8<-- "secret.txt"' in page.article_text
-    assert '--8\u2060<-- "secret.txt"' in page.article_text
+    assert page.article_text.count('--8<-- "secret.txt"') >= 2
 
 
 def test_window_title_and_description_stay_inside_the_head(pages: dict[str, Page]) -> None:

@@ -1,0 +1,161 @@
+"""Hostile incident text renders inert: through the real ``mkdocs build``, macros on either side.
+
+Each probe in ``render/incidents`` is a file ``postmortems validate`` accepts (the builds would
+fail otherwise) and that ran code, ran script or stalled the build before fields were rendered
+by Python-Markdown and sanitised with nh3.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from postmortems.markdown import FieldRenderer
+
+from .renderprobes import problems, read_html
+
+RCE = "config.__class__.__init__.__globals__['os'].popen('id').read()"
+PLANES = "é中\U0001f525\U0001d400\U00020000\U00030000\U000e0041\U000f0041\U0010fffd"
+SITE_EXTENSIONS = ["admonition", "attr_list", "tables", "toc", "pymdownx.superfences"]
+
+pytestmark = pytest.mark.slow
+
+
+def page(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+def test_no_built_page_has_a_script_handler_or_unsafe_url(render_site: Path) -> None:
+    pages = sorted(render_site.rglob("*.html"))
+    assert len(pages) > 30
+    for path in pages:
+        assert problems(read_html(path.read_text(encoding="utf-8"))) == [], path
+
+
+def test_template_code_in_any_field_or_catalog_name_never_runs(render_site: Path) -> None:
+    for path in render_site.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".json", ".xml", ".csv"}:
+            assert "uid=" not in path.read_text(encoding="utf-8"), path
+    probe = read_html(page(render_site, "incidents/2025-03-01-non-bmp-title-probe"))
+    assert probe.article_text.count(RCE) == 3  # summary, root cause summary, lesson
+    assert "{% for x in range(3) %}loop{% endfor %}" in probe.article_text
+    service = read_html(page(render_site, "services/render-probe"))
+    assert RCE in service.article_text
+    assert "{{ 7*7 }}" in service.title and "49" not in service.title
+
+
+def test_a_title_outside_the_basic_plane_keeps_its_front_matter(render_site: Path) -> None:
+    html = page(render_site, "incidents/2025-03-01-non-bmp-title-probe")
+    probe = read_html(html)
+    assert probe.title.startswith("Outage \U0001f525 \U0001d400 {{ 7*7 }} - ")
+    assert "render_macros" not in probe.article_text
+    assert html.count("<h1") == 1
+    planes = read_html(page(render_site, "incidents/2025-03-04-unicode-planes-probe"))
+    assert planes.title.startswith(f"Planes {PLANES} - ")
+    for shown in ("Summary", "Cause", "Impact", "Resolution", "Act", "Owner", "Author", "Link"):
+        assert f"{shown} {PLANES}" in planes.article_text, shown
+    assert "Extension" in planes.article_text and PLANES in planes.article_text
+    tags = read_html(page(render_site, "tags"))
+    assert "planes" in tags.article_text
+
+
+def test_code_that_markdown_and_a_line_guesser_would_disagree_on_stays_text(
+    render_site: Path,
+) -> None:
+    html = page(render_site, "incidents/2025-03-02-fence-disagreement-probe")
+    probe = read_html(html)
+    for shown in ("info-string", "longer-close", "tab-fence", "lesson", "why"):
+        assert f"<script>alert('{shown}')</script>" in probe.article_text, shown
+    assert "<img src=x onerror=alert('span')>" in probe.article_text
+    assert "<svg onload=alert('factor')>" in probe.article_text
+    assert "mermaid" not in {value for tag, name, value in probe.attributes if name == "class"}
+
+
+def test_headings_in_fields_never_compete_with_the_page_title(render_site: Path) -> None:
+    html = page(render_site, "incidents/2025-03-02-fence-disagreement-probe")
+    assert html.count("<h1") == 1
+    assert "<h4>Title without a space</h4>" in html
+    assert "<h4>Lucky heading</h4>" in html and "<h5>Second</h5>" in html
+    planes = page(render_site, "incidents/2025-03-04-unicode-planes-probe")
+    assert f"<h4>{PLANES}</h4>" in planes and planes.count("<h1") == 1
+
+
+def test_links_keep_only_http_targets(render_site: Path) -> None:
+    probe = read_html(page(render_site, "incidents/2025-03-03-link-scheme-probe"))
+    hrefs = {value for tag, name, value in probe.attributes if tag == "a" and name == "href"}
+    assert {"https://example.com/ok", "https://example.com/auto"} <= hrefs
+    assert not [href for href in hrefs if "passwd" in href or "alert" in href]
+    for text in ("a", "b", "c", "d", "e", "j", "k", "rel"):
+        assert f" {text} " in f" {probe.article_text} ", text
+    assert "<javascript:alert('h')>" in probe.article_text
+    assert "Paragraph { onclick=alert('attr') }" in probe.article_text
+
+
+def test_snippet_markers_include_no_file(render_site: Path) -> None:
+    for path in render_site.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".json", ".xml", ".csv"}:
+            assert "TOP-SECRET-RENDER" not in path.read_text(encoding="utf-8"), path
+    probe = read_html(page(render_site, "incidents/2025-03-02-fence-disagreement-probe"))
+    assert probe.article_text.count('--8<-- "secret.txt"') == 3
+
+
+def test_macros_on_hand_written_pages_print_incident_text_inert(render_site: Path) -> None:
+    home = read_html(page(render_site, ""))
+    assert problems(home) == []
+    assert RCE in home.article_text
+    assert "Outage \U0001f525 \U0001d400 {{ 7*7 }}" in home.article_text
+
+
+def test_search_indexes_the_same_incident_sections(render_site: Path) -> None:
+    index = json.loads((render_site / "search" / "search_index.json").read_text("utf-8"))
+    probe = "incidents/2025-03-03-link-scheme-probe/"
+    sections = {
+        entry["location"].removeprefix(probe)
+        for entry in index["docs"]
+        if entry["location"].startswith(probe)
+    }
+    assert {"", "#summary", "#impact", "#root-cause", "#resolution"} <= sections
+    assert not {"#timeline", "#action-items", "#lessons", "#links"} & sections
+    summary = next(e for e in index["docs"] if e["location"] == f"{probe}#summary")
+    assert "https://example.com/ok" not in summary["text"] and "ok" in summary["text"]
+
+
+def test_the_renderer_leaves_out_extensions_that_read_files_or_act_on_the_page() -> None:
+    fields = FieldRenderer(
+        [*SITE_EXTENSIONS, "pymdownx.snippets", "footnotes"],
+        {"toc": {"permalink": True}, "pymdownx.snippets": {"base_path": ["/"]}},
+    )
+    html = fields.html('--8<-- "etc/hostname"\n\n# Heading\n\nNote[^1]\n\n[^1]: foot')
+    assert "<h4>Heading</h4>" in html
+    assert "headerlink" not in html and "id=" not in html
+    assert "--8&lt;--" in html
+
+
+def test_a_field_that_fails_to_convert_is_escaped_preformatted_text() -> None:
+    fields = FieldRenderer(SITE_EXTENSIONS)
+    html = fields.html("- " * 1000 + "<script>x</script> {{ 7*7 }}")
+    assert html.startswith("<pre>- - ") and "&lt;script&gt;" in html
+    assert "&#123;&#123; 7*7 &#125;&#125;" in html
+    assert fields.html("*still works*") == "<p><em>still works</em></p>"
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["#" + "a" * 23 + "\n", "[", "![", "[x][", "\\*", "`x` ", "[" * 100 + "]" * 100],
+    ids=["headings", "brackets", "images", "references", "escapes", "code-spans", "nested"],
+)
+def test_fields_markdown_would_convert_in_quadratic_time_are_shown_as_text(source: str) -> None:
+    fields = FieldRenderer(SITE_EXTENSIONS)
+    field = source * (50_000 // len(source))
+    start = time.perf_counter()
+    html = fields.html(field)
+    assert time.perf_counter() - start < 1
+    assert html.startswith("<pre>")
+
+
+def test_ordinary_link_rich_paragraphs_stay_markdown() -> None:
+    paragraph = " ".join(f"[link {n}](https://example.com/{n}) and *more*" for n in range(40))
+    html = FieldRenderer(SITE_EXTENSIONS).html(f"{paragraph}\n\n{paragraph}")
+    assert html.count('<a href="https://example.com/') == 80

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
+from .. import loader
 from ..collection import Collection, display_path, load_collection
 from ..problems import ProjectError
 from ..project import ProjectPaths
@@ -33,3 +35,21 @@ def load_project(command: str) -> tuple[ProjectPaths, Collection] | None:
             reason = str(error)
     print(f"postmortems {command}: cannot load the project: {reason}", file=sys.stderr)
     return None
+
+
+def catalog_services(path: Path | None) -> dict[str, str] | None:
+    """The service catalog's slugs and names (the slug when it has none); ``None`` when there
+    is no readable catalog. Read with the safe loader: the catalog is untrusted."""
+    if path is None or not path.is_file():
+        return None
+    data = loader.load_file(path).data
+    if data is None:
+        return None
+    names = {
+        slug: entry.get("name") if isinstance(entry, dict) else None for slug, entry in data.items()
+    }
+    return {
+        slug: name if isinstance(name, str) else slug
+        for slug, name in names.items()
+        if not slug.startswith("x-")
+    }

@@ -8,7 +8,7 @@ document's zone, guesses what must be guessed (saying so in a YAML comment) and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .draft import build
@@ -41,10 +41,15 @@ def import_postmortem(
     source_name: str,
     categories: Sequence[str] = DEFAULT_CATEGORIES,
     severities: Sequence[str] = DEFAULT_SEVERITIES,
+    catalog: Mapping[str, str] | None = None,
 ) -> ImportedIncident:
-    """Convert the postmortem ``text`` (read from ``source_name``) into a draft incident."""
+    """Convert the postmortem ``text`` (read from ``source_name``) into a draft incident.
+
+    ``catalog`` (service slug → name, from the site's service catalog) is matched first when
+    the document names its services.
+    """
     document = split_document(text.removeprefix("\ufeff"))
-    draft = build(document, source_name, list(categories), list(severities))
+    draft = build(document, source_name, list(categories), list(severities), catalog)
     header = [
         f"# Draft imported from {' '.join(source_name.split())} by `postmortems import`:",
         "# check every value, above all those with a comment, and fill in each TODO.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -187,8 +187,14 @@ def _normalise_severity(value: str, severities: Sequence[str], priority_ok: bool
     return None
 
 
-def services(document: Document, title_text: str | None, summary: str) -> Guess | None:
-    """Service slugs from a ``Services:`` line or section, else the product the title names."""
+def services(
+    document: Document,
+    title_text: str | None,
+    summary: str,
+    catalog: Mapping[str, str] | None = None,
+) -> Guess | None:
+    """Service slugs from a ``Services:`` line or section, else the catalog services (``slug →
+    name``) the title or summary names, else the product the title names."""
     fact = document.fact(*_SERVICE_KEYS)
     names: list[str] = []
     if fact:
@@ -198,9 +204,17 @@ def services(document: Document, title_text: str | None, summary: str) -> Guess 
             names += [
                 part for item in list_items(section.lines) for part in re.split(r"\s*[,;]\s*", item)
             ]
-    slugs = _unique(slugify(re.sub(r"\([^)]*\)|\s[-–—:].*$", "", name), 60) for name in names)
+    slugs = _unique(
+        (_in_catalog(name, catalog) or [""])[0]
+        or slugify(re.sub(r"\([^)]*\)|\s[-–—:].*$", "", name), 60)
+        for name in names
+    )
     if slugs:
         return Guess(slugs)
+    for source, text in (("the title", title_text or ""), ("the summary", summary)):
+        named = _in_catalog(text, catalog)
+        if named:
+            return Guess(named, f"catalog services named in {source}")
     slugs = _unique(_service_slug(name) for name in _services_in_text(document))
     if slugs:
         return Guess(slugs, "named in the text")
@@ -211,6 +225,29 @@ def services(document: Document, title_text: str | None, summary: str) -> Guess 
             if product:
                 return Guess([product], f"guessed from {source}")
     return None
+
+
+def _in_catalog(text: str, catalog: Mapping[str, str] | None) -> list[str]:
+    """The catalog's services whose slug or name ``text`` holds (a plural too), in text order."""
+    found: list[tuple[int, str]] = []
+    lowered = text.lower()
+    for slug, name in (catalog or {}).items():
+        places = [
+            match.start() for term in {slug, name} if (match := _term_pattern(term).search(lowered))
+        ]
+        if places:
+            found.append((min(places), slug))
+    return [slug for _, slug in sorted(found)]
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """``webhooks`` or ``Event queue`` as a whole phrase, hyphens or spaces between its words."""
+    words = [word for word in re.split(r"[\s_-]+", term.lower()) if word]
+    if not words:
+        return re.compile(r"(?!)")
+    words[-1] = re.escape(words[-1].removesuffix("s")) + "s?"
+    body = r"[\s_-]+".join([*map(re.escape, words[:-1]), words[-1]])
+    return re.compile(rf"(?<![\w-]){body}(?![\w-])")
 
 
 def _services_in_text(document: Document) -> list[str]:
@@ -270,7 +307,7 @@ def people(document: Document, keys: Sequence[str]) -> list[dict[str, str]]:
     if not fact:
         return []
     result: list[dict[str, str]] = []
-    for part in re.split(r"\s*(?:,|;|\band\b|&)\s*", fact.value):
+    for part in _outside_brackets(fact.value):
         person = _person(part)
         if person:
             result.append(person)
@@ -278,6 +315,26 @@ def people(document: Document, keys: Sequence[str]) -> list[dict[str, str]]:
     if role and len(result) == 1 and "role" not in result[0] and abs(role.line - fact.line) <= 3:
         result[0]["role"] = clean(role.value).strip("[] ")
     return result
+
+
+_PEOPLE_SEPARATOR = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+
+
+def _outside_brackets(text: str) -> list[str]:
+    """``text`` split at commas, semicolons, "and" and "&" outside brackets:
+    ``Priya Raman (SRE, on call), Tomás`` is two people."""
+    parts: list[str] = []
+    start = depth = 0
+    depth_at: list[int] = []
+    for char in text:
+        depth = max(0, depth + (char == "(") - (char == ")"))
+        depth_at.append(depth)
+    for match in _PEOPLE_SEPARATOR.finditer(text):
+        if depth_at[match.start()] == 0 and match.start() >= start:
+            parts.append(text[start : match.start()])
+            start = match.end()
+    parts.append(text[start:])
+    return parts
 
 
 def _person(text: str) -> dict[str, str] | None:

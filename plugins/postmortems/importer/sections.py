@@ -135,7 +135,7 @@ KIND_BY_HEADING = {text: kind for kind, texts in HEADINGS.items() for text in te
 # Kinds that a ``Key: value`` line starts (the value is the section's first line).
 INLINE_KINDS = frozenset(
     {"summary", "impact", "business", "reputation", "root_cause", "trigger", "resolution",
-     "response", "detection", "conclusion", "actions"}
+     "response", "detection", "conclusion", "actions", "lessons"}
 )  # fmt: skip
 # Loose keyword rules for explicit (Markdown) headings that match no exact text.
 _LOOSE = (

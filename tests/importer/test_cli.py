@@ -89,3 +89,15 @@ def test_vocabularies_come_from_the_schema_when_it_exists(workdir: Path) -> None
     data = yaml.safe_load((workdir / "drafts" / f"{ID}.yaml").read_text(encoding="utf-8"))
     assert data["root_cause"]["category"] == "network"
     assert "severity" not in data  # "Sev 1" has no configured equivalent
+
+
+def test_the_service_catalog_of_the_site_guides_the_services(workdir: Path) -> None:
+    gdoc = Path(__file__).parent / "documents" / "gdoc-webhooks-delayed.md"
+    (workdir / "gdoc.md").write_bytes(gdoc.read_bytes())
+    (workdir / "incidents").mkdir()
+    (workdir / "incidents" / "_services.yaml").write_text(
+        "webhooks:\n  name: Webhooks\nretry:\n  name: Retry\n", encoding="utf-8"
+    )
+    assert run("gdoc.md") == 0
+    written = workdir / "incidents" / "2026" / "2026-10-02-webhook-deliveries-delayed.yaml"
+    assert yaml.safe_load(written.read_text(encoding="utf-8"))["services"] == ["webhooks"]

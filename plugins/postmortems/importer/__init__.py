@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .chat import from_chat
 from .draft import build
 from .emit import emit
 from .sections import split_document
@@ -48,7 +49,7 @@ def import_postmortem(
     ``catalog`` (service slug → name, from the site's service catalog) is matched first when
     the document names its services.
     """
-    document = split_document(text.removeprefix("\ufeff"))
+    document = split_document(from_chat(text.removeprefix("\ufeff")))
     draft = build(document, source_name, list(categories), list(severities), catalog)
     header = [
         f"# Draft imported from {' '.join(source_name.split())} by `postmortems import`:",

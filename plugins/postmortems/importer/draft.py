@@ -85,6 +85,21 @@ def _sentences_matching(document: Document, pattern: re.Pattern[str]) -> list[st
     ]
 
 
+def _timeline_sentences(document: Document, pattern: re.Pattern[str]) -> list[str]:
+    """Sentences of timeline entries matching ``pattern``, without their leading clock time
+    (an incident-channel log states its cause only there)."""
+    return [
+        _CLOCK_LEAD.sub("", sentence)
+        for section in document.of_kind("timeline")
+        for item in list_items(section.lines)
+        for sentence in sentences(item)
+        if pattern.search(sentence)
+    ]
+
+
+_CLOCK_LEAD = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp]\.?[Mm]\.?)?[\s:—–-]*")
+
+
 def _opening_paragraph(document: Document, title: str | None) -> str:
     for paragraph in paragraphs(document.preamble):
         if len(paragraph) > 80 and not re.match(r"[A-Za-z][\w ()/-]{0,30}:\s", paragraph):
@@ -144,14 +159,14 @@ def _root_cause(
 ) -> dict[str, Any]:
     text = _markdown(document.of_kind("root_cause"), fact_lines)
     guessed_summary = False
+    kinds = ["trigger", "resolution", "contributing"]
     if not text:
         found = _sentences_matching(document, _ROOT_CAUSE_SENTENCE)
+        if not found:  # an incident-channel log: the cause and its context are in the timeline
+            found, kinds = _timeline_sentences(document, _ROOT_CAUSE_SENTENCE), [*kinds, "timeline"]
         found.sort(key=lambda sentence: not re.search(r"root cause", sentence, re.IGNORECASE))
         text, guessed_summary = (found[0], True) if found else ("", False)
-    context = " ".join(
-        [summary]
-        + [_markdown(document.of_kind(k)) for k in ("trigger", "resolution", "contributing")]
-    )
+    context = " ".join([summary] + [_markdown(document.of_kind(k)) for k in kinds])
     if not text:  # prose without a stated cause: every sentence but the plans weighs in
         context = " ".join(_sentences_matching(document, _ANY_STATEMENT))
     category, words = guess_category(text, context, categories)
@@ -297,7 +312,9 @@ def build(
         document.of_kind("response"), fact_lines
     )
     if not resolution:
-        found = _sentences_matching(document, _RESOLUTION_SENTENCE)
+        found = _sentences_matching(document, _RESOLUTION_SENTENCE) or _timeline_sentences(
+            document, _RESOLUTION_SENTENCE
+        )
         resolution_value: Any = (
             Commented(" ".join(found[:3]), "sentences about the fix, taken from the text")
             if found

@@ -215,9 +215,15 @@ def services(
         named = _in_catalog(text, catalog)
         if named:
             return Guess(named, f"catalog services named in {source}")
-    slugs = _unique(_service_slug(name) for name in _services_in_text(document))
+    slugs = _unique(
+        (_in_catalog(name, catalog) or [_service_slug(name)])[0]
+        for name in _services_in_text(document)
+    )
     if slugs:
         return Guess(slugs, "named in the text")
+    named = _in_catalog(" ".join(document.lines), catalog, by_name=False)
+    if named:
+        return Guess(named, "catalog services named in the text")
     sources = (("the title", title_text or ""), ("the summary", " ".join(sentences(summary)[:2])))
     for proper in (True, False):
         for source, text in sources:
@@ -227,13 +233,19 @@ def services(
     return None
 
 
-def _in_catalog(text: str, catalog: Mapping[str, str] | None) -> list[str]:
-    """The catalog's services whose slug or name ``text`` holds (a plural too), in text order."""
+def _in_catalog(text: str, catalog: Mapping[str, str] | None, by_name: bool = True) -> list[str]:
+    """The catalog's services whose slug or name ``text`` holds (a plural too), in text order;
+    with ``by_name=False``, only slugs written as such (``payments-api``)."""
     found: list[tuple[int, str]] = []
     lowered = text.lower()
-    for slug, name in (catalog or {}).items():
+    words = set(re.findall(r"[a-z0-9]+", lowered))  # a term is searched for only when its
+    for slug, name in (catalog or {}).items():  # first word is there: linear in text + catalog
+        terms = {slug, name} if by_name else {slug} if "-" in slug else set()
         places = [
-            match.start() for term in {slug, name} if (match := _term_pattern(term).search(lowered))
+            match.start()
+            for term in terms
+            if _first_word(term) & words
+            and (match := (_term_pattern(term) if by_name else _slug_pattern(term)).search(lowered))
         ]
         if places:
             found.append((min(places), slug))
@@ -248,6 +260,17 @@ def _term_pattern(term: str) -> re.Pattern[str]:
     words[-1] = re.escape(words[-1].removesuffix("s")) + "s?"
     body = r"[\s_-]+".join([*map(re.escape, words[:-1]), words[-1]])
     return re.compile(rf"(?<![\w-]){body}(?![\w-])")
+
+
+def _first_word(term: str) -> set[str]:
+    """The forms of a term's first word that a text must hold for the term to be in it."""
+    first = (re.findall(r"[a-z0-9]+", term.lower()) or [""])[0]
+    return {first, first.removesuffix("s"), first + "s"} - {""}
+
+
+def _slug_pattern(slug: str) -> re.Pattern[str]:
+    """``slug`` written as it is, hyphens and all (one-word slugs are too common to count)."""
+    return re.compile(rf"(?<![\w-]){re.escape(slug.lower())}(?![\w-])")
 
 
 def _services_in_text(document: Document) -> list[str]:
@@ -338,7 +361,9 @@ def _outside_brackets(text: str) -> list[str]:
 
 
 def _person(text: str) -> dict[str, str] | None:
-    text = clean(text).strip("[]() ")
+    text = clean(text).strip("[] ")
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
     email = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text)
     role = re.search(r"\(([^)]+)\)", text)
     name = re.sub(r"<[^>]*>|\([^)]*\)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "", text).strip(" -–,@[]")

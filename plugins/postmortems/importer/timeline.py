@@ -29,7 +29,8 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
          r"time ?out|error|drop)|errors? (?:spiked?|increased?|rose|began|started|climbed)|"
          r"went down|became unavailable|start(?:s|ed)? failing|(?:start|started|began|begin)s?"
          r" (?!investigat|work|look|debug|roll|deploy|migrat|respond|prepar|test)\w+ing\b|"
-         r"^first\b[\w\s-]{0,30}\b(?:errors?|failures?|timeouts?)|\bincident (?:begins|began|starts"
+         r"^first\b[\w\s-]{0,30}\b(?:errors?|failures?|timeouts?|stale|wrong|bad)|"
+         r"\bincident (?:begins|began|starts"
          r"|started)|users? (?:start|started|began|begin) |first (?:errors?|failures?|reports?)|"
          r"(?:errors?|failures?|charges|problems|issues|impact|degradation|timeouts?|outage)"
          r" (?:begin|began|begins|start|started|starts)\b"),
@@ -38,7 +39,8 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
          r"finished|done)|rollback completes?|workaround|failover (?:complete|succeeded)|"
          r"error rates? (?:drop|fell|decrease)|traffic (?:was )?(?:drained|shifted|diverted)|"
          r"\breverted\b|(?<!fully )(?<!service )(?<!is )(?<!was )\brestored\b|\brollback\b|"
-         r"restore (?:completes?|finished|done)|partially recover\w*"),
+         r"restore (?:completes?|finished|done)|partially recover\w*|\bbypass\b|"
+         r"(?:timeouts?|errors?|latency) (?:dropping|falling|recovering)"),
         ("resolved",
          r"\bresolved\b|fully (?:restored|recovered|operational)|(?:returned|returns|return|"
          r"went|is|was|are|were|back) (?:back )?to normal|back to normal|all[- ]clear|"
@@ -54,7 +56,7 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("detected",
          r"\balert(?:s|ed)?\b|\bpaged\b|\bpaging\b|\bdetect(?:ed|s)?\b|\bnoticed\b|pagerduty|"
          r"\breported\b|\bfired\b|acknowledg\w*|\backs\b|\bspotted\b|"
-         r"customer reports?|reports? (?:reach|of)\b|\bconfirms?\b"),
+         r"customer reports?|reports? (?:reach|of)\b"),
         ("action",
          r"deploy\w*|restart\w*|rolled|revert\w*|scaled|fail(?:ed)? over|patch\w*|"
          r"disabled|enabled|increased|applied|rotated|throttled|raised|pushed|paused|moved|"
@@ -62,7 +64,8 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )  # fmt: skip
 _BROAD_IMPACT = re.compile(
-    r"errors?|\b5\d\d\b|fail\w*|time ?outs?|latency|unavailable|outage|\bdown\b|degrad\w*|"
+    r"errors?|\b5\d\d\b|fail\w*|time ?outs?|timing out|latency|\bp9\d\b|unavailable|outage|"
+    r"\bdown\b|degrad\w*|"
     r"unable|could not|couldn't|slow|reject\w*|broken|drop(?:s|ped)?\b",
     re.IGNORECASE,
 )
@@ -415,7 +418,7 @@ def _from_timeline(times: Times) -> None:
             entry.at
             for entry in timed
             if entry.at
-            and entry.kind not in ("detected", "mitigated", "resolved")
+            and entry.kind not in ("mitigated", "resolved")
             and _BROAD_IMPACT.search(entry.event)
         ]
         if strong:

@@ -57,11 +57,12 @@ def problems(
         for incident_id, holders in by_id.items()
     }
     visibility.update({stem: "unknown" for stem in unreadable_stems if stem not in visibility})
+    known = [slug for slug in catalog or {} if not slug.startswith("x-")]
     for entry in entries:
         found += _related_problems(entry, visibility, locator)
         found += _warnings(entry, locator)
         if catalog is not None:
-            found += _service_problems(entry, catalog, catalog_name, locator)
+            found += _service_problems(entry, catalog, known, catalog_name, locator)
     return found
 
 
@@ -157,11 +158,14 @@ def _related_problems(
 
 
 def _service_problems(
-    entry: Entry, catalog: Mapping[str, Any], catalog_name: str, locator: Locator
+    entry: Entry,
+    catalog: Mapping[str, Any],
+    known: Sequence[str],
+    catalog_name: str,
+    locator: Locator,
 ) -> list[Problem]:
     found: list[Problem] = []
     services = entry.document.get("services")
-    known = [slug for slug in catalog if not slug.startswith("x-")]
     for index, service in enumerate(services if isinstance(services, list) else []):
         if isinstance(service, str) and service not in catalog:
             close = closest(service, known)
@@ -192,5 +196,7 @@ def known_services(name: str, known: Sequence[str]) -> str:
         return "the catalog lists no services yet"
     if len(known) <= _ALL_SERVICES:
         return f"known services: {', '.join(known)}"
-    nearest = difflib.get_close_matches(name, known, n=5, cutoff=0.0)
+    nearest = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
+    if not nearest:
+        return f"none of the {len(known)} known services is close"
     return f"closest of the {len(known)} known services: {', '.join(nearest)}"

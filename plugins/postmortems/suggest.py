@@ -107,10 +107,12 @@ def closest(value: str, allowed: Sequence[str]) -> str | None:
         if meaning in by_fold:
             return by_fold[meaning]
     limit = max(1, len(word) // 4)
+    letters = set(word)
     scored = sorted(
         (distance, option)
         for folded, option in by_fold.items()
         if abs(len(folded) - len(word)) <= limit
+        and len(letters.symmetric_difference(folded)) <= 2 * limit  # cheap: before the distance
         and (distance := edit_distance(word, folded)) <= limit
     )
     if scored:

@@ -191,7 +191,8 @@ def _load_collection(
         if check.document is not None
     ]
     unreadable = [path.stem for path, _, check in checks if check.document is None]
-    cross = crosscheck.problems(entries, catalog, Locator(), unreadable)
+    catalog_name = display_path(paths.catalog_path) if paths.catalog_path else ""
+    cross = crosscheck.problems(entries, catalog, Locator(), unreadable, catalog_name)
     problems += [p for p in cross if reported is None or resolved(Path(p.path)) in reported]
     failed = {p.path for p in problems if p.level == "error"} | {
         p.path for p in cross if p.level == "error"

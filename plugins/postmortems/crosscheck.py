@@ -6,10 +6,14 @@ import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .checking import Locator
+from .derive import OPEN_ACTION_STATUSES
 from .problems import Problem
+from .suggest import closest
+from .validator import parse_timestamp
 
 
 @dataclass(frozen=True)
@@ -26,8 +30,10 @@ def problems(
     catalog: Mapping[str, Any] | None,
     locator: Locator,
     unreadable_stems: Iterable[str] = (),
+    catalog_name: str = "the service catalog",
 ) -> list[Problem]:
-    """Every cross-file problem among ``entries`` (and against the service catalog).
+    """Every cross-file problem among ``entries`` (and against the service catalog ``catalog_name``
+    names), and the warnings about each file (see :func:`_warnings`).
 
     A repeated id is blamed on the files after the first (in path order), naming the first:
     one message names both files, and the file that already held the id stays clean.
@@ -51,11 +57,61 @@ def problems(
         for incident_id, holders in by_id.items()
     }
     visibility.update({stem: "unknown" for stem in unreadable_stems if stem not in visibility})
+    known = [slug for slug in catalog or {} if not slug.startswith("x-")]
     for entry in entries:
         found += _related_problems(entry, visibility, locator)
+        found += _warnings(entry, locator)
         if catalog is not None:
-            found += _service_problems(entry, catalog, locator)
+            found += _service_problems(entry, catalog, known, catalog_name, locator)
     return found
+
+
+def _warnings(entry: Entry, locator: Locator) -> list[Problem]:
+    """What is allowed but probably a slip: detected after resolved, open work nobody holds."""
+    found: list[Problem] = []
+    document = entry.document
+    detected, resolved = _time(document.get("detected_at")), _time(document.get("resolved_at"))
+    if detected and resolved and detected > resolved:
+        found.append(
+            locator.problem(
+                entry.path,
+                entry.display,
+                "detected_at",
+                f"is after resolved_at ({document['resolved_at']})",
+                hint="check both times and their offsets",
+                level="warning",
+            )
+        )
+    actions = document.get("action_items")
+    for index, action in enumerate(actions if isinstance(actions, list) else []):
+        if (
+            isinstance(action, dict)
+            and action.get("status") in OPEN_ACTION_STATUSES
+            and not action.get("owner")
+            and not action.get("due")
+        ):
+            found.append(
+                locator.problem(
+                    entry.path,
+                    entry.display,
+                    f"action_items[{index}]",
+                    f"{action['status']} action item has neither owner nor due date",
+                    hint="add an owner or a due date, so that it gets done",
+                    level="warning",
+                )
+            )
+    return found
+
+
+def _time(value: Any) -> datetime | None:
+    """An aware timestamp from a document's text, or ``None`` (the schema reports bad ones)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = parse_timestamp(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 def _related_problems(
@@ -101,20 +157,46 @@ def _related_problems(
     return found
 
 
-def _service_problems(entry: Entry, catalog: Mapping[str, Any], locator: Locator) -> list[Problem]:
+def _service_problems(
+    entry: Entry,
+    catalog: Mapping[str, Any],
+    known: Sequence[str],
+    catalog_name: str,
+    locator: Locator,
+) -> list[Problem]:
     found: list[Problem] = []
     services = entry.document.get("services")
     for index, service in enumerate(services if isinstance(services, list) else []):
         if isinstance(service, str) and service not in catalog:
-            close = difflib.get_close_matches(service, list(catalog), n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else "add it to the service catalog first"
+            close = closest(service, known)
+            hint = (
+                f"did you mean '{close}'?"
+                if close
+                else f"{known_services(service, known)}; or add it to {catalog_name} first"
+            )
             found.append(
                 locator.problem(
                     entry.path,
                     entry.display,
                     f"services[{index}]",
-                    f"service '{service}' is not in the service catalog",
+                    f"service '{service}' is not in the service catalog {catalog_name}",
                     hint=hint,
                 )
             )
     return found
+
+
+_ALL_SERVICES = 10
+"""Up to this many known services are all listed; beyond, the closest few and the count."""
+
+
+def known_services(name: str, known: Sequence[str]) -> str:
+    """``known services: a, b`` or, for a long catalog, ``closest of 40 known services: ...``."""
+    if not known:
+        return "the catalog lists no services yet"
+    if len(known) <= _ALL_SERVICES:
+        return f"known services: {', '.join(known)}"
+    nearest = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
+    if not nearest:
+        return f"none of the {len(known)} known services is close"
+    return f"closest of the {len(known)} known services: {', '.join(nearest)}"

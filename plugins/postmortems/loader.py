@@ -292,8 +292,8 @@ class _Builder:
             mark = error.problem_mark or error.context_mark
             if _is_libyaml_depth_cap(error) and self.refuse_depth_before(mark):
                 return
-            message = " ".join(part for part in (error.context, error.problem) if part)
-            self.fail(mark, "", f"YAML syntax error: {message}")
+            message, hint = self.syntax_message(error, mark)
+            self.fail(mark, "", f"YAML syntax error: {message}", hint)
         except ReaderError as error:
             before = self.text[: error.position]
             line, column = before.count("\n") + 1, error.position - before.rfind("\n")
@@ -313,6 +313,25 @@ class _Builder:
             self.result.problems.append(Problem(self.result.path, 1, 1, "", "file is empty"))
         if not self.result.problems and isinstance(data, dict):
             self.result.data = data
+
+    def syntax_message(self, error: yaml.MarkedYAMLError, mark: Any) -> tuple[str, str | None]:
+        """libyaml's words for a syntax error, said plainly for the two everyone meets."""
+        lines = _LINE_BREAK.split(self.text) if mark is not None else []
+        line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+        column = mark.column if mark is not None else 0
+        if "\t" in line[: column + 1] and not line[:column].strip(" \t-"):
+            return "a tab character; indent with spaces", None
+        if (error.problem or "").startswith("mapping values are not allowed"):
+            value = _UNQUOTED_VALUE.match(line)
+            if value:
+                quoted = value.group(3).strip().replace("\\", "\\\\").replace('"', '\\"')
+                return (
+                    "a value holding ': ' must be quoted",
+                    f'write {value.group(2)}: "{_shorten(quoted)}"',
+                )
+            return "a ': ' inside a value; quote the value", None
+        message = " ".join(part for part in (error.context, error.problem) if part)
+        return message, None
 
     def refuse_depth_before(self, mark: Any) -> bool:
         """Report our own depth problem for text libyaml refused at its nesting cap.
@@ -441,6 +460,17 @@ class _Builder:
             )
             return _INVALID
         return value
+
+
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+"""What YAML counts as a line break, so that a mark's line number finds its line."""
+
+_UNQUOTED_VALUE = re.compile(r"(\s*(?:-\s+)?)([^\s:#'\"][^:#]*):\s+([^'\"\s].*)")
+"""A ``key: value`` line whose plain value holds a colon (``title: Outage: checkout``)."""
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _INVALID: Any = object()

@@ -268,6 +268,7 @@ timeline:
 action_items:
   - title: {_quoted("TODO: the first action item")}
     status: open
+    owner: {_quoted("TODO: who does it (a team or a person)")}
 
 # Markdown lists; delete a list that stays empty.
 lessons:

@@ -23,6 +23,7 @@ from .limits import MarkdownLimits, heading_count, line_count, markdown_values, 
 from .loader import Position, child_path
 from .model import TIMESTAMP_FIELDS
 from .problems import Problem, kind_of
+from .suggest import closest
 
 Locate = Callable[[str, bool], Position]
 """Where a field is written: ``locate(field_path, key)``; ``key=True`` for the key's position."""
@@ -221,10 +222,10 @@ class DocumentValidator:
                 )
         elif kind == "oneOf" and _is_vocabulary(value):
             allowed = [str(option["const"]) for option in value]
-            close = difflib.get_close_matches(str(instance), allowed, n=1, cutoff=0.5)
+            close = closest(str(instance), allowed)
             yield problem(
                 f"{_show(instance)} is not one of {', '.join(allowed)}",
-                f"did you mean '{close[0]}'?" if close else None,
+                f"did you mean '{close}'?" if close else None,
             )
         elif kind == "pattern":
             yield problem(*self._pattern_message(instance, value, field_path))
@@ -265,12 +266,17 @@ class DocumentValidator:
                     f"{shown} is a date; a timestamp with a time and UTC offset is needed",
                     f"e.g. {instance}T00:00:00Z",
                 )
-            if instance[:19].replace(" ", "T").count("T") == 1 and len(instance) >= 16:
+            if _NO_OFFSET.match(instance):
                 return (
                     f"{shown} has no UTC offset",
                     "add Z (UTC) or the offset it was written in, e.g. 2024-07-30T00:50:00-05:00",
                 )
-            return f"{shown} is not an RFC 3339 timestamp", "e.g. 2024-07-30T00:50:00Z"
+            example = _example_timestamp(instance)
+            return (
+                f"{shown} is not an RFC 3339 timestamp",
+                f"write YYYY-MM-DDTHH:MM:SS and Z or the offset, e.g. {example}Z "
+                f"or {example}+01:00",
+            )
         if pattern == self._date_pattern:
             return f"{shown} is not a date", "write it as YYYY-MM-DD, e.g. 2024-07-31"
         if "https?" in pattern:
@@ -378,6 +384,8 @@ def _cross_checks(
                 )
             previous = (at, index)
     for field_path, text in _dates(document):
+        if not _DATE_SHAPE.match(text):
+            continue  # the schema's pattern reports it
         try:
             date.fromisoformat(text)
         except ValueError:
@@ -426,6 +434,34 @@ def _field_path(parts: Any) -> str:
 
 def _is_vocabulary(options: Any) -> bool:
     return isinstance(options, list) and all(isinstance(o, dict) and "const" in o for o in options)
+
+
+_DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+
+_NO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\Z", re.ASCII)
+"""An RFC 3339 timestamp but for its missing offset."""
+
+_DAY_MONTH_YEAR = re.compile(
+    r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\Z", re.ASCII
+)
+
+
+def _example_timestamp(text: str) -> str:
+    """``text`` rewritten as an RFC 3339 timestamp without offset, when its date is unambiguous.
+
+    ``18/11/2026 14:31`` → ``2026-11-18T14:31:00``; ``05/06/2026`` could be either month, so
+    the example is a generic one.
+    """
+    found = _DAY_MONTH_YEAR.match(text.strip())
+    if found:
+        first, second, year = (int(part) for part in found.group(1, 2, 3))
+        hour, minute, second_of_minute = (int(part or 0) for part in found.group(4, 5, 6))
+        day, month = (first, second) if first > 12 else (second, first) if second > 12 else (0, 0)
+        try:
+            return datetime(year, month, day, hour, minute, second_of_minute).isoformat()
+        except ValueError:
+            pass
+    return "2024-07-30T00:50:00"
 
 
 def _looks_like_date(text: Any) -> bool:

@@ -564,7 +564,12 @@ def test_services_are_checked_against_the_catalog_when_there_is_one(
     )
     errors = valid_project.problems()
     assert [(p["line"], p["column"], p["field"], p["message"]) for p in errors] == [
-        (8, 5, "services[1]", "service 'payments-gateway' is not in the service catalog"),
+        (
+            8,
+            5,
+            "services[1]",
+            "service 'payments-gateway' is not in the service catalog incidents/_services.yaml",
+        ),
     ]
     assert errors[0]["hint"] == "did you mean 'payments'?"
 

@@ -118,3 +118,15 @@ def test_failure_modes_are_suggested_from_the_text_within_the_schema_vocabulary(
     assert run("story.md", "-o", "limited") == 0
     [drafted] = (workdir / "limited").iterdir()
     assert yaml.safe_load(drafted.read_text(encoding="utf-8"))["failure_modes"] == ["retry-storm"]
+
+
+def test_the_service_catalog_of_the_site_guides_the_services(workdir: Path) -> None:
+    gdoc = Path(__file__).parent / "documents" / "gdoc-webhooks-delayed.md"
+    (workdir / "gdoc.md").write_bytes(gdoc.read_bytes())
+    (workdir / "incidents").mkdir()
+    (workdir / "incidents" / "_services.yaml").write_text(
+        "webhooks:\n  name: Webhooks\nretry:\n  name: Retry\n", encoding="utf-8"
+    )
+    assert run("gdoc.md") == 0
+    written = workdir / "incidents" / "2026" / "2026-10-02-webhook-deliveries-delayed.yaml"
+    assert yaml.safe_load(written.read_text(encoding="utf-8"))["services"] == ["webhooks"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,18 @@ SEEDS = sorted(Path("/work/shared/seeds").glob("*.txt"))
 SCHEMA = PACKAGED_SCHEMAS / "incident.schema.json"
 
 
+def expected_of(path: Path) -> dict[str, Any]:
+    expected = path.with_name(path.stem + ".expected.json")
+    return json.loads(expected.read_text()) if expected.is_file() else {}
+
+
 def imported(path: Path) -> tuple[ImportedIncident, dict[str, Any]]:
-    result = import_postmortem(path.read_text(encoding="utf-8"), source_name=path.name)
+    """The import of ``path``, with the service catalog its expected facts name (if any)."""
+    result = import_postmortem(
+        path.read_text(encoding="utf-8"),
+        source_name=path.name,
+        catalog=expected_of(path).get("catalog"),
+    )
     return result, yaml.safe_load(result.yaml_text)
 
 
@@ -33,7 +44,7 @@ def test_there_are_two_documents_or_more_per_house_style() -> None:
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda path: path.name)
 def test_document_imports_to_the_expected_facts(path: Path) -> None:
-    expected = json.loads(path.with_name(path.stem + ".expected.json").read_text())
+    expected = expected_of(path)
     _, data = imported(path)
     assert data["title"] == expected["title"]
     assert data["started_at"] == datetime.fromisoformat(expected["started_at"])
@@ -43,6 +54,27 @@ def test_document_imports_to_the_expected_facts(path: Path) -> None:
     assert data["root_cause"]["category"] == expected["category"]
     assert len(data.get("timeline", [])) == expected["timeline"]
     assert len(data.get("action_items", [])) == expected["action_items"]
+
+
+DETAILED = [path for path in DOCUMENTS if "id" in expected_of(path)]
+
+
+def test_there_are_documents_in_three_more_house_styles() -> None:
+    styles = {path.name.split("-")[0] for path in DETAILED}
+    assert {"gdoc", "confluence", "slack"} <= styles
+
+
+@pytest.mark.parametrize("path", DETAILED, ids=lambda path: path.name)
+def test_document_imports_to_the_expected_details(path: Path) -> None:
+    expected = expected_of(path)
+    result, data = imported(path)
+    assert data["id"] == expected["id"]
+    assert data.get("detected_at") == datetime.fromisoformat(expected["detected_at"])
+    assert data["root_cause"]["summary"] == expected["root_cause_summary"]
+    assert data.get("authors", []) == expected["authors"]
+    assert [entry["kind"] for entry in data.get("timeline", [])] == expected["kinds"]
+    assert data.get("lessons", {}) == expected["lessons"]
+    assert re.findall(r"# TODO (.*)", result.yaml_text) == expected["todo"]
 
 
 @pytest.mark.parametrize("path", DOCUMENTS + SEEDS, ids=lambda path: path.name)

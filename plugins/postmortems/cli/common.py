@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
+from .. import loader
 from ..collection import Collection, display_path, load_collection
+from ..files import links_outside
 from ..problems import ProjectError
 from ..project import ProjectPaths
 from .site_config import find_project
@@ -33,3 +36,22 @@ def load_project(command: str) -> tuple[ProjectPaths, Collection] | None:
             reason = str(error)
     print(f"postmortems {command}: cannot load the project: {reason}", file=sys.stderr)
     return None
+
+
+def catalog_services(path: Path | None, root: Path) -> dict[str, str] | None:
+    """The service catalog's slugs and names (the slug when it has none); ``None`` when there
+    is no readable catalog. Read with the safe loader, never through a link out of ``root``:
+    the catalog is untrusted."""
+    if path is None or not path.is_file() or links_outside(path, root):
+        return None
+    data = loader.load_file(path).data
+    if data is None:
+        return None
+    names = {
+        slug: entry.get("name") if isinstance(entry, dict) else None for slug, entry in data.items()
+    }
+    return {
+        slug: name if isinstance(name, str) else slug
+        for slug, name in names.items()
+        if not slug.startswith("x-")
+    }

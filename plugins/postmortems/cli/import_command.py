@@ -13,6 +13,7 @@ from ..files import write_new_file
 from ..importer import DEFAULT_CATEGORIES, DEFAULT_SEVERITIES, import_postmortem
 from ..project import ProjectPaths, schema_modeline
 from ..vocabulary import values
+from .common import catalog_services
 from .site_config import find_project
 
 MAX_BYTES = 1024 * 1024  # a postmortem, not a log: larger files would make a useless draft
@@ -97,7 +98,12 @@ def _import_one(
     except ValueError as error:
         print(f"{path}: error: {error}", file=sys.stderr)
         return False
-    incident = import_postmortem(text, source_name=path.name, **vocabularies)  # type: ignore[arg-type]
+    incident = import_postmortem(
+        text,
+        source_name=path.name,
+        catalog=catalog_services(project.catalog_path, project.root),
+        **vocabularies,  # type: ignore[arg-type]
+    )
     folder = output / str(incident.year) if by_year else output
     modeline = schema_modeline(project, folder)
     if modeline:

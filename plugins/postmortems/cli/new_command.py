@@ -9,10 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
 from ..collection import display_path
-from ..files import links_outside, write_new_file
+from ..files import write_new_file
 from ..problems import Problem
 from ..project import schema_modeline
 from ..scaffold import (
@@ -26,7 +24,7 @@ from ..scaffold import (
     render_incident,
 )
 from ..vocabulary import VOCABULARIES, values
-from .common import project_error
+from .common import catalog_services, project_error
 from .site_config import find_project
 
 T = TypeVar("T")
@@ -218,15 +216,8 @@ def _ask(question: str, parse: Callable[[str], T], default: str | None = None) -
 
 def _catalog_services(path: Path | None, root: Path) -> list[str] | None:
     """The service slugs of the catalog, or ``None`` when there is no readable catalog."""
-    if path is None or not Path(path).is_file() or links_outside(Path(path), root):
-        return None
-    try:
-        catalog = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    if not isinstance(catalog, dict):
-        return None
-    return [key for key in catalog if isinstance(key, str) and not key.startswith("x-")]
+    services = catalog_services(path, root)
+    return None if services is None else list(services)
 
 
 def _existing(incidents_dir: Path, incident_id: str) -> Path | None:

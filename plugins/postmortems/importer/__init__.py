@@ -8,9 +8,10 @@ document's zone, guesses what must be guessed (saying so in a YAML comment) and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .chat import from_chat
 from .draft import build
 from .emit import emit
 from .sections import split_document
@@ -42,11 +43,16 @@ def import_postmortem(
     categories: Sequence[str] = DEFAULT_CATEGORIES,
     severities: Sequence[str] = DEFAULT_SEVERITIES,
     failure_modes: Sequence[str] | None = None,
+    catalog: Mapping[str, str] | None = None,
 ) -> ImportedIncident:
-    """Convert the postmortem ``text`` (read from ``source_name``) into a draft incident;
-    ``failure_modes`` limits the modes suggested (None: every mode the lexicon knows)."""
-    document = split_document(text.removeprefix("\ufeff"))
-    draft = build(document, source_name, list(categories), list(severities), failure_modes)
+    """Convert the postmortem ``text`` (read from ``source_name``) into a draft incident.
+
+    ``failure_modes`` limits the modes suggested (None: every mode the lexicon knows);
+    ``catalog`` (service slug → name, from the site's service catalog) is matched first when
+    the document names its services.
+    """
+    document = split_document(from_chat(text.removeprefix("\ufeff")))
+    draft = build(document, source_name, list(categories), list(severities), failure_modes, catalog)
     header = [
         f"# Draft imported from {' '.join(source_name.split())} by `postmortems import`:",
         "# check every value, above all those with a comment, and fill in each TODO.",

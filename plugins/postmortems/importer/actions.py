@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .emit import Todo
 from .sections import Document, Section
 from .tables import Table, find_tables
 from .text import CHECKBOX, clean, is_bullet, list_items, paragraphs, sentences, shorten
@@ -36,6 +37,8 @@ _WILL = re.compile(
     r"(?:we(?: will|'ll| are going to| plan to| need to)(?: also)?|action:|follow-?up:)\s+",
     re.I,
 )
+_LESSON = re.compile(r"(?:lessons?|learnings?|takeaways?)(?: learn[et]d?)?\s*:", re.IGNORECASE)
+"""A lesson written among the action items: never an action item itself."""
 _POSITIVE = re.compile(
     r"went well|worked (?:well|as (?:expected|intended|designed))|\bwas effective|"
     r"\bwere effective|helped us|\bsucceeded\b|paid off|^good:|^positive:|^what went well",
@@ -72,6 +75,8 @@ def _apply_meta(item: dict[str, Any], part: str, year: int | None) -> bool:
         item["owner"] = value.lstrip("@")
     elif key in ("due", "due date", "deadline", "by") and parse_date(value, year):
         item["due"] = parse_date(value, year)
+    elif key in ("due", "due date", "deadline") and value:
+        item["due"] = Todo("due", f"{_unplaced(value)} is no date the importer can place")
     elif key in ("priority", "prio") and _priority(value):
         item["priority"] = _priority(value)
     elif key == "status" and _status(value):
@@ -91,6 +96,11 @@ def _apply_meta(item: dict[str, Any], part: str, year: int | None) -> bool:
     else:
         return False
     return True
+
+
+def _unplaced(value: str) -> str:
+    """Text the importer could not read, quoted for a one-line comment."""
+    return '"' + shorten(" ".join(value.split()), 80) + '"'
 
 
 def _ticket(item: dict[str, Any], value: str) -> None:
@@ -113,6 +123,8 @@ def action_from_text(text: str, year: int | None) -> dict[str, Any] | None:
     if link:
         item["ticket"] = link.group(2)
     text = clean(text)
+    if _LESSON.match(text):
+        return None
 
     def parenthesis(match: re.Match[str]) -> str:
         parts = re.split(r"(?<!\s)\s*[,;]\s*", match.group(1))
@@ -170,6 +182,8 @@ def actions_from_table(table: Table, year: int | None) -> list[dict[str, Any]]:
                 item["owner"] = value.lstrip("@")
             elif field == "due" and parse_date(value, year):
                 item["due"] = parse_date(value, year)
+            elif field == "due" and value.strip("*- ").upper() not in ("", "TBD", "TODO", "N/A"):
+                item["due"] = Todo("due", f"{_unplaced(value)} is no date the importer can place")
             elif field == "status" and _status(value):
                 item["status"] = _status(value)
             elif field == "priority" and _priority(value):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,8 +17,9 @@ from .actions import action_items, lessons
 from .category import guess_category
 from .emit import Commented, Todo
 from .sections import Document, Section
-from .text import clean, first_sentence, list_items, paragraphs, sentences, slugify
+from .text import clean, first_sentence, list_items, paragraphs, sentences, shorten, slugify
 from .timeline import MAX_ENTRIES, Times, extract_times
+from .times import scan
 
 _DETECTION_METHODS = (
     ("customer-report", r"customer|user reports?|users? reported|support (?:ticket|team)|complain"),
@@ -27,6 +28,13 @@ _DETECTION_METHODS = (
     ("employee-report", r"employee|engineer noticed|staff|internal report|colleague|noticed"),
 )
 _ROOT_CAUSE_SENTENCE = re.compile(r"root cause|caused by|\bbecause\b|\bdue to\b|triggered by", re.I)
+_CAUSE_WORDS = re.compile(
+    r"root cause|caused by|\bbecause\b|\bdue to\b|triggered by|\bled to\b|\bexhaust\w*|"
+    r"\bexpir\w*|ran out|run out|\bleak\w*|\boverload\w*|deadlock\w*|misconfigur\w*|"
+    r"race condition|saturat\w*|\bfilled up\b|\bbug\b|\bfailed to\b",
+    re.IGNORECASE,
+)
+"""Words that say what made it happen: the root-cause summary is a sentence holding one."""
 _ANY_STATEMENT = re.compile(
     r"^(?!(?:\w+,?\s+)?we(?: will|'ll| are going to| plan to)\b)", re.IGNORECASE
 )
@@ -76,6 +84,21 @@ def _sentences_matching(document: Document, pattern: re.Pattern[str]) -> list[st
     return [
         s for block in blocks for p in paragraphs(block) for s in sentences(p) if pattern.search(s)
     ]
+
+
+def _timeline_sentences(document: Document, pattern: re.Pattern[str]) -> list[str]:
+    """Sentences of timeline entries matching ``pattern``, without their leading clock time
+    (an incident-channel log states its cause only there)."""
+    return [
+        _CLOCK_LEAD.sub("", sentence)
+        for section in document.of_kind("timeline")
+        for item in list_items(section.lines)
+        for sentence in sentences(item)
+        if pattern.search(sentence)
+    ]
+
+
+_CLOCK_LEAD = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp]\.?[Mm]\.?)?[\s:—–-]*")
 
 
 def _opening_paragraph(document: Document, title: str | None) -> str:
@@ -137,14 +160,14 @@ def _root_cause(
 ) -> dict[str, Any]:
     text = _markdown(document.of_kind("root_cause"), fact_lines)
     guessed_summary = False
+    kinds = ["trigger", "resolution", "contributing"]
     if not text:
         found = _sentences_matching(document, _ROOT_CAUSE_SENTENCE)
+        if not found:  # an incident-channel log: the cause and its context are in the timeline
+            found, kinds = _timeline_sentences(document, _ROOT_CAUSE_SENTENCE), [*kinds, "timeline"]
         found.sort(key=lambda sentence: not re.search(r"root cause", sentence, re.IGNORECASE))
         text, guessed_summary = (found[0], True) if found else ("", False)
-    context = " ".join(
-        [summary]
-        + [_markdown(document.of_kind(k)) for k in ("trigger", "resolution", "contributing")]
-    )
+    context = " ".join([summary] + [_markdown(document.of_kind(k)) for k in kinds])
     if not text:  # prose without a stated cause: every sentence but the plans weighs in
         context = " ".join(_sentences_matching(document, _ANY_STATEMENT))
     category, words = guess_category(text, context, categories)
@@ -154,7 +177,7 @@ def _root_cause(
         else "no root-cause keyword matched: choose a category"
     )
     result: dict[str, Any] = {"category": Commented(category, why)}
-    summary = first_sentence(text)
+    summary = _cause_sentence(text)
     if summary:
         result["summary"] = (
             Commented(summary, "taken from the text") if guessed_summary else summary
@@ -167,6 +190,13 @@ def _root_cause(
     if whys:
         result["five_whys"] = whys
     return result
+
+
+def _cause_sentence(text: str) -> str:
+    """The sentence of ``text`` that states the mechanism (else the first), shortened."""
+    found = sentences(clean(text))
+    chosen = next((sentence for sentence in found if _CAUSE_WORDS.search(sentence)), None)
+    return shorten(chosen, 200) if chosen else first_sentence(text)
 
 
 def _contributing(document: Document) -> list[dict[str, str]]:
@@ -213,9 +243,16 @@ def _identity(draft: Draft, title: str | None, times: Times, written: date | Non
     if day is None:
         day = build_date()
         draft.warnings.append("no incident date found: the id uses today's date")
-    slug = slugify(title or "", 60) or "incident"
+    slug = slugify(_without_dates(title or ""), 60) or "incident"
     draft.id = f"{day.isoformat()}-{slug}"
     draft.year = day.year
+
+
+def _without_dates(title: str) -> str:
+    """``title`` without the dates it names: the id starts with the date already."""
+    for moment in reversed([moment for moment in scan(title) if moment.has_date]):
+        title = title[: moment.start] + " " + title[moment.end :]
+    return title
 
 
 def build(
@@ -224,8 +261,9 @@ def build(
     categories: Sequence[str],
     severities: Sequence[str],
     failure_modes: Sequence[str] | None = None,
+    catalog: Mapping[str, str] | None = None,
 ) -> Draft:
-    """The draft incident for ``document``."""
+    """The draft incident for ``document``; ``catalog`` maps service slugs to names."""
     draft = Draft()
     data = draft.data
     fact_lines = {document.lines[f.line].strip() for f in document.facts if f.line >= 0}
@@ -253,7 +291,7 @@ def build(
         or _opening_paragraph(document, title)
     )
     data["summary"] = summary if summary else draft.todo("summary")
-    services = facts.services(document, title, summary)
+    services = facts.services(document, title, summary, catalog)
     if services is None:
         data["services"] = draft.todo("services")
     else:
@@ -279,7 +317,9 @@ def build(
         document.of_kind("response"), fact_lines
     )
     if not resolution:
-        found = _sentences_matching(document, _RESOLUTION_SENTENCE)
+        found = _sentences_matching(document, _RESOLUTION_SENTENCE) or _timeline_sentences(
+            document, _RESOLUTION_SENTENCE
+        )
         resolution_value: Any = (
             Commented(" ".join(found[:3]), "sentences about the fix, taken from the text")
             if found

@@ -29,13 +29,14 @@ class Commented:
 
 @dataclass(frozen=True)
 class Todo:
-    """A required field not found in the source."""
+    """A field not found in the source, or found but not readable (``note`` says which)."""
 
     field: str
+    note: str = "not found in the source — fill in"
 
     @property
     def line(self) -> str:
-        return f"# TODO {self.field}: not found in the source — fill in"
+        return f"# TODO {self.field}: {' '.join(self.note.split())}"
 
 
 def plain(value: Any) -> Any:

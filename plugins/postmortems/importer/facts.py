@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -187,8 +187,14 @@ def _normalise_severity(value: str, severities: Sequence[str], priority_ok: bool
     return None
 
 
-def services(document: Document, title_text: str | None, summary: str) -> Guess | None:
-    """Service slugs from a ``Services:`` line or section, else the product the title names."""
+def services(
+    document: Document,
+    title_text: str | None,
+    summary: str,
+    catalog: Mapping[str, str] | None = None,
+) -> Guess | None:
+    """Service slugs from a ``Services:`` line or section, else the catalog services (``slug →
+    name``) the title or summary names, else the product the title names."""
     fact = document.fact(*_SERVICE_KEYS)
     names: list[str] = []
     if fact:
@@ -200,12 +206,26 @@ def services(document: Document, title_text: str | None, summary: str) -> Guess 
                 for item in list_items(section.lines)
                 for part in re.split(r"(?<!\s)\s*[,;]\s*", item)
             ]
-    slugs = _unique(slugify(re.sub(r"\([^()]*\)|\s[-–—:].*$", "", name), 60) for name in names)
+    slugs = _unique(
+        (_in_catalog(name, catalog) or [""])[0]
+        or slugify(re.sub(r"\([^()]*\)|\s[-–—:].*$", "", name), 60)
+        for name in names
+    )
     if slugs:
         return Guess(slugs)
-    slugs = _unique(_service_slug(name) for name in _services_in_text(document))
+    for source, text in (("the title", title_text or ""), ("the summary", summary)):
+        named = _in_catalog(text, catalog)
+        if named:
+            return Guess(named, f"catalog services named in {source}")
+    slugs = _unique(
+        (_in_catalog(name, catalog) or [_service_slug(name)])[0]
+        for name in _services_in_text(document)
+    )
     if slugs:
         return Guess(slugs, "named in the text")
+    named = _in_catalog(" ".join(document.lines), catalog, by_name=False)
+    if named:
+        return Guess(named, "catalog services named in the text")
     sources = (("the title", title_text or ""), ("the summary", " ".join(sentences(summary)[:2])))
     for proper in (True, False):
         for source, text in sources:
@@ -213,6 +233,46 @@ def services(document: Document, title_text: str | None, summary: str) -> Guess 
             if product:
                 return Guess([product], f"guessed from {source}")
     return None
+
+
+def _in_catalog(text: str, catalog: Mapping[str, str] | None, by_name: bool = True) -> list[str]:
+    """The catalog's services whose slug or name ``text`` holds (a plural too), in text order;
+    with ``by_name=False``, only slugs written as such (``payments-api``)."""
+    found: list[tuple[int, str]] = []
+    lowered = text.lower()
+    words = set(re.findall(r"[a-z0-9]+", lowered))  # a term is searched for only when its
+    for slug, name in (catalog or {}).items():  # first word is there: linear in text + catalog
+        terms = {slug, name} if by_name else {slug} if "-" in slug else set()
+        places = [
+            match.start()
+            for term in terms
+            if _first_word(term) & words
+            and (match := (_term_pattern(term) if by_name else _slug_pattern(term)).search(lowered))
+        ]
+        if places:
+            found.append((min(places), slug))
+    return [slug for _, slug in sorted(found)]
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """``webhooks`` or ``Event queue`` as a whole phrase, hyphens or spaces between its words."""
+    words = [word for word in re.split(r"[\s_-]+", term.lower()) if word]
+    if not words:
+        return re.compile(r"(?!)")
+    words[-1] = re.escape(words[-1].removesuffix("s")) + "s?"
+    body = r"[\s_-]+".join([*map(re.escape, words[:-1]), words[-1]])
+    return re.compile(rf"(?<![\w-]){body}(?![\w-])")
+
+
+def _first_word(term: str) -> set[str]:
+    """The forms of a term's first word that a text must hold for the term to be in it."""
+    first = (re.findall(r"[a-z0-9]+", term.lower()) or [""])[0]
+    return {first, first.removesuffix("s"), first + "s"} - {""}
+
+
+def _slug_pattern(slug: str) -> re.Pattern[str]:
+    """``slug`` written as it is, hyphens and all (one-word slugs are too common to count)."""
+    return re.compile(rf"(?<![\w-]){re.escape(slug.lower())}(?![\w-])")
 
 
 def _services_in_text(document: Document) -> list[str]:
@@ -272,7 +332,7 @@ def people(document: Document, keys: Sequence[str]) -> list[dict[str, str]]:
     if not fact:
         return []
     result: list[dict[str, str]] = []
-    for part in re.split(r"(?<!\s)\s*(?:,|;|\band\b|&)\s*", fact.value):
+    for part in _outside_brackets(fact.value):
         person = _person(part)
         if person:
             result.append(person)
@@ -282,8 +342,30 @@ def people(document: Document, keys: Sequence[str]) -> list[dict[str, str]]:
     return result
 
 
+_PEOPLE_SEPARATOR = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+
+
+def _outside_brackets(text: str) -> list[str]:
+    """``text`` split at commas, semicolons, "and" and "&" outside brackets:
+    ``Priya Raman (SRE, on call), Tomás`` is two people."""
+    parts: list[str] = []
+    start = depth = 0
+    depth_at: list[int] = []
+    for char in text:
+        depth = max(0, depth + (char == "(") - (char == ")"))
+        depth_at.append(depth)
+    for match in _PEOPLE_SEPARATOR.finditer(text):
+        if depth_at[match.start()] == 0 and match.start() >= start:
+            parts.append(text[start : match.start()])
+            start = match.end()
+    parts.append(text[start:])
+    return parts
+
+
 def _person(text: str) -> dict[str, str] | None:
-    text = clean(text).strip("[]() ")
+    text = clean(text).strip("[] ")
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
     email = re.search(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text)
     role = re.search(r"\(([^()]+)\)", text)
     name = re.sub(r"<[^<>]*>|\([^()]*\)|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "", text).strip(

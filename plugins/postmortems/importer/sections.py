@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .tables import find_tables
-from .text import clean, normalise_key, strip_bullet
+from .text import clean, is_bullet, normalise_key, strip_bullet
 
 # Exact (normalised) heading texts and the section kind they start.
 HEADINGS: dict[str, tuple[str, ...]] = {
@@ -135,7 +135,7 @@ KIND_BY_HEADING = {text: kind for kind, texts in HEADINGS.items() for text in te
 # Kinds that a ``Key: value`` line starts (the value is the section's first line).
 INLINE_KINDS = frozenset(
     {"summary", "impact", "business", "reputation", "root_cause", "trigger", "resolution",
-     "response", "detection", "conclusion", "actions"}
+     "response", "detection", "conclusion", "actions", "lessons"}
 )  # fmt: skip
 # Loose keyword rules for explicit (Markdown) headings that match no exact text.
 _LOOSE = (
@@ -216,6 +216,20 @@ def classify(heading: str, loose: bool) -> str | None:
             if re.search(pattern, key):
                 return kind
     return None
+
+
+def _continues_paragraph(lines: list[str], index: int, document: Document) -> bool:
+    """Whether ``lines[index]`` is a wrapped line of running prose (``hours out of date: new
+    products…``), not a ``Key: value`` line: it starts in lower case right after prose."""
+    line, previous = lines[index].strip(), lines[index - 1].strip() if index else ""
+    return (
+        bool(previous)
+        and line[:1].islower()
+        and not is_bullet(line)
+        and not is_bullet(previous)
+        and not previous.endswith(":")
+        and not (document.facts and document.facts[-1].line == index - 1)
+    )
 
 
 def _fact(line: str, index: int) -> Fact | None:
@@ -300,7 +314,7 @@ def split_document(text: str) -> Document:
             document.sections.append(current)
             index += used
             continue
-        fact = _fact(line, index)
+        fact = None if _continues_paragraph(lines, index, document) else _fact(line, index)
         if fact:
             document.facts.append(fact)
         inline_kind = KIND_BY_HEADING.get(fact.key) if fact else None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
+from . import facts
 from .sections import Document, Section
 from .tables import Table, find_tables
 from .text import clean, is_bullet, paragraphs, sentences, strip_bullet
@@ -28,33 +29,43 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
          r"time ?out|error|drop)|errors? (?:spiked?|increased?|rose|began|started|climbed)|"
          r"went down|became unavailable|start(?:s|ed)? failing|(?:start|started|began|begin)s?"
          r" (?!investigat|work|look|debug|roll|deploy|migrat|respond|prepar|test)\w+ing\b|"
-         r"^first\b[\w\s-]{0,30}\b(?:errors?|failures?|timeouts?)|\bincident (?:begins|began|starts"
+         r"^first\b[\w\s-]{0,30}\b(?:errors?|failures?|timeouts?|stale|wrong|bad)|"
+         r"\bincident (?:begins|began|starts"
          r"|started)|users? (?:start|started|began|begin) |first (?:errors?|failures?|reports?)|"
          r"(?:errors?|failures?|charges|problems|issues|impact|degradation|timeouts?|outage)"
          r" (?:begin|began|begins|start|started|starts)\b"),
         ("mitigated",
          r"\bmitigat\w*|rolled back|roll-?back (?:is |was )?(?:complete|successful|succeeded|"
          r"finished|done)|rollback completes?|workaround|failover (?:complete|succeeded)|"
-         r"error rates? (?:drop|fell|decrease)|traffic (?:was )?(?:drained|shifted|diverted)"),
+         r"error rates? (?:drop|fell|decrease)|traffic (?:was )?(?:drained|shifted|diverted)|"
+         r"\breverted\b|(?<!fully )(?<!service )(?<!is )(?<!was )\brestored\b|\brollback\b|"
+         r"restore (?:completes?|finished|done)|partially recover\w*|\bbypass\b|"
+         r"(?:timeouts?|errors?|latency) (?:dropping|falling|recovering)"),
         ("resolved",
          r"\bresolved\b|fully (?:restored|recovered|operational)|(?:returned|returns|return|"
          r"went|is|was|are|were|back) (?:back )?to normal|back to normal|all[- ]clear|"
          r"incident (?:is |was )?(?:closed|over|ends|ended)|outage ends|\brecovered\b|"
-         r"service (?:is |was )?restored|recovery complete"),
-        ("detected",
-         r"\balert(?:s|ed)?\b|\bpaged?\b|\bdetect(?:ed|s)?\b|\bnoticed\b|pagerduty|"
-         r"\breported\b|\bfired\b"),
-        ("escalated", r"escalat\w*|incident commander|declared"),
+         r"service (?:is |was )?restored|recovery complete|\band closed\b"),
         ("communication",
-         r"status ?page|tweet|communicat\w*|customers? (?:were )?notified|announce\w*|"
-         r"posted an update"),
+         r"status ?page|tweet|communicat\w*|customers? (?:were )?(?:notified|informed|emailed)|"
+         r"notified (?:the )?customers|announce\w*|posted an update|update posted"),
+        ("escalated",
+         r"escalat\w*|incident commander|declared|paged in|(?:pulled|brought|called) in|"
+         r"\bengaged\b|\bjoined\b|war ?room|bridge (?:opened|started)|"
+         r"incident (?:manager|lead) assigned"),
+        ("detected",
+         r"\balert(?:s|ed)?\b|\bpaged\b|\bpaging\b|\bdetect(?:ed|s)?\b|\bnoticed\b|pagerduty|"
+         r"\breported\b|\bfired\b|acknowledg\w*|\backs\b|\bspotted\b|"
+         r"customer reports?|reports? (?:reach|of)\b"),
         ("action",
          r"deploy\w*|restart\w*|rolled|revert\w*|scaled|fail(?:ed)? over|patch\w*|"
-         r"disabled|enabled|increased|applied"),
+         r"disabled|enabled|increased|applied|rotated|throttled|raised|pushed|paused|moved|"
+         r"configured|merged|rolling out|rolled out|rollout|restore\b"),
     )
 )  # fmt: skip
 _BROAD_IMPACT = re.compile(
-    r"errors?|\b5\d\d\b|fail\w*|time ?outs?|latency|unavailable|outage|\bdown\b|degrad\w*|"
+    r"errors?|\b5\d\d\b|fail\w*|time ?outs?|timing out|latency|\bp9\d\b|unavailable|outage|"
+    r"\bdown\b|degrad\w*|"
     r"unable|could not|couldn't|slow|reject\w*|broken|drop(?:s|ped)?\b",
     re.IGNORECASE,
 )
@@ -117,10 +128,22 @@ def document_zone(document: Document) -> tuple[Zone, bool]:
 
 
 def incident_date(document: Document) -> date | None:
-    """The day the incident started, as the document states it, for times written without one."""
+    """The day the incident started, as the document states it, for times written without one.
+
+    An "Incident date:" fact first; then a date the title, the summary or the timeline names;
+    only then a bare "Date:" fact, which is often the day the document was written.
+    """
     candidates = [
-        fact.value for key in INCIDENT_DATE_KEYS for fact in document.facts if fact.key == key
+        fact.value
+        for key in INCIDENT_DATE_KEYS
+        if key != "date"
+        for fact in document.facts
+        if fact.key == key
     ]
+    candidates.append(facts.title(document) or "")
+    for section in document.of_kind("summary", "timeline"):
+        candidates += [sentence for line in section.lines for sentence in sentences(line)]
+    candidates += [fact.value for fact in document.facts if fact.key == "date"]
     candidates += [
         sentence
         for line in document.lines
@@ -395,7 +418,7 @@ def _from_timeline(times: Times) -> None:
             entry.at
             for entry in timed
             if entry.at
-            and entry.kind not in ("detected", "mitigated", "resolved")
+            and entry.kind not in ("mitigated", "resolved")
             and _BROAD_IMPACT.search(entry.event)
         ]
         if strong:

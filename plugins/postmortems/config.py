@@ -25,5 +25,7 @@ class PostmortemsConfig(Config):
     """How many similar incidents each incident page lists."""
     exports = c.Type(bool, default=True)
     """Write ``incidents.json``, ``incidents.csv`` and ``feed.xml`` at the site root."""
+    search = c.Type(bool, default=True)
+    """Pagefind search: header box, ``search/`` page with facets, ``pagefind/`` index."""
     cache = c.Type(bool, default=True)
     """Reuse check results of unchanged files between builds (kept outside the repository)."""

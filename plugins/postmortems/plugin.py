@@ -11,6 +11,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
 from . import derive, exports
 from .collection import Collection, load_collection
@@ -19,6 +20,7 @@ from .macros import register_macros
 from .pages import all_similar, site_pages, template_environment
 from .problems import ProjectError
 from .project import ProjectPaths, resolve_paths
+from .search_site import SiteSearch
 
 log = get_plugin_logger(__name__)
 
@@ -34,6 +36,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.is_serve = False
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
+        self.search: SiteSearch | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -81,6 +84,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             config.markdown_extensions.append("attr_list")
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
+        self.search = SiteSearch(config, self.collection) if self.config.search else None
         return config
 
     @event_priority(-50)
@@ -112,7 +116,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.config.exports:
             for name, content in self._exports(config).items():
                 files.append(File.generated(config, name, content=content))
+        if self.search is not None:
+            self.search.add_files(files, config)
         return files
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> None:
+        if self.search is not None:
+            self.search.add_page(page, html)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.search is not None:
+            self.search.write(config)
 
     def _exports(self, config: MkDocsConfig) -> dict[str, str]:
         assert self.collection is not None

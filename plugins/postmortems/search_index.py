@@ -14,6 +14,7 @@ import html
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,8 +205,15 @@ class Document:
 
 
 def write_bundle(documents: Iterable[Document], site_dir: Path, *, language: str = "en") -> int:
-    """Index ``documents`` with Pagefind into ``site_dir/pagefind/``; returns how many."""
-    return asyncio.run(_write(documents, site_dir / BUNDLE_DIR, language))
+    """Index ``documents`` with Pagefind into ``site_dir/pagefind/``; returns how many.
+
+    Pagefind's API is asynchronous; it runs in a thread of its own, so a build works the same
+    whether or not its caller already runs an event loop (``mkdocs serve``, Playwright, a REPL).
+    """
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(
+            asyncio.run, _write(documents, site_dir / BUNDLE_DIR, language)
+        ).result()
 
 
 UNUSED_UI = (

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
@@ -112,5 +113,8 @@ class SiteSearch:
 
     def write(self, config: MkDocsConfig) -> None:
         """Write the Pagefind bundle into the built site."""
-        count = write_bundle(self.documents(), Path(config.site_dir), language=self.language)
+        try:
+            count = write_bundle(self.documents(), Path(config.site_dir), language=self.language)
+        except Exception as error:  # Pagefind reports its failures as plain exceptions
+            raise PluginError(f"postmortems: writing the search index failed: {error}") from error
         log.debug(f"search index: {count} pages")

@@ -6,6 +6,7 @@ import html
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from postmortems.model import Incident
@@ -137,3 +138,22 @@ def _incident(**fields: object) -> Incident:
         **fields,
     }
     return Incident(data=data, source="x.yaml")
+
+
+def test_the_shipped_header_is_materials_own_but_for_the_search_condition() -> None:
+    """Fails when Material changes its header: then refresh theme/partials/header.html."""
+    import material
+    from postmortems.search_site import THEME_DIR
+
+    ours = (THEME_DIR / "partials" / "header.html").read_text(encoding="utf-8")
+    theirs = (Path(material.__file__).parent / "templates" / "partials" / "header.html").read_text(
+        encoding="utf-8"
+    )
+    condition = re.compile(
+        r'\s*\{% if "material/search" in config.plugins %\}.*?\{% endif %\}\s*\{% endif %\}',
+        re.DOTALL,
+    )
+    [search] = re.findall(r'\s*<label class="md-header__button md-icon" for="__search">.*?search\.html" %\}', ours, re.DOTALL)
+    unchanged = condition.sub(lambda _: search, theirs)
+    comment = re.compile(r"\{#-.*?-#\}\s*", re.DOTALL)
+    assert comment.sub("", ours) == comment.sub("", unchanged)

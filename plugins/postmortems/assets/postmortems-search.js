@@ -193,6 +193,7 @@
     if (toggle) {
       toggle.addEventListener("change", () => {
         if (toggle.checked) {
+          setActive(-1);
           input.focus();
           loadEngine(bundle).catch(() => undefined);
         } else {

@@ -13,6 +13,7 @@ import gzip
 import html
 import json
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -204,16 +205,44 @@ class Document:
     html: str
 
 
-def write_bundle(documents: Iterable[Document], site_dir: Path, *, language: str = "en") -> int:
-    """Index ``documents`` with Pagefind into ``site_dir/pagefind/``; returns how many.
+def write_bundle(
+    documents: Iterable[Document],
+    site_dir: Path,
+    *,
+    language: str = "en",
+    keep_index_url: bool = False,
+) -> int:
+    """Index ``documents`` with Pagefind into ``site_dir/pagefind/``; returns how many pages.
 
-    Pagefind's API is asynchronous; it runs in a thread of its own, so a build works the same
-    whether or not its caller already runs an event loop (``mkdocs serve``, Playwright, a REPL).
+    The documents are staged as files and indexed in one request (Pagefind's Python API waits
+    0.1 s per response, so one request per page would take minutes at 10,000 incidents).
+    ``keep_index_url`` keeps ``index.html`` in URLs, for sites without directory URLs. The API is
+    asynchronous; it runs in a thread of its own, so a build works the same whether or not its
+    caller already runs an event loop (``mkdocs serve``, Playwright, a REPL).
     """
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        return thread.submit(
-            asyncio.run, _write(documents, site_dir / BUNDLE_DIR, language)
-        ).result()
+    with tempfile.TemporaryDirectory(prefix="postmortems-search-") as folder:
+        staging = Path(folder)
+        for document in documents:
+            path = staging / (
+                document.url + "index.html"
+                if document.url.endswith("/") or not document.url
+                else document.url
+            )
+            if not path.resolve().is_relative_to(staging.resolve()):
+                raise ValueError(f"search document outside the site: {document.url}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(document.html, encoding="utf-8")
+        config = IndexConfig(
+            output_path=str(site_dir / BUNDLE_DIR),
+            force_language=language,
+            exclude_selectors=EXCLUDED_SELECTORS,
+            keep_index_url=keep_index_url,
+        )
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            count = thread.submit(asyncio.run, _write(staging, config)).result()
+    for name in UNUSED_UI:
+        (site_dir / BUNDLE_DIR / name).unlink(missing_ok=True)
+    return count
 
 
 UNUSED_UI = (
@@ -228,20 +257,10 @@ UNUSED_UI = (
 """Pagefind's own search interfaces, written with every bundle; the site brings its own."""
 
 
-async def _write(documents: Iterable[Document], output: Path, language: str) -> int:
-    config = IndexConfig(
-        output_path=str(output),
-        force_language=language,
-        exclude_selectors=EXCLUDED_SELECTORS,
-    )
-    count = 0
+async def _write(staging: Path, config: IndexConfig) -> int:
     async with PagefindIndex(config) as index:
-        for document in documents:
-            await index.add_html_file(content=document.html, url="/" + document.url)
-            count += 1
-    for name in UNUSED_UI:
-        (output / name).unlink(missing_ok=True)
-    return count
+        indexed = await index.add_directory(str(staging))
+    return int(indexed["page_count"])
 
 
 def bundle_texts(bundle: Path) -> dict[Path, str]:

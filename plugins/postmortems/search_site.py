@@ -114,7 +114,12 @@ class SiteSearch:
     def write(self, config: MkDocsConfig) -> None:
         """Write the Pagefind bundle into the built site."""
         try:
-            count = write_bundle(self.documents(), Path(config.site_dir), language=self.language)
+            count = write_bundle(
+                self.documents(),
+                Path(config.site_dir),
+                language=self.language,
+                keep_index_url=not self.directory_urls,
+            )
         except Exception as error:  # Pagefind reports its failures as plain exceptions
             raise PluginError(f"postmortems: writing the search index failed: {error}") from error
         log.debug(f"search index: {count} pages")

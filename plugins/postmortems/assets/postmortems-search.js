@@ -7,6 +7,7 @@
   const BOX_RESULTS = 8;
   const PAGE_RESULTS = 20;
   const EXCERPT_WORDS = 30;
+  const TYPING_PAUSE_MS = 40; /* a query starts once typing pauses this long */
   const NO_SERVER =
     "Search needs the site served over HTTP, not opened as files: run `make serve` and open " +
     "http://127.0.0.1:8000/ (or publish the site on any web server).";
@@ -162,7 +163,7 @@
       let search;
       try {
         const pagefind = await loadEngine(bundle);
-        search = await pagefind.debouncedSearch(query, {}, 100);
+        search = await pagefind.debouncedSearch(query, {}, TYPING_PAUSE_MS);
         if (search === null || mine !== serial) return;
         const found = await Promise.all(
           search.results.slice(0, BOX_RESULTS).map((entry) => entry.data()),

@@ -8,19 +8,19 @@ Pagefind writes a chunked index, so a query downloads a few small files, not the
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import html
 import json
 import re
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pagefind.index import IndexConfig, PagefindIndex
+import pagefind_bin
 
 from .model import Incident
 from .vocabulary import vocabulary
@@ -214,34 +214,45 @@ def write_bundle(
 ) -> int:
     """Index ``documents`` with Pagefind into ``site_dir/pagefind/``; returns how many pages.
 
-    The documents are staged as files and indexed in one request (Pagefind's Python API waits
-    0.1 s per response, so one request per page would take minutes at 10,000 incidents).
-    ``keep_index_url`` keeps ``index.html`` in URLs, for sites without directory URLs. The API is
-    asynchronous; it runs in a thread of its own, so a build works the same whether or not its
-    caller already runs an event loop (``mkdocs serve``, Playwright, a REPL).
+    The documents are staged as files and indexed by one run of the Pagefind binary (from the
+    ``pagefind-bin`` package), which exits once every file is written. (Pagefind's Python API
+    stops its service right after asking it to write, which can leave files cut short, and waits
+    0.1 s per response: minutes at 10,000 incidents.) ``keep_index_url`` keeps ``index.html``
+    in URLs, for sites without directory URLs.
     """
+    output = (site_dir / BUNDLE_DIR).resolve()
     with tempfile.TemporaryDirectory(prefix="postmortems-search-") as folder:
-        staging = Path(folder)
+        staging = Path(folder) / "site"
+        count = 0
         for document in documents:
-            path = staging / (
-                document.url + "index.html"
-                if document.url.endswith("/") or not document.url
-                else document.url
-            )
+            name = document.url + "index.html" if document.url.endswith("/") else document.url
+            path = staging / (name or "index.html")
             if not path.resolve().is_relative_to(staging.resolve()):
                 raise ValueError(f"search document outside the site: {document.url}")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(document.html, encoding="utf-8")
-        config = IndexConfig(
-            output_path=str(site_dir / BUNDLE_DIR),
-            force_language=language,
-            exclude_selectors=EXCLUDED_SELECTORS,
-            keep_index_url=keep_index_url,
+            count += 1
+        config = {
+            "site": str(staging),
+            "output_path": str(output),
+            "force_language": language,
+            "exclude_selectors": EXCLUDED_SELECTORS,
+            "keep_index_url": keep_index_url,
+            "silent": True,
+        }
+        (Path(folder) / "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
+        shutil.rmtree(output, ignore_errors=True)
+        ran = subprocess.run(
+            [str(pagefind_bin.get_executable())],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
         )
-        with ThreadPoolExecutor(max_workers=1) as thread:
-            count = thread.submit(asyncio.run, _write(staging, config)).result()
+        if ran.returncode != 0:
+            raise RuntimeError(f"pagefind exited with {ran.returncode}: {ran.stdout}{ran.stderr}")
     for name in UNUSED_UI:
-        (site_dir / BUNDLE_DIR / name).unlink(missing_ok=True)
+        (output / name).unlink(missing_ok=True)
     return count
 
 
@@ -255,12 +266,6 @@ UNUSED_UI = (
     "pagefind-highlight.js",
 )
 """Pagefind's own search interfaces, written with every bundle; the site brings its own."""
-
-
-async def _write(staging: Path, config: IndexConfig) -> int:
-    async with PagefindIndex(config) as index:
-        indexed = await index.add_directory(str(staging))
-    return int(indexed["page_count"])
 
 
 def bundle_texts(bundle: Path) -> dict[Path, str]:

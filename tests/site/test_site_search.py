@@ -157,3 +157,13 @@ def test_the_shipped_header_is_materials_own_but_for_the_search_condition() -> N
     unchanged = condition.sub(lambda _: search, theirs)
     comment = re.compile(r"\{#-.*?-#\}\s*", re.DOTALL)
     assert comment.sub("", ours) == comment.sub("", unchanged)
+
+
+def test_the_bundle_is_written_whole_and_without_pagefinds_own_interfaces(
+    site: BuiltSite,
+) -> None:
+    bundle = site.site_dir / "pagefind"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["en"]["page_count"] == len(INCIDENTS) + 2  # and two guides
+    assert all(path.stat().st_size > 0 for path in bundle.rglob("*") if path.is_file())
+    assert not list(bundle.glob("pagefind-*ui*")) and not (bundle / "pagefind-highlight.js").exists()

@@ -233,6 +233,8 @@
       location.protocol === "file:" ? NO_SERVER : "Type to search incidents and guides";
   }
 
+  const anySelectedIn = (state) => Object.values(state.selected).some((values) => values.size);
+
   /* The search/ page: query, facets with counts, results; its state lives in the URL. */
   function setUpPage(root) {
     const facets = JSON.parse(root.dataset.pmFacets);
@@ -252,7 +254,11 @@
     Object.assign(input, { type: "search", name: "q", value: state.q, placeholder: "Search incidents" });
     input.setAttribute("aria-label", "Search incidents");
     form.append(input);
+    const filters = element("details", "pm-search-filters");
+    filters.append(element("summary", "", "Filters"));
+    filters.open = !matchMedia("(max-width: 44.9375em)").matches || anySelectedIn(state);
     const aside = element("div", "pm-search-facets");
+    filters.append(aside);
     const main = element("div", "pm-search-main");
     const meta = element("p", "pm-search-meta");
     meta.setAttribute("aria-live", "polite");
@@ -262,7 +268,7 @@
     more.hidden = true;
     main.append(meta, list, more);
     const layout = element("div", "pm-search-layout");
-    layout.append(aside, main);
+    layout.append(filters, main);
     root.replaceChildren(form, layout);
 
     function filtersWithout(name) {
@@ -273,7 +279,6 @@
       }
       return filters;
     }
-    const anySelected = () => facets.some((f) => state.selected[f.name].size);
     function options(filters) {
       if (state.q.trim()) return { filters };
       return { filters: { ...filters, kind: "incident" }, sort: { date: "desc" } };
@@ -342,7 +347,7 @@
         list.replaceChildren();
         renderFacets(counts);
         const total = search.results.length;
-        const what = query || anySelected() ? "" : " (newest first)";
+        const what = query || anySelectedIn(state) ? "" : " (newest first)";
         meta.textContent = total
           ? plural(total, "result", "results") + what
           : "No results: remove a filter or try other words.";

@@ -18,7 +18,7 @@ from postmortems.search_index import (
     incident_document,
     incident_sections,
 )
-from sitebuild import RICH_ID, BuiltSite, fixture_incidents
+from sitebuild import RICH_ID, BuiltSite, build_site, copy_project, fixture_incidents
 
 INCIDENTS = fixture_incidents()
 RICH = INCIDENTS[RICH_ID]
@@ -167,3 +167,14 @@ def test_the_bundle_is_written_whole_and_without_pagefinds_own_interfaces(
     assert entry["languages"]["en"]["page_count"] == len(INCIDENTS) + 2  # and two guides
     assert all(path.stat().st_size > 0 for path in bundle.rglob("*") if path.is_file())
     assert not list(bundle.glob("pagefind-*ui*")) and not (bundle / "pagefind-highlight.js").exists()
+
+
+def test_search_false_writes_no_index_page_or_box(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("      cache: false\n", "      cache: false\n      search: false\n"), "utf-8")
+    built = build_site(project, project / "site")
+    assert not (built.site_dir / "pagefind").exists()
+    assert not (built.site_dir / "search").exists()
+    assert "data-pm-search-box" not in built.html("")

@@ -2,7 +2,11 @@
 
     python benchmarks/search.py --incidents 1000 10000
 
-For each size N it writes the synthetic project (``benchmarks/sites.py``), loads it, and measures:
+For each size N it writes the synthetic project (``benchmarks/sites.py``), loads it, and measures,
+with two kinds of incident text (``--text``): ``synthetic``, ``synthetic.py``'s own, whose 60-word
+vocabulary puts every query word in nearly every incident (the worst case for any search engine:
+each query ranks all N), and ``real``, the same incidents with their searchable text drawn from
+the sentences of the repository's real postmortems (``incidents/``, ``tests/similarity_eval/``):
 
 - index build: the plugin's own step (``SiteSearch.documents`` + ``write_bundle``) in a fresh
   subprocess, from the loaded incidents, without the rest of the site build (a full 10k site
@@ -24,6 +28,8 @@ import argparse
 import http.server
 import json
 import os
+import random
+import re
 import resource
 import shutil
 import statistics
@@ -35,11 +41,14 @@ import time
 from functools import partial
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
 
 from postmortems.collection import load_collection  # noqa: E402
+from postmortems.model import Incident  # noqa: E402
 from postmortems.project import find_project  # noqa: E402
 from postmortems.search_index import (  # noqa: E402
     BUNDLE_DIR,
@@ -57,18 +66,68 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 FIRST_QUERY = "replica lag"
 NEXT_QUERIES = ("disk full", "certificate", "timeout retry", "queue backlog", "dns", "failover")
 SEARCH_ASSETS = ("/pagefind/", "postmortems-search.js")
+REAL_SET = "tests/similarity_eval/*.yaml"
 
 
-def index_only(project: Path, site: Path) -> dict[str, float]:
+def real_sentences() -> tuple[list[str], list[str]]:
+    """Titles and sentences of the real postmortems in this repository (examples and the
+    similarity evaluation set): a vocabulary with the spread of real incident text."""
+    titles: list[str] = []
+    sentences: list[str] = []
+    for path in sorted([*ROOT.glob("incidents/*/*.yaml"), *ROOT.glob(REAL_SET)]):
+        if path.name.startswith("_"):
+            continue
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        titles.append(document["title"])
+        root = document["root_cause"]
+        texts = [document["summary"], document.get("trigger", ""), document["resolution"]]
+        texts += [root["summary"], root.get("description", ""), *root.get("five_whys", [])]
+        texts += [
+            factor.get("description", "") for factor in document.get("contributing_factors", [])
+        ]
+        texts += [str(item) for items in document.get("lessons", {}).values() for item in items]
+        sentences += [
+            part for text in texts for part in re.split(r"(?<=[.!?])\s+", text.strip()) if part
+        ]
+    return titles, sentences
+
+
+def with_real_text(
+    incident: Incident, rng: random.Random, titles: list[str], pool: list[str]
+) -> Incident:
+    """``incident`` with its searchable text drawn from real postmortem sentences."""
+
+    def text(low: int, high: int) -> str:
+        return " ".join(rng.sample(pool, rng.randint(low, high)))
+
+    data = dict(incident.data)
+    data.update(
+        title=rng.choice(titles),
+        summary=text(2, 5),
+        trigger=text(1, 2),
+        resolution=text(1, 3),
+        root_cause={**data["root_cause"], "summary": text(1, 1), "description": text(1, 4)},
+        contributing_factors=[{"title": text(1, 1)} for _ in range(rng.randint(0, 3))],
+        lessons={"went_wrong": [text(1, 1) for _ in range(rng.randint(0, 3))]},
+    )
+    return Incident(data=data, source=incident.source, source_uri=incident.source_uri)
+
+
+def index_only(project: Path, site: Path, text: str) -> dict[str, float]:
     """In this process: load ``project``, then time indexing its incidents into ``site``."""
     os.chdir(project)
     collection = load_collection(find_project(), use_cache=False)
+    incidents = collection.incidents
+    if text == "real":
+        titles, pool = real_sentences()
+        rng = random.Random(0)
+        incidents = [with_real_text(incident, rng, titles, pool) for incident in incidents]
     start = time.perf_counter()
-    labels = facet_labels(collection.incidents, collection.schema, collection.catalog or {})
-    urls = [file_url(f"incidents/{incident.id}/index.md") for incident in collection.incidents]
+    labels = facet_labels(incidents, collection.schema, collection.catalog or {})
+    urls = [file_url(f"incidents/{incident.id}/index.md") for incident in incidents]
     documents = [
         Document(url, incident_document(incident, url, labels))
-        for incident, url in zip(collection.incidents, urls, strict=True)
+        for incident, url in zip(incidents, urls, strict=True)
     ]
     count = write_bundle(documents, site)
     seconds = time.perf_counter() - start
@@ -80,10 +139,10 @@ def index_only(project: Path, site: Path) -> dict[str, float]:
     }
 
 
-def build_index(project: Path, site: Path) -> dict[str, float]:
+def build_index(project: Path, site: Path, text: str) -> dict[str, float]:
     """``index_only`` in a fresh subprocess, so each size's peak RSS is its own."""
     output = subprocess.run(
-        [sys.executable, __file__, "--index-only", str(project), str(site)],
+        [sys.executable, __file__, "--index-only", str(project), str(site), "--text", text],
         check=True,
         capture_output=True,
         text=True,
@@ -123,18 +182,8 @@ def browse(site: Path) -> dict[str, float]:
 def _measure(browser: object, url: str) -> dict[str, float]:
     context = browser.new_context()  # type: ignore[attr-defined]
     page = context.new_page()
-    client = context.new_cdp_session(page)
-    client.send("Network.enable")
-    client.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    urls: dict[str, str] = {}
-    transferred: dict[str, int] = {}
-    client.on(
-        "Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"])
-    )
-    client.on(
-        "Network.loadingFinished",
-        lambda e: transferred.__setitem__(e["requestId"], int(e["encodedDataLength"])),
-    )
+    finished: list[object] = []  # the page's requests and its worker's (Pagefind's chunks)
+    page.on("requestfinished", finished.append)
     page.goto(url, wait_until="load")
     page.keyboard.press("/")
     page.keyboard.type(FIRST_QUERY, delay=60)
@@ -143,9 +192,10 @@ def _measure(browser: object, url: str) -> dict[str, float]:
     first = time.perf_counter() - start
     page.wait_for_load_state("networkidle")
     search_bytes = sum(
-        size
-        for request, size in transferred.items()
-        if any(part in urls.get(request, "") for part in SEARCH_ASSETS)
+        sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        for request in finished
+        if any(part in request.url for part in SEARCH_ASSETS)  # type: ignore[attr-defined]
+        and (sizes := request.sizes())  # type: ignore[attr-defined]
     )
     later = [
         page.evaluate(_NEXT_QUERY, query) / 1000
@@ -181,13 +231,14 @@ _NEXT_QUERY = """async (query) => {
 }"""
 
 
-def measure(count: int, work: Path, base_site: Path) -> dict[str, float]:
+def measure(count: int, work: Path, base_site: Path, text: str) -> dict[str, float]:
     project = work / f"project-{count}"
-    sites.write_plugin_project(project, count)
-    site = work / f"site-{count}"
+    if not project.exists():
+        sites.write_plugin_project(project, count)
+    site = work / f"site-{count}-{text}"
     shutil.copytree(base_site, site)
     shutil.rmtree(site / BUNDLE_DIR)
-    figures = {"count": count, **build_index(project, site)}
+    figures = {"count": count, "text": text, **build_index(project, site, text)}
     bundle = site / BUNDLE_DIR
     figures["chunks_per_incident"] = chunk_bytes(bundle) / count
     figures["chunk_files"] = len(list(bundle.rglob("*.pf_*")))
@@ -223,7 +274,8 @@ ROWS = (
 
 def table(results: list[dict[str, float]]) -> str:
     cells = [_cells(r) for r in results]
-    head = "| Figure | " + " | ".join(f"{r['count']:,}" for r in results) + " | Target |"
+    head = "| Figure | " + " | ".join(f"{r['count']:,}, {r['text']} text" for r in results)
+    head += " | Target (10k) |"
     lines = [head, "|---|" + "---:|" * len(results) + "---|"]
     lines += [
         f"| {name} | " + " | ".join(c[key] for c in cells) + f" | {target} |"
@@ -236,10 +288,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--incidents", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--output", type=Path, help="also write the table here")
+    parser.add_argument(
+        "--text",
+        nargs="+",
+        choices=("real", "synthetic"),
+        default=["real", "synthetic"],
+        help="incident text: sentences of real postmortems, or synthetic.py's 60-word vocabulary",
+    )
     parser.add_argument("--index-only", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.index_only:
-        print(json.dumps(index_only(*args.index_only)))
+        print(json.dumps(index_only(*args.index_only, args.text[0])))
         return
     with tempfile.TemporaryDirectory(prefix="pm-search-bench-") as folder:
         work = Path(folder)
@@ -248,7 +307,9 @@ def main() -> None:
         subprocess.run(
             [str(sites.MKDOCS), "build", "-q", "-d", str(base_site)], cwd=ROOT, env=env, check=True
         )
-        results = [measure(count, work, base_site) for count in args.incidents]
+        results = [
+            measure(count, work, base_site, text) for count in args.incidents for text in args.text
+        ]
     text = table(results)
     print(text)
     if args.output:

@@ -23,7 +23,6 @@
           ? Promise.reject(new Error(NO_SERVER))
           : import(bundle).then(async (pagefind) => {
               await pagefind.options({ baseUrl: new URL("../", bundle).pathname });
-              await pagefind.filters();
               return pagefind;
             });
     }
@@ -333,6 +332,7 @@
       const mine = ++serial;
       try {
         const pagefind = await loadEngine(bundle);
+        await pagefind.filters(); /* loads the facet chunks: searches then count each value */
         const query = state.q.trim() || null;
         const search = await pagefind.search(query, options(filtersWithout(null)));
         const counts = { ...search.filters };

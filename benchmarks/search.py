@@ -126,7 +126,7 @@ def index_only(project: Path, site: Path, text: str) -> dict[str, float]:
     labels = facet_labels(incidents, collection.schema, collection.catalog or {})
     urls = [file_url(f"incidents/{incident.id}/index.md") for incident in incidents]
     documents = [
-        Document(url, incident_document(incident, url, labels))
+        Document(url, incident_document(incident, labels))
         for incident, url in zip(incidents, urls, strict=True)
     ]
     count = write_bundle(documents, site)

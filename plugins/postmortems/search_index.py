@@ -139,7 +139,7 @@ def facet_labels(
     return FacetLabels(facets)
 
 
-def incident_document(incident: Incident, url: str, labels: FacetLabels) -> str:
+def incident_document(incident: Incident, labels: FacetLabels) -> str:
     """The HTML Pagefind indexes for ``incident``: weighted text, then facets and facts.
 
     Every piece of incident text is escaped: Pagefind stores it as text, and the search UI shows
@@ -161,16 +161,15 @@ def incident_document(incident: Incident, url: str, labels: FacetLabels) -> str:
     filters = [("kind", "incident")] + [
         (facet.name, value) for facet in FACETS for value in facet.values(incident)
     ]
-    return _document(url, body, meta, filters, sort={"date": meta["date"]})
+    return _document(body, meta, filters, sort={"date": meta["date"]})
 
 
-def guide_document(url: str, title: str, content_html: str) -> str:
+def guide_document(title: str, content_html: str) -> str:
     """The HTML Pagefind indexes for a hand-written page: its rendered content (trusted)."""
-    return _document(url, [content_html], {"title": title, "kind": "guide"}, [("kind", "guide")])
+    return _document([content_html], {"title": title, "kind": "guide"}, [("kind", "guide")])
 
 
 def _document(
-    url: str,
     body: Sequence[str],
     meta: Mapping[str, str],
     filters: Sequence[tuple[str, str]],

@@ -100,7 +100,7 @@ class SiteSearch:
         if isinstance(search, dict) and search.get("exclude"):
             return
         self.guides.append(
-            Document(page.url, guide_document(page.url, str(page.title or page.url), content_html))
+            Document(page.url, guide_document(str(page.title or page.url), content_html))
         )
 
     def documents(self) -> list[Document]:
@@ -108,7 +108,7 @@ class SiteSearch:
         result = []
         for incident in self.collection.incidents:
             url = file_url(f"incidents/{incident.id}/index.md", directory_urls=self.directory_urls)
-            result.append(Document(url, incident_document(incident, url, self.labels)))
+            result.append(Document(url, incident_document(incident, self.labels)))
         return result + self.guides
 
     def write(self, config: MkDocsConfig) -> None:

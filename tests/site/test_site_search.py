@@ -90,14 +90,14 @@ def test_markdown_marks_are_left_out_of_the_indexed_text() -> None:
 def test_failure_modes_become_a_facet_when_incidents_have_them() -> None:
     assert "failure_mode" in [facet.name for facet in FACETS]
     document = incident_document(
-        _incident(failure_modes=["resource-exhaustion"]), "incidents/x/", FacetLabels({})
+        _incident(failure_modes=["resource-exhaustion"]), FacetLabels({})
     )
     assert '<span data-pagefind-filter="failure_mode">resource-exhaustion</span>' in document
 
 
 def test_incident_text_is_escaped_in_the_indexed_document() -> None:
     title = '<img src=x onerror=alert(1)> data-pagefind-filter="service"'
-    document = incident_document(_incident(title=title), "incidents/x/", FacetLabels({}))
+    document = incident_document(_incident(title=title), FacetLabels({}))
     assert "<img" not in document
     assert html.escape(title) in document
 

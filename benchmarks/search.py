@@ -183,7 +183,7 @@ def _measure(browser: object, url: str) -> dict[str, float]:
     context = browser.new_context()  # type: ignore[attr-defined]
     page = context.new_page()
     finished: list[object] = []  # the page's requests and its worker's (Pagefind's chunks)
-    page.on("requestfinished", finished.append)
+    page.on("requestfinished", lambda request: finished.append(request))
     page.goto(url, wait_until="load")
     page.keyboard.press("/")
     page.keyboard.type(FIRST_QUERY, delay=60)

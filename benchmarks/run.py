@@ -13,7 +13,8 @@ For each size N it generates realistic incidents (``benchmarks/synthetic.py``) a
 - ``mkdocs build -q`` subprocesses: with the plugin (cold: empty check cache; warm: filled), and
   a plain project of exactly the Markdown ``site_pages`` produces, the exports and stylesheet in
   ``docs/``, incident and index-detail pages out of nav through ``not_in_nav``, same theme and
-  plugins otherwise; each build's peak RSS and the ``search_index.json`` bytes per incident;
+  plugins otherwise (the plain one with Material's lunr search, the plugin one with its Pagefind
+  search); each build's peak RSS and the search index bytes per incident;
 - search in headless Chromium: typing a query to the first result;
 - at one size (``--serve``, default 1000): ``mkdocs serve``, from saving one edited incident file
   to the rebuilt page over HTTP, and the share of that spent in the plugin's code.
@@ -193,7 +194,7 @@ def table(results: list[dict[str, float]], serve: dict[str, float] | None) -> st
     row("Similar: top-5 of every incident", lambda r: f"{r['top5']:.2f} s", "≤ 3 s")
     row("Peak RSS, build with the plugin", lambda r: f"{r['rss_plugin']:.0f} MB", "≤ 500 MB")
     row("Peak RSS, plain build", lambda r: f"{r['rss_plain']:.0f} MB")
-    row("`search_index.json` per incident", lambda r: f"{r['search_bytes'] / 1000:.1f} KB",
+    row("Search index per incident (Pagefind)", lambda r: f"{r['search_bytes'] / 1000:.1f} KB",
         "≤ 3 KB")  # fmt: skip
     if "search_first" in big:
         row("Search: first query after page load, to first result",

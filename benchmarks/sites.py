@@ -49,7 +49,8 @@ TAGS = "---\ntitle: Tags\nrender_macros: false\n---\n\n# Tags\n\n<!-- material/t
 def config(plugin: bool) -> dict[str, object]:
     """The project's ``mkdocs.yml``: the repository's theme, extensions and nav."""
     base = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    plugins: list[object] = ["search", "tags"]
+    # The plugin brings its own search (Pagefind); the plain project keeps Material's.
+    plugins: list[object] = ["tags"] if plugin else ["search", "tags"]
     if plugin:
         plugins.append({"postmortems": {"incidents_dir": "incidents"}})
     plugins.append({"macros": {"on_undefined": "strict"}})
@@ -120,7 +121,8 @@ def _write_docs(folder: Path, *, plugin: bool) -> None:
 
 @dataclass(frozen=True)
 class Build:
-    """One ``mkdocs build``: wall time, the child's peak RSS, the search index size."""
+    """One ``mkdocs build``: wall time, the child's peak RSS (Pagefind's included: it is a
+    waited-for child of the build), the search index size."""
 
     seconds: float
     peak_rss_mb: float
@@ -141,5 +143,12 @@ def build(folder: Path, cache_home: Path, *, cache: bool = True) -> Build:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"mkdocs build failed in {folder} ({process.returncode})")
-    index = folder / "site" / "search" / "search_index.json"
-    return Build(seconds, usage.ru_maxrss / 1024, index.stat().st_size)
+    return Build(seconds, usage.ru_maxrss / 1024, search_index_bytes(folder / "site"))
+
+
+def search_index_bytes(site: Path) -> int:
+    """The search index on disk: Pagefind's chunks, else Material's ``search_index.json``."""
+    chunks = list((site / "pagefind").rglob("*.pf_*"))
+    if chunks:
+        return sum(path.stat().st_size for path in chunks)
+    return (site / "search" / "search_index.json").stat().st_size

@@ -57,6 +57,8 @@ class PostmortemsConfig(Config):
     """Write ``incidents.json``, ``incidents.csv`` and ``feed.xml`` at the site root."""
     fail_on_warnings = c.Type(bool, default=False)
     """Log validation warnings as MkDocs warnings, so ``mkdocs build --strict`` fails on them."""
+    search = c.Type(bool, default=True)
+    """Pagefind search: header box, ``search/`` page with facets, ``pagefind/`` index."""
     cache = c.Type(bool, default=True)
     """Reuse check results of unchanged files between builds (kept outside the repository)."""
     vocabularies = c.DictOfItems(c.ListOfItems(c.SubConfig(_Term)), default={})

@@ -23,6 +23,7 @@ from .markdown import FieldRenderer
 from .pages import all_similar, site_pages, template_environment
 from .problems import ProjectError
 from .project import ProjectPaths, resolve_paths
+from .search_site import SiteSearch
 from .terminal import inert
 
 log = get_plugin_logger(__name__)
@@ -42,6 +43,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
         self.bodies: dict[str, str] = {}
+        self.search: SiteSearch | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -94,6 +96,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         )
         if STYLESHEET not in config.extra_css:
             config.extra_css.insert(0, STYLESHEET)  # the site's own stylesheets come after it
+        self.search = SiteSearch(config, self.collection) if self.config.search else None
         return config
 
     @event_priority(-50)
@@ -133,6 +136,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.config.exports:
             for name, content in self._exports(config).items():
                 files.append(File.generated(config, name, content=content))
+        if self.search is not None:
+            self.search.add_files(files, config)
         return files
 
     @event_priority(-100)
@@ -141,6 +146,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     ) -> str | None:
         """The generated body, after mkdocs-macros (priority 0) has rendered the placeholder."""
         return self.bodies.get(page.file.src_uri) if page.file.generated_by else None
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> None:
+        if self.search is not None:
+            self.search.add_page(page, html)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.search is not None:
+            self.search.write(config)
 
     def _exports(self, config: MkDocsConfig) -> dict[str, str]:
         assert self.collection is not None

@@ -27,10 +27,17 @@ def relative_url(from_src: str, to_src: str, *, directory_urls: bool = True) -> 
     Always by way of the site root (``../../incidents/x/``): one string join per link, which
     matters in listings of thousands of rows.
     """
-    target = page_url(to_src, directory_urls=directory_urls)
+    target = file_url(to_src, directory_urls=directory_urls)
+    return (_to_root(from_src, directory_urls) + target) or "./"
+
+
+def file_url(src_uri: str, *, directory_urls: bool = True) -> str:
+    """The URL of that page's file from the site root: ``index.html`` spelt out without
+    directory URLs (a site opened as files needs it)."""
+    target = page_url(src_uri, directory_urls=directory_urls)
     if not directory_urls and (target.endswith("/") or not target):
         target += "index.html"
-    return (_to_root(from_src, directory_urls) + target) or "./"
+    return target
 
 
 @functools.lru_cache(maxsize=1024)

@@ -71,6 +71,19 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def public_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The repository's public site (``mkdocs.public.yml``), served."""
+    site_dir = build_site(REPO / "mkdocs.public.yml", tmp_path_factory.mktemp("public") / "site")
+    yield from serve(site_dir)
+
+
+@pytest.fixture(scope="session")
+def example_site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own site, built (for pages opened as files)."""
+    return build_site(REPO / "mkdocs.yml", tmp_path_factory.mktemp("example-files") / "site")
+
+
+@pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The site tests' fixture project plus its hostile incidents, served."""
     project = tmp_path_factory.mktemp("hostile") / "project"

@@ -141,7 +141,9 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "srcset", "xlink:href",
 ARTICLE_FORBIDDEN = frozenset(
     {"script", "iframe", "object", "embed", "base", "meta", "style", "form", "input", "button"}
 )
-THEME_SCRIPT = re.compile(r"/?(\.\./)*assets/javascripts/[\w./-]+\.js")
+THEME_SCRIPT = re.compile(
+    r"/?(\.\./)*assets/(javascripts/[\w./-]+|postmortems-search)\.js"
+)  # the theme's scripts and the plugin's search script, never anything from incident text
 
 
 def problems(page: Html) -> list[str]:

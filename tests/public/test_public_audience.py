@@ -11,6 +11,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from postmortems.cli import main
 from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.search_index import bundle_records, bundle_texts
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -89,7 +90,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     "site_url": "https://example.com/",
                     "site_dir": f"site-{audience}",
                     "theme": {"name": "material", "font": False},
-                    "plugins": ["search", "tags", {"postmortems": {"audience": audience}}],
+                    "plugins": ["tags", {"postmortems": {"audience": audience}}],
                     "markdown_extensions": ["admonition", "tables"],
                 }
             ),
@@ -109,11 +110,13 @@ def sites(project: Path) -> dict[str, Path]:
 
 
 def _output_text(site: Path) -> dict[Path, str]:
-    return {
+    """Every text a reader can fetch, the search index's compressed chunks unpacked."""
+    texts = {
         path: path.read_text(encoding="utf-8", errors="replace")
         for path in site.rglob("*")
         if path.is_file() and path.suffix in {".html", ".json", ".xml", ".csv", ".txt", ".svg"}
     }
+    return texts | bundle_texts(site / "pagefind")
 
 
 INTERNAL_NEEDLES = [
@@ -139,8 +142,13 @@ def test_public_site_scan_covers_search_index_sitemap_feed_and_exports(
     sites: dict[str, Path],
 ) -> None:
     names = {path.name for path in _output_text(sites["public"])}
+    assert {path.suffix for path in (sites["public"] / "pagefind").rglob("*.pf_*")} == {
+        ".pf_fragment",
+        ".pf_index",
+        ".pf_filter",
+        ".pf_meta",
+    }
     assert {
-        "search_index.json",
         "sitemap.xml",
         "feed.xml",
         "incidents.json",
@@ -179,3 +187,13 @@ def test_validate_warns_when_a_public_incident_relates_to_an_internal_one(
     assert code == 0
     assert "related[0]: warning: public incident relates to internal incident" in output
     assert "1 warning" in output.splitlines()[-1]
+
+
+def test_public_search_index_holds_the_public_incident_and_no_internal_one(
+    sites: dict[str, Path],
+) -> None:
+    public = {record["url"] for record in bundle_records(sites["public"] / "pagefind")}
+    internal = {record["url"] for record in bundle_records(sites["internal"] / "pagefind")}
+    incident_pages = {url for url in public if url.startswith("/incidents/")}
+    assert incident_pages == {f"/incidents/{document['id']}/" for document in PUBLIC}
+    assert {f"/incidents/{document['id']}/" for document in INTERNAL} <= internal

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from postmortems.search_index import bundle_records
 from htmlpage import Page
 from postmortems.vocabulary import read_schema, vocabulary
 from sitebuild import REPO, RICH_ID, BuiltSite, fixture_incidents
@@ -346,10 +347,10 @@ def test_every_incident_has_a_page_linked_from_its_service_category_and_year_pag
         assert incident_id in incident_links(site.page(url)), url
 
 
-def test_search_index_is_json_holding_every_incident_page(site: BuiltSite) -> None:
-    index = json.loads((site.site_dir / "search" / "search_index.json").read_text("utf-8"))
-    locations = {document["location"] for document in index["docs"]}
-    assert {f"incidents/{incident_id}/" for incident_id in INCIDENTS} <= locations
+def test_search_index_holds_every_incident_page_with_its_title(site: BuiltSite) -> None:
+    records = bundle_records(site.site_dir / "pagefind")
+    titles = {record["url"]: record["meta"]["title"] for record in records}
+    assert {f"/incidents/{key}/": incident["title"] for key, incident in INCIDENTS.items()}.items() <= titles.items()
 
 
 def test_exports_hold_every_incident(site: BuiltSite) -> None:

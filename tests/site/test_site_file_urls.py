@@ -1,4 +1,5 @@
-"""With `use_directory_urls: false` every link of the listings still reaches a built page."""
+"""With `use_directory_urls: false` every link of the listings and every search result still
+reaches a built page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from postmortems.search_index import bundle_records
 from sitebuild import PROJECT, REPO
 from postmortems.project import PACKAGED_SCHEMAS
 
@@ -37,3 +39,6 @@ def test_listing_links_resolve_to_built_files_without_directory_urls(tmp_path: P
             assert target.is_file(), (page, href)
             checked += 1
     assert checked > 10
+    search_urls = {record["url"] for record in bundle_records(site / "pagefind")}
+    assert search_urls
+    assert all((site / url.lstrip("/")).is_file() for url in search_urls), search_urls

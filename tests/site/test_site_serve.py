@@ -101,6 +101,8 @@ def test_serve_reports_a_broken_incident_keeps_running_and_rebuilds_on_fix(
 ) -> None:
     page = f"incidents/{RICH_ID}/"
     server.wait_for(lambda: server.get(page)[0] == 200, "the first build")
+    status, entry = server.get("pagefind/pagefind-entry.json")  # search works under serve too
+    assert status == 200 and '"page_count"' in entry
     incident = project / "incidents" / "2024" / f"{RICH_ID}.yaml"
     original = incident.read_text(encoding="utf-8")
 

@@ -460,12 +460,21 @@ def _lexicon() -> tuple[list[_Phrasing], dict[str, list[tuple[int, int]]]]:
 
 
 _PHRASINGS, _BY_CLUE = _lexicon()
+_LONGEST_CLUE = max(len(clue) for clue in _BY_CLUE)
 _MET: dict[str, frozenset[tuple[int, int]]] = {}
 """Every word seen so far and the (phrasing, side) clues it meets: words repeat, so each word's
 prefixes are looked up once."""
 
 
 def _met(word: str) -> frozenset[tuple[int, int]]:
+    """The clues ``word`` meets: as a whole word, or by a prefix no longer than the longest clue
+    (so a word of a million letters costs no more than a short one)."""
+    if len(word) >= _LONGEST_CLUE:
+        return frozenset(
+            itertools.chain(
+                *(_BY_CLUE.get(word[:length], ()) for length in range(2, 1 + _LONGEST_CLUE))
+            )
+        )
     found = _MET.get(word)
     if found is None:
         found = frozenset(

@@ -38,11 +38,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
 
-from postmortems import derive  # noqa: E402
 from postmortems.cli.site_config import find_project  # noqa: E402
-from postmortems.collection import load_collection  # noqa: E402
-from postmortems.pages import site_pages, template_environment  # noqa: E402
+from postmortems.core import derive  # noqa: E402
+from postmortems.core.collection import load_collection  # noqa: E402
 from postmortems.similarity import SimilarityIndex  # noqa: E402
+from postmortems.site.pages import site_pages, template_environment  # noqa: E402
 
 from benchmarks import live, sites  # noqa: E402
 from benchmarks.validate import _best, _floor, _validate  # noqa: E402
@@ -146,7 +146,7 @@ def serve_times(work: Path, count: int) -> dict[str, float]:
 
 
 def _pages(collection: object, today: object) -> None:
-    from postmortems.pages import all_similar
+    from postmortems.site.pages import all_similar
 
     similar, recurrences = all_similar(collection, 5)  # type: ignore[arg-type]
     site_pages(

@@ -47,17 +47,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
 
-from postmortems.collection import load_collection  # noqa: E402
-from postmortems.model import Incident  # noqa: E402
-from postmortems.project import find_project  # noqa: E402
-from postmortems.search_index import (  # noqa: E402
+from postmortems.core.collection import load_collection  # noqa: E402
+from postmortems.core.model import Incident  # noqa: E402
+from postmortems.core.project import find_project  # noqa: E402
+from postmortems.site.search_index import (  # noqa: E402
     BUNDLE_DIR,
     Document,
     facet_labels,
     incident_document,
     write_bundle,
 )
-from postmortems.urls import file_url  # noqa: E402
+from postmortems.site.urls import file_url  # noqa: E402
 
 from benchmarks import sites  # noqa: E402
 

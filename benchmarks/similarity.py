@@ -25,11 +25,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
 
 import yaml
-from postmortems.model import Incident
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.model import Incident
+from postmortems.core.project import PACKAGED_SCHEMAS
+from postmortems.core.vocabulary import read_schema, values
 from postmortems.similarity import SimilarityIndex, index
 from postmortems.similarity.evaluation import bm25_rankings, score, whole_text
-from postmortems.vocabulary import read_schema, values
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "similarity_eval"
 ABLATIONS = {

@@ -25,18 +25,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
 
-from postmortems import derive  # noqa: E402
 from postmortems.cli.site_config import find_project  # noqa: E402
-from postmortems.collection import load_collection  # noqa: E402
-from postmortems.pages import (  # noqa: E402
+from postmortems.core import derive  # noqa: E402
+from postmortems.core.collection import load_collection  # noqa: E402
+from postmortems.core.project import PACKAGED_SCHEMAS  # noqa: E402
+from postmortems.site.pages import (  # noqa: E402
     INDEX_PAGES,
     GeneratedPage,
     all_similar,
     site_pages,
     template_environment,
 )
-from postmortems.plugin import STYLESHEET  # noqa: E402
-from postmortems.project import PACKAGED_SCHEMAS  # noqa: E402
+from postmortems.site.plugin import STYLESHEET  # noqa: E402
 
 from benchmarks.synthetic import write_project  # noqa: E402
 
@@ -105,7 +105,7 @@ def write_plain_project(pages: list[GeneratedPage], folder: Path) -> None:
     assert {page.src_uri for page in pages if page.in_nav} == set(INDEX_PAGES)
     stylesheet = docs / STYLESHEET
     stylesheet.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "plugins" / "postmortems" / STYLESHEET, stylesheet)
+    shutil.copy(ROOT / "plugins" / "postmortems" / "site" / STYLESHEET, stylesheet)
 
 
 def _write_docs(folder: Path, *, plugin: bool) -> None:

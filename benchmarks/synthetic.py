@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from postmortems.project import PACKAGED_SCHEMAS
-from postmortems.vocabulary import read_schema, values
+from postmortems.core.project import PACKAGED_SCHEMAS
+from postmortems.core.vocabulary import read_schema, values
 
 SCHEMA = PACKAGED_SCHEMAS / "incident.schema.json"
 CATEGORIES = tuple(values(read_schema(SCHEMA), "rootCauseCategory"))

@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
 
 from postmortems.cli.site_config import find_project  # noqa: E402
-from postmortems.collection import load_collection  # noqa: E402
-from postmortems.project import PACKAGED_SCHEMAS  # noqa: E402
+from postmortems.core.collection import load_collection  # noqa: E402
+from postmortems.core.project import PACKAGED_SCHEMAS  # noqa: E402
 
 from benchmarks.synthetic import write_project  # noqa: E402
 

@@ -28,7 +28,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
-from postmortems.project import PACKAGED_SCHEMAS  # noqa: E402
+from postmortems.core.project import PACKAGED_SCHEMAS  # noqa: E402
 
 SCHEMA = json.loads((PACKAGED_SCHEMAS / "incident.schema.json").read_text("utf-8"))
 MARKDOWN = SCHEMA["$defs"]["markdown"]

@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from postmortems.files import write_new_file
+from postmortems.core.files import write_new_file
 
 
 def test_new_file_is_written_with_umask_permissions_and_no_leftovers(tmp_path: Path) -> None:

@@ -18,9 +18,7 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from postmortems.cli import main
-from postmortems.project import PACKAGED_SCHEMAS
-from postmortems.scaffold import (
+from postmortems.authoring.scaffold import (
     ID_PATTERN,
     NewIncident,
     derive_id,
@@ -29,7 +27,9 @@ from postmortems.scaffold import (
     render_incident,
     slugify,
 )
-from postmortems.vocabulary import VOCABULARIES, read_schema, values
+from postmortems.cli import main
+from postmortems.core.project import PACKAGED_SCHEMAS
+from postmortems.core.vocabulary import VOCABULARIES, read_schema, values
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = PACKAGED_SCHEMAS / "incident.schema.json"

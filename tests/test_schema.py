@@ -13,7 +13,7 @@ import jsonschema_rs
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 ROOT = Path(__file__).resolve().parent.parent
 INCIDENT_SCHEMA = json.loads((PACKAGED_SCHEMAS / "incident.schema.json").read_text("utf-8"))

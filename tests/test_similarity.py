@@ -14,13 +14,13 @@ import pytest
 import yaml
 from postmortems.cli import main
 from postmortems.cli.common import load_project
-from postmortems.model import Incident
-from postmortems.pages import all_similar
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.model import Incident
+from postmortems.core.project import PACKAGED_SCHEMAS
+from postmortems.core.vocabulary import read_schema, values
 from postmortems.similarity import DEFAULT_THRESHOLD, SimilarityIndex, index, mechanisms
 from postmortems.similarity.evaluation import Scores, bm25_rankings, score, whole_text
 from postmortems.similarity.text import terms
-from postmortems.vocabulary import read_schema, values
+from postmortems.site.pages import all_similar
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = Path(__file__).resolve().parent / "similarity_eval"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from postmortems.urls import page_url, relative_url
+from postmortems.site.urls import page_url, relative_url
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from postmortems.cli import main
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 from .documents import OLDER, OLDER_ID, VALID, VALID_ID
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from postmortems.cli import main
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 from .conftest import Project
 from .documents import OLDER, OLDER_ID, VALID, VALID_ID, edit

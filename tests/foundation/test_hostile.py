@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 from .documents import OLDER, OLDER_ID, VALID, VALID_ID
 

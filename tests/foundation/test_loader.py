@@ -8,7 +8,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from postmortems.loader import MAX_BYTES, fast_load, load_bytes, to_json
+from postmortems.core.loader import MAX_BYTES, fast_load, load_bytes, to_json
 
 from .documents import OLDER, VALID
 

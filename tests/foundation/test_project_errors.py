@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from postmortems.cli import main
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 REPO = Path(__file__).resolve().parents[2]
 

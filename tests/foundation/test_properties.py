@@ -8,10 +8,10 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from postmortems.checking import check_bytes
-from postmortems.loader import load_bytes, to_json
-from postmortems.project import PACKAGED_SCHEMAS
-from postmortems.validator import DocumentValidator
+from postmortems.core.checking import check_bytes
+from postmortems.core.loader import load_bytes, to_json
+from postmortems.core.project import PACKAGED_SCHEMAS
+from postmortems.core.validator import DocumentValidator
 
 from .conftest import Project
 from .documents import VALID, VALID_ID

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from postmortems.cli.site_config import find_project
-from postmortems.collection import load_collection
+from postmortems.core.collection import load_collection
 
 from .conftest import Project
 from .documents import MINIMAL_FIELDS, OLDER, OLDER_ID, VALID, VALID_ID, edit, without_top_level

@@ -7,8 +7,8 @@ import json
 import jsonschema_rs
 import pytest
 from postmortems.cli import main
-from postmortems.loader import load_bytes, to_json
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.loader import load_bytes, to_json
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 from .conftest import REPO
 from .documents import OLDER, VALID

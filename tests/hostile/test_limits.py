@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from postmortems.limits import (
+from postmortems.core.limits import (
     MarkdownLimits,
     heading_count,
     line_count,
     markdown_values,
     nesting_depth,
 )
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 SCHEMA = json.loads((PACKAGED_SCHEMAS / "incident.schema.json").read_text("utf-8"))
 LIMITS = MarkdownLimits.from_schema(SCHEMA)

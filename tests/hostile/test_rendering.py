@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from postmortems.markdown import FieldRenderer
-from postmortems.search_index import bundle_records
+from postmortems.site.markdown import FieldRenderer
+from postmortems.site.search_index import bundle_records
 
 from .renderprobes import problems, read_html
 

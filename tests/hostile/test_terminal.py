@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from postmortems.cli import main
-from postmortems.terminal import inert
+from postmortems.core.terminal import inert
 
 from .test_refused import REPO
 

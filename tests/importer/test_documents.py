@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 from importer_helpers import filled, todo_fields
-from postmortems.importer import ImportedIncident, import_postmortem
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.authoring.importer import ImportedIncident, import_postmortem
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 HERE = Path(__file__).parent
 DOCUMENTS = sorted(

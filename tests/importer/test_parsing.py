@@ -8,9 +8,9 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from postmortems.importer import import_postmortem
-from postmortems.importer.emit import Commented, Todo, emit, plain
-from postmortems.importer.times import find_zone
+from postmortems.authoring.importer import import_postmortem
+from postmortems.authoring.importer.emit import Commented, Todo, emit, plain
+from postmortems.authoring.importer.times import find_zone
 
 
 def started(text: str) -> datetime:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from postmortems.importer import import_postmortem
-from postmortems.importer.text import clean
+from postmortems.authoring.importer import import_postmortem
+from postmortems.authoring.importer.text import clean
 
 MIB = 1024 * 1024
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from postmortems.importer import import_postmortem
+from postmortems.authoring.importer import import_postmortem
 
 UNSEEN = Path(__file__).parent / "unseen"
 DOCUMENTS = sorted(path for path in UNSEEN.iterdir() if path.suffix in (".md", ".txt"))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from postmortems.importer import import_postmortem
+from postmortems.authoring.importer import import_postmortem
 
 DOCUMENTS = Path(__file__).parent / "documents"
 GDOC = DOCUMENTS / "gdoc-webhooks-delayed.md"

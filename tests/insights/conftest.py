@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from postmortems.model import Incident
+from postmortems.core.model import Incident
 
 from .helpers import SCHEMA_PATH, sample_incidents
 

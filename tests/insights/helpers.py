@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from postmortems.model import Incident
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.model import Incident
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 SCHEMA_PATH = PACKAGED_SCHEMAS / "incident.schema.json"
 UTC_MINUS_5 = timezone(timedelta(hours=-5))

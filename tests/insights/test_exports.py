@@ -8,7 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from postmortems.exports import CSV_COLUMNS, atom_feed, incidents_csv, incidents_json
+from postmortems.insights.exports import CSV_COLUMNS, atom_feed, incidents_csv, incidents_json
 
 from .helpers import TODAY, make_incident
 

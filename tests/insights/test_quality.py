@@ -7,9 +7,9 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from postmortems import render
 from postmortems.cli import quality_command
-from postmortems.quality import CHECK_NAMES, quality_page, report
+from postmortems.insights.quality import CHECK_NAMES, quality_page, report
+from postmortems.site import render
 
 from .helpers import TODAY, make_incident
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
-from postmortems import render
-from postmortems.stats import figures, filter_incidents, stats_page, text_report
+from postmortems.insights.stats import figures, filter_incidents, stats_page, text_report
+from postmortems.site import render
 
 from .helpers import TODAY, make_incident
 

@@ -10,8 +10,8 @@ import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from postmortems.cli import main
-from postmortems.project import PACKAGED_SCHEMAS
-from postmortems.search_index import bundle_records, bundle_texts
+from postmortems.core.project import PACKAGED_SCHEMAS
+from postmortems.site.search_index import bundle_records, bundle_texts
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 REPO = Path(__file__).resolve().parents[2]
 KNOWN_ID = "2023-03-14-tracking-api-certificate-expiry"

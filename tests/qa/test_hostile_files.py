@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from postmortems import collection
 from postmortems.cli import main
+from postmortems.core import collection
 
 
 def test_a_symbolic_link_loop_is_a_located_problem_of_that_file(

@@ -13,7 +13,7 @@ import yaml
 from htmlpage import Page
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"

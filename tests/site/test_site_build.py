@@ -6,11 +6,11 @@ import json
 import re
 
 import pytest
-from postmortems.search_index import bundle_records
+from postmortems.site.search_index import bundle_records
 from htmlpage import Page
-from postmortems.vocabulary import read_schema, vocabulary
+from postmortems.core.vocabulary import read_schema, vocabulary
 from sitebuild import REPO, RICH_ID, BuiltSite, fixture_incidents
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 RICH = f"incidents/{RICH_ID}/"
 INCIDENTS = fixture_incidents()

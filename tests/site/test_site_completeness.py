@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from htmlpage import normalise
-from postmortems.vocabulary import VOCABULARIES, read_schema, vocabulary
+from postmortems.core.vocabulary import VOCABULARIES, read_schema, vocabulary
 from sitebuild import REPO, RICH_ID, BuiltSite, fixture_incidents
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 INCIDENTS = fixture_incidents()
 TITLES = {

@@ -10,9 +10,9 @@ from pathlib import Path
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from postmortems.search_index import bundle_records
+from postmortems.site.search_index import bundle_records
 from sitebuild import PROJECT, REPO
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 
 def test_listing_links_resolve_to_built_files_without_directory_urls(tmp_path: Path) -> None:

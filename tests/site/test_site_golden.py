@@ -11,15 +11,15 @@ import os
 from pathlib import Path
 
 import pytest
-from postmortems import loader
-from postmortems.checking import check_bytes
-from postmortems.collection import Collection, to_incident
-from postmortems.pages import GeneratedPage, all_similar, site_pages, template_environment
-from postmortems.project import ProjectPaths
-from postmortems.validator import DocumentValidator
-from postmortems.vocabulary import read_schema
+from postmortems.core import loader
+from postmortems.core.checking import check_bytes
+from postmortems.core.collection import Collection, to_incident
+from postmortems.site.pages import GeneratedPage, all_similar, site_pages, template_environment
+from postmortems.core.project import ProjectPaths
+from postmortems.core.validator import DocumentValidator
+from postmortems.core.vocabulary import read_schema
 from sitebuild import BUILD_DATE, HOSTILE, PROJECT, REPO
-from postmortems.project import PACKAGED_SCHEMAS
+from postmortems.core.project import PACKAGED_SCHEMAS
 
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = PACKAGED_SCHEMAS / "incident.schema.json"

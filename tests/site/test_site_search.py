@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from postmortems.model import Incident
-from postmortems.search_index import (
+from postmortems.core.model import Incident
+from postmortems.site.search_index import (
     FACETS,
     WEIGHTS,
     FacetLabels,
@@ -145,7 +145,7 @@ def _incident(**fields: object) -> Incident:
 def test_the_shipped_header_is_materials_own_but_for_the_search_condition() -> None:
     """Fails when Material changes its header: then refresh theme/partials/header.html."""
     import material
-    from postmortems.search_site import THEME_DIR
+    from postmortems.site.search_site import THEME_DIR
 
     ours = (THEME_DIR / "partials" / "header.html").read_text(encoding="utf-8")
     theirs = (Path(material.__file__).parent / "templates" / "partials" / "header.html").read_text(

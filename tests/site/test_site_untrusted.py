@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 import pytest
-from postmortems.search_index import bundle_records
+from postmortems.site.search_index import bundle_records
 from htmlpage import Page
 from sitebuild import HOSTILE, BuiltSite, fixture_incidents
 

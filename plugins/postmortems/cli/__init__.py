@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..problems import ProjectError
-from ..terminal import InertStream
+from ..core.problems import ProjectError
+from ..core.terminal import InertStream
 from . import (
     import_command,
     init_command,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .. import loader
-from ..collection import Collection, display_path, load_collection
-from ..files import links_outside
-from ..problems import ProjectError
-from ..project import ProjectPaths
+from ..core import loader
+from ..core.collection import Collection, display_path, load_collection
+from ..core.files import links_outside
+from ..core.problems import ProjectError
+from ..core.project import ProjectPaths
 from .site_config import find_project
 
 

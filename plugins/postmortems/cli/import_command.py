@@ -8,11 +8,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from ..collection import display_path
-from ..files import write_new_file
-from ..importer import DEFAULT_CATEGORIES, DEFAULT_SEVERITIES, import_postmortem
-from ..project import ProjectPaths, schema_modeline
-from ..vocabulary import values
+from ..authoring.importer import DEFAULT_CATEGORIES, DEFAULT_SEVERITIES, import_postmortem
+from ..core.collection import display_path
+from ..core.files import write_new_file
+from ..core.project import ProjectPaths, schema_modeline
+from ..core.vocabulary import values
 from .common import catalog_services
 from .site_config import find_project
 

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..collection import display_path
-from ..knowledge_base import create, existing, starter_files
+from ..authoring.knowledge_base import create, existing, starter_files
+from ..core.collection import display_path
 
 
 def register(subparsers: Any) -> None:

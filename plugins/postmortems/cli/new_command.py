@@ -9,11 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..collection import display_path
-from ..files import write_new_file
-from ..problems import Problem
-from ..project import schema_modeline
-from ..scaffold import (
+from ..authoring.scaffold import (
     NewIncident,
     derive_id,
     parse_choice,
@@ -23,7 +19,11 @@ from ..scaffold import (
     parse_title,
     render_incident,
 )
-from ..vocabulary import VOCABULARIES, values
+from ..core.collection import display_path
+from ..core.files import write_new_file
+from ..core.problems import Problem
+from ..core.project import schema_modeline
+from ..core.vocabulary import VOCABULARIES, values
 from .common import catalog_services, project_error
 from .site_config import find_project
 

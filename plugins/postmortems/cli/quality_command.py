@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from ..derive import build_date
-from ..quality import CHECK_NAMES, CHECKS, report
+from ..core.derive import build_date
+from ..insights.quality import CHECK_NAMES, CHECKS, report
 from .stats_command import load
 
 

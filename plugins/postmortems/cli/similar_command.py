@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..collection import INCIDENT_SUFFIXES, Collection, load_one
-from ..markdown import inline
-from ..model import Incident
-from ..problems import Problem, ProjectError
-from ..project import ProjectPaths
+from ..core.collection import INCIDENT_SUFFIXES, Collection, load_one
+from ..core.model import Incident
+from ..core.problems import Problem, ProjectError
+from ..core.project import ProjectPaths
+from ..core.vocabulary import titles
 from ..similarity import DEFAULT_THRESHOLD, Match, Recurrence, SimilarityIndex
-from ..vocabulary import titles
+from ..site.markdown import inline
 from .common import load_project
 
 DEFAULT_BASE = "origin/main"

@@ -17,9 +17,9 @@ from typing import Any
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 
-from ..config import PostmortemsConfig
-from ..problems import ProjectError
-from ..project import ProjectPaths, resolve_paths
+from ..core.problems import ProjectError
+from ..core.project import ProjectPaths, resolve_paths
+from ..site.config import PostmortemsConfig
 
 CONFIG_FILE = "mkdocs.yml"
 PLUGIN_NAME = "postmortems"

@@ -8,8 +8,8 @@ import sys
 from datetime import date
 from typing import Any
 
-from ..collection import Collection
-from ..stats import figures, filter_incidents, text_report
+from ..core.collection import Collection
+from ..insights.stats import figures, filter_incidents, text_report
 from .common import load_project
 
 

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..collection import Collection, incident_files, load_collection
-from ..problems import Problem, ProjectError
-from ..project import ProjectPaths
+from ..core.collection import Collection, incident_files, load_collection
+from ..core.problems import Problem, ProjectError
+from ..core.project import ProjectPaths
 from .common import project_error
 from .site_config import find_project
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postmortems.similarity.index import (
+from .index import (
     DEFAULT_THRESHOLD,
     RECURRENCE_THRESHOLD,
     Match,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from postmortems.model import Incident
+from ..core.model import Incident
 
 Ranker = Callable[[Sequence[Incident]], Mapping[str, Sequence[str]]]
 """Ranks, for every incident, all the other incidents (ids, best first)."""

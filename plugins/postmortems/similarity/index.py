@@ -36,10 +36,10 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from postmortems.model import Incident
-from postmortems.similarity import mechanisms
-from postmortems.similarity.reasons import describe
-from postmortems.similarity.text import label, token_term, tokens
+from ..core.model import Incident
+from . import mechanisms
+from .reasons import describe
+from .text import label, token_term, tokens
 
 FIELD_WEIGHTS: dict[str, float] = {
     "title": 1.0,

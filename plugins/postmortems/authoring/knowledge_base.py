@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .files import write_new_file
+from .. import __version__
+from ..core.files import write_new_file
 
 STARTER = Path(__file__).parent / "starter"
 

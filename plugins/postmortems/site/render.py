@@ -10,7 +10,8 @@ from typing import Any
 import jinja2
 import yaml
 
-from . import derive, markdown, urls
+from ..core import derive
+from . import markdown, urls
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 

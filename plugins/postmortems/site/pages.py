@@ -16,12 +16,14 @@ from typing import Any
 
 import jinja2
 
-from . import actions, derive, quality, render, stats
-from .collection import Collection
+from ..insights import actions, quality, stats
+from ..core import derive
+from . import render
+from ..core.collection import Collection
 from .markdown import FieldRenderer
-from .model import Incident
-from .similarity import Match, Recurrence, SimilarityIndex
-from .vocabulary import VOCABULARIES, titles, vocabulary
+from ..core.model import Incident
+from ..similarity import Match, Recurrence, SimilarityIndex
+from ..core.vocabulary import VOCABULARIES, titles, vocabulary
 
 
 @dataclass(frozen=True)

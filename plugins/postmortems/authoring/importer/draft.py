@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..derive import build_date
-from ..similarity.mechanisms import suggest
+from ...core.derive import build_date
+from ...similarity.mechanisms import suggest
 from . import facts
 from .actions import action_items, lessons
 from .category import guess_category

@@ -9,9 +9,9 @@ from typing import Any
 
 import jinja2
 
-from . import derive
-from .model import Incident
-from .render import render
+from ..core import derive
+from ..core.model import Incident
+from ..site.render import render
 
 STATUS_TITLES = {
     "open": "Open",

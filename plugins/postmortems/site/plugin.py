@@ -14,17 +14,18 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-from . import derive, exports
-from .collection import Collection, load_collection
+from ..core import derive
+from ..insights import exports
+from ..core.collection import Collection, load_collection
 from .config import PostmortemsConfig
-from .files import links_outside
+from ..core.files import links_outside
 from .macros import register_macros
 from .markdown import FieldRenderer
 from .pages import all_similar, site_pages, template_environment
-from .problems import ProjectError
-from .project import ProjectPaths, resolve_paths
+from ..core.problems import ProjectError
+from ..core.project import ProjectPaths, resolve_paths
 from .search_site import SiteSearch
-from .terminal import inert
+from ..core.terminal import inert
 
 log = get_plugin_logger(__name__)
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import pagefind_bin
 
-from .model import Incident
-from .vocabulary import vocabulary
+from ..core.model import Incident
+from ..core.vocabulary import vocabulary
 
 BUNDLE_DIR = "pagefind"
 """The bundle's folder at the site root (``pagefind/pagefind.js`` and its chunks)."""

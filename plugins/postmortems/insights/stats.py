@@ -14,10 +14,11 @@ from typing import Any
 
 import jinja2
 
-from . import charts, derive
-from .model import Incident
-from .render import render
-from .vocabulary import Term, vocabulary
+from ..core import derive
+from ..core.model import Incident
+from ..core.vocabulary import Term, vocabulary
+from ..site.render import render
+from . import charts
 
 MEASURES: tuple[tuple[str, str, Callable[[Incident], timedelta | None]], ...] = (
     ("time_to_detect", "Time to detect", derive.time_to_detect),

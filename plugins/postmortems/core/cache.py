@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from .. import __version__
 from .checking import FileCheck
 from .problems import Problem
 

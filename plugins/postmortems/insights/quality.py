@@ -13,9 +13,9 @@ from typing import Any
 
 import jinja2
 
+from ..core.model import Incident
+from ..site.render import render
 from .actions import ActionRow, action_rows
-from .model import Incident
-from .render import render
 
 STALE_DRAFT_DAYS = 30
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from .vocabulary import Extensions, extended, read_schema
 
-PACKAGED_SCHEMAS = Path(__file__).parent / "schemas"
+PACKAGED_SCHEMAS = Path(__file__).parents[1] / "schemas"
 """The default incident and service-catalog schemas, shipped inside the package."""
 INCIDENT_SCHEMA_NAME = "incident.schema.json"
 SERVICES_SCHEMA_NAME = "services.schema.json"

@@ -15,12 +15,14 @@ from typing import Any
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 
-from . import derive, exports, markdown
-from .collection import Collection
-from .model import Incident
+from ..core import derive
+from ..insights import exports
+from . import markdown
+from ..core.collection import Collection
+from ..core.model import Incident
 from .pages import Row
-from .similarity import Recurrence
-from .vocabulary import vocabulary
+from ..similarity import Recurrence
+from ..core.vocabulary import vocabulary
 
 _TABLE = '{% from "_tables.md.j2" import incident_table with context %}{{ incident_table(rows) }}'
 

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import yaml
 
-from .similarity.mechanisms import suggest
+from ..similarity.mechanisms import suggest
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,99}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")

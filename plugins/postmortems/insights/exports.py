@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from . import derive
-from .model import Incident
+from ..core import derive
+from ..core.model import Incident
 
 ATOM = "http://www.w3.org/2005/Atom"
 CSV_COLUMNS = (

@@ -17,7 +17,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .collection import Collection
+from ..core.collection import Collection
 from .search_index import (
     BUNDLE_DIR,
     FACETS,

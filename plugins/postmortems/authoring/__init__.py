@@ -1,0 +1,1 @@
+"""Writing incidents: the scaffold for a new one, the starter kit and the document importer."""

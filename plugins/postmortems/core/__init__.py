@@ -1,0 +1,1 @@
+"""Incident files in, a checked collection out: loading, validation, model, derived values."""

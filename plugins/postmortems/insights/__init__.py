@@ -1,0 +1,1 @@
+"""Figures over a collection (stats, action items, quality, exports) and their renderers."""

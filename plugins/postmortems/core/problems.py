@@ -34,14 +34,6 @@ class Problem:
         return asdict(self)
 
 
-class IncidentDataError(Exception):
-    """Raised when incident files hold problems; carries all of them."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
-
-
 class ProjectError(Exception):
     """The project cannot be loaded at all (a missing or broken schema); one line to show."""
 

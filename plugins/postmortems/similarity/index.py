@@ -199,9 +199,6 @@ class SimilarityIndex:
         """The failure modes the indexed incident's story tells, first told first."""
         return list(self._facts[self._row[incident_id]].phrases)
 
-    def __contains__(self, incident_id: str) -> bool:
-        return incident_id in self._row
-
     def similar(
         self, incident_id: str, top: int = 5, threshold: float = DEFAULT_THRESHOLD
     ) -> list[Match]:

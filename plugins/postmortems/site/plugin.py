@@ -40,14 +40,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.is_serve = False
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
         self.bodies: dict[str, str] = {}
         self.search: SiteSearch | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
-        self.is_serve = command == "serve"
+        """Defined so that MkDocs keeps this one instance across the rebuilds of ``serve``."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:

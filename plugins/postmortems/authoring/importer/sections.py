@@ -244,7 +244,6 @@ def _fact(line: str, index: int) -> Fact | None:
         return None
     if re.match(r"(?:a|an|the|our|we|this|it)\b", key) and len(key.split()) > 1:
         return None  # a sentence with a colon ("A manual operation: a script ran…")
-        return None
     return Fact(key, value, index)
 
 

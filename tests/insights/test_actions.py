@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from postmortems.insights.actions import action_items_page, action_rows, by_status, owner_counts
+from postmortems.insights.actions import action_rows, by_status, owner_counts
 from postmortems.site import render
+from postmortems.site.insight_pages import action_items_page
 
 from .helpers import TODAY, make_incident
 

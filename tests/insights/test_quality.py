@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from postmortems.cli import quality_command
-from postmortems.insights.quality import CHECK_NAMES, quality_page, report
+from postmortems.insights.quality import CHECK_NAMES, report
 from postmortems.site import render
+from postmortems.site.insight_pages import quality_page
 
 from .helpers import TODAY, make_incident
 

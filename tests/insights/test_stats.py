@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
-from postmortems.insights.stats import figures, filter_incidents, stats_page, text_report
+from postmortems.insights.stats import figures, filter_incidents
+from postmortems.insights.stats_text import text_report
 from postmortems.site import render
+from postmortems.site.insight_pages import stats_page
 
 from .helpers import TODAY, make_incident
 

@@ -9,7 +9,8 @@ from datetime import date
 from typing import Any
 
 from ..core.collection import Collection
-from ..insights.stats import figures, filter_incidents, text_report
+from ..insights.stats import figures, filter_incidents
+from ..insights.stats_text import text_report
 from .common import load_project
 
 

@@ -7,11 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import jinja2
-
 from ..core import derive
 from ..core.model import Incident
-from ..site.render import render
 
 STATUS_TITLES = {
     "open": "Open",
@@ -136,20 +133,4 @@ def owner_counts(rows: Sequence[ActionRow]) -> list[OwnerCount]:
             c.owner is None,
             (c.owner or "").casefold(),
         ),
-    )
-
-
-def action_items_page(env: jinja2.Environment, incidents: Sequence[Incident], today: date) -> str:
-    """The Markdown of the ``action-items`` page."""
-    rows = action_rows(incidents, today)
-    return render(
-        env,
-        "action-items.md.j2",
-        page_src="action-items.md",
-        rows=rows,
-        groups=by_status(rows),
-        owners=owner_counts(rows),
-        status_titles=STATUS_TITLES,
-        statuses=statuses(rows),
-        today=today,
     )

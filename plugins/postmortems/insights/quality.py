@@ -11,10 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import jinja2
-
 from ..core.model import Incident
-from ..site.render import render
 from .actions import ActionRow, action_rows
 
 STALE_DRAFT_DAYS = 30
@@ -218,8 +215,3 @@ def report(incidents: Sequence[Incident], today: date) -> Report:
     return Report(
         len(incidents), today, [Result(check, check.run(incidents, today)) for check in CHECKS]
     )
-
-
-def quality_page(env: jinja2.Environment, incidents: Sequence[Incident], today: date) -> str:
-    """The Markdown of the ``quality`` page."""
-    return render(env, "quality.md.j2", report=report(incidents, today), page_src="quality.md")

@@ -16,9 +16,16 @@ from typing import Any
 
 import jinja2
 
-from ..insights import actions, quality, stats
 from ..core import derive
 from . import render
+from .insight_pages import (
+    ACTION_ITEMS_PAGE,
+    QUALITY_PAGE,
+    STATS_PAGE,
+    action_items_page,
+    quality_page,
+    stats_page,
+)
 from ..core.collection import Collection
 from .markdown import FieldRenderer
 from ..core.model import Incident
@@ -47,20 +54,15 @@ class Row:
     repeat: bool
 
 
-@dataclass
-class _Group:
-    rows: list[Row] = field(default_factory=list)
-
-
 INDEX_PAGES = (
     "incidents/index.md",
     "services/index.md",
     "root-causes/index.md",
     "failure-modes/index.md",
     "timeline/index.md",
-    "stats.md",
-    "action-items.md",
-    "quality.md",
+    STATS_PAGE,
+    ACTION_ITEMS_PAGE,
+    QUALITY_PAGE,
 )
 
 
@@ -98,19 +100,11 @@ def site_pages(
     pages += _root_cause_pages(env, rows, collection.schema)
     pages += _failure_mode_pages(env, rows, collection.schema, told or {})
     pages += _timeline_pages(env, rows)
-    pages.append(
-        GeneratedPage(
-            "stats.md", stats.stats_page(env, collection.incidents, collection.schema, today), True
-        )
-    )
-    pages.append(
-        GeneratedPage(
-            "action-items.md", actions.action_items_page(env, collection.incidents, today), True
-        )
-    )
-    pages.append(
-        GeneratedPage("quality.md", quality.quality_page(env, collection.incidents, today), True)
-    )
+    pages += [
+        GeneratedPage(STATS_PAGE, stats_page(env, collection.incidents, collection.schema, today), True),
+        GeneratedPage(ACTION_ITEMS_PAGE, action_items_page(env, collection.incidents, today), True),
+        GeneratedPage(QUALITY_PAGE, quality_page(env, collection.incidents, today), True),
+    ]
     return pages
 
 

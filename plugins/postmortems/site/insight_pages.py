@@ -1,0 +1,131 @@
+"""The follow-up pages (statistics, action items, data quality): the insights' figures as Markdown
+and inline SVG charts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import jinja2
+
+from ..core.model import Incident
+from ..insights import charts
+from ..insights.actions import STATUS_TITLES, action_rows, by_status, owner_counts, statuses
+from ..insights.quality import report
+from ..insights.stats import CHART_LIMIT, DIMENSIONS, MEASURES, Figures, figures
+from ..insights.stats_text import duration
+from .render import render
+
+STATS_PAGE = "stats.md"
+ACTION_ITEMS_PAGE = "action-items.md"
+QUALITY_PAGE = "quality.md"
+
+
+def stats_page(
+    env: jinja2.Environment, incidents: Sequence[Incident], schema: Mapping[str, Any], today: date
+) -> str:
+    """The Markdown of the ``stats`` page."""
+    result = figures(incidents, schema)
+    return render(
+        env,
+        "stats.md.j2",
+        page_src=STATS_PAGE,
+        figures=result,
+        charts=_charts(result) if incidents else {},
+        measures=MEASURES,
+        dimensions=DIMENSIONS,
+        chart_limit=CHART_LIMIT,
+        duration=duration,
+        today=today,
+    )
+
+
+def action_items_page(env: jinja2.Environment, incidents: Sequence[Incident], today: date) -> str:
+    """The Markdown of the ``action-items`` page."""
+    rows = action_rows(incidents, today)
+    return render(
+        env,
+        "action-items.md.j2",
+        page_src=ACTION_ITEMS_PAGE,
+        rows=rows,
+        groups=by_status(rows),
+        owners=owner_counts(rows),
+        status_titles=STATUS_TITLES,
+        statuses=statuses(rows),
+        today=today,
+    )
+
+
+def quality_page(env: jinja2.Environment, incidents: Sequence[Incident], today: date) -> str:
+    """The Markdown of the ``quality`` page."""
+    return render(env, "quality.md.j2", report=report(incidents, today), page_src=QUALITY_PAGE)
+
+
+def _charts(result: Figures) -> dict[str, str]:
+    """Every chart of the statistics page, as inline SVG."""
+    return {
+        "months": _months_chart(result),
+        **{name: _group_chart(result, name, title) for name, title in _GROUP_CHARTS},
+        **{f"durations-{name}": _durations_chart(result, name, title) for name, title in DIMENSIONS},
+    }
+
+
+_GROUP_CHARTS = (("category", "root-cause category"), ("service", "service"))
+
+
+def _months_chart(result: Figures) -> str:
+    """Incidents per month, one stacked segment per severity that occurs."""
+    present = [t for t in result.severities if any(m.counts[t.value] for m in result.months)]
+    series = [
+        charts.Series(
+            term.title, charts.colour(index), [m.counts[term.value] for m in result.months]
+        )
+        for index, term in enumerate(result.severities)
+        if term in present
+    ]
+    return charts.stacked_bars(
+        "pm-chart-months",
+        "Incidents per month by severity",
+        "Stacked bars, one per month, one segment per severity; the table below gives the numbers.",
+        [m.month for m in result.months],
+        series,
+    )
+
+
+def _group_chart(result: Figures, name: str, title: str) -> str:
+    """Incidents per value of one dimension, longest bar first."""
+    rows = [(g.label, g.incidents) for g in result.groups[name][:CHART_LIMIT]]
+    return charts.horizontal_bars(
+        f"pm-chart-{name}",
+        f"Incidents by {title}",
+        f"Horizontal bars, one per {title}, longest first; the table below gives the numbers.",
+        rows,
+        charts.colour(2),
+    )
+
+
+def _durations_chart(result: Figures, name: str, title: str) -> str:
+    """Median and 90th percentile of each measure, per value of one dimension."""
+    legend = [(label, charts.colour(n + 2)) for n, (_, label, _) in enumerate(MEASURES)]
+    groups = [
+        (
+            group.label,
+            [
+                charts.Range(label, colour, spread.median, spread.p90)
+                if (spread := group.spreads[measure]).median is not None
+                and spread.p90 is not None
+                else None
+                for (measure, label, _), (_, colour) in zip(MEASURES, legend, strict=True)
+            ],
+        )
+        for group in result.groups[name][:CHART_LIMIT]
+    ]
+    return charts.duration_ranges(
+        f"pm-chart-durations-{name}",
+        f"Time to detect, mitigate and resolve by {title.lower()}",
+        "For each group, one line per measure from the median (dot) to the 90th percentile "
+        "(tick) on a logarithmic time axis; the table below gives the numbers.",
+        [(label, ranges) for label, ranges in groups if any(ranges)],
+        legend,
+    )

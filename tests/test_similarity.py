@@ -350,8 +350,66 @@ def test_cli_changed_reports_new_files_as_markdown(
     out = capsys.readouterr().out
     assert "compared with main" in out
     assert "### 2018-04-04-cache-flush-stampede:" in out
-    assert "| 1 | [2023-03-21-redis-restart-cold-cache-overloaded-postgres](" in out
+    assert "| 1 | 2023-03-21-redis-restart-cold-cache-overloaded-postgres<br>" in out  # no site
     assert "2024-02-29-payments-ssl-cert-lapsed" not in out.split("### ")[1].split("|")[0]
+
+
+def _site(project: Path, settings: str) -> None:
+    (project / "docs").mkdir(exist_ok=True)
+    (project / "mkdocs.yml").write_text(f"site_name: t\n{settings}", encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize(
+    ("settings", "link"),
+    [
+        (
+            "site_url: https://pm.example/kb/\n",
+            "https://pm.example/kb/incidents/2023-03-21-redis-restart-cold-cache-overloaded-postgres/",
+        ),
+        (
+            "site_url: https://pm.example/\nuse_directory_urls: false\n",
+            "https://pm.example/incidents/2023-03-21-redis-restart-cold-cache-overloaded-postgres/index.html",
+        ),
+        (
+            "repo_url: https://github.com/acme/postmortems\n",
+            "https://github.com/acme/postmortems/blob/HEAD/incidents/2023-03-21-redis-restart-cold-cache-overloaded-postgres.yaml",
+        ),
+    ],
+)
+def test_cli_changed_links_are_absolute_for_a_pull_request_comment(
+    project: Path, capsys: pytest.CaptureFixture[str], settings: str, link: str
+) -> None:
+    _site(project, settings)
+    new = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
+    shutil.move(new, project / "new.yaml")
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", ".")
+    _git(project, "commit", "-q", "-m", "base")
+    shutil.move(project / "new.yaml", new)
+    assert main(["similar", "--changed"]) == 0
+    assert f"| 1 | [2023-03-21-redis-restart-cold-cache-overloaded-postgres](<{link}>)" in (
+        capsys.readouterr().out
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_cli_changed_lists_the_problems_of_an_invalid_file_and_exits_1(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", ".")
+    _git(project, "commit", "-q", "-m", "base")
+    changed = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text.replace("severity: SEV1", "severity: SEV9", 1), encoding="utf-8")
+    _git(project, "checkout", "-q", "-b", "change")
+    _git(project, "commit", "-q", "-am", "change")
+    assert main(["similar", "--changed", "--base", "main"]) == 1
+    out = capsys.readouterr().out
+    assert "### `2018-04-04-cache-flush-stampede.yaml`" in out
+    assert "This file has problems; fix them first:" in out
+    assert "- incidents/2018-04-04-cache-flush-stampede.yaml:" in out
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

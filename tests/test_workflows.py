@@ -67,15 +67,30 @@ def test_every_action_is_pinned_to_a_version(name: str) -> None:
             assert re.fullmatch(r"[\w.-]+/[\w./-]+@v?\d[\w.]*", step["uses"]), step["uses"]
 
 
-def test_pull_requests_are_validated_with_full_history_on_python_311() -> None:
+def test_pull_requests_are_checked_with_full_history_on_python_311() -> None:
     workflow = load_yaml(WORKFLOWS / "validate.yml")
     assert "pull_request" in triggers(workflow)
     assert step_using(workflow, "actions/checkout")["with"]["fetch-depth"] == 0
     assert str(step_using(workflow, "actions/setup-python")["with"]["python-version"]) == "3.11"
     run = commands(workflow)
     assert "pip install --constraint constraints.txt ." in run
+    assert re.search(r'postmortems similar --changed --base "origin/\$BASE_REF" > comment.md', run)
     assert re.search(r"^postmortems validate$", run, re.MULTILINE)
-    assert re.search(r'postmortems similar --changed --base "origin/\$BASE_REF" > similar.md', run)
+
+
+def test_the_comment_is_posted_before_the_job_fails_on_an_invalid_file() -> None:
+    """An invalid file must not stop the job before its problems reach the comment."""
+    workflow = load_yaml(WORKFLOWS / "validate.yml")
+    (job,) = workflow["jobs"].values()
+    names = [step.get("uses", step.get("run", "")) for step in job["steps"]]
+    check = next(
+        i for i, step in enumerate(job["steps"]) if "similar --changed" in step.get("run", "")
+    )
+    comment = next(i for i, name in enumerate(names) if "sticky-pull-request-comment" in name)
+    fail = next(i for i, step in enumerate(job["steps"]) if step.get("run") == "exit 1")
+    assert check < comment < fail
+    assert "set +e" in job["steps"][check]["run"]
+    assert "steps.check.outputs.status" in job["steps"][fail]["if"]
 
 
 def test_similar_incidents_are_posted_with_least_privilege() -> None:
@@ -84,9 +99,17 @@ def test_similar_incidents_are_posted_with_least_privilege() -> None:
     (job,) = workflow["jobs"].values()
     assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
     comment = step_using(workflow, "marocchino/sticky-pull-request-comment")
-    assert comment["with"]["path"] == "similar.md"
-    similar = next(step for step in steps(workflow) if "similar" in step.get("run", ""))
-    assert similar["env"]["BASE_REF"] == "${{ github.base_ref }}"
+    assert comment["with"]["path"] == "comment.md"
+    assert comment["with"]["header"]  # one comment per pull request, updated in place
+    check = next(step for step in steps(workflow) if "similar" in step.get("run", ""))
+    assert check["env"]["BASE_REF"] == "${{ github.base_ref }}"
+
+
+def test_the_starter_kit_workflow_is_this_repositorys_but_for_the_install_step() -> None:
+    starter = ROOT / "plugins" / "postmortems" / "starter" / "dot-github" / "workflows"
+    ours = (WORKFLOWS / "validate.yml").read_text(encoding="utf-8")
+    theirs = (starter / "validate.yml").read_text(encoding="utf-8")
+    assert ours.replace("--constraint constraints.txt .", "-r requirements.txt") == theirs
 
 
 def test_pushes_to_main_build_strictly_and_deploy_to_pages() -> None:

@@ -181,7 +181,7 @@ def _run_changed(args: argparse.Namespace, project: ProjectPaths, collection: Co
     except ProjectError as error:
         print(f"postmortems similar: error: {error}", file=sys.stderr)
         return 2
-    sections: list[str] = ["## Similar incidents", ""]
+    sections: list[str] = ["## Postmortem check: problems and similar past incidents", ""]
     if note:
         sections += [f"_{inline(note)}_", ""]
     if not files:
@@ -301,15 +301,15 @@ def _match_section(
         return [*lines, "No similar incident found.", ""]
     lines += ["| # | Incident | Score | Why |", "|---|---|---|---|"]
     for rank, match in enumerate(matches, start=1):
-        target = _link_target(match.id, project)
-        name = f"[{inline(match.id)}]({target})" if target else inline(match.id)
+        target = project.incident_link(match.id, _source(match.id, project))
+        name = f"[{inline(match.id)}](<{target}>)" if target else inline(match.id)
         why = "; ".join(inline(reason) for reason in match.reasons)
         lines.append(f"| {rank} | {name}<br>{inline(match.title)} | {match.score:.3f} | {why} |")
     return [*lines, ""]
 
 
-def _link_target(incident_id: str, project: ProjectPaths) -> str | None:
-    """The incident's file, relative to the project root (links resolve in the repository)."""
+def _source(incident_id: str, project: ProjectPaths) -> str | None:
+    """The incident's file, relative to the project root."""
     for suffix in INCIDENT_SUFFIXES:
         found = next(project.incidents_dir.rglob(f"{incident_id}{suffix}"), None)
         if found is not None:

@@ -28,15 +28,17 @@ PLUGIN_NAME = "postmortems"
 def find_project(start: Path | None = None) -> ProjectPaths:
     """The project whose ``mkdocs.yml`` is in ``start`` (default: the working directory)."""
     root = (start or Path.cwd()).resolve()
-    return resolve_paths(root, plugin_options(root / CONFIG_FILE))
+    options, site = site_settings(root / CONFIG_FILE)
+    return resolve_paths(root, options, **site)
 
 
-def plugin_options(config_file: Path) -> dict[str, Any]:
-    """The plugin's validated options in ``config_file``; the defaults when there is no such
-    file or the site does not use the plugin. Raises ``ProjectError`` when MkDocs cannot load
-    the file: guessing would check other files than the site builds."""
+def site_settings(config_file: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The plugin's validated options in ``config_file`` (its defaults when there is no such
+    file or the site does not use the plugin), and where the site is published (``site_url``,
+    ``repo_url``, ``directory_urls``). Raises ``ProjectError`` when MkDocs cannot load the
+    file: guessing would check other files than the site builds."""
     if not config_file.is_file():
-        return default_options()
+        return default_options(), {}
     errors: list[str] = []
     try:
         with _mkdocs_errors_into(errors), config_file.open("rb") as stream:
@@ -50,10 +52,13 @@ def plugin_options(config_file: Path) -> dict[str, Any]:
         raise ProjectError(f"cannot read {config_file.name}: not UTF-8 text") from error
     except OSError as error:
         raise ProjectError(f"cannot read {config_file.name}: {error.strerror or error}") from error
+    site = {
+        "site_url": config.site_url or None,
+        "repo_url": config.repo_url or None,
+        "directory_urls": config.use_directory_urls,
+    }
     plugin = config.plugins.get(PLUGIN_NAME)
-    if plugin is None:
-        return default_options()
-    return dict(plugin.config)
+    return (dict(plugin.config) if plugin is not None else default_options()), site
 
 
 def default_options() -> dict[str, Any]:

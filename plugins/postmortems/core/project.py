@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .urls import file_url
 from .vocabulary import Extensions, extended, read_schema
 
 PACKAGED_SCHEMAS = Path(__file__).parents[1] / "schemas"
@@ -31,6 +32,21 @@ class ProjectPaths:
     catalog_path: Path | None
     audience: str = "internal"
     vocabulary_extensions: Extensions = field(default_factory=dict)
+    site_url: str | None = None
+    """Where the site is published (``site_url`` of mkdocs.yml), for absolute links."""
+    repo_url: str | None = None
+    directory_urls: bool = True
+
+    def incident_link(self, incident_id: str, source: str | None = None) -> str | None:
+        """An absolute link to an incident for readers outside the site (a pull-request
+        comment): its page under ``site_url``, else its file ``source`` (relative to the project
+        root) in the repository at ``repo_url``; ``None`` when neither is known."""
+        if self.site_url:
+            page = file_url(f"incidents/{incident_id}/index.md", directory_urls=self.directory_urls)
+            return f"{self.site_url.rstrip('/')}/{page}"
+        if self.repo_url and source:
+            return f"{self.repo_url.rstrip('/')}/blob/HEAD/{source}"
+        return None
 
     def read_schema(self) -> dict[str, Any]:
         """The incident schema with the site's extra vocabulary terms (``vocabularies``)."""
@@ -54,9 +70,16 @@ def schema_modeline(project: ProjectPaths, folder: Path) -> str | None:
     return f"# yaml-language-server: $schema={relative}"
 
 
-def resolve_paths(root: Path, options: Mapping[str, Any]) -> ProjectPaths:
+def resolve_paths(
+    root: Path,
+    options: Mapping[str, Any],
+    *,
+    site_url: str | None = None,
+    repo_url: str | None = None,
+    directory_urls: bool = True,
+) -> ProjectPaths:
     """Paths from the plugin's validated options (relative to ``root``, which holds
-    ``mkdocs.yml``)."""
+    ``mkdocs.yml``), and where the site and its repository are published."""
     incidents_dir = root / str(options["incidents_dir"])
     schema_option = options.get("schema")
     schema_path = (
@@ -74,4 +97,7 @@ def resolve_paths(root: Path, options: Mapping[str, Any]) -> ProjectPaths:
             name: [dict(term) for term in terms]
             for name, terms in (options.get("vocabularies") or {}).items()
         },
+        site_url=site_url,
+        repo_url=repo_url,
+        directory_urls=directory_urls,
     )

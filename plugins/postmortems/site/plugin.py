@@ -52,7 +52,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if not self.config.enabled:
             return None
         root = Path(config.config_file_path or ".").resolve().parent
-        self.paths = resolve_paths(root, self.config)
+        self.paths = resolve_paths(
+            root,
+            self.config,
+            site_url=config.site_url or None,
+            repo_url=config.repo_url or None,
+            directory_urls=config.use_directory_urls,
+        )
         try:
             collection = load_collection(self.paths, use_cache=self.config.cache)
         except ProjectError as error:

@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from postmortems.cli.site_config import find_project  # noqa: E402
 from postmortems.core import derive  # noqa: E402
 from postmortems.core.collection import load_collection  # noqa: E402
+from postmortems.core.timestamps import build_date  # noqa: E402
 from postmortems.similarity import SimilarityIndex  # noqa: E402
 from postmortems.site.pages import site_pages, template_environment  # noqa: E402
 
@@ -69,7 +70,7 @@ def core_times(folder: Path, floor: float) -> dict[str, float]:
     """The plugin's work, step by step, in process (no check cache)."""
     os.chdir(folder)
     load, collection = _timed(lambda: load_collection(find_project(), use_cache=False))
-    today = derive.build_date()
+    today = build_date()
     figures = {"load": floor, "validate": load - floor}
     figures["derive"], _ = _timed(lambda: _derive_all(collection, today))
     figures["index"], index = _timed(lambda: SimilarityIndex(collection.incidents))
@@ -138,7 +139,7 @@ def serve_times(work: Path, count: int) -> dict[str, float]:
     os.environ["XDG_CACHE_HOME"] = str(cache)
     os.chdir(folder)
     load, collection = _timed(lambda: load_collection(find_project(), use_cache=True))
-    today = derive.build_date()
+    today = build_date()
     rest, _ = _timed(lambda: _pages(collection, today))
     os.chdir(ROOT)
     print(f"== serve at {count}: {seconds:.1f} s, our code {load + rest:.1f} s", flush=True)

@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 from postmortems.core.collection import load_collection  # noqa: E402
 from postmortems.core.model import Incident  # noqa: E402
 from postmortems.core.project import find_project  # noqa: E402
+from postmortems.core.urls import file_url  # noqa: E402
 from postmortems.site.search_index import (  # noqa: E402
     BUNDLE_DIR,
     Document,
@@ -57,7 +58,6 @@ from postmortems.site.search_index import (  # noqa: E402
     incident_document,
     write_bundle,
 )
-from postmortems.site.urls import file_url  # noqa: E402
 
 from benchmarks import sites  # noqa: E402
 

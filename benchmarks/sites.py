@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
 
 from postmortems.cli.site_config import find_project  # noqa: E402
-from postmortems.core import derive  # noqa: E402
 from postmortems.core.collection import load_collection  # noqa: E402
 from postmortems.core.project import PACKAGED_SCHEMAS  # noqa: E402
+from postmortems.core.timestamps import build_date  # noqa: E402
 from postmortems.site.pages import (  # noqa: E402
     INDEX_PAGES,
     GeneratedPage,
@@ -85,7 +85,7 @@ def plugin_pages(plugin_folder: Path) -> list[GeneratedPage]:
         return site_pages(
             collection,
             template_environment(),
-            today=derive.build_date(),
+            today=build_date(),
             similar=similar,
             recurrences=recurrences,
             told=told,

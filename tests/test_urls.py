@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from postmortems.site.urls import page_url, relative_url
+from postmortems.core.urls import page_url, relative_url
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import yaml
 
+from ..core.timestamps import rfc3339
 from ..similarity.mechanisms import suggest
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,99}$")
@@ -123,12 +124,6 @@ def parse_timestamp(text: str) -> datetime:
         raise ValueError(f"{value!r} is not a real date, time or offset ({example})") from None
 
 
-def format_timestamp(moment: datetime) -> str:
-    """RFC 3339 with seconds, keeping the offset (``Z`` for UTC)."""
-    text = moment.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def parse_choice(text: str, allowed: Sequence[str], what: str) -> str:
     """One of ``allowed``, matched without regard to case."""
     value = text.strip()
@@ -166,7 +161,7 @@ def render_incident(
     written_on: date,
 ) -> str:
     """The YAML text of a new incident: answers filled in, ``TODO`` for the rest, comments."""
-    started = format_timestamp(incident.started_at)
+    started = rfc3339(incident.started_at)
     offset = "Z" if started.endswith("Z") else started[-6:]
     unknown_time = f"{incident.started_at.date().isoformat()}THH:MM:SS{offset}"
     services = "\n".join(f"  - {_scalar(service)}" for service in incident.services)

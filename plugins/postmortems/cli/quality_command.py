@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..core.derive import build_date
+from ..core.timestamps import build_date
 from ..insights.quality import CHECK_NAMES, CHECKS, report
 from .stats_command import load
 

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from .model import Incident
 
 OPEN_ACTION_STATUSES = frozenset({"open", "in-progress"})
-
-
-def build_date() -> date:
-    """The build date: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today (UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
-    return datetime.now(tz=UTC).date()
 
 
 def duration(incident: Incident) -> timedelta | None:

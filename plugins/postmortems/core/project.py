@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .urls import file_url
+from .urls import absolute_url, file_url, incident_page
 from .vocabulary import Extensions, extended, read_schema
 
 PACKAGED_SCHEMAS = Path(__file__).parents[1] / "schemas"
@@ -42,8 +42,8 @@ class ProjectPaths:
         comment): its page under ``site_url``, else its file ``source`` (relative to the project
         root) in the repository at ``repo_url``; ``None`` when neither is known."""
         if self.site_url:
-            page = file_url(f"incidents/{incident_id}/index.md", directory_urls=self.directory_urls)
-            return f"{self.site_url.rstrip('/')}/{page}"
+            page = file_url(incident_page(incident_id), directory_urls=self.directory_urls)
+            return absolute_url(self.site_url, page)
         if self.repo_url and source:
             return f"{self.repo_url.rstrip('/')}/blob/HEAD/{source}"
         return None

@@ -9,7 +9,6 @@ import csv
 import io
 import json
 import math
-import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
@@ -18,6 +17,8 @@ from typing import Any
 
 from ..core import derive
 from ..core.model import Incident
+from ..core.timestamps import build_date, rfc3339, source_date_epoch
+from ..core.urls import absolute_url, incident_page, page_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 CSV_COLUMNS = (
@@ -45,24 +46,15 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
-def rfc3339(value: datetime) -> str:
-    """A timestamp in RFC 3339 with the offset it carries (``Z`` for UTC)."""
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def generated_at(today: date) -> str:
     """The export's timestamp: the ``SOURCE_DATE_EPOCH`` instant, else ``today`` at 00:00 UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return rfc3339(datetime.fromtimestamp(int(epoch), tz=UTC))
-    return rfc3339(datetime.combine(today, time(), tzinfo=UTC))
+    return rfc3339(source_date_epoch() or datetime.combine(today, time(), tzinfo=UTC))
 
 
 def incident_url(incident: Incident, site_url: str | None) -> str:
     """The incident page: ``incidents/<id>/``, absolute under ``site_url`` when one is given."""
-    relative = f"incidents/{incident.id}/"
-    return f"{site_url.rstrip('/')}/{relative}" if site_url else relative
+    relative = page_url(incident_page(incident.id))
+    return absolute_url(site_url, relative) if site_url else relative
 
 
 def _seconds(delta: timedelta | None) -> int | float | None:
@@ -134,7 +126,7 @@ def incidents_csv(
     incidents: Sequence[Incident], *, site_url: str | None, today: date | None = None
 ) -> str:
     """``incidents.csv``: one row per incident; overdue as of ``today`` (default: build date)."""
-    today = today or derive.build_date()
+    today = today or build_date()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)

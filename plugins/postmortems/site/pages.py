@@ -29,6 +29,7 @@ from .insight_pages import (
 from ..core.collection import Collection
 from .markdown import FieldRenderer
 from ..core.model import Incident
+from ..core.urls import incident_page
 from ..similarity import Match, Recurrence, SimilarityIndex
 from ..core.vocabulary import VOCABULARIES, titles, vocabulary
 
@@ -159,7 +160,7 @@ def _incident_page(
     earlier = collection.get(recurrence.earlier_id) if recurrence else None
     return _page(
         env,
-        f"incidents/{incident.id}/index.md",
+        incident_page(incident.id),
         "incident.md.j2",
         source=incident.source_uri,
         incident=incident,

@@ -16,6 +16,7 @@ from mkdocs.utils.meta import get_data
 
 from ..core import derive
 from ..insights import exports
+from ..core.timestamps import build_date
 from ..core.collection import Collection, load_collection
 from .config import PostmortemsConfig
 from ..core.files import links_outside
@@ -73,7 +74,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 f"{count} problem{'s' if count != 1 else ''} in incident files:\n{problems}"
             )
         self.collection = collection.for_audience(self.config.audience)
-        self.today = derive.build_date()
+        self.today = build_date()
         self.similar, self.recurrences, self.told = all_similar(
             self.collection, self.config.similar_top
         )

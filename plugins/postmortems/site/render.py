@@ -11,19 +11,11 @@ import jinja2
 import yaml
 
 from ..core import derive
-from . import markdown, urls
+from ..core import urls
+from ..core.timestamps import readable
+from . import markdown
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
-
-
-def format_timestamp(value: datetime | None) -> str:
-    """``2024-07-30 00:50 UTC+00:00``: the time as written, with its offset."""
-    if value is None:
-        return "—"
-    offset = value.strftime("%z")
-    offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
-    seconds = ":%S" if value.second else ""
-    return value.strftime(f"%Y-%m-%d %H:%M{seconds}") + f" UTC{offset}"
 
 
 def format_date(value: date | None) -> str:
@@ -66,7 +58,7 @@ def environment(
         block=(fields or markdown.FieldRenderer()).block,
         yaml=_yaml,
         link=markdown.link,
-        timestamp=format_timestamp,
+        timestamp=readable,
         date=format_date,
         number=format_number,
         duration=derive.human_duration,

@@ -28,7 +28,7 @@ from .search_index import (
     incident_document,
     write_bundle,
 )
-from .urls import file_url
+from ..core.urls import file_url, incident_page
 
 log = get_plugin_logger(__name__)
 
@@ -107,7 +107,7 @@ class SiteSearch:
         """Every page the index holds: each incident of the site, then the guides."""
         result = []
         for incident in self.collection.incidents:
-            url = file_url(f"incidents/{incident.id}/index.md", directory_urls=self.directory_urls)
+            url = file_url(incident_page(incident.id), directory_urls=self.directory_urls)
             result.append(Document(url, incident_document(incident, self.labels)))
         return result + self.guides
 

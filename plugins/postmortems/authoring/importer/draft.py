@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ...core.derive import build_date
+from ...core.timestamps import build_date
 from ...similarity.mechanisms import suggest
 from . import facts
 from .actions import action_items, lessons

@@ -11,6 +11,16 @@ import functools
 import posixpath
 
 
+def incident_page(incident_id: str) -> str:
+    """The source path of an incident's generated page."""
+    return f"incidents/{incident_id}/index.md"
+
+
+def absolute_url(site_url: str, path: str) -> str:
+    """``path`` (relative to the site root) under the published ``site_url``."""
+    return f"{site_url.rstrip('/')}/{path}"
+
+
 def page_url(src_uri: str, *, directory_urls: bool = True) -> str:
     """The URL (relative to the site root) of the page built from ``src_uri``."""
     stem, _ = posixpath.splitext(src_uri)

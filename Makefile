@@ -10,7 +10,7 @@ CONSTRAINTS := constraints.txt
 PIP_INSTALL := $(BIN)/pip install --quiet --constraint $(CONSTRAINTS)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site site-public serve validate test lint browser-deps bench clean lock
+.PHONY: site site-public serve validate test test-quick lint browser-deps bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +44,13 @@ browser-deps:  ## Debian's Chromium for the browser tests (Playwright never down
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: $(TEST_STAMP) browser-deps lint  ## every test, lint included
 	$(BIN)/pytest -q
+
+test-quick: $(TEST_STAMP)  ## the quick loop while iterating: no whole-site builds, no browser
+	$(BIN)/pytest -q -m "not slow and not browser"
 
 bench: $(STAMP)  ## the benchmarks (figures for the README)
 	$(BIN)/python benchmarks/run.py --incidents 1000 10000

@@ -57,11 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 problems found, 2 usage error).
 
     Everything it prints, to standard output or error, is made inert on the way
-    (:mod:`postmortems.terminal`): incident text never reaches the terminal as control codes.
+    (:mod:`postmortems.core.terminal`): incident text never reaches the terminal as control codes.
     """
     _prepare_streams()
     stdout, stderr = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = InertStream(stdout), InertStream(stderr)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = InertStream(stdout), InertStream(stderr)
     try:
         return _run(argv)
     finally:

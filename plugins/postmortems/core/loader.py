@@ -134,7 +134,7 @@ _DEEP_LINE = re.compile(rb"[\n\r\x85\xa8\xa9][ \t]*(?:[-?:][ \t]+){16}")
 _MAX_FAST_BRACKETS = 64
 
 
-class _PlainLoader(EventLoader):  # type: ignore[misc, valid-type]
+class _PlainLoader(EventLoader):
     """The C loader, refusing (by raising) what the event path would report as a problem."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
@@ -438,13 +438,14 @@ class _Builder:
         return key
 
     def scalar(self, event: events.ScalarEvent, field_path: str) -> Any:
-        tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
+        tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
         if tag == "tag:yaml.org,2002:merge":
             self.fail(
                 event.start_mark, field_path, "merge keys ('<<') are not allowed", _NO_ALIASES
             )
             return _INVALID
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        # The C parser's marks stand in for yaml.error.Mark (the stubs know only the latter).
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)  # type: ignore[arg-type]
         construct = self.constructor.yaml_constructors.get(tag)
         try:
             value = construct(self.constructor, node) if construct else event.value

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import dataclasses
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -18,8 +19,8 @@ class Problem:
     column: int
     field: str
     message: str
-    hint: str | None = field(default=None, compare=False)
-    level: Level = field(default="error", compare=False)
+    hint: str | None = dataclasses.field(default=None, compare=False)  # `field` is a field here
+    level: Level = dataclasses.field(default="error", compare=False)
 
     def __str__(self) -> str:
         prefix = "warning: " if self.level == "warning" else ""

@@ -3,7 +3,7 @@
 JSON Schema errors are all reported (not just the first) and reworded for people:
 ``severity: 'SEV9' is not one of SEV1, SEV2, SEV3, SEV4``. Rules the schema cannot express
 (time order, timeline order, id = file stem, unfilled ``TODO`` placeholders) follow.
-Rules across files live in :mod:`postmortems.crosscheck`.
+Rules across files live in :mod:`postmortems.core.crosscheck`.
 """
 
 from __future__ import annotations
@@ -222,10 +222,10 @@ class DocumentValidator:
                 )
         elif kind == "oneOf" and _is_vocabulary(value):
             allowed = [str(option["const"]) for option in value]
-            close = closest(str(instance), allowed)
+            nearest = closest(str(instance), allowed)
             yield problem(
                 f"{_show(instance)} is not one of {', '.join(allowed)}",
-                f"did you mean '{close}'?" if close else None,
+                f"did you mean '{nearest}'?" if nearest else None,
             )
         elif kind == "pattern":
             yield problem(*self._pattern_message(instance, value, field_path))
@@ -357,12 +357,12 @@ def _cross_checks(
             f"rename the file to {incident_id}.yaml or change the id",
         )
     times = {name: _timestamp(document.get(name)) for name in TIMESTAMP_FIELDS}
-    for name, text in ((n, document.get(n)) for n in TIMESTAMP_FIELDS):
-        if isinstance(text, str) and times[name] is None and not schema_failed:
-            add(name, f"{_show(text)} is not a real date and time")
+    for name, written in ((n, document.get(n)) for n in TIMESTAMP_FIELDS):
+        if isinstance(written, str) and times[name] is None and not schema_failed:
+            add(name, f"{_show(written)} is not a real date and time")
     started = times["started_at"]
     for name in ("detected_at", "mitigated_at", "resolved_at"):
-        if started and times[name] and times[name] < started:
+        if started and (moment := times[name]) and moment < started:
             add(name, f"is before started_at ({document['started_at']})")
     if (
         times["mitigated_at"]
@@ -489,7 +489,7 @@ def _shorten(text: str, limit: int = 200) -> str:
 
 
 def _type_name(value: Any) -> str:
-    names = {
+    names: dict[str, str] = {
         "string": "text",
         "integer": "a whole number",
         "number": "a number",
@@ -499,5 +499,5 @@ def _type_name(value: Any) -> str:
         "null": "null",
     }
     if isinstance(value, list):
-        return " or ".join(names.get(v, v) for v in value)
-    return names.get(value, value)
+        return " or ".join(names.get(str(v), str(v)) for v in value)
+    return names.get(str(value), str(value))

@@ -193,7 +193,7 @@ def duration_ranges(
     right = WIDTH - 12
     largest = max((r.p90 for _, ranges in groups for r in ranges if r), default=60.0)
     ceiling = max(largest, 3600)
-    ticks = [tick for tick in DURATION_TICKS if tick[0] < ceiling]
+    ticks: list[tuple[float, str]] = [tick for tick in DURATION_TICKS if tick[0] < ceiling]
     beyond = (ceiling, f"{ceiling / 31536000:.0f} y")
     ticks.append(next((tick for tick in DURATION_TICKS if tick[0] >= ceiling), beyond))
     low, high = math.log10(60), math.log10(ticks[-1][0])

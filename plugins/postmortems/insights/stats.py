@@ -168,7 +168,7 @@ def figures(incidents: Sequence[Incident], schema: Mapping[str, Any]) -> Figures
         if name == "severity":
             keys = sorted(found, key=order[name].__getitem__)
         else:
-            keys = sorted(found, key=lambda key, found=found: (-len(found[key]), key))
+            keys = sorted(found, key=lambda key: (-len(found[key]), key))
         groups[name] = [_group(key, labels[name].get(key, key), members[name][key]) for key in keys]
     return Figures(
         severities, _months(incidents, severities), _group("all", "All", incidents), groups

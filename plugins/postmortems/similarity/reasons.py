@@ -10,14 +10,23 @@ PHRASES_SHOWN = 2
 
 
 class Facts(Protocol):
-    """What is compared between two incidents."""
+    """What is compared between two incidents (read-only)."""
 
-    phrases: Mapping[str, list[str]]
-    """The phrases telling each failure mode in the incident's story."""
-    category: str
-    factors: frozenset[str]
-    services: frozenset[str]
-    tags: frozenset[str]
+    @property
+    def phrases(self) -> Mapping[str, list[str]]:
+        """The phrases telling each failure mode in the incident's story."""
+
+    @property
+    def category(self) -> str: ...
+
+    @property
+    def factors(self) -> frozenset[str]: ...
+
+    @property
+    def services(self) -> frozenset[str]: ...
+
+    @property
+    def tags(self) -> frozenset[str]: ...
 
 
 def _listed(label: str, values: Iterable[str]) -> list[str]:

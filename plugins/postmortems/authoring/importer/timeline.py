@@ -430,6 +430,8 @@ def _from_timeline(times: Times) -> None:
             times.started_at = timed[0].at
             times.notes["started_at"] = "first timeline entry"
     start = times.started_at
+    if start is None:  # never: the first timed entry's time was taken above
+        return
     later = [entry for entry in timed if entry.at and entry.at >= start]
 
     def marks(kind: str) -> list[datetime]:

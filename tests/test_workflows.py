@@ -106,7 +106,9 @@ def test_similar_incidents_are_posted_with_least_privilege() -> None:
 
 
 def test_the_starter_kit_workflow_is_this_repositorys_but_for_the_install_step() -> None:
-    starter = ROOT / "plugins" / "postmortems" / "starter" / "dot-github" / "workflows"
+    starter = (
+        ROOT / "plugins" / "postmortems" / "authoring" / "starter" / "dot-github" / "workflows"
+    )
     ours = (WORKFLOWS / "validate.yml").read_text(encoding="utf-8")
     theirs = (starter / "validate.yml").read_text(encoding="utf-8")
     assert ours.replace("--constraint constraints.txt .", "-r requirements.txt") == theirs

@@ -38,6 +38,24 @@ def load_project(command: str) -> tuple[ProjectPaths, Collection] | None:
     return None
 
 
+def load_incidents(command: str) -> Collection | None:
+    """The project's collection, its problems printed to stderr; ``None`` when it cannot load."""
+    loaded = load_project(command)
+    if loaded is None:
+        return None
+    collection = loaded[1]
+    for problem in collection.problems:
+        print(problem, file=sys.stderr)
+    if collection.errors:
+        count = len({problem.path for problem in collection.errors})
+        print(
+            f"postmortems {command}: {count} file(s) with errors left out; "
+            "run `postmortems validate`",
+            file=sys.stderr,
+        )
+    return collection
+
+
 def catalog_services(path: Path | None, root: Path) -> dict[str, str] | None:
     """The service catalog's slugs and names (the slug when it has none); ``None`` when there
     is no readable catalog. Read with the safe loader, never through a link out of ``root``:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..core.timestamps import build_date
 from ..insights.quality import CHECK_NAMES, CHECKS, report
-from .stats_command import load
+from .common import load_incidents
 
 
 def register(subparsers: Any) -> None:
@@ -40,7 +40,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    collection = load("quality")
+    collection = load_incidents("quality")
     if collection is None:
         return 2
     result = report(collection.incidents, build_date())

@@ -11,7 +11,7 @@ from typing import Any
 from ..core.collection import Collection
 from ..insights.stats import figures, filter_incidents
 from ..insights.stats_text import text_report
-from .common import load_project
+from .common import load_incidents
 
 
 def register(subparsers: Any) -> None:
@@ -43,24 +43,6 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def load(command: str) -> Collection | None:
-    """The project's collection, its problems printed to stderr; ``None`` when it cannot load."""
-    loaded = load_project(command)
-    if loaded is None:
-        return None
-    collection = loaded[1]
-    for problem in collection.problems:
-        print(problem, file=sys.stderr)
-    if collection.errors:
-        count = len({problem.path for problem in collection.errors})
-        print(
-            f"postmortems {command}: {count} file(s) with errors left out; "
-            "run `postmortems validate`",
-            file=sys.stderr,
-        )
-    return collection
-
-
 def _known_service(collection: Collection, service: str) -> bool:
     """Whether ``service`` is in the catalog or named by an incident (a typo is neither)."""
     in_catalog = collection.catalog is not None and service in collection.catalog
@@ -68,7 +50,7 @@ def _known_service(collection: Collection, service: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    collection = load("stats")
+    collection = load_incidents("stats")
     if collection is None:
         return 2
     if args.service is not None and not _known_service(collection, args.service):

@@ -10,6 +10,8 @@ import yaml
 from postmortems.authoring.importer import import_postmortem
 from postmortems.authoring.importer.text import clean
 
+pytestmark = pytest.mark.slow
+
 MIB = 1024 * 1024
 
 

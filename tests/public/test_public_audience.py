@@ -13,6 +13,8 @@ from postmortems.cli import main
 from postmortems.core.project import PACKAGED_SCHEMAS
 from postmortems.site.search_index import bundle_records, bundle_texts
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 
 

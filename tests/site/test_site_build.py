@@ -12,6 +12,8 @@ from postmortems.core.vocabulary import read_schema, vocabulary
 from sitebuild import REPO, RICH_ID, BuiltSite, fixture_incidents
 from postmortems.core.project import PACKAGED_SCHEMAS
 
+pytestmark = pytest.mark.slow
+
 RICH = f"incidents/{RICH_ID}/"
 INCIDENTS = fixture_incidents()
 EDIT = "https://github.com/fixture/postmortems/edit/main/"

@@ -12,6 +12,8 @@ from postmortems.core.vocabulary import VOCABULARIES, read_schema, vocabulary
 from sitebuild import REPO, RICH_ID, BuiltSite, fixture_incidents
 from postmortems.core.project import PACKAGED_SCHEMAS
 
+pytestmark = pytest.mark.slow
+
 INCIDENTS = fixture_incidents()
 TITLES = {
     term.value: term.title

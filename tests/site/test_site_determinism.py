@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from sitebuild import BuiltSite, build_site, copy_project
 
+pytestmark = pytest.mark.slow
+
 COMPARED = ("incidents", "services", "root-causes", "timeline")
 
 

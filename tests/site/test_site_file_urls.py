@@ -3,6 +3,7 @@ reaches a built page."""
 
 from __future__ import annotations
 
+import pytest
 import re
 import shutil
 from pathlib import Path
@@ -13,6 +14,8 @@ from mkdocs.config import load_config
 from postmortems.site.search_index import bundle_records
 from sitebuild import PROJECT, REPO
 from postmortems.core.project import PACKAGED_SCHEMAS
+
+pytestmark = pytest.mark.slow
 
 
 def test_listing_links_resolve_to_built_files_without_directory_urls(tmp_path: Path) -> None:

@@ -21,6 +21,8 @@ from postmortems.core.vocabulary import read_schema
 from sitebuild import BUILD_DATE, HOSTILE, PROJECT, REPO
 from postmortems.core.project import PACKAGED_SCHEMAS
 
+pytestmark = pytest.mark.slow
+
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = PACKAGED_SCHEMAS / "incident.schema.json"
 SECTIONS = ("incidents/", "services/", "root-causes/", "failure-modes/", "timeline/")

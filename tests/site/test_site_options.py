@@ -9,6 +9,8 @@ import pytest
 from mkdocs.exceptions import Abort
 from sitebuild import build_site, copy_project
 
+pytestmark = pytest.mark.slow
+
 INCIDENT = "incidents/2024/2024-03-12-checkout-payment-timeouts.yaml"
 
 
@@ -29,7 +31,6 @@ def _set_option(project: Path, line: str) -> None:
     )
 
 
-@pytest.mark.slow
 def test_a_validation_warning_does_not_fail_a_strict_build_unless_the_site_asks(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -45,7 +46,6 @@ def test_a_validation_warning_does_not_fail_a_strict_build_unless_the_site_asks(
         build_site(project, project / "site-strict")
 
 
-@pytest.mark.slow
 def test_the_sites_own_stylesheet_comes_after_the_plugins(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     (project / "docs" / "extra.css").write_text(".pm-badge { color: red; }\n", encoding="utf-8")

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from sitebuild import RICH_ID, BuiltSite, build_site, copy_project, fixture_incidents
 
+pytestmark = pytest.mark.slow
+
 EXTENSION_VALUES = ("CC-4410", "IMPACT-2211", "checkout-latency-p99", "ANALYSIS-77", "REL-100")
 
 

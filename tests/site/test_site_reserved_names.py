@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from postmortems.core.project import PACKAGED_SCHEMAS
+
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -20,6 +20,8 @@ from postmortems.site.search_index import (
 )
 from sitebuild import RICH_ID, BuiltSite, build_site, copy_project, fixture_incidents
 
+pytestmark = pytest.mark.slow
+
 INCIDENTS = fixture_incidents()
 RICH = INCIDENTS[RICH_ID]
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from sitebuild import RICH_ID, SOURCE_DATE_EPOCH
 
+pytestmark = pytest.mark.slow
+
 MKDOCS = Path(sys.executable).with_name("mkdocs")
 WAIT = 90.0
 

@@ -13,6 +13,8 @@ from mkdocs.exceptions import Abort
 from sitebuild import PROJECT, REPO
 from postmortems.core.project import PACKAGED_SCHEMAS
 
+pytestmark = pytest.mark.slow
+
 
 def _project(tmp_path: Path, templates_dir: str) -> Path:
     project = tmp_path / "project"

@@ -17,6 +17,8 @@ from postmortems.site.search_index import bundle_records
 from htmlpage import Page
 from sitebuild import HOSTILE, BuiltSite, fixture_incidents
 
+pytestmark = pytest.mark.slow
+
 TEMPLATE_ID = "2025-01-15-template-probes"
 MARKUP_ID = "2025-02-20-markup-probes"
 PROBES = fixture_incidents(HOSTILE / "incidents")

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from sitebuild import build_site, copy_project
 
+pytestmark = pytest.mark.slow
+
 EXTENSION = """      vocabularies:
         rootCauseCategory:
           - value: third-party-saas
@@ -18,7 +20,6 @@ EXTENSION = """      vocabularies:
 """
 
 
-@pytest.mark.slow
 def test_an_added_root_cause_category_validates_and_gets_its_pages(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     config = project / "mkdocs.yml"

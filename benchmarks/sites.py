@@ -35,8 +35,8 @@ from postmortems.pages import (  # noqa: E402
     site_pages,
     template_environment,
 )
-from postmortems.plugin import STYLESHEET  # noqa: E402
 from postmortems.project import PACKAGED_SCHEMAS  # noqa: E402
+from postmortems.standalone import STYLESHEET  # noqa: E402
 
 from benchmarks.synthetic import write_project  # noqa: E402
 

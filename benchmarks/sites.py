@@ -36,7 +36,7 @@ from postmortems.site.pages import (  # noqa: E402
     site_pages,
     template_environment,
 )
-from postmortems.site.plugin import STYLESHEET  # noqa: E402
+from postmortems.site.standalone import STYLESHEET  # noqa: E402
 
 from benchmarks.synthetic import write_project  # noqa: E402
 

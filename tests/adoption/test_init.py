@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,24 @@ def test_init_never_overwrites_and_then_writes_nothing(
     assert "mkdocs.yml: error: already exists; not overwritten" in err
     assert (folder / "mkdocs.yml").read_text(encoding="utf-8") == "site_name: mine\n"
     assert sorted(path.name for path in folder.rglob("*")) == ["docs", "mkdocs.yml"]
+
+
+@pytest.mark.slow
+def test_any_material_site_that_adds_the_plugin_builds_strictly(
+    knowledge_base: Path, tmp_path: Path
+) -> None:
+    """The minimal adoption: an existing Material site lists the plugin and gets an incidents
+    folder; nothing else of the starter kit (no schema, no templates, no macros)."""
+    site = tmp_path / "docs-site"
+    (site / "docs").mkdir(parents=True)
+    (site / "docs" / "index.md").write_text("# Our docs\n", encoding="utf-8")
+    (site / "mkdocs.yml").write_text(
+        "site_name: Our docs\ntheme:\n  name: material\n  font: false\n"
+        "plugins:\n  - search\n  - postmortems\n",
+        encoding="utf-8",
+    )
+    shutil.copytree(knowledge_base / "incidents", site / "incidents")
+    result = _run([str(BIN / "mkdocs"), "build", "--strict"], site)
+    assert result.returncode == 0, result.stderr[-3000:]
+    built = site / "site" / "incidents" / "2025-01-15-example-orders-db-disk-full" / "index.html"
+    assert "Orders could not be saved" in built.read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ from . import (
     init_command,
     new_command,
     quality_command,
+    render_command,
     similar_command,
     stats_command,
     validate_command,
@@ -29,6 +30,7 @@ COMMANDS = (
     stats_command,
     quality_command,
     init_command,
+    render_command,
 )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from ..core.problems import ProjectError
@@ -27,18 +28,40 @@ PLUGIN_NAME = "postmortems"
 
 def find_project(start: Path | None = None) -> ProjectPaths:
     """The project whose ``mkdocs.yml`` is in ``start`` (default: the working directory)."""
+    return find_site(start)[0]
+
+
+def find_site(
+    start: Path | None = None,
+) -> tuple[ProjectPaths, dict[str, Any], MkDocsConfig | None]:
+    """The project in ``start`` (default: the working directory), the plugin's validated
+    options, and the whole MkDocs configuration (``None`` without ``mkdocs.yml``). Raises
+    ``ProjectError`` when MkDocs cannot load ``mkdocs.yml``: guessing would check other files
+    than the site builds."""
     root = (start or Path.cwd()).resolve()
-    options, site = site_settings(root / CONFIG_FILE)
-    return resolve_paths(root, options, **site)
+    config = load_site_config(root / CONFIG_FILE)
+    options, site = _settings(config)
+    return resolve_paths(root, options, **site), options, config
 
 
-def site_settings(config_file: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The plugin's validated options in ``config_file`` (its defaults when there is no such
-    file or the site does not use the plugin), and where the site is published (``site_url``,
-    ``repo_url``, ``directory_urls``). Raises ``ProjectError`` when MkDocs cannot load the
-    file: guessing would check other files than the site builds."""
-    if not config_file.is_file():
+def _settings(config: MkDocsConfig | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The plugin's options (its defaults when the site does not use it) and where the site is
+    published (``site_url``, ``repo_url``, ``directory_urls``)."""
+    if config is None:
         return default_options(), {}
+    site = {
+        "site_url": config.site_url or None,
+        "repo_url": config.repo_url or None,
+        "directory_urls": config.use_directory_urls,
+    }
+    plugin = config.plugins.get(PLUGIN_NAME)
+    return (dict(plugin.config) if plugin is not None else default_options()), site
+
+
+def load_site_config(config_file: Path) -> MkDocsConfig | None:
+    """``config_file`` loaded and validated by MkDocs; ``None`` when there is no such file."""
+    if not config_file.is_file():
+        return None
     errors: list[str] = []
     try:
         with _mkdocs_errors_into(errors), config_file.open("rb") as stream:
@@ -52,13 +75,7 @@ def site_settings(config_file: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         raise ProjectError(f"cannot read {config_file.name}: not UTF-8 text") from error
     except OSError as error:
         raise ProjectError(f"cannot read {config_file.name}: {error.strerror or error}") from error
-    site = {
-        "site_url": config.site_url or None,
-        "repo_url": config.repo_url or None,
-        "directory_urls": config.use_directory_urls,
-    }
-    plugin = config.plugins.get(PLUGIN_NAME)
-    return (dict(plugin.config) if plugin is not None else default_options()), site
+    return config
 
 
 def default_options() -> dict[str, Any]:

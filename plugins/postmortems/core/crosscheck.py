@@ -86,7 +86,8 @@ def _warnings(entry: Entry, locator: Locator) -> list[Problem]:
     for index, action in enumerate(actions if isinstance(actions, list) else []):
         if (
             isinstance(action, dict)
-            and action.get("status") in OPEN_ACTION_STATUSES
+            and isinstance(action.get("status"), str)  # other types are schema errors
+            and action["status"] in OPEN_ACTION_STATUSES
             and not action.get("owner")
             and not action.get("due")
         ):

@@ -19,6 +19,7 @@ from ..core import derive
 from ..core.model import Incident
 from ..core.timestamps import build_date, rfc3339, source_date_epoch
 from ..core.urls import absolute_url, incident_page, page_url
+from ..similarity import Match
 
 ATOM = "http://www.w3.org/2005/Atom"
 CSV_COLUMNS = (
@@ -200,3 +201,22 @@ def atom_feed(
         _sub(entry, "category", term=incident.category)
     ET.indent(feed)
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def site_exports(
+    incidents: Sequence[Incident],
+    similar: Mapping[str, Sequence[Match]],
+    *,
+    today: date,
+    site_url: str | None,
+    site_name: str,
+) -> dict[str, str]:
+    """Every export file of a site, by its path at the site root."""
+    similar_ids = {key: [match.id for match in matches] for key, matches in similar.items()}
+    return {
+        "incidents.json": incidents_json(
+            incidents, similar=similar_ids, today=today, site_url=site_url
+        ),
+        "incidents.csv": incidents_csv(incidents, site_url=site_url),
+        "feed.xml": atom_feed(incidents, site_url=site_url, site_name=site_name, today=today),
+    }

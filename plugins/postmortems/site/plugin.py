@@ -27,10 +27,10 @@ from ..core.problems import ProjectError
 from ..core.project import ProjectPaths, resolve_paths
 from .search_site import SiteSearch
 from ..core.terminal import inert
+from .standalone import PACKAGED_STYLESHEET, STYLESHEET
 
 log = get_plugin_logger(__name__)
 
-STYLESHEET = "assets/postmortems.css"
 PLACEHOLDER = "<!-- postmortems: the page body is put in place after every other plugin -->\n"
 """The body MkDocs reads for a generated page, so no plugin (mkdocs-macros) sees incident text."""
 
@@ -138,10 +138,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             else:
                 file.edit_uri = None
             files.append(file)
-        stylesheet = Path(__file__).parent / "assets" / "postmortems.css"
-        files.append(File.generated(config, STYLESHEET, abs_src_path=str(stylesheet)))
+        files.append(File.generated(config, STYLESHEET, abs_src_path=str(PACKAGED_STYLESHEET)))
         if self.config.exports:
-            for name, content in self._exports(config).items():
+            site_exports = exports.site_exports(
+                self.collection.incidents,
+                self.similar,
+                today=self.today,
+                site_url=config.site_url or None,
+                site_name=config.site_name,
+            )
+            for name, content in site_exports.items():
                 files.append(File.generated(config, name, content=content))
         if self.search is not None:
             self.search.add_files(files, config)
@@ -163,23 +169,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.search is not None:
             self.search.write(config)
-
-    def _exports(self, config: MkDocsConfig) -> dict[str, str]:
-        assert self.collection is not None
-        incidents = self.collection.incidents
-        site_url = config.site_url or None
-        similar_ids = {
-            key: [match.id for match in matches] for key, matches in self.similar.items()
-        }
-        return {
-            "incidents.json": exports.incidents_json(
-                incidents, similar=similar_ids, today=self.today, site_url=site_url
-            ),
-            "incidents.csv": exports.incidents_csv(incidents, site_url=site_url),
-            "feed.xml": exports.atom_feed(
-                incidents, site_url=site_url, site_name=config.site_name, today=self.today
-            ),
-        }
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> None:
         if not self.config.enabled or self.paths is None:

@@ -13,6 +13,7 @@ import re
 from .terminal import inert
 
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_LIST_STYLE = "margin:.4rem 0 0;max-height:40vh;overflow:auto;white-space:pre-wrap;font-size:.75rem"
 _STYLE = (
     "position:relative;z-index:10;margin:0;padding:.8rem 1.2rem;"
     "background:#fdecea;color:#611a15;border-bottom:3px solid #d32f2f;"
@@ -27,7 +28,7 @@ def problems_banner(problems: str) -> str:
         f'<div class="postmortems-preview-problems" role="alert" style="{_STYLE}">'
         "<strong>Preview out of date:</strong> the pages show the last valid version of the "
         "incidents until these problems are fixed."
-        f'<pre style="margin:.4rem 0 0;white-space:pre-wrap;font-size:.75rem">{text}</pre></div>'
+        f'<pre style="{_LIST_STYLE}">{text}</pre></div>'
     )
 
 

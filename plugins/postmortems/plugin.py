@@ -208,5 +208,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return
         server.watch(str(self.paths.incidents_dir))
         server.watch(str(self.paths.schema_path))
+        catalog = self.paths.catalog_path
+        if catalog is not None and catalog.is_file():
+            server.watch(str(catalog))  # when outside the incidents folder, nothing else would
         if self.config.templates_dir:
             server.watch(str(self.paths.root / self.config.templates_dir))

@@ -174,3 +174,28 @@ def test_an_invalid_incident_fails_a_build_and_the_first_build_of_serve(
     config.plugins.on_shutdown()
     assert PROBLEM.search(caplog.text)
     assert not (project / "site" / "index.html").exists()
+
+
+@pytest.mark.slow
+def test_serve_rebuilds_past_a_broken_schema_with_the_last_valid_pages_and_the_error(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """In process, as ``mkdocs serve`` rebuilds: the same plugin instance, a new config each time."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        config = _load(project, "serve")
+        try:
+            build(config)
+            (project / "schema" / "incident.schema.json").write_text("{", encoding="utf-8")
+            build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site")))
+        finally:
+            config.plugins.on_shutdown()
+    site = project / "site"
+    for page in (site / "index.html", site / f"incidents/{RICH_ID}/index.html", site / "404.html"):
+        html = page.read_text(encoding="utf-8")
+        assert '<div class="postmortems-preview-problems" role="alert"' in html, page
+        assert "postmortems: " in html and "incident.schema.json" in html, page
+    assert "Checkout payments timed out" in (site / f"incidents/{RICH_ID}/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert "incident.schema.json" in caplog.text and "last valid incidents" in caplog.text

@@ -52,6 +52,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.is_serve = command == "serve"
         self.collection = None  # a new session: no last valid collection to fall back on
 
+    def on_shutdown(self) -> None:
+        """A later build in the same process (tests) is not a preview."""
+        self.is_serve = False
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.problems = None
         if not self.config.enabled:

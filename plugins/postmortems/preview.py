@@ -21,9 +21,22 @@ _STYLE = (
 )
 
 
+MAX_LINES = 30
+MAX_CHARS = 6000
+"""How much of the problems the banner shows: it is on every page, and the terminal has them all."""
+
+
+def _shortened(problems: str) -> str:
+    lines = problems.splitlines()
+    text = "\n".join(lines[:MAX_LINES])[:MAX_CHARS]
+    if len(text) < len(problems):
+        text += "\n… and more: the terminal and `postmortems validate` list every problem."
+    return text
+
+
 def problems_banner(problems: str) -> str:
     """HTML of the banner listing ``problems``, plain text escaped here: none of it is markup."""
-    text = html.escape(inert(problems))
+    text = html.escape(inert(_shortened(problems)))
     return (
         f'<div class="postmortems-preview-problems" role="alert" style="{_STYLE}">'
         "<strong>Preview out of date:</strong> the pages show the last valid version of the "

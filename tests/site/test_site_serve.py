@@ -62,6 +62,11 @@ class Server:
     def output(self) -> str:
         return "\n".join(self.lines)
 
+    def idle(self) -> bool:
+        """Whether every build started so far has finished."""
+        output = self.output
+        return output.count("Building documentation...") == output.count("Documentation built in")
+
     def get(self, path: str, timeout: float = 5) -> tuple[int, str]:
         """Status and body of ``path`` (an error page's too); status 0 when nothing answers."""
         url = f"http://127.0.0.1:{self.port}/{path}"
@@ -133,6 +138,7 @@ def test_serve_shows_a_broken_incident_on_every_page_answers_quickly_and_recover
     incident, original = _break(project)
     server.wait_for(lambda: bool(PROBLEM.search(server.output)), "the problem in the terminal")
     server.wait_for(lambda: ESCAPED in server.get("")[1], "the problem on the home page")
+    server.wait_for(server.idle, "the rebuilds to settle")  # requests wait for a rebuild
     for path, expected in (("", 200), (page, 200), ("no-such-page/", 404)):
         start = time.monotonic()
         status, body = server.get(path, timeout=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -155,7 +156,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             )
             if page.source is not None:
                 source = self.paths.incidents_dir / page.source
-                file.edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
+                relative = Path(os.path.relpath(source, docs_dir)).as_posix()
+                file.edit_uri = quote(relative, safe="/")  # the theme puts it in href unescaped
             else:
                 file.edit_uri = None
             files.append(file)

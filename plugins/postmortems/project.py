@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .urls import file_url
 from .vocabulary import Extensions, extended, read_schema
@@ -45,7 +46,7 @@ class ProjectPaths:
             page = file_url(f"incidents/{incident_id}/index.md", directory_urls=self.directory_urls)
             return f"{self.site_url.rstrip('/')}/{page}"
         if self.repo_url and source:
-            return f"{self.repo_url.rstrip('/')}/blob/HEAD/{source}"
+            return f"{self.repo_url.rstrip('/')}/blob/HEAD/{quote(source, safe='/')}"
         return None
 
     def read_schema(self) -> dict[str, Any]:

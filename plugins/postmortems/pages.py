@@ -43,6 +43,7 @@ class Row:
     category_title: str
     duration: timedelta | None
     repeat: bool
+    status_title: str
 
 
 @dataclass
@@ -84,6 +85,7 @@ def site_pages(
             terms["rootCauseCategory"].get(incident.category, incident.category),
             derive.duration(incident),
             incident.id in recurrences,
+            terms["status"].get(incident.status, incident.status),
         )
         for incident in collection.incidents
     ]
@@ -136,9 +138,20 @@ def template_environment(
 
     ``fields`` renders Markdown fields; give it the site's Markdown extensions.
     """
+    fields = fields or FieldRenderer()
     env = render.environment(overrides, directory_urls=directory_urls, fields=fields)
     env.filters["plain"] = _plain
+    env.filters["phrase"] = lambda text: _phrase(fields.html(text))
     return env
+
+
+def _phrase(converted: str) -> str:
+    """A one-paragraph field (an action item's title) as inline HTML, without its ``<p>``;
+    ``|`` as an entity, so it also stands in a Markdown table cell."""
+    inner = converted.removeprefix("<p>").removesuffix("</p>")
+    if len(inner) + 7 != len(converted) or "<p>" in inner:
+        inner = converted
+    return inner.replace("|", "&#124;")
 
 
 def _plain(value: Any) -> str:
@@ -226,6 +239,7 @@ def _service_pages(
                 "median_duration": timedelta(seconds=median) if median is not None else None,
             }
         )
+    services.sort(key=lambda service: (str(service["name"]).casefold(), service["slug"]))
     pages = [_page(env, "services/index.md", "services.md.j2", in_nav=True, services=services)]
     pages += [
         _page(env, f"services/{service['slug']}/index.md", "service.md.j2", service=service)
@@ -313,8 +327,21 @@ def _timeline_pages(env: jinja2.Environment, rows: Sequence[Row]) -> list[Genera
                 "year": year,
                 "rows": by_year[year],
                 "months": [
-                    {"name": f"{calendar.month_name[month]} {year}", "rows": by_month[month]}
+                    {
+                        "name": f"{calendar.month_name[month]} {year}",
+                        "anchor": f"{year}-{month:02}",
+                        "rows": by_month[month],
+                    }
                     for month in sorted(by_month, reverse=True)
+                ],
+                "strip": [
+                    {
+                        "abbr": calendar.month_abbr[month],
+                        "name": calendar.month_name[month],
+                        "anchor": f"{year}-{month:02}",
+                        "count": len(by_month.get(month, ())),
+                    }
+                    for month in range(1, 13)
                 ],
                 "severity_counts": ", ".join(
                     f"{name}: {count}" for name, count in sorted(severities.items())

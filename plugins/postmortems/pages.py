@@ -138,20 +138,9 @@ def template_environment(
 
     ``fields`` renders Markdown fields; give it the site's Markdown extensions.
     """
-    fields = fields or FieldRenderer()
     env = render.environment(overrides, directory_urls=directory_urls, fields=fields)
     env.filters["plain"] = _plain
-    env.filters["phrase"] = lambda text: _phrase(fields.html(text))
     return env
-
-
-def _phrase(converted: str) -> str:
-    """A one-paragraph field (an action item's title) as inline HTML, without its ``<p>``;
-    ``|`` as an entity, so it also stands in a Markdown table cell."""
-    inner = converted.removeprefix("<p>").removesuffix("</p>")
-    if len(inner) + 7 != len(converted) or "<p>" in inner:
-        inner = converted
-    return inner.replace("|", "&#124;")
 
 
 def _plain(value: Any) -> str:

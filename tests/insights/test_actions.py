@@ -103,8 +103,8 @@ def test_ticket_urls_become_links_and_other_schemes_do_not():
     page = action_items_page(render.environment(), [incident], TODAY)
 
     assert (
-        '<td class="pm-title">a <a href="https://tickets.example/1" title="Ticket">ticket&nbsp;↗</a>'
-        in page
+        '<td class="pm-title">a <a href="https://tickets.example/1" title="Ticket">'
+        "ticket&nbsp;↗</a>" in page
     )
     assert '<td class="pm-title">b</td>' in page
     assert "javascript" not in page

@@ -1,13 +1,16 @@
-"""Two user-facing latencies: ``mkdocs serve`` after saving one incident, and site search.
+"""User-facing latencies: ``mkdocs serve`` after saving one incident, and site search.
 
 - ``serve_edit``: start ``mkdocs serve`` on a project, wait for an incident page, change that
   incident's title in its file, and poll the page over HTTP until the new title shows.
+- ``serve_invalid_edit``: the same with an invalid severity: until the problem banner shows,
+  then how fast the server answers while the file stays invalid.
 - ``search_latency``: serve a built site over HTTP, open it in headless Chromium (Debian's
   ``/usr/bin/chromium`` through Playwright), type a query, and time until the first result.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -17,6 +20,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks.sites import MKDOCS
@@ -55,26 +59,62 @@ def _poll(url: str, text: str, timeout: float) -> float:
     raise SystemExit(f"{url} did not show {text!r} within {timeout:.0f} s")
 
 
-def serve_edit(folder: Path, incident: Path, cache_home: Path, timeout: float = 900) -> float:
-    """Seconds from saving a changed ``incident`` to ``mkdocs serve`` serving its new page."""
+@contextlib.contextmanager
+def _serving(folder: Path, cache_home: Path) -> Iterator[str]:
+    """``mkdocs serve`` of ``folder`` on a free port: its base URL; stopped on leaving."""
     port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "XDG_CACHE_HOME": str(cache_home)}
     env.pop("POSTMORTEMS_NO_CACHE", None)
     command = [str(MKDOCS), "serve", "-q", "-a", f"127.0.0.1:{port}"]
-    url = f"http://127.0.0.1:{port}/incidents/{incident.stem}/"
-    original = incident.read_text(encoding="utf-8")
     process = subprocess.Popen(command, cwd=folder, env=env, stderr=subprocess.DEVNULL)
     try:
-        _poll(url, "<h1", timeout)
-        time.sleep(1.0)  # let the watcher settle after the first build
-        marker = f"Edited {time.time_ns()}"
-        changed = original.replace("\ntitle: ", f"\ntitle: {marker} ", 1)
-        incident.write_text(changed, encoding="utf-8")
-        return _poll(url, marker, timeout)
+        yield f"http://127.0.0.1:{port}/"
     finally:
-        incident.write_text(original, encoding="utf-8")
         process.terminate()
         process.wait(timeout=30)
+
+
+def serve_edit(folder: Path, incident: Path, cache_home: Path, timeout: float = 900) -> float:
+    """Seconds from saving a changed ``incident`` to ``mkdocs serve`` serving its new page."""
+    original = incident.read_text(encoding="utf-8")
+    with _serving(folder, cache_home) as base:
+        url = f"{base}incidents/{incident.stem}/"
+        try:
+            _poll(url, "<h1", timeout)
+            time.sleep(1.0)  # let the watcher settle after the first build
+            marker = f"Edited {time.time_ns()}"
+            changed = original.replace("\ntitle: ", f"\ntitle: {marker} ", 1)
+            incident.write_text(changed, encoding="utf-8")
+            return _poll(url, marker, timeout)
+        finally:
+            incident.write_text(original, encoding="utf-8")
+
+
+def serve_invalid_edit(
+    folder: Path, incident: Path, cache_home: Path, timeout: float = 900
+) -> tuple[float, float]:
+    """``mkdocs serve`` after saving an invalid ``incident``: seconds until the problem banner is
+    served, then the slowest answer among the home page, the incident's page and a missing page."""
+    original = incident.read_text(encoding="utf-8")
+    with _serving(folder, cache_home) as base:
+        url = f"{base}incidents/{incident.stem}/"
+        try:
+            _poll(url, "<h1", timeout)
+            time.sleep(1.0)  # let the watcher settle after the first build
+            broken = original.replace("\nseverity: ", "\nseverity: SEV9", 1)
+            incident.write_text(broken, encoding="utf-8")
+            shown = _poll(url, "postmortems-preview-problems", timeout)
+            slowest = 0.0
+            for page in (base, url, f"{base}no-such-page/"):
+                start = time.perf_counter()
+                try:
+                    urllib.request.urlopen(page, timeout=timeout).close()
+                except urllib.error.HTTPError as error:  # the missing page: 404
+                    error.close()
+                slowest = max(slowest, time.perf_counter() - start)
+            return shown, slowest
+        finally:
+            incident.write_text(original, encoding="utf-8")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

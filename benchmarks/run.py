@@ -17,7 +17,8 @@ For each size N it generates realistic incidents (``benchmarks/synthetic.py``) a
   search); each build's peak RSS and the search index bytes per incident;
 - search in headless Chromium: typing a query to the first result;
 - at one size (``--serve``, default 1000): ``mkdocs serve``, from saving one edited incident file
-  to the rebuilt page over HTTP, and the share of that spent in the plugin's code.
+  to the rebuilt page over HTTP, and the share of that spent in the plugin's code; then an invalid
+  edit: until its problem banner is served, and how fast requests are answered meanwhile.
 
 Writes ``benchmarks/results.md``.
 """
@@ -136,6 +137,7 @@ def serve_times(work: Path, count: int) -> dict[str, float]:
         sites.write_plugin_project(folder, count)
     incident = sorted((folder / "incidents").glob("*/*.yaml"))[count // 2]
     seconds = live.serve_edit(folder, incident, cache)
+    invalid_shown, invalid_answer = live.serve_invalid_edit(folder, incident, cache)
     os.environ["XDG_CACHE_HOME"] = str(cache)
     os.chdir(folder)
     load, collection = _timed(lambda: load_collection(find_project(), use_cache=True))
@@ -143,7 +145,14 @@ def serve_times(work: Path, count: int) -> dict[str, float]:
     rest, _ = _timed(lambda: _pages(collection, today))
     os.chdir(ROOT)
     print(f"== serve at {count}: {seconds:.1f} s, our code {load + rest:.1f} s", flush=True)
-    return {"serve": seconds, "serve_ours": load + rest, "serve_n": count}
+    print(f"   invalid edit: banner {invalid_shown:.1f} s, answers {invalid_answer:.3f} s")
+    return {
+        "serve": seconds,
+        "serve_ours": load + rest,
+        "serve_n": count,
+        "serve_invalid_shown": invalid_shown,
+        "serve_invalid_answer": invalid_answer,
+    }
 
 
 def _pages(collection: object, today: object) -> None:
@@ -214,7 +223,9 @@ def table(results: list[dict[str, float]], serve: dict[str, float] | None) -> st
             f"its rebuilt page served: **{serve['serve']:.1f} s**, of which the plugin's code "
             f"(cached load, similarity, pages) about {serve['serve_ours']:.1f} s "
             f"({serve['serve_ours'] / serve['serve']:.0%}); the rest is MkDocs rebuilding "
-            "every page."
+            "every page. An invalid edit instead: the problem banner served after "
+            f"{serve['serve_invalid_shown']:.1f} s, then every request (home, the incident, a "
+            f"missing page) answered within {serve['serve_invalid_answer']:.3f} s."
         )
     lines.append(
         f"One run of `benchmarks/run.py` on {os.cpu_count()} cores, Python "

@@ -6,9 +6,9 @@
 One file of just under 1 MiB with every list at its schema maximum (50 tags and services,
 1,000 timeline entries, 500 action items, 200 related incidents...) and every one-line field at
 its maximum length; the rest of the budget is Markdown at the limits the validator checks
-(50,000 characters and 2,000 lines per field, 16 levels of nesting) filled with the constructs
-that used to make builds slow or fail: nested list markers and block quotes, thousands of
-identical headings, long runs of brackets, braces, emphasis markers and backticks. Each
+(50,000 characters and 2,000 lines per field, 200,000 in all, 8 levels of nesting) filled with
+the constructs that used to make builds slow or fail: nested list markers and block quotes,
+thousands of identical headings, long runs of brackets, braces, emphasis markers and backticks. Each
 ``--pattern`` fills the budget with one construct only. The issue asks for <= 10 s.
 """
 
@@ -32,11 +32,12 @@ from postmortems.core.project import PACKAGED_SCHEMAS  # noqa: E402
 
 SCHEMA = json.loads((PACKAGED_SCHEMAS / "incident.schema.json").read_text("utf-8"))
 MARKDOWN = SCHEMA["$defs"]["markdown"]
-MAX_CHARS, MAX_LINES, MAX_NESTING, MAX_HEADINGS = (
+MAX_CHARS, MAX_LINES, MAX_NESTING, MAX_HEADINGS, MAX_TOTAL = (
     MARKDOWN["maxLength"],
     MARKDOWN["x-maxLines"],
     MARKDOWN["x-maxNesting"],
     MARKDOWN["x-maxHeadings"],
+    MARKDOWN["x-maxTotalLength"],
 )
 BUDGET = 1024 * 1024 - 4096  # the loader's limit, less a margin for YAML quoting
 ID = "2024-01-01-worst-case"
@@ -183,11 +184,14 @@ def worst_case(pattern: str = "mixed", budget: int = BUDGET) -> tuple[dict[str, 
     remaining = budget - len(dump(document).encode("utf-8"))
     filled: list[tuple[Any, Any]] = []
     headings = MAX_HEADINGS
+    markdown_left = MAX_TOTAL - 5_000  # less the one-character Markdown values already there
     for holder, key in _markdown_slots(document):
-        if remaining < 200:
+        if remaining < 200 or markdown_left < 200:
             break
-        text, used = markdown_text(pattern, min(MAX_CHARS, remaining - 100), headings=headings)
+        size = min(MAX_CHARS, remaining - 100, markdown_left)
+        text, used = markdown_text(pattern, size, headings=headings)
         headings -= used
+        markdown_left -= len(text)
         holder[key] = text
         filled.append((holder, key))
         remaining -= len(dump({"k": text}).encode("utf-8")) + 8 * text.count("\n")

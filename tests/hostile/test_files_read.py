@@ -102,3 +102,14 @@ def test_the_repeated_items_of_80_000_tags_are_named_in_one_pass(
     assert code == 1
     assert "tags: lists 80,001 items; at most 50 allowed" in shown
     assert "tags: lists 'tag-7' more than once" in shown
+
+
+def test_a_folder_name_that_would_break_out_of_a_link_is_refused(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = project / "incidents" / 'x" onmouseover="alert(1)" x="'
+    folder.mkdir()
+    shutil.move(project / "incidents" / "2024-02-01-clean.yaml", folder)
+    code, shown = validate(capsys)
+    assert code == 1
+    assert 'folder name \'x" onmouseover="alert(1)" x="\' may hold only letters, digits' in shown

@@ -11,6 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from postmortems.site.markdown import FieldRenderer
 from postmortems.site.search_index import bundle_records
 
@@ -156,3 +159,38 @@ def test_ordinary_link_rich_paragraphs_stay_markdown() -> None:
     paragraph = " ".join(f"[link {n}](https://example.com/{n}) and *more*" for n in range(40))
     html = FieldRenderer(SITE_EXTENSIONS).html(f"{paragraph}\n\n{paragraph}")
     assert html.count('<a href="https://example.com/') == 80
+
+
+def test_a_custom_fence_of_the_site_never_runs_on_incident_text() -> None:
+    """A site may run code in its own fences (markdown-exec); incident text never reaches them."""
+    calls: list[str] = []
+
+    def run_code(source: str, *args: object, **kwargs: object) -> str:
+        calls.append(source)
+        return "<p>RAN</p>"
+
+    configs = {
+        "pymdownx.superfences": {
+            "custom_fences": [{"name": "python", "class": "python", "format": run_code}]
+        }
+    }
+    html = FieldRenderer([*SITE_EXTENSIONS, "pymdownx.superfences"], configs).html(
+        '```python exec="on"\nimport os\n```'
+    )
+    assert calls == []
+    assert "RAN" not in html
+    assert "import os" in html
+
+
+def test_extensions_outside_the_allow_list_never_see_incident_text() -> None:
+    class ReadsFiles(Extension):
+        def extendMarkdown(self, md: Markdown) -> None:
+            md.preprocessors.register(_Reader(md), "reads-files", 100)
+
+    class _Reader(Preprocessor):
+        def run(self, lines: list[str]) -> list[str]:
+            return ["SECRET FILE CONTENT"]
+
+    html = FieldRenderer([*SITE_EXTENSIONS, ReadsFiles()]).html("{!/etc/passwd!}")
+    assert "SECRET FILE CONTENT" not in html
+    assert "/etc/passwd" in html

@@ -50,13 +50,22 @@ def test_per_owner_counts_include_items_without_owner(incidents):
 def test_page_marks_overdue_and_missing_owner_or_due_date_and_links_incidents(incidents):
     page = action_items_page(render.environment(), incidents, TODAY)
 
-    late = next(line for line in page.splitlines() if line.startswith("<tr><td>Add replica lag"))
+    late = next(
+        line
+        for line in page.splitlines()
+        if line.startswith('<tr><td class="pm-title">Add replica lag')
+    )
     assert '<a href="../incidents/2024-07-30-db-outage/">Incident 2024-07-30-db-outage</a>' in late
-    assert "<strong>Overdue by 17 d</strong>" in late
-    orphan = next(line for line in page.splitlines() if line.startswith("<tr><td>Automate renewal"))
-    assert "<strong>No owner</strong>; <strong>No due date</strong>" in orphan
+    assert '<strong class="pm-nowrap">Overdue by 17 d</strong>' in late
+    orphan = next(
+        line
+        for line in page.splitlines()
+        if line.startswith('<tr><td class="pm-title">Automate renewal')
+    )
+    assert 'No owner</strong>; <strong class="pm-nowrap">No due date</strong>' in orphan
     assert "## Open (2)" in page
-    assert "| Ana | 1 | 0 | 1 | 1 | 2 |" in page
+    counts = "".join(f'<td align="right">{n}</td>' for n in (1, 0, 1, 1, 2))
+    assert f"<tr><td>Ana</td>{counts}</tr>" in page
 
 
 def test_finished_items_are_not_flagged_for_missing_owner_or_due_date():
@@ -77,11 +86,13 @@ def test_hostile_owner_and_title_stay_inside_their_table_cells():
 
     assert "<script>" not in page
     assert "{{" not in page
-    owner_row = next(line for line in page.splitlines() if line.startswith("| &lt;script"))
-    header_cells = {line.count("|") for line in page.splitlines() if line.startswith("| Owner")}
-    assert owner_row.count("|") in header_cells
-    item_row = next(line for line in page.splitlines() if line.startswith("<tr><td>&lt;script"))
-    assert item_row.count("<td>") == 7
+    owner_row = next(line for line in page.splitlines() if line.startswith("<tr><td>&lt;script"))
+    header = next(line for line in page.splitlines() if line.startswith("<thead><tr><th>Owner"))
+    assert owner_row.count("<td") == header.count("<th>") + header.count("<th ")
+    item_row = next(
+        line for line in page.splitlines() if line.startswith('<tr><td class="pm-title">&lt;script')
+    )
+    assert item_row.count("<td") == 7
 
 
 def test_ticket_urls_become_links_and_other_schemes_do_not():
@@ -92,6 +103,9 @@ def test_ticket_urls_become_links_and_other_schemes_do_not():
 
     page = action_items_page(render.environment(), [incident], TODAY)
 
-    assert '<td><a href="https://tickets.example/1">a</a></td>' in page
-    assert "<td>b</td>" in page
+    assert (
+        '<td class="pm-title">a <a href="https://tickets.example/1" title="Ticket">'
+        "ticket&nbsp;↗</a>" in page
+    )
+    assert '<td class="pm-title">b</td>' in page
     assert "javascript" not in page

@@ -1,4 +1,7 @@
-"""``mkdocs serve``: a broken incident is reported, the server keeps running, a fix rebuilds."""
+"""``mkdocs serve``: a broken incident is shown on every page while the server keeps answering.
+
+``mkdocs build`` still fails on the same file; a fix brings the pages back under serve.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +16,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
 from sitebuild import RICH_ID, SOURCE_DATE_EPOCH
 
 pytestmark = pytest.mark.slow
@@ -56,14 +64,20 @@ class Server:
     def output(self) -> str:
         return "\n".join(self.lines)
 
-    def get(self, path: str) -> tuple[int, str]:
-        """Status and body of ``path``; status 0 when nothing answers."""
+    def idle(self) -> bool:
+        """Whether every build started so far has finished."""
+        output = self.output
+        return output.count("Building documentation...") == output.count("Documentation built in")
+
+    def get(self, path: str, timeout: float = 5) -> tuple[int, str]:
+        """Status and body of ``path`` (an error page's too); status 0 when nothing answers."""
         url = f"http://127.0.0.1:{self.port}/{path}"
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
                 return response.status, response.read().decode("utf-8")
         except urllib.error.HTTPError as error:
-            return error.code, ""
+            with error:
+                return error.code, error.read().decode("utf-8")
         except OSError:
             return 0, ""
 
@@ -98,23 +112,45 @@ def server(project: Path) -> Iterator[Server]:
         running.stop()
 
 
-def test_serve_reports_a_broken_incident_keeps_running_and_rebuilds_on_fix(
+BROKEN = 'severity: "<script>alert(1)</script>"'
+"""An invalid value that the problem message quotes: it must reach the page as text."""
+
+
+def _break(project: Path) -> tuple[Path, str]:
+    """Make the rich incident invalid; its path and original text."""
+    incident = project / "incidents" / "2024" / f"{RICH_ID}.yaml"
+    original = incident.read_text(encoding="utf-8")
+    incident.write_text(original.replace("severity: SEV2", BROKEN), encoding="utf-8")
+    return incident, original
+
+
+PROBLEM = re.compile(rf"incidents/2024/{RICH_ID}\.yaml:5:\d+: severity: \S")
+ESCAPED = "&#x27;&lt;script&gt;alert(1)&lt;/script&gt;&#x27; is not one of SEV1"
+
+
+@pytest.mark.slow
+def test_serve_shows_a_broken_incident_on_every_page_answers_quickly_and_recovers_on_fix(
     server: Server, project: Path
 ) -> None:
     page = f"incidents/{RICH_ID}/"
     server.wait_for(lambda: server.get(page)[0] == 200, "the first build")
     status, entry = server.get("pagefind/pagefind-entry.json")  # search works under serve too
     assert status == 200 and '"page_count"' in entry
-    incident = project / "incidents" / "2024" / f"{RICH_ID}.yaml"
-    original = incident.read_text(encoding="utf-8")
 
-    incident.write_text(original.replace("severity: SEV2", "severity: SEV9"), encoding="utf-8")
-    problem = re.compile(rf"incidents/2024/{RICH_ID}\.yaml:5:\d+: severity: \S")
-    server.wait_for(lambda: bool(problem.search(server.output)), "the problem to be reported")
-    # MkDocs holds page requests while the last rebuild failed; its reload endpoint still answers.
-    status, epoch = server.get("livereload/0/0")
-    assert (status, epoch.isdigit()) == (200, True)
-    assert server.process.poll() is None
+    incident, original = _break(project)
+    server.wait_for(lambda: bool(PROBLEM.search(server.output)), "the problem in the terminal")
+    server.wait_for(lambda: ESCAPED in server.get("")[1], "the problem on the home page")
+    server.wait_for(server.idle, "the rebuilds to settle")  # requests wait for a rebuild
+    for path, expected in (("", 200), (page, 200), ("no-such-page/", 404)):
+        start = time.monotonic()
+        status, body = server.get(path, timeout=1)
+        elapsed = time.monotonic() - start
+        assert (path, status) == (path, expected), server.output
+        assert elapsed < 1.0, f"{path!r} took {elapsed:.2f} s"
+        assert PROBLEM.search(body) and ESCAPED in body, f"{path!r} does not show the problem"
+        assert "<script>alert(1)" not in body
+    # The last valid version of the broken incident is still its page.
+    assert "Checkout payments timed out" in server.get(page)[1]
 
     fixed = original.replace("title: Checkout payments timed out", "title: Card payments timed out")
     incident.write_text(fixed, encoding="utf-8")
@@ -122,3 +158,52 @@ def test_serve_reports_a_broken_incident_keeps_running_and_rebuilds_on_fix(
         lambda: "<h1" in (body := server.get(page)[1]) and "Card payments timed out" in body,
         "the fixed page",
     )
+    assert "postmortems-preview-problems" not in server.get(page)[1]
+    assert "postmortems-preview-problems" not in server.get("")[1]
+
+
+def _load(project: Path, command: Literal["build", "serve"]) -> MkDocsConfig:
+    config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(project / "site"))
+    config.plugins.on_startup(command=command, dirty=False)
+    return config
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_an_invalid_incident_fails_a_build_and_the_first_build_of_serve(
+    project: Path, command: Literal["build", "serve"], caplog: pytest.LogCaptureFixture
+) -> None:
+    _break(project)
+    config = _load(project, command)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        with pytest.raises(Abort):
+            build(config)
+    config.plugins.on_shutdown()
+    assert PROBLEM.search(caplog.text)
+    assert not (project / "site" / "index.html").exists()
+
+
+@pytest.mark.slow
+def test_serve_rebuilds_past_a_broken_schema_with_the_last_valid_pages_and_the_error(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """In process, as ``mkdocs serve`` rebuilds: the same plugin instance, a new config each time."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        config = _load(project, "serve")
+        try:
+            build(config)
+            (project / "schema" / "incident.schema.json").write_text("{", encoding="utf-8")
+            build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site")))
+        finally:
+            config.plugins.on_shutdown()
+    site = project / "site"
+    for page in (site / "index.html", site / f"incidents/{RICH_ID}/index.html", site / "404.html"):
+        html = page.read_text(encoding="utf-8")
+        assert '<div class="postmortems-preview-problems" role="alert"' in html, page
+        assert "postmortems: " in html and "incident.schema.json" in html, page
+    assert "Checkout payments timed out" in (site / f"incidents/{RICH_ID}/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert "incident.schema.json" in caplog.text and "last valid incidents" in caplog.text

@@ -6,6 +6,7 @@ import functools
 import gc
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -249,6 +250,11 @@ def _validator(schema_text: str) -> DocumentValidator:
     return DocumentValidator(json.loads(schema_text))
 
 
+_SAFE_FOLDER = re.compile(r"[A-Za-z0-9._-]+")
+"""What a folder between the incidents folder and a file may be called: its name becomes part of
+URLs and edit links, so it holds nothing a link or an HTML attribute would read as markup."""
+
+
 def _check_file(
     path: Path, display: str, root: Path, validator: DocumentValidator, cache: CheckCache
 ) -> FileCheck:
@@ -257,6 +263,10 @@ def _check_file(
             None,
             [Problem(display, 1, 1, "", "symbolic link pointing outside the incidents folder")],
         )
+    unsafe = _unsafe_folder(path, root)
+    if unsafe is not None:
+        message = f"folder name {unsafe!r} may hold only letters, digits, '.', '_' and '-'"
+        return FileCheck(None, [Problem(display, 1, 1, "", message, "rename the folder")])
     try:
         with path.open("rb") as stream:
             raw = stream.read(loader.MAX_BYTES + 1)
@@ -269,6 +279,15 @@ def _check_file(
     check = check_bytes(raw, display, path.stem, validator)
     cache.put(key, check)
     return check
+
+
+def _unsafe_folder(path: Path, root: Path) -> str | None:
+    """The first folder name between ``root`` and ``path`` outside ``_SAFE_FOLDER``, if any."""
+    try:
+        folders = path.parent.relative_to(root).parts
+    except ValueError:  # a file named on the command line, outside the incidents folder
+        return None
+    return next((name for name in folders if not _SAFE_FOLDER.fullmatch(name)), None)
 
 
 def _load_catalog(paths: ProjectPaths) -> tuple[dict[str, dict[str, Any]] | None, list[Problem]]:

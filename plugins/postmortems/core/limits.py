@@ -32,6 +32,8 @@ class MarkdownLimits:
     nesting: int | None
     headings: int | None
     """In all the Markdown values of one file together."""
+    total_length: int | None = None
+    """Characters in all the Markdown values of one file together."""
 
     @classmethod
     def from_schema(cls, schema: dict[str, Any]) -> MarkdownLimits:
@@ -40,6 +42,7 @@ class MarkdownLimits:
             definition.get("x-maxLines"),
             definition.get("x-maxNesting"),
             definition.get("x-maxHeadings"),
+            definition.get("x-maxTotalLength"),
         )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .urls import absolute_url, file_url, incident_page
 from .vocabulary import Extensions, extended, read_schema
@@ -45,7 +46,7 @@ class ProjectPaths:
             page = file_url(incident_page(incident_id), directory_urls=self.directory_urls)
             return absolute_url(self.site_url, page)
         if self.repo_url and source:
-            return f"{self.repo_url.rstrip('/')}/blob/HEAD/{source}"
+            return f"{self.repo_url.rstrip('/')}/blob/HEAD/{quote(source, safe='/')}"
         return None
 
     def read_schema(self) -> dict[str, Any]:

@@ -140,7 +140,16 @@ class DocumentValidator:
         """Markdown values with too many lines, too deep a nesting or too many headings."""
         most_lines, deepest = self._markdown.lines, self._markdown.nesting
         most_headings, headings = self._markdown.headings, 0
+        longest, length = self._markdown.total_length, 0
         for field_path, text in markdown_values(self.schema, document, self._reaches_markdown):
+            if longest is not None and length <= longest:
+                length += len(text)
+                if length > longest:
+                    yield (
+                        field_path,
+                        f"brings the Markdown text of this file past {longest:,} characters",
+                        "shorten the longest fields, or link to the full document",
+                    )
             if most_headings is not None and headings <= most_headings:
                 headings += heading_count(text)
                 if headings > most_headings:

@@ -66,9 +66,9 @@ PHRASINGS: dict[str, tuple[str, ...]] = {
         r"cgroup (?:memory )?limit",
     ),
     "connection-exhaustion": (
-        near(r"connection|conn\b|conns\b|sessions?\b", _RAN_OUT + r"|limit|pool|cap\b|ceiling"),
+        near(r"connection|conn\b|conns\b|sessions?\b", _RAN_OUT + r"|limit|cap\b|ceiling"),
         r"max_connections|too many connections|too many clients",
-        r"connection pool|pool (?:was |were )?(?:exhausted|drained|starved)",
+        r"connection pool (?:was |were |is |got )?(?:exhausted|drained|starved|full|maxed)|pool (?:was |were |is |got )?(?:exhausted|drained|starved|full|maxed)",
     ),
     "handle-exhaustion": (
         r"file descriptors?|\bfds?\b|open files|emfile|enfile|ulimit",
@@ -272,7 +272,7 @@ PHRASINGS: dict[str, tuple[str, ...]] = {
         ),
     ),
     "dns-fault": (
-        r"\bdns\b|dnssec|resolver|nameserver|name server|nxdomain|servfail|\bttl\b|cname|ds record|zone file|signed zone|rrsig|name lookup|lookups?\b|resolv",
+        r"\bdns\b|dnssec|resolver|nameserver|name server|nxdomain|servfail|\bttl\b|cname|ds record|zone file|signed zone|rrsig|name lookups?|host lookups?|dns lookups?|name resolution|resolv\.conf|resolving (?:host ?names?|names|domains?)",
     ),
     "route-withdrawal": (
         near(

@@ -8,6 +8,7 @@ any of them without running or rendering what an incident file holds.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -24,6 +25,8 @@ from .pages import Row
 from ..similarity import Recurrence
 from ..core.vocabulary import vocabulary
 
+# mkdocs-macros reports its setup at INFO whatever its `verbose` option says (mkdocs-macros 1.x).
+_MACROS_LOGGER = "mkdocs.plugins.mkdocs_macros.util"
 _TABLE = '{% from "_tables.md.j2" import incident_table with context %}{{ incident_table(rows) }}'
 
 
@@ -39,7 +42,11 @@ def register_macros(
     macros_plugin = config.plugins.get("macros")
     if macros_plugin is None:
         return
+    chatter = logging.getLogger(_MACROS_LOGGER)
+    if not chatter.isEnabledFor(logging.DEBUG):  # `mkdocs build --verbose` keeps it all
+        chatter.setLevel(logging.WARNING)
     categories = {t.value: t.title for t in vocabulary(collection.schema, "rootCauseCategory")}
+    statuses = {t.value: t.title for t in vocabulary(collection.schema, "status")}
     site_url = config.site_url or None
 
     def select(
@@ -47,6 +54,7 @@ def register_macros(
         category: str | None = None,
         severity: str | None = None,
         since: str | date | None = None,
+        status: str | None = None,
     ) -> list[Incident]:
         start = date.fromisoformat(since) if isinstance(since, str) else since
         return [
@@ -56,6 +64,7 @@ def register_macros(
             and (category is None or incident.category == category)
             and (severity is None or incident.severity == severity)
             and (start is None or incident.started_at.date() >= start)
+            and (status is None or incident.status == status)
         ]
 
     def pm_incident_table(
@@ -64,13 +73,20 @@ def register_macros(
         since: str | date | None = None,
         limit: int | None = None,
         severity: str | None = None,
+        status: str | None = None,
     ) -> str:
         """A table of incidents, newest first, linked to their pages."""
-        chosen = select(service, category, severity, since)[:limit]
+        chosen = select(service, category, severity, since, status)[:limit]
         if not chosen:
             return "*No incidents match.*"
         rows = [
-            Row(i, categories.get(i.category, i.category), derive.duration(i), i.id in recurrences)
+            Row(
+                i,
+                categories.get(i.category, i.category),
+                derive.duration(i),
+                i.id in recurrences,
+                statuses.get(i.status, i.status),
+            )
             for i in chosen
         ]
         page = getattr(macros_plugin, "page", None)
@@ -82,9 +98,10 @@ def register_macros(
         category: str | None = None,
         severity: str | None = None,
         since: str | date | None = None,
+        status: str | None = None,
     ) -> int:
         """How many incidents match."""
-        return len(select(service, category, severity, since))
+        return len(select(service, category, severity, since, status))
 
     incidents: list[dict[str, Any]] = [
         _inert({**incident.data, **exports.derived(incident, today=today, site_url=site_url)})

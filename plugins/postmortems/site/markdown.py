@@ -62,20 +62,41 @@ def link(title: object, url: str) -> str:
     return f"{inline(title)} ({inline(url)})"
 
 
-# Extensions a field must not use: they read files (snippets, b64), act on the whole page
-# (toc, meta, footnotes, pathconverter, Material's preview) or only make relative links.
-_PAGE_LEVEL_EXTENSIONS = frozenset(
+# The only extensions a field may use: those that format text. Any other extension of the site
+# is left out of fields, whatever it does: some read files (snippets, markdown-include), some run
+# code (markdown-exec's fences), some act on the whole page (toc, footnotes, meta).
+_FIELD_EXTENSIONS = frozenset(
     {
-        "toc",
-        "meta",
-        "footnotes",
-        "wikilinks",
-        "pymdownx.snippets",
-        "pymdownx.b64",
-        "pymdownx.pathconverter",
-        "material.extensions.preview",
+        "abbr",
+        "admonition",
+        "attr_list",
+        "codehilite",
+        "def_list",
+        "fenced_code",
+        "legacy_em",
+        "nl2br",
+        "sane_lists",
+        "smarty",
+        "tables",
+        "pymdownx.betterem",
+        "pymdownx.caret",
+        "pymdownx.critic",
+        "pymdownx.details",
+        "pymdownx.highlight",
+        "pymdownx.inlinehilite",
+        "pymdownx.keys",
+        "pymdownx.magiclink",
+        "pymdownx.mark",
+        "pymdownx.saneheaders",
+        "pymdownx.smartsymbols",
+        "pymdownx.superfences",
+        "pymdownx.tasklist",
+        "pymdownx.tilde",
     }
 )
+# Custom fences and inline formatters run whatever function the site names: in fields only
+# pymdownx's own formatters (plain code, or a div such as mermaid's) are kept.
+_SAFE_FORMATTERS = frozenset({"fence_code_format", "fence_div_format"})
 DEFAULT_EXTENSIONS = ("tables", "fenced_code")
 """MkDocs' own default extensions (without ``toc``), for pages rendered outside a site."""
 
@@ -202,6 +223,22 @@ def _conversion_cost(source: str) -> int:
     )
 
 
+def _safe_config(config: dict[str, Any]) -> dict[str, Any]:
+    """An extension's settings without custom fences or inline formatters that are not
+    pymdownx's own (``custom_fences`` of superfences, ``custom_inline`` of inlinehilite)."""
+    for key in ("custom_fences", "custom_inline"):
+        if key in config:
+            config[key] = [
+                entry
+                for entry in config[key] or []
+                if isinstance(entry, Mapping)
+                and getattr(entry.get("format"), "__module__", "").startswith("pymdownx.")
+                and getattr(entry.get("format"), "__name__", "") in _SAFE_FORMATTERS
+                and entry.get("validator") is None
+            ]
+    return config
+
+
 def _extension_name(extension: str | Extension) -> str:
     if isinstance(extension, Extension):
         return type(extension).__module__.removeprefix("markdown.extensions.")
@@ -212,8 +249,10 @@ class FieldRenderer:
     """Markdown fields as sanitised HTML, with the site's own Markdown extensions.
 
     ``extensions`` and ``configs`` are MkDocs' ``markdown_extensions`` and ``mdx_configs``;
-    those that read files or act on the whole page are left out. The HTML then passes an
-    allow-list (``nh3``): no script, no event handler, links and images to http(s) only.
+    only those that format text are used (an allow-list: none that reads files, runs code or
+    acts on the whole page), and custom fences only with pymdownx's own formatters. The HTML
+    then passes an allow-list (``nh3``): no script, no event handler, links and images to
+    http(s) only.
     """
 
     def __init__(
@@ -221,12 +260,12 @@ class FieldRenderer:
         extensions: Sequence[str | Extension] = DEFAULT_EXTENSIONS,
         configs: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
-        chosen = [e for e in extensions if _extension_name(e) not in _PAGE_LEVEL_EXTENSIONS]
+        chosen = [e for e in extensions if _extension_name(e) in _FIELD_EXTENSIONS]
         self._extensions = [*chosen, _FieldExtension()]
         self._configs = {
-            name: dict(value)
+            name: _safe_config(dict(value))
             for name, value in (configs or {}).items()
-            if _extension_name(name) not in _PAGE_LEVEL_EXTENSIONS
+            if _extension_name(name) in _FIELD_EXTENSIONS
         }
         self._markdown = self._new_markdown()
 

@@ -53,6 +53,7 @@ class Row:
     category_title: str
     duration: timedelta | None
     repeat: bool
+    status_title: str
 
 
 INDEX_PAGES = (
@@ -89,6 +90,7 @@ def site_pages(
             terms["rootCauseCategory"].get(incident.category, incident.category),
             derive.duration(incident),
             incident.id in recurrences,
+            terms["status"].get(incident.status, incident.status),
         )
         for incident in collection.incidents
     ]
@@ -223,6 +225,7 @@ def _service_pages(
                 "median_duration": timedelta(seconds=median) if median is not None else None,
             }
         )
+    services.sort(key=lambda service: (str(service["name"]).casefold(), service["slug"]))
     pages = [_page(env, "services/index.md", "services.md.j2", in_nav=True, services=services)]
     pages += [
         _page(env, f"services/{service['slug']}/index.md", "service.md.j2", service=service)
@@ -310,8 +313,21 @@ def _timeline_pages(env: jinja2.Environment, rows: Sequence[Row]) -> list[Genera
                 "year": year,
                 "rows": by_year[year],
                 "months": [
-                    {"name": f"{calendar.month_name[month]} {year}", "rows": by_month[month]}
+                    {
+                        "name": f"{calendar.month_name[month]} {year}",
+                        "anchor": f"{year}-{month:02}",
+                        "rows": by_month[month],
+                    }
                     for month in sorted(by_month, reverse=True)
+                ],
+                "strip": [
+                    {
+                        "abbr": calendar.month_abbr[month],
+                        "name": calendar.month_name[month],
+                        "anchor": f"{year}-{month:02}",
+                        "count": len(by_month.get(month, ())),
+                    }
+                    for month in range(1, 13)
                 ],
                 "severity_counts": ", ".join(
                     f"{name}: {count}" for name, count in sorted(severities.items())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -25,6 +26,7 @@ from .markdown import FieldRenderer
 from .pages import all_similar, site_pages, template_environment
 from ..core.problems import ProjectError
 from ..core.project import ProjectPaths, resolve_paths
+from .preview import problems_banner, with_banner
 from .search_site import SiteSearch
 from ..core.terminal import inert
 from .standalone import PACKAGED_STYLESHEET, STYLESHEET
@@ -41,15 +43,24 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
+        self.is_serve = False
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
         self.bodies: dict[str, str] = {}
         self.search: SiteSearch | None = None
+        self.problems: str | None = None
+        """Under ``serve``, what is wrong with the files while the last valid incidents show."""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
-        """Defined so that MkDocs keeps this one instance across the rebuilds of ``serve``."""
+        self.is_serve = command == "serve"
+        self.collection = None  # a new session: no last valid collection to fall back on
+
+    def on_shutdown(self) -> None:
+        """A later build in the same process (tests) is not a preview."""
+        self.is_serve = False
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self.problems = None
         if not self.config.enabled:
             return None
         root = Path(config.config_file_path or ".").resolve().parent
@@ -60,20 +71,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             repo_url=config.repo_url or None,
             directory_urls=config.use_directory_urls,
         )
-        try:
-            collection = load_collection(self.paths, use_cache=self.config.cache)
-        except ProjectError as error:
-            raise PluginError(inert(f"postmortems: {error}")) from error
-        report = log.warning if self.config.fail_on_warnings else log.info
-        for warning in collection.warnings:
-            report(inert(str(warning)))
-        if collection.errors:
-            problems = inert("\n".join(str(problem) for problem in collection.errors))
-            count = len(collection.errors)
-            raise PluginError(
-                f"{count} problem{'s' if count != 1 else ''} in incident files:\n{problems}"
-            )
-        self.collection = collection.for_audience(self.config.audience)
+        self.collection = self._load_collection()
         self.today = build_date()
         self.similar, self.recurrences, self.told = all_similar(
             self.collection, self.config.similar_top
@@ -106,6 +104,32 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.search = SiteSearch(config, self.collection) if self.config.search else None
         return config
 
+    def _load_collection(self) -> Collection:
+        """The incidents to publish; invalid files fail the build.
+
+        Under ``serve`` they fail only the first build: later, the last valid collection is
+        published with the problems on every page, so the server keeps answering.
+        """
+        assert self.paths is not None
+        try:
+            collection = load_collection(self.paths, use_cache=self.config.cache)
+        except ProjectError as error:
+            failure = inert(f"postmortems: {error}")
+        else:
+            report = log.warning if self.config.fail_on_warnings else log.info
+            for warning in collection.warnings:
+                report(inert(str(warning)))
+            if not collection.errors:
+                return collection.for_audience(self.config.audience)
+            problems = inert("\n".join(str(problem) for problem in collection.errors))
+            count = len(collection.errors)
+            failure = f"{count} problem{'s' if count != 1 else ''} in incident files:\n{problems}"
+        if not self.is_serve or self.collection is None:
+            raise PluginError(failure)
+        log.error(f"{failure}\nThe preview shows the last valid incidents until this is fixed.")
+        self.problems = failure
+        return self.collection
+
     @event_priority(-50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.collection is None or self.paths is None:
@@ -134,7 +158,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             )
             if page.source is not None:
                 source = self.paths.incidents_dir / page.source
-                file.edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
+                relative = Path(os.path.relpath(source, docs_dir)).as_posix()
+                file.edit_uri = quote(relative, safe="/")  # the theme puts it in href unescaped
             else:
                 file.edit_uri = None
             files.append(file)
@@ -166,6 +191,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.search is not None:
             self.search.add_page(page, html)
 
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        return with_banner(output, problems_banner(self.problems)) if self.problems else None
+
+    def on_post_template(
+        self, output_content: str, /, *, template_name: str, config: MkDocsConfig
+    ) -> str | None:
+        """The banner on the 404 page too, which the server answers for every missing page."""
+        if self.problems and template_name.endswith(".html"):
+            return with_banner(output_content, problems_banner(self.problems))
+        return None
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.search is not None:
             self.search.write(config)
@@ -175,5 +211,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return
         server.watch(str(self.paths.incidents_dir))
         server.watch(str(self.paths.schema_path))
+        catalog = self.paths.catalog_path
+        if catalog is not None and catalog.is_file():
+            server.watch(str(catalog))  # when outside the incidents folder, nothing else would
         if self.config.templates_dir:
             server.watch(str(self.paths.root / self.config.templates_dir))

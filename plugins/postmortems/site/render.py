@@ -41,7 +41,8 @@ def environment(
 
     Output is Markdown, so autoescaping is off: templates pass every piece of incident text
     through the ``inline`` or ``link`` filters, which make it inert, through ``block`` (a
-    Markdown field as sanitised HTML, by ``fields``, on a line of its own) or through ``html``
+    Markdown field as sanitised HTML, by ``fields``, on a line of its own), ``phrase`` (a
+    one-line field as sanitised inline HTML, for raw HTML) or through ``html``
     inside raw HTML. Front-matter values go through ``yaml``. ``url(src_uri)`` links raw HTML
     to another page; it needs ``page_src`` (the rendered page's own ``src_uri``) in the context.
     """
@@ -53,9 +54,11 @@ def environment(
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    fields = fields or markdown.FieldRenderer()
     env.filters.update(
         inline=markdown.inline,
-        block=(fields or markdown.FieldRenderer()).block,
+        block=fields.block,
+        phrase=lambda text: _phrase(fields.html(text)),
         yaml=_yaml,
         link=markdown.link,
         timestamp=readable,
@@ -68,6 +71,15 @@ def environment(
     env.globals["url"] = _url
     env.globals["directory_urls"] = directory_urls
     return env
+
+
+def _phrase(converted: str) -> str:
+    """A one-paragraph field (an action item's title) as inline HTML, without its ``<p>``;
+    ``|`` as an entity, so it also stands in a Markdown table cell."""
+    inner = converted.removeprefix("<p>").removesuffix("</p>")
+    if len(inner) + 7 != len(converted) or "<p>" in inner:
+        inner = converted
+    return inner.replace("|", "&#124;")
 
 
 def _yaml(value: object) -> str:

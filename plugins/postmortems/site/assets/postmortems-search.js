@@ -75,6 +75,14 @@
     return paragraph;
   }
 
+  /* A result on the search page: an ordinary list item whose link takes the focus. */
+  function pageResult(data) {
+    const item = result(data);
+    item.removeAttribute("role");
+    item.querySelector("a").removeAttribute("tabindex");
+    return item;
+  }
+
   /* One result: title, then date, severity and services (or "Guide"), then the excerpt. */
   function result(data) {
     const item = element("li", "md-search-result__item");
@@ -323,7 +331,7 @@
       const batch = current.results.slice(shown, shown + PAGE_RESULTS);
       const found = await Promise.all(batch.map((entry) => entry.data()));
       if (mine !== serial) return;
-      list.append(...found.map(result));
+      list.append(...found.map(pageResult));
       shown += batch.length;
       more.hidden = shown >= current.results.length;
     }

@@ -169,11 +169,11 @@ def test_hostile_titles_show_as_text_in_the_box_and_the_page(page: Page, hostile
 
 def test_opened_as_files_the_search_says_how_to_preview(page: Page, example_site_dir: Path) -> None:
     page.goto((example_site_dir / "search" / "index.html").as_uri())
-    assert "make serve" in page.locator(".pm-search-meta").inner_text()
+    assert "mkdocs serve" in page.locator(".pm-search-meta").inner_text()
     page.goto((example_site_dir / "index.html").as_uri())
     page.keyboard.press("/")
     page.keyboard.type("failover")
-    assert "make serve" in page.locator(".md-search-result__meta").inner_text()
+    assert "mkdocs serve" in page.locator(".md-search-result__meta").inner_text()
 
 
 def test_public_site_search_finds_public_incidents_only(page: Page, public_site: str) -> None:

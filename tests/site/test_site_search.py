@@ -114,7 +114,7 @@ def test_search_page_offers_every_facet_with_readable_value_names(site: BuiltSit
     assert facets["service"]["checkout-api"] == "Checkout API"
     assert facets["severity"]["SEV2"] == "SEV2: major"
     assert list(facets["year"]) == sorted(facets["year"], reverse=True)
-    assert "<code>make serve</code>" in page.html
+    assert "<code>mkdocs serve</code>" in page.html
 
 
 def test_every_page_has_the_header_search_box_and_none_of_materials_search(

@@ -36,7 +36,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """0 when every file was written; 1 when incident files have problems; 2 on usage errors."""
+    """0 when every file was written; 1 when OUT is not empty or incident files have problems;
+    2 when the project cannot be loaded."""
     out: Path = args.folder
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         print(
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
             "nothing is overwritten: choose a new folder",
             file=sys.stderr,
         )
-        return 2
+        return 1
     project, options, config = find_site()
     reason = project_error(project)
     if reason is not None:

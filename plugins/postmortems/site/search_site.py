@@ -51,7 +51,7 @@ def search_page(labels: FacetLabels) -> str:
         "# Search incidents\n\n"
         f'<div class="pm-search-page" data-pm-facets="{data}"'
         f' data-pm-bundle="../{BUNDLE_DIR}/pagefind.js">\n'
-        "<p>Search needs JavaScript, and the site served over HTTP: run <code>make serve</code>"
+        "<p>Search needs JavaScript, and the site served over HTTP: run <code>mkdocs serve</code>"
         ' and open <a href="http://127.0.0.1:8000/">http://127.0.0.1:8000/</a>.</p>\n'
         "</div>\n"
     )

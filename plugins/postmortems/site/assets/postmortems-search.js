@@ -9,8 +9,9 @@
   const EXCERPT_WORDS = 30;
   const TYPING_PAUSE_MS = 40; /* a query starts once typing pauses this long */
   const NO_SERVER =
-    "Search needs the site served over HTTP, not opened as files: run `make serve` and open " +
-    "http://127.0.0.1:8000/ (or publish the site on any web server).";
+    "Search needs the site served over HTTP, not opened as files: run mkdocs serve (make serve " +
+    "in the mkdocs-postmortems repository) and open http://127.0.0.1:8000/, or publish the " +
+    "site on any web server.";
   const FAILED = "Search could not load its index: ";
 
   let engine = null;

@@ -572,3 +572,20 @@ def test_page_section_and_cli_agree(project: Path, capsys: pytest.CaptureFixture
             for m in similar[incident_id]
         ]
         assert shown == on_page
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_cli_changed_finds_a_file_whose_name_git_would_quote(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", ".")
+    _git(project, "commit", "-q", "-m", "base")
+    source = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
+    renamed = project / "incidents" / "2018-04-04-café.yaml"  # not a valid id: a problem
+    renamed.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    _git(project, "checkout", "-q", "-b", "change")
+    _git(project, "add", ".")
+    _git(project, "commit", "-q", "-m", "change")
+    assert main(["similar", "--changed", "--base", "main"]) == 1
+    assert "2018-04-04-café.yaml" in capsys.readouterr().out

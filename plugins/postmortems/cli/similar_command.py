@@ -224,8 +224,8 @@ def changed_files(project: ProjectPaths, base: str | None) -> tuple[list[Path], 
         raise ProjectError(f"--base {base}: no such commit in this repository")
     names: list[Path] = []
     if used is not None:
-        diff = _git(["diff", "--name-only", "--diff-filter=d", f"{used}..."], top) or ""
-        names = [top / line for line in diff.splitlines() if line]
+        diff = _git(["diff", "-z", "--name-only", "--diff-filter=d", f"{used}..."], top) or ""
+        names = [top / name for name in diff.split("\0") if name]  # -z: names as they are
         note = f"compared with {used}"
     else:
         note = f"no git ref {' / '.join(candidates)} found: untracked files only"
@@ -237,9 +237,10 @@ def changed_files(project: ProjectPaths, base: str | None) -> tuple[list[Path], 
 
 def _untracked(project: ProjectPaths, top: Path) -> list[Path]:
     listed = _git(
-        ["ls-files", "--others", "--exclude-standard", "--", str(project.incidents_dir)], top
+        ["ls-files", "-z", "--others", "--exclude-standard", "--", str(project.incidents_dir)],
+        top,
     )
-    paths = [top / line for line in (listed or "").splitlines() if line]
+    paths = [top / name for name in (listed or "").split("\0") if name]
     if listed is None:
         paths = list(project.incidents_dir.rglob("*"))
     return [path for path in paths if _is_incident_file(path, project)]

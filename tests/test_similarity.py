@@ -589,3 +589,11 @@ def test_cli_changed_finds_a_file_whose_name_git_would_quote(
     _git(project, "commit", "-q", "-m", "change")
     assert main(["similar", "--changed", "--base", "main"]) == 1
     assert "2018-04-04-café.yaml" in capsys.readouterr().out
+
+
+def test_incident_text_in_the_pull_request_comment_mentions_and_links_nobody() -> None:
+    from postmortems.cli.similar_command import _comment_text
+
+    shown = _comment_text("Ping @security-team at https://evil.example or www.evil.example")
+    assert "@security" not in shown and "https://" not in shown and "www.evil" not in shown
+    assert shown.replace("\u2060", "").startswith("Ping @security-team at https")

@@ -286,6 +286,13 @@ def _unreadable(path: Path) -> Problem:
     return Problem(str(path), 1, 1, "", "not a valid incident file")
 
 
+def _comment_text(text: object) -> str:
+    """Incident text for the pull-request comment: inert Markdown, and a word joiner after
+    ``@``, in ``://`` and ``www.``, so GitHub makes no mention or link of it."""
+    quiet = str(text).replace("@", "@\u2060").replace("://", ":\u2060//")
+    return inline(quiet.replace("www.", "www\u2060."))
+
+
 def _problem_section(path: Path, problems: list[Problem]) -> list[str]:
     lines = [f"### `{inline(path.name)}`", "", "This file has problems; fix them first:", ""]
     lines += [f"- {inline(problem)}" for problem in problems]
@@ -295,17 +302,18 @@ def _problem_section(path: Path, problems: list[Problem]) -> list[str]:
 def _match_section(
     incident: Incident, matches: list[Match], recurrence: Recurrence | None, project: ProjectPaths
 ) -> list[str]:
-    lines = [f"### {inline(incident.id)}: {inline(incident.title)}", ""]
+    lines = [f"### {inline(incident.id)}: {_comment_text(incident.title)}", ""]
     if recurrence is not None:
-        lines += [f"**Possible repeat.** {inline(recurrence.reason)}", ""]
+        lines += [f"**Possible repeat.** {_comment_text(recurrence.reason)}", ""]
     if not matches:
         return [*lines, "No similar incident found.", ""]
     lines += ["| # | Incident | Score | Why |", "|---|---|---|---|"]
     for rank, match in enumerate(matches, start=1):
         target = project.incident_link(match.id, _source(match.id, project))
         name = f"[{inline(match.id)}](<{target}>)" if target else inline(match.id)
-        why = "; ".join(inline(reason) for reason in match.reasons)
-        lines.append(f"| {rank} | {name}<br>{inline(match.title)} | {match.score:.3f} | {why} |")
+        why = "; ".join(_comment_text(reason) for reason in match.reasons)
+        title = _comment_text(match.title)
+        lines.append(f"| {rank} | {name}<br>{title} | {match.score:.3f} | {why} |")
     return [*lines, ""]
 
 

@@ -6,14 +6,13 @@ import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from .checking import Locator
 from .derive import OPEN_ACTION_STATUSES
 from .problems import Problem
 from .suggest import closest
-from .validator import parse_timestamp
+from .validator import aware_timestamp
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,10 @@ def _warnings(entry: Entry, locator: Locator) -> list[Problem]:
     """What is allowed but probably a slip: detected after resolved, open work nobody holds."""
     found: list[Problem] = []
     document = entry.document
-    detected, resolved = _time(document.get("detected_at")), _time(document.get("resolved_at"))
+    detected, resolved = (
+        aware_timestamp(document.get("detected_at")),
+        aware_timestamp(document.get("resolved_at")),
+    )
     if detected and resolved and detected > resolved:
         found.append(
             locator.problem(
@@ -102,17 +104,6 @@ def _warnings(entry: Entry, locator: Locator) -> list[Problem]:
                 )
             )
     return found
-
-
-def _time(value: Any) -> datetime | None:
-    """An aware timestamp from a document's text, or ``None`` (the schema reports bad ones)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = parse_timestamp(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
 
 
 def _related_problems(

@@ -365,7 +365,7 @@ def _cross_checks(
             f"id '{incident_id}' differs from the file name '{stem}'",
             f"rename the file to {incident_id}.yaml or change the id",
         )
-    times = {name: _timestamp(document.get(name)) for name in TIMESTAMP_FIELDS}
+    times = {name: aware_timestamp(document.get(name)) for name in TIMESTAMP_FIELDS}
     for name, written in ((n, document.get(n)) for n in TIMESTAMP_FIELDS):
         if isinstance(written, str) and times[name] is None and not schema_failed:
             add(name, f"{_show(written)} is not a real date and time")
@@ -383,7 +383,7 @@ def _cross_checks(
     if isinstance(timeline, list):
         previous: tuple[datetime, int] | None = None
         for index, entry in enumerate(timeline):
-            at = _timestamp(entry.get("at")) if isinstance(entry, dict) else None
+            at = aware_timestamp(entry.get("at")) if isinstance(entry, dict) else None
             if at is None:
                 continue
             if previous and at < previous[0]:
@@ -424,7 +424,8 @@ def _strings(value: Any, field_path: str) -> Iterator[tuple[str, str]]:
             yield from _strings(item, child_path(field_path, index))
 
 
-def _timestamp(value: Any) -> datetime | None:
+def aware_timestamp(value: Any) -> datetime | None:
+    """An aware timestamp from a document's text, or ``None`` (the schema reports bad ones)."""
     if not isinstance(value, str):
         return None
     try:

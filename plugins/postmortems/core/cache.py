@@ -7,10 +7,15 @@ and the file's name and bytes, so any change to any of them misses.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import os
+import sqlite3
 import tempfile
+from collections.abc import Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +42,8 @@ class CheckCache:
             if folder
             else None
         )
-        self._salted = hashlib.blake2b(f"{__version__}\0{schema_text}\0".encode(), digest_size=20)
+        self._salted = hashlib.blake2b(code_fingerprint(), digest_size=20)
+        self._salted.update(f"\0{schema_text}\0".encode())
         self._old: dict[str, Any] = self._read()
         self._new: dict[str, Any] = {}
 
@@ -86,3 +92,142 @@ class CheckCache:
             os.replace(stream.name, self._file)
         except OSError:
             return
+
+
+@functools.cache
+def code_fingerprint() -> bytes:
+    """A digest of this package's code and templates: a cached result never outlives them."""
+    package = Path(__file__).resolve().parent.parent
+    files = sorted(
+        path
+        for path in package.rglob("*")
+        if path.suffix in {".py", ".j2", ".json", ".html"} and path.is_file()
+    )
+    return fingerprint(
+        __version__,
+        *(
+            part
+            for path in files
+            for part in (path.relative_to(package).as_posix(), path.read_bytes())
+        ),
+    )
+
+
+def versions(*distributions: str) -> list[str]:
+    """The installed versions of ``distributions`` ("" for one not installed), for cache keys."""
+    found = []
+    for name in distributions:
+        try:
+            found.append(metadata.version(name))
+        except metadata.PackageNotFoundError:
+            found.append("")
+    return found
+
+
+def fingerprint(*parts: object) -> bytes:
+    """A 16-byte digest of ``parts``, stable across runs (see ``stable_repr``)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else stable_repr(part).encode())
+        digest.update(b"\0")
+    return digest.digest()
+
+
+def stable_repr(value: object) -> str:
+    """``repr`` without what changes between runs: functions and objects by their import path."""
+    if isinstance(value, Mapping):
+        items = sorted((stable_repr(k), stable_repr(v)) for k, v in value.items())
+        return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+    if isinstance(value, list | tuple | set | frozenset):
+        inner = [stable_repr(item) for item in value]
+        return "[" + ", ".join(sorted(inner) if isinstance(value, set | frozenset) else inner) + "]"
+    if value is None or isinstance(value, str | bytes | int | float | bool | Path):
+        return repr(value)
+    kind = type(value)
+    name = getattr(value, "__qualname__", None) if callable(value) else None
+    if name is not None:
+        return f"<{getattr(value, '__module__', '')}.{name}>"
+    settings = getattr(value, "getConfigs", None)  # a Python-Markdown extension instance
+    detail = stable_repr(settings()) if callable(settings) else ""
+    return f"<{kind.__module__}.{kind.__qualname__}{detail}>"
+
+
+class TextStore:
+    """Texts by 16-byte key in one SQLite file (rendered HTML, kept between builds).
+
+    Any failure to open or write it only costs speed: the store then forgets. It is dropped
+    when it grows past four times what one run used, so it never grows without bound.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self._connection: sqlite3.Connection | None = None
+        self._used = 0
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = self._open(path)
+        except sqlite3.DatabaseError:  # not a database (a crash, another program): start over
+            with contextlib.suppress(OSError, sqlite3.Error):
+                path.unlink()
+                self._connection = self._open(path)
+        except (OSError, sqlite3.Error):
+            return
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        connection = sqlite3.connect(path, timeout=10, isolation_level="DEFERRED")
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS texts (key BLOB PRIMARY KEY, text TEXT NOT NULL)"
+                " WITHOUT ROWID"
+            )
+        except sqlite3.Error:
+            connection.close()
+            raise
+        return connection
+
+    def get(self, key: bytes) -> str | None:
+        if self._connection is None:
+            return None
+        try:
+            row = self._connection.execute("SELECT text FROM texts WHERE key = ?", (key,))
+            found = row.fetchone()
+        except sqlite3.Error:
+            return None
+        if found is not None:
+            self._used += 1
+        return found[0] if found is not None else None
+
+    def put(self, key: bytes, text: str) -> None:
+        if self._connection is None:
+            return
+        self._used += 1
+        try:
+            self._connection.execute(
+                "INSERT OR REPLACE INTO texts (key, text) VALUES (?, ?)", (key, text)
+            )
+        except sqlite3.Error:
+            self._forget()
+
+    def close(self) -> None:
+        """Keep what this run wrote; drop everything when mostly unused entries remain."""
+        if self._connection is None:
+            return
+        try:
+            (count,) = self._connection.execute("SELECT count(*) FROM texts").fetchone()
+            if count > 4 * max(self._used, 1000):
+                self._connection.execute("DELETE FROM texts")
+            self._connection.commit()
+            self._connection.close()
+        except sqlite3.Error:
+            pass  # a cache that cannot be written only costs speed next time
+        self._connection = None
+
+    def _forget(self) -> None:
+        assert self._connection is not None
+        with contextlib.suppress(sqlite3.Error):
+            self._connection.close()
+        self._connection = None

@@ -18,6 +18,8 @@ import nh3
 from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 
+from ..core.cache import TextStore, code_fingerprint, fingerprint, versions
+
 # Characters that mean something to Markdown, its usual extensions (tables, attr_list, emoji,
 # mark, caret, tilde) or a template engine, written as numeric entities so they show as-is.
 _INLINE_TABLE = str.maketrans(
@@ -245,6 +247,13 @@ def _extension_name(extension: str | Extension) -> str:
     return extension.removeprefix("markdown.extensions.").split(":")[0]
 
 
+_RENDERER_CODE = fingerprint(
+    code_fingerprint(),
+    *versions("markdown", "pymdown-extensions", "pygments", "nh3"),
+)
+"""What decides a field's HTML besides its text and the extensions' settings."""
+
+
 class FieldRenderer:
     """Markdown fields as sanitised HTML, with the site's own Markdown extensions.
 
@@ -252,13 +261,14 @@ class FieldRenderer:
     only those that format text are used (an allow-list: none that reads files, runs code or
     acts on the whole page), and custom fences only with pymdownx's own formatters. The HTML
     then passes an allow-list (``nh3``): no script, no event handler, links and images to
-    http(s) only.
+    http(s) only. With a ``store``, each text's HTML is kept there and reused by later builds.
     """
 
     def __init__(
         self,
         extensions: Sequence[str | Extension] = DEFAULT_EXTENSIONS,
         configs: Mapping[str, Mapping[str, Any]] | None = None,
+        store: TextStore | None = None,
     ) -> None:
         chosen = [e for e in extensions if _extension_name(e) in _FIELD_EXTENSIONS]
         self._extensions = [*chosen, _FieldExtension()]
@@ -268,6 +278,13 @@ class FieldRenderer:
             if _extension_name(name) in _FIELD_EXTENSIONS
         }
         self._markdown = self._new_markdown()
+        self._store = store
+        self._signature = fingerprint(_RENDERER_CODE, chosen, self._configs)
+
+    @property
+    def signature(self) -> bytes:
+        """Changes whenever the same text could give other HTML."""
+        return self._signature
 
     def _new_markdown(self) -> Markdown:
         return Markdown(extensions=self._extensions, extension_configs=self._configs)
@@ -275,6 +292,16 @@ class FieldRenderer:
     def html(self, text: object) -> str:
         """The field as one line of sanitised HTML (escaped text if Markdown fails on it)."""
         source = str(text)
+        if self._store is None:
+            return self._convert(source)
+        key = fingerprint(self._signature, source.encode())
+        converted = self._store.get(key)
+        if converted is None:
+            converted = self._convert(source)
+            self._store.put(key, converted)
+        return converted
+
+    def _convert(self, source: str) -> str:
         try:
             if _conversion_cost(source) > CONVERSION_BUDGET:
                 raise ValueError("too costly to convert")

@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 
 from ..core import derive
+from ..core.cache import TextStore, fingerprint
 from . import render
 from .insight_pages import (
     ACTION_ITEMS_PAGE,
@@ -43,6 +44,15 @@ class GeneratedPage:
     in_nav: bool = False
     source: str | None = None
     """The incident file the page shows (for its edit link), when there is one."""
+
+
+@dataclass(frozen=True)
+class StoredPages:
+    """Incident pages' Markdown kept between builds, under a key of everything they show."""
+
+    store: TextStore
+    signature: bytes
+    """What every page depends on: the templates, field rendering and URL style."""
 
 
 @dataclass(frozen=True)
@@ -76,9 +86,11 @@ def site_pages(
     similar: Mapping[str, Sequence[Match]],
     recurrences: Mapping[str, Recurrence],
     told: Mapping[str, Sequence[str]] | None = None,
+    stored: StoredPages | None = None,
 ) -> list[GeneratedPage]:
     """Every generated page for ``collection``; ``told`` is the failure modes each incident's
-    story tells (from ``all_similar``), listed on the failure-mode pages."""
+    story tells (from ``all_similar``), listed on the failure-mode pages; incident pages come
+    from ``stored`` when their inputs have not changed."""
     terms = {
         name: {t.value: t.title for t in vocabulary(collection.schema, name)}
         for name in VOCABULARIES
@@ -94,8 +106,9 @@ def site_pages(
         )
         for incident in collection.incidents
     ]
+    keyed = (stored, fingerprint(stored.signature, terms, catalog)) if stored else None
     pages = [
-        _incident_page(env, incident, collection, terms, catalog, today, similar, recurrences)
+        _incident_page(env, incident, collection, terms, catalog, today, similar, recurrences, keyed)
         for incident in collection.incidents
     ]
     pages.append(_page(env, "incidents/index.md", "incidents.md.j2", in_nav=True, rows=rows))
@@ -155,14 +168,33 @@ def _incident_page(
     today: date,
     similar: Mapping[str, Sequence[Match]],
     recurrences: Mapping[str, Recurrence],
+    stored: tuple[StoredPages, bytes] | None,
 ) -> GeneratedPage:
+    """The incident's page; from ``stored`` (the store and the site's key) when every input of it
+    is as it was."""
     related = [other for other in map(collection.get, incident.related) if other is not None]
     related_ids = {other.id for other in related}
     recurrence = recurrences.get(incident.id)
     earlier = collection.get(recurrence.earlier_id) if recurrence else None
-    return _page(
+    overdue = derive.overdue_action_items(incident, today)
+    matches = [match for match in similar.get(incident.id, ()) if match.id not in related_ids]
+    recurring = {**vars(recurrence), "title": earlier.title} if recurrence and earlier else None
+    src_uri = incident_page(incident.id)
+    key = b""
+    if stored is not None:
+        inputs = [
+            [_incident_data(other) for other in (incident, *related)],
+            [index for index, action in enumerate(incident.action_items) if action in overdue],
+            [vars(match) for match in matches],
+            recurring,
+        ]
+        key = fingerprint(stored[1], json.dumps(inputs, sort_keys=True, default=str).encode())
+        content = stored[0].store.get(key)
+        if content is not None:
+            return GeneratedPage(src_uri, content, False, incident.source_uri)
+    page = _page(
         env,
-        incident_page(incident.id),
+        src_uri,
         "incident.md.j2",
         source=incident.source_uri,
         incident=incident,
@@ -173,13 +205,20 @@ def _incident_page(
             "duration": derive.duration(incident),
             "time_to_detect": derive.time_to_detect(incident),
             "time_to_mitigate": derive.time_to_mitigate(incident),
-            "overdue": derive.overdue_action_items(incident, today),
+            "overdue": overdue,
         },
-        similar=[match for match in similar.get(incident.id, ()) if match.id not in related_ids],
+        similar=matches,
         related=related,
-        recurrence={**vars(recurrence), "title": earlier.title} if recurrence and earlier else None,
+        recurrence=recurring,
         extensions=[*incident.extensions.items(), *_nested_extensions(incident.data, "")],
     )
+    if stored is not None:
+        stored[0].store.put(key, page.content)
+    return page
+
+
+def _incident_data(incident: Incident) -> list[Any]:
+    return [incident.data, incident.source, incident.source_uri, incident.extensions]
 
 
 def _nested_extensions(value: Any, path: str) -> list[tuple[str, Any]]:

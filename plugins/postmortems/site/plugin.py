@@ -16,6 +16,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
 from ..core import derive
+from ..core.cache import TextStore, default_cache_dir, fingerprint
 from ..insights import exports
 from ..core.timestamps import build_date
 from ..core.collection import Collection, load_collection
@@ -23,7 +24,9 @@ from .config import PostmortemsConfig
 from ..core.files import links_outside
 from .macros import register_macros
 from .markdown import FieldRenderer
-from .pages import all_similar, site_pages, template_environment
+from .page_cache import PageCache
+from .pages import StoredPages, all_similar, site_pages, template_environment
+from .render import templates_fingerprint
 from ..core.problems import ProjectError
 from ..core.project import ProjectPaths, resolve_paths
 from .preview import problems_banner, with_banner
@@ -48,6 +51,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.collection: Collection | None = None
         self.bodies: dict[str, str] = {}
         self.search: SiteSearch | None = None
+        self.store = TextStore(None)
+        self.page_cache: PageCache | None = None
         self.problems: str | None = None
         """Under ``serve``, what is wrong with the files while the last valid incidents show."""
 
@@ -88,13 +93,22 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             raise PluginError(
                 f"postmortems: {linked[0]}: symbolic link pointing outside the project; not read"
             )
+        self.store = self._open_store(root)
         if "attr_list" not in config.markdown_extensions:
             # Incident pages keep their bulky sections out of the search index with it.
             config.markdown_extensions.append("attr_list")
+        fields = FieldRenderer(
+            list(config.markdown_extensions), dict(config.mdx_configs), self.store
+        )
+        override_folders = [overrides] if overrides is not None else []
         self.env = template_environment(
-            [overrides] if overrides is not None else [],
-            directory_urls=config.use_directory_urls,
-            fields=FieldRenderer(list(config.markdown_extensions), dict(config.mdx_configs)),
+            override_folders, directory_urls=config.use_directory_urls, fields=fields
+        )
+        self.stored_pages = StoredPages(
+            self.store,
+            fingerprint(
+                templates_fingerprint(override_folders), fields.signature, config.use_directory_urls
+            ),
         )
         register_macros(
             config, self.collection, self.env, today=self.today, recurrences=self.recurrences
@@ -103,6 +117,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             config.extra_css.insert(0, STYLESHEET)  # the site's own stylesheets come after it
         self.search = SiteSearch(config, self.collection) if self.config.search else None
         return config
+
+    def _open_store(self, root: Path) -> TextStore:
+        """Rendered HTML kept between builds (outside the project: no pull request plants it)."""
+        folder = default_cache_dir() if self.config.cache else None
+        if folder is None:
+            return TextStore(None)
+        return TextStore(folder / f"rendered-{fingerprint(str(root)).hex()}.sqlite")
 
     def _load_collection(self) -> Collection:
         """The incidents to publish; invalid files fail the build.
@@ -143,6 +164,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             similar=self.similar,
             recurrences=self.recurrences,
             told=self.told,
+            stored=self.stored_pages,
         )
         for page in pages:
             if files.get_file_from_path(page.src_uri) is not None:
@@ -176,20 +198,29 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 files.append(File.generated(config, name, content=content))
         if self.search is not None:
             self.search.add_files(files, config)
+        self.page_cache = PageCache(self.store, config, files)
         return files
 
     @event_priority(-100)
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """The generated body, after mkdocs-macros (priority 0) has rendered the placeholder."""
-        return self.bodies.get(page.file.src_uri) if page.file.generated_by else None
+        """The generated body, after mkdocs-macros (priority 0) has rendered the placeholder;
+        nothing to convert when the page cache already has its HTML."""
+        body = self.bodies.pop(page.file.src_uri, None) if page.file.generated_by else None
+        if body is None or self.page_cache is None:
+            return body
+        return self.page_cache.markdown(page, body)
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
-    ) -> None:
+    ) -> str | None:
+        if self.page_cache is not None and page.file.generated_by:
+            html = self.page_cache.content(page, html, files)
+            page.markdown = ""  # converted: only the HTML is needed (None would lose the title)
         if self.search is not None:
             self.search.add_page(page, html)
+        return html
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         return with_banner(output, problems_banner(self.problems)) if self.problems else None
@@ -203,8 +234,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._close_caches()
         if self.search is not None:
             self.search.write(config)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._close_caches()
+
+    def _close_caches(self) -> None:
+        if self.page_cache is not None:
+            self.page_cache.close()
+            self.page_cache = None
+        self.store.close()
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> None:
         if not self.config.enabled or self.paths is None:

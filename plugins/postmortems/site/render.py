@@ -12,6 +12,7 @@ import yaml
 
 from ..core import derive
 from ..core import urls
+from ..core.cache import fingerprint
 from ..core.timestamps import readable
 from . import markdown
 
@@ -95,6 +96,18 @@ def _url(context: jinja2.runtime.Context, target_src: str) -> str:
     return urls.relative_url(
         context["page_src"], target_src, directory_urls=context["directory_urls"]
     )
+
+
+def templates_fingerprint(overrides: Sequence[Path] = ()) -> bytes:
+    """A digest of every template a page may use: the site's overrides and the package's."""
+    folders = [*overrides, PACKAGE_TEMPLATES]
+    files = sorted(
+        (str(folder), path.relative_to(folder).as_posix(), path)
+        for folder in folders
+        for path in folder.rglob("*")
+        if path.is_file()
+    )
+    return fingerprint(*(part for _, name, path in files for part in (name, path.read_bytes())))
 
 
 def render(env: jinja2.Environment, template: str, **context: Any) -> str:

@@ -1,0 +1,87 @@
+"""Dirty rebuilds (``mkdocs serve --dirty``, ``build --dirty``): only changed pages are rebuilt.
+
+MkDocs skips a page in a dirty build when its source file is older than its built HTML, and
+never skips a page generated from in-memory content. So for dirty builds each generated page
+is written as a small source file (its front matter, a placeholder and a digest of what the page
+shows) that is rewritten only when that digest changes; its mtime then tells MkDocs the truth.
+
+What a generated page shows also depends on the whole site (configuration, theme, the
+problems banner of the preview): a change there changes every digest, so every page is
+rebuilt. Hand-written pages may list incidents (mkdocs-macros): they are rebuilt whenever an
+incident changed. A page with a Material tags listing is an exception: the tags plugin only
+sees the pages rebuilt, so tags or titles changing rebuild every page, and nothing else does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from ..core.cache import fingerprint
+
+_VOLATILE = frozenset({"plugins", "theme", "config_file_path", "site_dir", "dev_addr", "watch"})
+_TAGS_PLUGIN = "material/tags"
+
+
+def site_fingerprint(config: MkDocsConfig, files: Files, *extra: object) -> bytes:
+    """What every page's HTML depends on besides its own Markdown: settings, plugins' settings,
+    the theme's templates (by modification time), the hand-written pages (the nav lists them),
+    and ``extra``."""
+    settings = [(key, config[key]) for key in sorted(config.keys()) if key not in _VOLATILE]
+    plugins = [(name, dict(plugin.config)) for name, plugin in config.plugins.items()]
+    theme_files = [
+        (path.as_posix(), path.stat().st_mtime_ns)
+        for folder in config.theme.dirs
+        for path in sorted(Path(folder).rglob("*.html"))
+    ]
+    hand_written = sorted(f.src_uri for f in files if not f.generated_by)
+    return fingerprint(settings, plugins, dict(config.theme), theme_files, hand_written, *extra)
+
+
+def tags_fingerprint(config: MkDocsConfig, pages: Iterable[tuple[str, str]]) -> bytes:
+    """What Material's tags listings show of the generated pages (``(src_uri, front matter)``),
+    or nothing when the tags plugin is not in use."""
+    return fingerprint(list(pages)) if _TAGS_PLUGIN in config.plugins else b""
+
+
+def lists_tags(file: File, config: MkDocsConfig) -> bool:
+    """Whether a hand-written page holds a Material tags listing."""
+    plugin = config.plugins.get(_TAGS_PLUGIN)
+    if plugin is None or file.abs_src_path is None:
+        return False
+    directive = str(plugin.config.get("listings_directive") or "material/tags")
+    try:
+        return f"<!-- {directive}" in Path(file.abs_src_path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+class PageSources:
+    """Generated pages as source files in ``folder``, rewritten only when their digest changes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def file(
+        self, config: MkDocsConfig, src_uri: str, text: str, inclusion: InclusionLevel
+    ) -> File:
+        path = self.folder / src_uri
+        try:
+            unchanged = path.read_text(encoding="utf-8") == text
+        except (OSError, UnicodeDecodeError):
+            unchanged = False
+        if not unchanged:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return File.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion)
+
+
+def rebuild(files: Iterable[File]) -> None:
+    """Make a dirty build rebuild ``files``: their built HTML goes (MkDocs writes it anew)."""
+    for file in files:
+        if file.abs_dest_path and os.path.isfile(file.abs_dest_path):
+            os.unlink(file.abs_dest_path)

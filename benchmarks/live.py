@@ -61,11 +61,12 @@ def _poll(url: str, text: str, timeout: float) -> float:
 
 @contextlib.contextmanager
 def _serving(folder: Path, cache_home: Path) -> Iterator[str]:
-    """``mkdocs serve`` of ``folder`` on a free port: its base URL; stopped on leaving."""
+    """``mkdocs serve --dirty`` (what ``make serve`` runs) of ``folder`` on a free port: its base
+    URL; stopped on leaving."""
     port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "XDG_CACHE_HOME": str(cache_home)}
     env.pop("POSTMORTEMS_NO_CACHE", None)
-    command = [str(MKDOCS), "serve", "-q", "-a", f"127.0.0.1:{port}"]
+    command = [str(MKDOCS), "serve", "--dirty", "-q", "-a", f"127.0.0.1:{port}"]
     process = subprocess.Popen(command, cwd=folder, env=env, stderr=subprocess.DEVNULL)
     try:
         yield f"http://127.0.0.1:{port}/"

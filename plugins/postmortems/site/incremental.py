@@ -63,12 +63,15 @@ def lists_tags(file: File, config: MkDocsConfig) -> bool:
 class PageSources:
     """Generated pages as source files in ``folder``, rewritten only when their digest changes."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, site: bytes) -> None:
         self.folder = folder
+        self.site = site
 
     def file(
-        self, config: MkDocsConfig, src_uri: str, text: str, inclusion: InclusionLevel
+        self, config: MkDocsConfig, src_uri: str, head: str, body: str, inclusion: InclusionLevel
     ) -> File:
+        """The page's file: ``head`` (what MkDocs should read) and the digest of ``body``."""
+        text = f"{head}<!-- {fingerprint(self.site, body.encode()).hex()} -->\n"
         path = self.folder / src_uri
         try:
             unchanged = path.read_text(encoding="utf-8") == text

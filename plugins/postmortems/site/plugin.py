@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
@@ -24,8 +27,9 @@ from .config import PostmortemsConfig
 from ..core.files import links_outside
 from .macros import register_macros
 from .markdown import FieldRenderer
+from .incremental import PageSources, lists_tags, rebuild, site_fingerprint, tags_fingerprint
 from .page_cache import PageCache
-from .pages import StoredPages, all_similar, site_pages, template_environment
+from .pages import GeneratedPage, StoredPages, all_similar, site_pages, template_environment
 from .render import templates_fingerprint
 from ..core.problems import ProjectError
 from ..core.project import ProjectPaths, resolve_paths
@@ -47,6 +51,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def __init__(self) -> None:
         self.is_serve = False
+        self.dirty = False
+        self.built: tuple[bytes, bytes] | None = None
+        """After a dirty build: its site fingerprint and its generated pages' fingerprint."""
+        self.scratch: Path | None = None
+        self.search_writer: threading.Thread | None = None
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
         self.bodies: dict[str, str] = {}
@@ -58,11 +67,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.is_serve = command == "serve"
+        self.dirty = dirty
+        self.built = None
         self.collection = None  # a new session: no last valid collection to fall back on
 
     def on_shutdown(self) -> None:
         """A later build in the same process (tests) is not a preview."""
-        self.is_serve = False
+        self.is_serve = self.dirty = False
+        if self.search_writer is not None:
+            self.search_writer.join()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.problems = None
@@ -93,7 +109,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             raise PluginError(
                 f"postmortems: {linked[0]}: symbolic link pointing outside the project; not read"
             )
-        self.store = self._open_store(root)
+        self.scope = fingerprint(str(root)).hex()
+        self.store = self._open_store()
         if "attr_list" not in config.markdown_extensions:
             # Incident pages keep their bulky sections out of the search index with it.
             config.markdown_extensions.append("attr_list")
@@ -115,15 +132,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         )
         if STYLESHEET not in config.extra_css:
             config.extra_css.insert(0, STYLESHEET)  # the site's own stylesheets come after it
-        self.search = SiteSearch(config, self.collection) if self.config.search else None
+        guides = self.search.guides if self.search is not None and self.dirty else None
+        self.search = (
+            SiteSearch(config, self.collection, guides) if self.config.search else None
+        )
         return config
 
-    def _open_store(self, root: Path) -> TextStore:
+    def _open_store(self) -> TextStore:
         """Rendered HTML kept between builds (outside the project: no pull request plants it)."""
         folder = default_cache_dir() if self.config.cache else None
         if folder is None:
             return TextStore(None)
-        return TextStore(folder / f"rendered-{fingerprint(str(root)).hex()}.sqlite")
+        return TextStore(folder / f"rendered-{self.scope}.sqlite")
 
     def _load_collection(self) -> Collection:
         """The incidents to publish; invalid files fail the build.
@@ -166,18 +186,25 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             told=self.told,
             stored=self.stored_pages,
         )
+        generated = []
         for page in pages:
             if files.get_file_from_path(page.src_uri) is not None:
                 log.info(f"docs/{page.src_uri} exists; it replaces the generated page")
                 continue
-            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             # MkDocs reads the front matter; the body waits for on_page_markdown.
             body, _ = get_data(page.content)
-            front_matter = page.content[: len(page.content) - len(body)]
-            self.bodies[page.src_uri] = body
-            file = File.generated(
-                config, page.src_uri, content=front_matter + PLACEHOLDER, inclusion=inclusion
-            )
+            generated.append((page, page.content[: len(page.content) - len(body)], body))
+        sources = self._page_sources(config, files, generated) if self.dirty else None
+        for page, front_matter, body in generated:
+            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            if sources is None:
+                file = File.generated(
+                    config, page.src_uri, content=front_matter + PLACEHOLDER, inclusion=inclusion
+                )
+            else:
+                file = sources.file(config, page.src_uri, front_matter + PLACEHOLDER, body, inclusion)
+            if sources is None or file.is_modified():
+                self.bodies[page.src_uri] = body
             if page.source is not None:
                 source = self.paths.incidents_dir / page.source
                 relative = Path(os.path.relpath(source, docs_dir)).as_posix()
@@ -200,6 +227,26 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.search.add_files(files, config)
         self.page_cache = PageCache(self.store, config, files)
         return files
+
+    def _page_sources(
+        self, config: MkDocsConfig, files: Files, generated: list[tuple[GeneratedPage, str, str]]
+    ) -> PageSources:
+        """For a dirty build: the generated pages' source files, and the hand-written pages to
+        rebuild (see ``incremental``)."""
+        tags = tags_fingerprint(config, ((page.src_uri, meta) for page, meta, _ in generated))
+        site = site_fingerprint(config, files, self.problems, tags)
+        content = fingerprint(*(page.content.encode() for page, _, _ in generated))
+        hand_written = [file for file in files.documentation_pages() if not file.generated_by]
+        if self.built is None or self.built[0] != site:
+            rebuild(hand_written)
+        elif self.built[1] != content:
+            rebuild(file for file in hand_written if not lists_tags(file, config))
+        self.built = (site, content)
+        folder = default_cache_dir() if self.config.cache else None
+        if folder is None:
+            self.scratch = self.scratch or Path(tempfile.mkdtemp(prefix="postmortems-pages-"))
+            folder = self.scratch
+        return PageSources(folder / f"pages-{self.scope}", site)
 
     @event_priority(-100)
     def on_page_markdown(
@@ -235,8 +282,25 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._close_caches()
-        if self.search is not None:
+        if self.search is None:
+            return
+        if not self.is_serve:
             self.search.write(config)
+            return
+        # The preview answers at once; its search catches up in the background.
+        if self.search_writer is not None:
+            self.search_writer.join()
+        self.search_writer = threading.Thread(
+            target=self._write_search, args=(self.search, config), daemon=True
+        )
+        self.search_writer.start()
+
+    @staticmethod
+    def _write_search(search: SiteSearch, config: MkDocsConfig) -> None:
+        try:
+            search.write(config)
+        except PluginError as error:
+            log.error(str(error))
 
     def on_build_error(self, *, error: Exception) -> None:
         self._close_caches()

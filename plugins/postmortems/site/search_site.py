@@ -60,14 +60,17 @@ def search_page(labels: FacetLabels) -> str:
 class SiteSearch:
     """What one build's search needs: the facet labels, the guides seen, the index written."""
 
-    def __init__(self, config: MkDocsConfig, collection: Collection) -> None:
+    def __init__(
+        self, config: MkDocsConfig, collection: Collection, guides: dict[str, Document] | None = None
+    ) -> None:
+        """``guides``: the hand-written pages a previous dirty build indexed (it skips some)."""
         self.collection = collection
         self.directory_urls = config.use_directory_urls
         self.language = str(config.theme.get("language") or "en")
         self.labels = facet_labels(
             collection.incidents, collection.schema, collection.catalog or {}
         )
-        self.guides: list[Document] = []
+        self.guides: dict[str, Document] = dict(guides or {})
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, str(THEME_DIR))
         if SCRIPT not in config.extra_javascript:
@@ -80,7 +83,6 @@ class SiteSearch:
 
     def add_files(self, files: Files, config: MkDocsConfig) -> None:
         """The search page (unless ``docs/search/index.md`` replaces it) and the script."""
-        self.guides = []
         if files.get_file_from_path(SEARCH_PAGE) is None:
             files.append(
                 File.generated(
@@ -99,8 +101,8 @@ class SiteSearch:
         search = page.meta.get("search")
         if isinstance(search, dict) and search.get("exclude"):
             return
-        self.guides.append(
-            Document(page.url, guide_document(str(page.title or page.url), content_html))
+        self.guides[page.url] = Document(
+            page.url, guide_document(str(page.title or page.url), content_html)
         )
 
     def documents(self) -> list[Document]:
@@ -109,7 +111,7 @@ class SiteSearch:
         for incident in self.collection.incidents:
             url = file_url(incident_page(incident.id), directory_urls=self.directory_urls)
             result.append(Document(url, incident_document(incident, self.labels)))
-        return result + self.guides
+        return result + list(self.guides.values())
 
     def write(self, config: MkDocsConfig) -> None:
         """Write the Pagefind bundle into the built site."""

@@ -557,9 +557,8 @@ def test_cli_text_needs_words(project: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_page_section_and_cli_agree(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    loaded = load_project("similar")
-    assert loaded is not None
-    similar, _, _ = all_similar(loaded[1], 5)
+    _, collection = load_project("similar")
+    similar, _, _ = all_similar(collection, 5)
     for incident_id in (
         "2018-11-08-events-table-hit-integer-ceiling",
         "2018-04-04-cache-flush-stampede",

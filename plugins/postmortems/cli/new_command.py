@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     existing = _existing(incidents_dir, incident.id)
     if existing is not None:
         message = "an incident with this id already exists; choose another id with --id"
-        raise failure(Problem(_display(existing), 1, 1, "id", message))
+        raise failure(Problem(display_path(existing), 1, 1, "id", message))
     text = render_incident(
         incident,
         modeline=schema_modeline(project, target.parent),
@@ -115,9 +115,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_new_file(target, text)
     except OSError as error:
-        raise failure(f"{_display(target)}: cannot write: {error.strerror or error}") from None
-    print(f"created {_display(target)}")
-    print(f"next: replace the TODOs, then run `postmortems validate {_display(target)}`")
+        raise failure(f"{display_path(target)}: cannot write: {error.strerror or error}") from None
+    print(f"created {display_path(target)}")
+    print(f"next: replace the TODOs, then run `postmortems validate {display_path(target)}`")
     return OK
 
 
@@ -222,11 +222,3 @@ def _existing(incidents_dir: Path, incident_id: str) -> Path | None:
         path for suffix in (".yaml", ".yml") for path in incidents_dir.rglob(incident_id + suffix)
     )
     return matches[0] if matches else None
-
-
-def _display(path: Path) -> str:
-    """``path`` relative to the working directory when it is inside it."""
-    try:
-        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)

@@ -12,12 +12,13 @@ from typing import Any
 
 from ...core.timestamps import build_date
 from ...similarity.mechanisms import suggest
+from ..scaffold import slugify
 from . import facts
 from .actions import action_items, lessons
 from .category import guess_category
 from .emit import Commented, Todo
 from .sections import Document, Section
-from .text import clean, first_sentence, list_items, paragraphs, sentences, shorten, slugify
+from .text import clean, first_sentence, list_items, paragraphs, sentences, shorten
 from .timeline import MAX_ENTRIES, Times, extract_times
 from .times import scan
 
@@ -243,7 +244,7 @@ def _identity(draft: Draft, title: str | None, times: Times, written: date | Non
     if day is None:
         day = build_date()
         draft.warnings.append("no incident date found: the id uses today's date")
-    slug = slugify(_without_dates(title or ""), 60) or "incident"
+    slug = slugify(_without_dates(title or "")) or "incident"
     draft.id = f"{day.isoformat()}-{slug}"
     draft.year = day.year
 

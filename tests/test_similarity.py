@@ -177,6 +177,7 @@ def test_threshold_leaves_out_weak_matches() -> None:
     assert SimilarityIndex([one, two]).similar("aaa-one") == []
 
 
+@pytest.mark.slow
 def test_all_similar_agrees_with_similar_beyond_one_block(monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = eval_incidents()
     many = [

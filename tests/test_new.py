@@ -406,6 +406,7 @@ def test_end_of_input_during_prompts_cancels_and_writes_nothing(
 DRIVER = "import sys; from postmortems.cli import main; sys.exit(main())"
 
 
+@pytest.mark.slow
 def test_prompts_in_a_real_terminal(project: Path) -> None:
     conversation = [
         (b"Title (one line): ", b"DNS resolution failures"),

@@ -177,6 +177,7 @@ def test_threshold_leaves_out_weak_matches() -> None:
     assert SimilarityIndex([one, two]).similar("aaa-one") == []
 
 
+@pytest.mark.slow
 def test_all_similar_agrees_with_similar_beyond_one_block(monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = eval_incidents()
     many = [
@@ -557,9 +558,8 @@ def test_cli_text_needs_words(project: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_page_section_and_cli_agree(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    loaded = load_project("similar")
-    assert loaded is not None
-    similar, _, _ = all_similar(loaded[1], 5)
+    _, collection = load_project("similar")
+    similar, _, _ = all_similar(collection, 5)
     for incident_id in (
         "2018-11-08-events-table-hit-integer-ceiling",
         "2018-04-04-cache-flush-stampede",

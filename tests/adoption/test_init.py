@@ -60,6 +60,7 @@ def test_init_writes_a_complete_knowledge_base(knowledge_base: Path) -> None:
     assert hook["additional_dependencies"] == [f"mkdocs-postmortems=={__version__}"]
 
 
+@pytest.mark.slow
 def test_the_new_knowledge_base_validates(knowledge_base: Path) -> None:
     result = _run([str(BIN / "postmortems"), "validate"], knowledge_base)
     assert result.returncode == 0, result.stdout + result.stderr

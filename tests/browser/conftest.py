@@ -7,10 +7,7 @@ a browser. Without Chromium these tests fail: they are part of ``make test``.
 from __future__ import annotations
 
 import shutil
-import threading
-from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,11 +28,6 @@ CHROMIUM_ARGS = [
 ARTIFACTS = REPO / "tests" / "artifacts"
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep request lines out of the test output."""
-
-
 def build_site(config_file: Path, site_dir: Path) -> Path:
     """``mkdocs build --strict`` of ``config_file`` into ``site_dir``, without the check cache."""
     with pytest.MonkeyPatch.context() as patch:
@@ -50,31 +42,22 @@ def build_site(config_file: Path, site_dir: Path) -> Path:
     return site_dir
 
 
-def serve(site_dir: Path) -> Iterator[str]:
-    """Serve ``site_dir`` on a free port of 127.0.0.1 and yield its base URL."""
-    handler = partial(_QuietHandler, directory=str(site_dir))
-    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/"
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-
-
 @pytest.fixture(scope="session")
-def example_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def example_site(
+    tmp_path_factory: pytest.TempPathFactory, serve_folder: Callable[[Path], str]
+) -> str:
     """The repository's own site (its incidents, docs and mkdocs.yml), served."""
     site_dir = build_site(REPO / "mkdocs.yml", tmp_path_factory.mktemp("example") / "site")
-    yield from serve(site_dir)
+    return serve_folder(site_dir)
 
 
 @pytest.fixture(scope="session")
-def public_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def public_site(
+    tmp_path_factory: pytest.TempPathFactory, serve_folder: Callable[[Path], str]
+) -> str:
     """The repository's public site (``mkdocs.public.yml``), served."""
     site_dir = build_site(REPO / "mkdocs.public.yml", tmp_path_factory.mktemp("public") / "site")
-    yield from serve(site_dir)
+    return serve_folder(site_dir)
 
 
 @pytest.fixture(scope="session")
@@ -84,13 +67,15 @@ def example_site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def hostile_site(
+    tmp_path_factory: pytest.TempPathFactory, serve_folder: Callable[[Path], str]
+) -> str:
     """The site tests' fixture project plus its hostile incidents, served."""
     project = tmp_path_factory.mktemp("hostile") / "project"
     shutil.copytree(FIXTURES / "project", project)
     shutil.copytree(FIXTURES / "hostile" / "incidents", project / "incidents", dirs_exist_ok=True)
     shutil.copytree(PACKAGED_SCHEMAS, project / "schema")
-    yield from serve(build_site(project / "mkdocs.yml", project / "site"))
+    return serve_folder(build_site(project / "mkdocs.yml", project / "site"))
 
 
 @pytest.fixture(scope="session")

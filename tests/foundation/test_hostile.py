@@ -13,6 +13,8 @@ from postmortems.core.project import PACKAGED_SCHEMAS
 
 from .documents import OLDER, OLDER_ID, VALID, VALID_ID
 
+pytestmark = pytest.mark.slow  # the real command in a subprocess per hostile file
+
 MIB = 1024 * 1024
 LAUGHS = "\n".join(
     ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']

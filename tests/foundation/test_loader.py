@@ -243,6 +243,7 @@ def _dumped(value: object, style: str) -> str:
     return yaml.safe_dump(value, default_flow_style=style == "flow", allow_unicode=style != "ascii")
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.dictionaries(_keys, _values, min_size=1, max_size=6),
@@ -259,6 +260,7 @@ def test_fast_path_agrees_with_exact_path_on_generated_documents(
         assert fast == to_json(exact.data)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,8 @@ from postmortems.core.validator import DocumentValidator
 
 from .conftest import Project
 from .documents import VALID, VALID_ID
+
+pytestmark = pytest.mark.slow  # hundreds of damaged files, each checked twice
 
 SCHEMA = json.loads((PACKAGED_SCHEMAS / "incident.schema.json").read_text("utf-8"))
 VALIDATOR = DocumentValidator(SCHEMA)

@@ -91,6 +91,7 @@ def test_a_schema_linked_out_of_the_project_is_refused_unread(
     assert f"schema/{name} is a symbolic link pointing outside the project" in shown
 
 
+@pytest.mark.slow
 def test_the_repeated_items_of_80_000_tags_are_named_in_one_pass(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -40,6 +40,7 @@ def test_nesting_depth_counts_list_items_and_block_quotes(text: str, depth: int)
     assert nesting_depth(text) == depth
 
 
+@pytest.mark.slow
 def test_nesting_depth_of_a_megabyte_of_markers_is_found_in_one_pass() -> None:
     assert nesting_depth("- " * 500_000 + "x", stop_above=16) > 16
     assert nesting_depth("\n".join(["- x"] * 300_000)) == 1

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,22 +25,9 @@ PROBES = (
 )
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep request lines out of the test output."""
-
-
 @pytest.fixture
-def served(render_site: Path) -> Iterator[str]:
-    handler = partial(_QuietHandler, directory=str(render_site))
-    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/"
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
+def served(render_site: Path, serve_folder: Callable[[Path], str]) -> str:
+    return serve_folder(render_site)
 
 
 def test_probe_pages_open_no_dialog_and_keep_their_title(served: str) -> None:

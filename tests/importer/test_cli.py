@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
 import yaml
-from postmortems.cli import import_command
+from postmortems.cli import main
 
 DOCUMENT = Path(__file__).parent / "documents" / "terse-dns-resolver.txt"
 ID = "2024-02-29-internal-dns-resolver-outage"
 
 
 def run(*arguments: str) -> int:
-    parser = argparse.ArgumentParser(prog="postmortems")
-    import_command.register(parser.add_subparsers())
-    args = parser.parse_args(["import", *arguments])
-    return args.handler(args)
+    return main(["import", *arguments])
 
 
 @pytest.fixture

@@ -84,6 +84,7 @@ def test_emit_reads_back_to_the_intended_values_with_comments_and_todos() -> Non
     assert "summary: |-" in text
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=400))
 def test_random_text_never_raises_and_always_yields_loadable_yaml(text: str) -> None:
@@ -93,6 +94,7 @@ def test_random_text_never_raises_and_always_yields_loadable_yaml(text: str) -> 
     assert data["id"] == result.id
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(

@@ -87,7 +87,10 @@ def test_relative_times_in_prose_count_from_the_last_stated_time() -> None:
         "\n \n\t\n",
         os.urandom(4096).decode("latin-1"),
         "|||\n|---|\n| a |\n# \n## Timeline\n| Time | Event |\n|\n- [ ]\n- [x]\n99:99 2024-13-45\n",
-        ("# Big outage\n\nAt 10:00 UTC on 2024-01-01 errors began. " * 20_000)[:1_000_000],
+        pytest.param(
+            ("# Big outage\n\nAt 10:00 UTC on 2024-01-01 errors began. " * 20_000)[:1_000_000],
+            marks=pytest.mark.slow,
+        ),
     ],
     ids=["empty", "blank", "binary", "broken-markdown", "one-megabyte"],
 )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from postmortems.cli import quality_command
+from postmortems.cli import main
 from postmortems.insights.quality import CHECK_NAMES, report
 from postmortems.site import render
 from postmortems.site.insight_pages import quality_page
@@ -92,10 +91,7 @@ def test_hostile_action_title_is_escaped_on_the_page():
 
 
 def _quality(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="postmortems", exit_on_error=False)
-    quality_command.register(parser.add_subparsers())
-    args = parser.parse_args(["quality", *argv])
-    return args.handler(args)
+    return main(["quality", *argv])
 
 
 def test_cli_exits_1_when_a_named_check_has_findings(project, capsys):

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import pytest
-from postmortems.cli import stats_command
+from postmortems.cli import main
 
 
 def _stats(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="postmortems")
-    stats_command.register(parser.add_subparsers())
-    args = parser.parse_args(["stats", *argv])
-    return args.handler(args)
+    return main(["stats", *argv])
 
 
 def test_text_tables_fit_100_columns(project, capsys):

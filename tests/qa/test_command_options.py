@@ -68,6 +68,7 @@ def test_similar_changed_with_a_base_outside_git_is_a_usage_error(
     assert "--base main: not a git repository" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_similar_changed_without_a_base_outside_git_reports_untracked_files(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -50,13 +50,14 @@ class NewIncident:
     category: str
 
 
-def slugify(text: str) -> str:
-    """``"Café: DB down!"`` → ``"cafe-db-down"``: ascii-folded, lowercase, at most 60 chars."""
+def slugify(text: str, limit: int = SLUG_MAX) -> str:
+    """``"Café: DB down!"`` → ``"cafe-db-down"``: ascii-folded, lowercase, at most ``limit``
+    characters, cut between words unless that would lose more than half."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-    if len(slug) > SLUG_MAX:
-        boundary = slug.rfind("-", 0, SLUG_MAX + 1)
-        slug = slug[:boundary] if boundary > SLUG_MAX // 2 else slug[:SLUG_MAX]
+    if len(slug) > limit:
+        boundary = slug.rfind("-", 0, limit + 1)
+        slug = slug[:boundary] if boundary > limit // 2 else slug[:limit]
     return slug.strip("-")
 
 

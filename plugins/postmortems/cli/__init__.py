@@ -21,6 +21,7 @@ from . import (
     stats_command,
     validate_command,
 )
+from .printer import INTERRUPTED, OK, PROBLEMS, USAGE, CommandExit, error_line, say
 
 COMMANDS = (
     validate_command,
@@ -39,7 +40,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(USAGE, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,21 +77,22 @@ def _run(argv: Sequence[str] | None) -> int:
         code: int = args.handler(args)
         sys.stdout.flush()  # a write error shows here, not as a traceback at exit
         return code
+    except CommandExit as stop:
+        say(*stop.lines)
+        return stop.status
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        say("interrupted")
+        return INTERRUPTED
     except BrokenPipeError:
         _discard_output()
-        return 0
+        return OK
     except ProjectError as error:
-        print(f"postmortems {args.command}: error: {error}", file=sys.stderr)
-        return 2
+        say(error_line(args.command, str(error)))
+        return USAGE
     except OSError as error:  # output that cannot be written (a full disk), a vanished file
         where = f"{error.filename}: " if error.filename else ""
-        print(
-            f"postmortems {args.command}: error: {where}{error.strerror or error}", file=sys.stderr
-        )
-        return 1
+        say(error_line(args.command, f"{where}{error.strerror or error}"))
+        return PROBLEMS
 
 
 def _prepare_streams() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from ..core import loader
@@ -10,6 +9,7 @@ from ..core.collection import Collection, display_path, load_collection
 from ..core.files import links_outside
 from ..core.problems import ProjectError
 from ..core.project import ProjectPaths
+from .printer import USAGE, CommandExit, say
 from .site_config import find_project
 
 
@@ -25,8 +25,8 @@ def project_error(project: ProjectPaths, *, needs_incidents: bool = True) -> str
     return None
 
 
-def load_project(command: str) -> tuple[ProjectPaths, Collection] | None:
-    """The project and its incidents; ``None`` once it printed why they cannot load."""
+def load_project(command: str) -> tuple[ProjectPaths, Collection]:
+    """The project and its incidents; a usage error when they cannot load."""
     project = find_project()
     reason = project_error(project)
     if reason is None:
@@ -34,24 +34,19 @@ def load_project(command: str) -> tuple[ProjectPaths, Collection] | None:
             return project, load_collection(project)
         except ProjectError as error:
             reason = str(error)
-    print(f"postmortems {command}: cannot load the project: {reason}", file=sys.stderr)
-    return None
+    raise CommandExit(USAGE, f"postmortems {command}: cannot load the project: {reason}")
 
 
-def load_incidents(command: str) -> Collection | None:
-    """The project's collection, its problems printed to stderr; ``None`` when it cannot load."""
-    loaded = load_project(command)
-    if loaded is None:
-        return None
-    collection = loaded[1]
-    for problem in collection.problems:
-        print(problem, file=sys.stderr)
+def load_incidents(command: str) -> Collection:
+    """The project's collection, its problems printed to stderr; a usage error when it cannot
+    load."""
+    collection = load_project(command)[1]
+    say(*collection.problems)
     if collection.errors:
         count = len({problem.path for problem in collection.errors})
-        print(
+        say(
             f"postmortems {command}: {count} file(s) with errors left out; "
-            "run `postmortems validate`",
-            file=sys.stderr,
+            "run `postmortems validate`"
         )
     return collection
 

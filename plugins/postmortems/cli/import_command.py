@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from ..core.files import write_new_file
 from ..core.project import ProjectPaths, schema_modeline
 from ..core.vocabulary import values
 from .common import catalog_services
+from .printer import OK, PROBLEMS, failure, say, usage_error
 from .site_config import find_project
 
 MAX_BYTES = 1024 * 1024  # a postmortem, not a log: larger files would make a useless draft
@@ -87,16 +87,16 @@ def _import_one(
     try:
         text = read_text(path)
     except FileNotFoundError:
-        print(f"{path}: error: no such file", file=sys.stderr)
+        say(f"{path}: error: no such file")
         return False
     except IsADirectoryError:
-        print(f"{path}: error: a folder, not a file", file=sys.stderr)
+        say(f"{path}: error: a folder, not a file")
         return False
     except OSError as error:
-        print(f"{path}: error: cannot read: {error.strerror or error}", file=sys.stderr)
+        say(f"{path}: error: cannot read: {error.strerror or error}")
         return False
     except ValueError as error:
-        print(f"{path}: error: {error}", file=sys.stderr)
+        say(f"{path}: error: {error}")
         return False
     incident = import_postmortem(
         text,
@@ -111,15 +111,15 @@ def _import_one(
     target = folder / f"{incident.id}.yaml"
     shown = display_path(target)
     if target.exists():
-        print(f"{path}: error: {shown} already exists; not overwritten", file=sys.stderr)
+        say(f"{path}: error: {shown} already exists; not overwritten")
         return False
     try:
         write_new_file(target, incident.yaml_text)
     except OSError as error:
-        print(f"{path}: error: cannot write {shown}: {error.strerror or error}", file=sys.stderr)
+        say(f"{path}: error: cannot write {shown}: {error.strerror or error}")
         return False
     for warning in incident.warnings:
-        print(f"{shown}: warning: {warning}", file=sys.stderr)
+        say(f"{shown}: warning: {warning}")
     print(f"{path} -> {shown}")
     return True
 
@@ -131,16 +131,12 @@ def run(args: argparse.Namespace) -> int:
         vocabularies = _vocabularies(project)
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) else f"not valid JSON: {error}"
-        print(
-            f"{display_path(project.schema_path)}: error: cannot read the schema: {reason}",
-            file=sys.stderr,
-        )
-        return 1
+        shown = display_path(project.schema_path)
+        raise failure(f"{shown}: error: cannot read the schema: {reason}") from None
     output = args.output if args.output is not None else project.incidents_dir
     if output.exists() and not output.is_dir():
-        print(f"postmortems import: error: {output} is a file, not a folder", file=sys.stderr)
-        return 2
+        raise usage_error("import", f"{output} is a file, not a folder")
     results = [
         _import_one(path, output, args.output is None, project, vocabularies) for path in args.files
     ]
-    return 0 if all(results) else 1
+    return OK if all(results) else PROBLEMS

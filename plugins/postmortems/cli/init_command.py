@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 from ..authoring.knowledge_base import create, existing, starter_files
 from ..core.collection import display_path
+from .printer import OK, failure, usage_error
 
 
 def register(subparsers: Any) -> None:
@@ -33,16 +33,15 @@ def run(args: argparse.Namespace) -> int:
     """0 when every file was written; 1 when one existed already (then nothing is written)."""
     folder: Path = args.folder
     if folder.exists() and not folder.is_dir():
-        print(f"postmortems init: error: {folder} is a file, not a folder", file=sys.stderr)
-        return 2
+        raise usage_error("init", f"{folder} is a file, not a folder")
     name = " ".join(args.name.split()) or "Postmortems"
     files = starter_files(name)
     clashes = existing(folder, files)
     if clashes:
-        for path in clashes:
-            print(f"{display_path(path)}: error: already exists; not overwritten", file=sys.stderr)
-        print("postmortems init: nothing was written", file=sys.stderr)
-        return 1
+        lines = [
+            f"{display_path(path)}: error: already exists; not overwritten" for path in clashes
+        ]
+        raise failure(*lines, "postmortems init: nothing was written")
     create(folder, files)
     for file in files:
         print(display_path(folder / file.path))
@@ -50,4 +49,4 @@ def run(args: argparse.Namespace) -> int:
         f"\nNext: cd {folder} && python3 -m venv .venv && .venv/bin/pip install -r "
         "requirements.txt && .venv/bin/mkdocs serve"
     )
-    return 0
+    return OK

@@ -25,6 +25,7 @@ from ..core.problems import Problem
 from ..core.project import schema_modeline
 from ..core.vocabulary import VOCABULARIES, values
 from .common import catalog_services, project_error
+from .printer import OK, failure, usage_error
 from .site_config import find_project
 
 T = TypeVar("T")
@@ -86,26 +87,22 @@ def run(args: argparse.Namespace) -> int:
         problem = error.strerror if isinstance(error, OSError) else f"not valid JSON: {error}"
         reason = f"cannot read the schema {display_path(project.schema_path)}: {problem}"
     if reason is not None:
-        print(f"postmortems new: error: {reason}", file=sys.stderr)
-        return 2
+        raise usage_error("new", reason)
     vocabularies = {name: values(schema, name) for name in VOCABULARIES}
     catalog = _catalog_services(project.catalog_path, project.root)
     try:
         incident = _answers(args, vocabularies, catalog)
     except _Cancelled:
-        print("\npostmortems new: cancelled, nothing written", file=sys.stderr)
-        return 1
+        raise failure("\npostmortems new: cancelled, nothing written") from None
     except ValueError as error:
-        print(f"postmortems new: error: {error}", file=sys.stderr)
-        return 2
+        raise usage_error("new", str(error)) from None
 
     incidents_dir = project.incidents_dir
     target = incidents_dir / str(incident.started_at.year) / f"{incident.id}.yaml"
     existing = _existing(incidents_dir, incident.id)
     if existing is not None:
         message = "an incident with this id already exists; choose another id with --id"
-        print(Problem(_display(existing), 1, 1, "id", message), file=sys.stderr)
-        return 1
+        raise failure(Problem(display_path(existing), 1, 1, "id", message))
     text = render_incident(
         incident,
         modeline=schema_modeline(project, target.parent),
@@ -114,15 +111,14 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.dry_run:
         sys.stdout.write(text)
-        return 0
+        return OK
     try:
         write_new_file(target, text)
     except OSError as error:
-        print(f"{_display(target)}: cannot write: {error.strerror or error}", file=sys.stderr)
-        return 1
-    print(f"created {_display(target)}")
-    print(f"next: replace the TODOs, then run `postmortems validate {_display(target)}`")
-    return 0
+        raise failure(f"{display_path(target)}: cannot write: {error.strerror or error}") from None
+    print(f"created {display_path(target)}")
+    print(f"next: replace the TODOs, then run `postmortems validate {display_path(target)}`")
+    return OK
 
 
 def _answers(
@@ -226,11 +222,3 @@ def _existing(incidents_dir: Path, incident_id: str) -> Path | None:
         path for suffix in (".yaml", ".yml") for path in incidents_dir.rglob(incident_id + suffix)
     )
     return matches[0] if matches else None
-
-
-def _display(path: Path) -> str:
-    """``path`` relative to the working directory when it is inside it."""
-    try:
-        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)

@@ -9,6 +9,7 @@ from typing import Any
 from ..core.timestamps import build_date
 from ..insights.quality import CHECK_NAMES, CHECKS, report
 from .common import load_incidents
+from .printer import OK, PROBLEMS, say
 
 
 def register(subparsers: Any) -> None:
@@ -41,11 +42,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     collection = load_incidents("quality")
-    if collection is None:
-        return 2
     result = report(collection.incidents, build_date())
     sys.stdout.write(result.to_json() if args.format == "json" else result.to_text())
     failing = result.failing(args.fail_on)
     if failing:
-        print(f"postmortems quality: findings in {', '.join(failing)}", file=sys.stderr)
-    return 1 if failing or collection.errors else 0
+        say(f"postmortems quality: findings in {', '.join(failing)}")
+    return PROBLEMS if failing or collection.errors else OK

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from ..site.markdown import FieldRenderer
 from ..site.pages import template_environment
 from ..site.standalone import standalone_files
 from .common import project_error
+from .printer import OK, error_line, failure, say, usage_error
 from .site_config import find_site
 
 MKDOCS_DEFAULT_EXTENSIONS = ["toc", "tables", "fenced_code"]
@@ -40,23 +40,16 @@ def run(args: argparse.Namespace) -> int:
     2 when the project cannot be loaded."""
     out: Path = args.folder
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        print(
-            f"postmortems render: error: {out} exists and is not an empty folder; "
-            "nothing is overwritten: choose a new folder",
-            file=sys.stderr,
-        )
-        return 1
+        taken = f"{out} exists and is not an empty folder; nothing is overwritten"
+        raise failure(error_line("render", f"{taken}: choose a new folder"))
     project, options, config = find_site()
     reason = project_error(project)
     if reason is not None:
-        print(f"postmortems render: error: {reason}", file=sys.stderr)
-        return 2
+        raise usage_error("render", reason)
     collection = load_collection(project)
-    for problem in collection.problems:
-        print(problem, file=sys.stderr)
+    say(*collection.problems)
     if collection.errors:
-        print("postmortems render: fix the problems above first", file=sys.stderr)
-        return 1
+        raise failure("postmortems render: fix the problems above first")
     extensions = list(config.markdown_extensions) if config else MKDOCS_DEFAULT_EXTENSIONS
     if "attr_list" not in extensions:
         extensions.append("attr_list")  # the pages' { data-search-exclude } markers
@@ -78,4 +71,4 @@ def run(args: argparse.Namespace) -> int:
     for name, text in sorted(files.items()):
         write_new_file(out / name, text)
     print(f"{len(files)} files written to {display_path(out)}")
-    return 0
+    return OK

@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,9 @@ from ..core.project import ProjectPaths
 from ..core.vocabulary import titles
 from ..similarity import DEFAULT_THRESHOLD, Match, Recurrence, SimilarityIndex
 from ..site.markdown import inline
+from . import git
 from .common import load_project
+from .printer import OK, PROBLEMS, USAGE, CommandExit, failure, usage_error
 
 DEFAULT_BASE = "origin/main"
 FALLBACK_BASES = ("main", "HEAD~1")
@@ -94,30 +94,28 @@ def _score(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    if sum((bool(args.incident), args.text is not None, args.changed)) != 1:
-        print("postmortems similar: give one of ID_OR_PATH, --text or --changed", file=sys.stderr)
-        return 2
-    if args.text is not None and not args.text.strip():
-        print("postmortems similar: --text needs some words", file=sys.stderr)
-        return 2
-    if args.base and not args.changed:
-        print("postmortems similar: --base only goes with --changed", file=sys.stderr)
-        return 2
-    if args.changed and args.format == "json":
-        print(
-            "postmortems similar: --changed writes Markdown; --format json is for one incident",
-            file=sys.stderr,
-        )
-        return 2
-    loaded = load_project("similar")
-    if loaded is None:
-        return 2
-    project, collection = loaded
+    misuse = _misuse(args)
+    if misuse is not None:
+        raise CommandExit(USAGE, f"postmortems similar: {misuse}")
+    project, collection = load_project("similar")
     if args.changed:
         return _run_changed(args, project, collection)
     if args.text is not None:
         return _run_text(args, collection)
     return _run_one(args, project, collection)
+
+
+def _misuse(args: argparse.Namespace) -> str | None:
+    """Why the options given do not go together; ``None`` when they do."""
+    if sum((bool(args.incident), args.text is not None, args.changed)) != 1:
+        return "give one of ID_OR_PATH, --text or --changed"
+    if args.text is not None and not args.text.strip():
+        return "--text needs some words"
+    if args.base and not args.changed:
+        return "--base only goes with --changed"
+    if args.changed and args.format == "json":
+        return "--changed writes Markdown; --format json is for one incident"
+    return None
 
 
 def _run_text(args: argparse.Namespace, collection: Collection) -> int:
@@ -130,10 +128,10 @@ def _run_text(args: argparse.Namespace, collection: Collection) -> int:
     )
     if args.format == "json":
         print(json.dumps([_as_json(match) for match in matches], indent=2, ensure_ascii=False))
-        return 0
+        return OK
     print(f"Incidents like: {args.text}")
     _print_matches(matches)
-    return 0
+    return OK
 
 
 def _print_matches(matches: list[Match]) -> None:
@@ -150,37 +148,32 @@ def _run_one(args: argparse.Namespace, project: ProjectPaths, collection: Collec
     if incident is None:
         path = Path(args.incident)
         if not (path.suffix in INCIDENT_SUFFIXES or path.exists()):
-            print(f"postmortems similar: no incident with id {args.incident!r}", file=sys.stderr)
-            return 1
+            raise failure(f"postmortems similar: no incident with id {args.incident!r}")
         if not path.is_file():
             reason = "a folder, not an incident file" if path.is_dir() else "no such file"
-            print(f"postmortems similar: {args.incident}: {reason}", file=sys.stderr)
-            return 1
+            raise failure(f"postmortems similar: {args.incident}: {reason}")
         incident, problems = load_one(path, project)
         errors = [problem for problem in problems if problem.level == "error"]
         if incident is None or errors:
-            for problem in problems or [_unreadable(path)]:
-                print(problem, file=sys.stderr)
-            return 1
+            raise failure(*(problems or [_unreadable(path)]))
     index = _index_with(collection, incident)
     matches = index.similar(incident.id, top=args.top, threshold=args.threshold)
     if args.format == "json":
         print(json.dumps([_as_json(match) for match in matches], indent=2, ensure_ascii=False))
-        return 0
+        return OK
     print(f"{incident.id}: {incident.title}")
     recurrence = index.recurrence(incident.id)
     if recurrence is not None:
         print(f"  {recurrence.reason}")
     _print_matches(matches)
-    return 0
+    return OK
 
 
 def _run_changed(args: argparse.Namespace, project: ProjectPaths, collection: Collection) -> int:
     try:
         files, note = changed_files(project, args.base)
     except ProjectError as error:
-        print(f"postmortems similar: error: {error}", file=sys.stderr)
-        return 2
+        raise usage_error("similar", str(error)) from None
     sections: list[str] = ["## Postmortem check: problems and similar past incidents", ""]
     if note:
         sections += [f"_{inline(note)}_", ""]
@@ -198,34 +191,25 @@ def _run_changed(args: argparse.Namespace, project: ProjectPaths, collection: Co
         matches = index.similar(incident.id, top=args.top, threshold=args.threshold)
         sections += _match_section(incident, matches, index.recurrence(incident.id), project)
     print("\n".join(sections).rstrip())
-    return 1 if found_problems else 0
+    return PROBLEMS if found_problems else OK
 
 
 def changed_files(project: ProjectPaths, base: str | None) -> tuple[list[Path], str]:
     """Incident files added or changed since ``base`` (plus untracked ones), and a note on
     which base was used. Raises ``ProjectError`` when ``base`` is given but is no commit: a
     typo must not pass for "nothing changed"."""
-    root = _git(["rev-parse", "--show-toplevel"], project.root)
-    if root is None and base:
+    top = git.toplevel(project.root)
+    if top is None and base:
         raise ProjectError(f"--base {base}: not a git repository")
-    if root is None:
+    if top is None:
         return _untracked(project, project.root), "not a git repository: untracked files only"
-    top = Path(root.strip())
     candidates = (base,) if base else (DEFAULT_BASE, *FALLBACK_BASES)
-    used = next(
-        (
-            ref
-            for ref in candidates
-            if _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
-        ),
-        None,
-    )
+    used = next((ref for ref in candidates if git.is_commit(ref, top)), None)
     if base and used is None:
         raise ProjectError(f"--base {base}: no such commit in this repository")
     names: list[Path] = []
     if used is not None:
-        diff = _git(["diff", "-z", "--name-only", "--diff-filter=d", f"{used}..."], top) or ""
-        names = [top / name for name in diff.split("\0") if name]  # -z: names as they are
+        names = git.changed_since(used, top)
         note = f"compared with {used}"
     else:
         note = f"no git ref {' / '.join(candidates)} found: untracked files only"
@@ -236,12 +220,8 @@ def changed_files(project: ProjectPaths, base: str | None) -> tuple[list[Path], 
 
 
 def _untracked(project: ProjectPaths, top: Path) -> list[Path]:
-    listed = _git(
-        ["ls-files", "-z", "--others", "--exclude-standard", "--", str(project.incidents_dir)],
-        top,
-    )
-    paths = [top / name for name in (listed or "").split("\0") if name]
-    if listed is None:
+    paths = git.untracked(project.incidents_dir, top)
+    if paths is None:
         paths = list(project.incidents_dir.rglob("*"))
     return [path for path in paths if _is_incident_file(path, project)]
 
@@ -249,17 +229,6 @@ def _untracked(project: ProjectPaths, top: Path) -> list[Path]:
 def _is_incident_file(path: Path, project: ProjectPaths) -> bool:
     inside = path.resolve().is_relative_to(project.incidents_dir.resolve())
     return inside and path.suffix in INCIDENT_SUFFIXES and not path.name.startswith("_")
-
-
-def _git(arguments: list[str], cwd: Path) -> str | None:
-    """Output of a git command, or None when git is missing or the command fails."""
-    try:
-        done = subprocess.run(
-            ["git", *arguments], cwd=cwd, capture_output=True, text=True, check=False
-        )
-    except OSError:
-        return None
-    return done.stdout if done.returncode == 0 else None
 
 
 def _index_with(collection: Collection, incident: Incident) -> SimilarityIndex:

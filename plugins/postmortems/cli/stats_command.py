@@ -12,6 +12,7 @@ from ..core.collection import Collection
 from ..insights.stats import figures, filter_incidents
 from ..insights.stats_text import text_report
 from .common import load_incidents
+from .printer import OK, PROBLEMS, usage_error
 
 
 def register(subparsers: Any) -> None:
@@ -51,14 +52,8 @@ def _known_service(collection: Collection, service: str) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     collection = load_incidents("stats")
-    if collection is None:
-        return 2
     if args.service is not None and not _known_service(collection, args.service):
-        print(
-            f"postmortems stats: error: --service: unknown service {args.service!r}",
-            file=sys.stderr,
-        )
-        return 2
+        raise usage_error("stats", f"--service: unknown service {args.service!r}")
     incidents = filter_incidents(collection.incidents, since=args.since, service=args.service)
     result = figures(incidents, collection.schema)
     if args.format == "json":
@@ -66,4 +61,4 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(filters | result.as_dict(), indent=2) + "\n")
     else:
         sys.stdout.write(text_report(result))
-    return 1 if collection.errors else 0
+    return PROBLEMS if collection.errors else OK

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from ..core.collection import Collection, incident_files, load_collection
 from ..core.problems import Problem, ProjectError
 from ..core.project import ProjectPaths
 from .common import project_error
+from .printer import OK, PROBLEMS, USAGE, CommandExit, error_line, usage_error
 from .site_config import find_project
 
 FORMATS = ("text", "json", "github")
@@ -45,20 +45,17 @@ def run(args: argparse.Namespace) -> int:
     project = find_project()
     missing = [path for path in args.paths if not path.exists()]
     if missing:
-        for path in missing:
-            print(f"postmortems validate: error: no such file or folder: {path}", file=sys.stderr)
-        return 2
+        lines = (error_line("validate", f"no such file or folder: {path}") for path in missing)
+        raise CommandExit(USAGE, *lines)
     reason = project_error(project, needs_incidents=not args.paths)
     if reason is not None:
-        print(f"postmortems validate: error: {reason}", file=sys.stderr)
-        return 2
+        raise usage_error("validate", reason)
     try:
         collection = _load(project, args.paths, use_cache=not args.no_cache)
     except ProjectError as error:
-        print(f"postmortems validate: error: {error}", file=sys.stderr)
-        return 2
+        raise usage_error("validate", str(error)) from None
     print(format_problems(collection, output_format), end="")
-    return 1 if collection.errors else 0
+    return PROBLEMS if collection.errors else OK
 
 
 def _load(project: ProjectPaths, paths: list[Path], *, use_cache: bool) -> Collection:

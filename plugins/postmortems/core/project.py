@@ -6,6 +6,7 @@ for the CLI, by ``cli/site_config.py``: this module holds no second copy of thei
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,13 +15,23 @@ from typing import Any
 from urllib.parse import quote
 
 from .urls import absolute_url, file_url, incident_page
-from .vocabulary import Extensions, extended, read_schema
+from .vocabulary import Extensions, Term, extended, read_schema, vocabulary
 
 PACKAGED_SCHEMAS = Path(__file__).parents[1] / "schemas"
 """The default incident and service-catalog schemas, shipped inside the package."""
 INCIDENT_SCHEMA_NAME = "incident.schema.json"
 SERVICES_SCHEMA_NAME = "services.schema.json"
 CATALOG_NAME = "_services.yaml"
+
+
+def packaged_vocabulary(name: str) -> list[Term]:
+    """The terms of the vocabulary ``name`` in the incident schema shipped in the package."""
+    return vocabulary(_packaged_schema(), name)
+
+
+@functools.cache
+def _packaged_schema() -> dict[str, Any]:
+    return read_schema(PACKAGED_SCHEMAS / INCIDENT_SCHEMA_NAME)
 
 
 @dataclass(frozen=True)

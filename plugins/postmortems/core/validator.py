@@ -340,6 +340,10 @@ def _forbidden_character(text: str, pattern: str) -> tuple[str, str | None]:
     return f"contains a control character (U+{code:04X}); remove it", None
 
 
+_Finding = tuple[str, str, str | None]
+"""A broken rule before it is located: the field path, the message and a hint (or ``None``)."""
+
+
 def _cross_checks(
     document: dict[str, Any],
     path: str,
@@ -349,57 +353,76 @@ def _cross_checks(
     schema_failed: bool,
     placeholders: bool = True,
 ) -> list[Problem]:
-    found: list[Problem] = []
-
-    def add(field_path: str, message: str, hint: str | None = None) -> None:
+    """The per-file rules JSON Schema cannot express, each broken one located in the file."""
+    findings: list[_Finding] = [
+        *(_placeholders(document) if placeholders else ()),
+        *_id_names_the_file(document, stem),
+        *_times_in_order(document, schema_failed=schema_failed),
+        *_timeline_in_order(document),
+        *_real_dates(document),
+    ]
+    problems = []
+    for field_path, message, hint in findings:
         line, column = locate(field_path, False)
-        found.append(Problem(path, line, column, field_path, message, hint))
+        problems.append(Problem(path, line, column, field_path, message, hint))
+    return problems
 
-    for field_path, text in _strings(document, "") if placeholders else ():
+
+def _placeholders(document: dict[str, Any]) -> Iterator[_Finding]:
+    for field_path, text in _strings(document, ""):
         if PLACEHOLDER.match(text):
-            add(field_path, f"placeholder {_show(text)} not filled in")
+            yield field_path, f"placeholder {_show(text)} not filled in", None
+
+
+def _id_names_the_file(document: dict[str, Any], stem: str) -> Iterator[_Finding]:
     incident_id = document.get("id")
     if isinstance(incident_id, str) and incident_id != stem:
-        add(
+        yield (
             "id",
             f"id '{incident_id}' differs from the file name '{stem}'",
             f"rename the file to {incident_id}.yaml or change the id",
         )
+
+
+def _times_in_order(document: dict[str, Any], *, schema_failed: bool) -> Iterator[_Finding]:
+    """Real timestamps; detection, mitigation and resolution not before the start, resolution
+    not before mitigation."""
     times = {name: aware_timestamp(document.get(name)) for name in TIMESTAMP_FIELDS}
     for name, written in ((n, document.get(n)) for n in TIMESTAMP_FIELDS):
         if isinstance(written, str) and times[name] is None and not schema_failed:
-            add(name, f"{_show(written)} is not a real date and time")
+            yield name, f"{_show(written)} is not a real date and time", None
     started = times["started_at"]
     for name in ("detected_at", "mitigated_at", "resolved_at"):
         if started and (moment := times[name]) and moment < started:
-            add(name, f"is before started_at ({document['started_at']})")
-    if (
-        times["mitigated_at"]
-        and times["resolved_at"]
-        and times["resolved_at"] < times["mitigated_at"]
-    ):
-        add("resolved_at", f"is before mitigated_at ({document['mitigated_at']})")
+            yield name, f"is before started_at ({document['started_at']})", None
+    mitigated, resolved = times["mitigated_at"], times["resolved_at"]
+    if mitigated and resolved and resolved < mitigated:
+        yield "resolved_at", f"is before mitigated_at ({document['mitigated_at']})", None
+
+
+def _timeline_in_order(document: dict[str, Any]) -> Iterator[_Finding]:
     timeline = document.get("timeline")
-    if isinstance(timeline, list):
-        previous: tuple[datetime, int] | None = None
-        for index, entry in enumerate(timeline):
-            at = aware_timestamp(entry.get("at")) if isinstance(entry, dict) else None
-            if at is None:
-                continue
-            if previous and at < previous[0]:
-                add(
-                    f"timeline[{index}].at",
-                    f"is earlier than timeline[{previous[1]}].at; keep the timeline in time order",
-                )
-            previous = (at, index)
+    if not isinstance(timeline, list):
+        return
+    previous: tuple[datetime, int] | None = None
+    for index, entry in enumerate(timeline):
+        at = aware_timestamp(entry.get("at")) if isinstance(entry, dict) else None
+        if at is None:
+            continue
+        if previous and at < previous[0]:
+            message = f"is earlier than timeline[{previous[1]}].at; keep the timeline in time order"
+            yield f"timeline[{index}].at", message, None
+        previous = (at, index)
+
+
+def _real_dates(document: dict[str, Any]) -> Iterator[_Finding]:
     for field_path, text in _dates(document):
         if not _DATE_SHAPE.match(text):
             continue  # the schema's pattern reports it
         try:
             date.fromisoformat(text)
         except ValueError:
-            add(field_path, f"{_show(text)} is not a real date")
-    return found
+            yield field_path, f"{_show(text)} is not a real date", None
 
 
 def _dates(document: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -9,13 +9,10 @@ from typing import Any
 
 from ..core import derive
 from ..core.model import Incident
+from ..core.project import packaged_vocabulary
 
-STATUS_TITLES = {
-    "open": "Open",
-    "in-progress": "In progress",
-    "done": "Done",
-    "wont-do": "Won't do",
-}
+STATUS_TITLES = {term.value: term.title for term in packaged_vocabulary("actionStatus")}
+"""The action-item statuses in workflow order, with their titles, as the schema names them."""
 
 
 @dataclass(frozen=True)

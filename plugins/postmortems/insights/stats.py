@@ -100,14 +100,24 @@ class Figures:
 
 
 def filter_incidents(
-    incidents: Iterable[Incident], *, since: date | None = None, service: str | None = None
+    incidents: Iterable[Incident],
+    *,
+    since: date | None = None,
+    service: str | None = None,
+    category: str | None = None,
+    severity: str | None = None,
+    status: str | None = None,
 ) -> list[Incident]:
-    """Incidents that started on or after ``since`` (their own date) and affect ``service``."""
+    """Incidents that started on or after ``since`` (their own date), affect ``service`` and
+    have the ``category``, ``severity`` and ``status`` given (``None``: any)."""
     return [
         incident
         for incident in incidents
         if (since is None or incident.started_at.date() >= since)
         and (service is None or service in incident.services)
+        and (category is None or incident.category == category)
+        and (severity is None or incident.severity == severity)
+        and (status is None or incident.status == status)
     ]
 
 

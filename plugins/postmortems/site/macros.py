@@ -16,12 +16,12 @@ from typing import Any
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 
-from ..core import derive
 from ..insights import exports
+from ..insights.stats import filter_incidents
 from . import markdown
 from ..core.collection import Collection
 from ..core.model import Incident
-from .pages import Row
+from .pages import index_rows
 from ..similarity import Recurrence
 from ..core.vocabulary import vocabulary
 
@@ -42,30 +42,7 @@ def register_macros(
     macros_plugin = config.plugins.get("macros")
     if macros_plugin is None:
         return
-    chatter = logging.getLogger(_MACROS_LOGGER)
-    if not chatter.isEnabledFor(logging.DEBUG):  # `mkdocs build --verbose` keeps it all
-        chatter.setLevel(logging.WARNING)
-    categories = {t.value: t.title for t in vocabulary(collection.schema, "rootCauseCategory")}
-    statuses = {t.value: t.title for t in vocabulary(collection.schema, "status")}
-    site_url = config.site_url or None
-
-    def select(
-        service: str | None = None,
-        category: str | None = None,
-        severity: str | None = None,
-        since: str | date | None = None,
-        status: str | None = None,
-    ) -> list[Incident]:
-        start = date.fromisoformat(since) if isinstance(since, str) else since
-        return [
-            incident
-            for incident in collection.incidents
-            if (service is None or service in incident.services)
-            and (category is None or incident.category == category)
-            and (severity is None or incident.severity == severity)
-            and (start is None or incident.started_at.date() >= start)
-            and (status is None or incident.status == status)
-        ]
+    _quiet_setup_messages()
 
     def pm_incident_table(
         service: str | None = None,
@@ -76,19 +53,10 @@ def register_macros(
         status: str | None = None,
     ) -> str:
         """A table of incidents, newest first, linked to their pages."""
-        chosen = select(service, category, severity, since, status)[:limit]
+        chosen = _select(collection, service, category, severity, since, status)[:limit]
         if not chosen:
             return "*No incidents match.*"
-        rows = [
-            Row(
-                i,
-                categories.get(i.category, i.category),
-                derive.duration(i),
-                i.id in recurrences,
-                statuses.get(i.status, i.status),
-            )
-            for i in chosen
-        ]
+        rows = index_rows(chosen, collection.schema, recurrences)
         page = getattr(macros_plugin, "page", None)
         page_src = page.file.src_uri if page is not None else "index.md"
         return env.from_string(_TABLE).render(rows=rows, page_src=page_src)
@@ -101,14 +69,13 @@ def register_macros(
         status: str | None = None,
     ) -> int:
         """How many incidents match."""
-        return len(select(service, category, severity, since, status))
+        return len(_select(collection, service, category, severity, since, status))
 
-    incidents: list[dict[str, Any]] = [
-        _inert({**incident.data, **exports.derived(incident, today=today, site_url=site_url)})
-        for incident in collection.incidents
-    ]
     macros_plugin.register_variables(
-        {"pm_incidents": incidents, "pm_build_date": today.isoformat()}
+        {
+            "pm_incidents": _incident_data(collection, today, config.site_url or None),
+            "pm_build_date": today.isoformat(),
+        }
     )
     macros_plugin.register_macros(
         {
@@ -118,6 +85,41 @@ def register_macros(
             "pm_escape": markdown.inline,
         }
     )
+
+
+def _quiet_setup_messages() -> None:
+    """Keep mkdocs-macros' setup chatter out of a normal build (``--verbose`` keeps it)."""
+    chatter = logging.getLogger(_MACROS_LOGGER)
+    if not chatter.isEnabledFor(logging.DEBUG):
+        chatter.setLevel(logging.WARNING)
+
+
+def _select(
+    collection: Collection,
+    service: str | None,
+    category: str | None,
+    severity: str | None,
+    since: str | date | None,
+    status: str | None,
+) -> list[Incident]:
+    """The incidents a macro's filters name (``since`` as a date or ``YYYY-MM-DD``)."""
+    start = date.fromisoformat(since) if isinstance(since, str) else since
+    return filter_incidents(
+        collection.incidents,
+        since=start,
+        service=service,
+        category=category,
+        severity=severity,
+        status=status,
+    )
+
+
+def _incident_data(collection: Collection, today: date, site_url: str | None) -> list[Any]:
+    """Every incident's data and derived values, each string escaped (``pm_incidents``)."""
+    return [
+        _inert({**incident.data, **exports.derived(incident, today=today, site_url=site_url)})
+        for incident in collection.incidents
+    ]
 
 
 def _inert(value: Any) -> Any:

@@ -66,6 +66,24 @@ class Row:
     status_title: str
 
 
+def index_rows(
+    incidents: Sequence[Incident], schema: dict[str, Any], recurrences: Mapping[str, Recurrence]
+) -> list[Row]:
+    """``incidents`` as rows of an index table, their category and status named as the schema
+    names them."""
+    categories, statuses = titles(schema, "rootCauseCategory"), titles(schema, "status")
+    return [
+        Row(
+            incident,
+            categories.get(incident.category, incident.category),
+            derive.duration(incident),
+            incident.id in recurrences,
+            statuses.get(incident.status, incident.status),
+        )
+        for incident in incidents
+    ]
+
+
 INDEX_PAGES = (
     "incidents/index.md",
     "services/index.md",
@@ -96,16 +114,7 @@ def site_pages(
         for name in VOCABULARIES
     }
     catalog = collection.catalog or {}
-    rows = [
-        Row(
-            incident,
-            terms["rootCauseCategory"].get(incident.category, incident.category),
-            derive.duration(incident),
-            incident.id in recurrences,
-            terms["status"].get(incident.status, incident.status),
-        )
-        for incident in collection.incidents
-    ]
+    rows = index_rows(collection.incidents, collection.schema, recurrences)
     keyed = (stored, fingerprint(stored.signature, terms, catalog)) if stored else None
     pages = [
         _incident_page(env, incident, collection, terms, catalog, today, similar, recurrences, keyed)

@@ -11,17 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ...core.project import packaged_vocabulary
 from .chat import from_chat
 from .draft import build
 from .emit import emit
 from .sections import split_document
 
-DEFAULT_CATEGORIES = (
-    "config-change", "deployment", "software-bug", "capacity", "dependency", "data-store",
-    "network", "hardware", "certificate-or-expiry", "security", "manual-operation", "process",
-    "unknown",
-)  # fmt: skip
-DEFAULT_SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+DEFAULT_CATEGORIES = tuple(term.value for term in packaged_vocabulary("rootCauseCategory"))
+"""The root-cause categories of the schema shipped in the package, for a project without one."""
+DEFAULT_SEVERITIES = tuple(term.value for term in packaged_vocabulary("severity"))
+"""The severities of the schema shipped in the package."""
 
 __all__ = ["DEFAULT_CATEGORIES", "DEFAULT_SEVERITIES", "ImportedIncident", "import_postmortem"]
 

@@ -12,12 +12,13 @@ from typing import Any
 
 from ...core.timestamps import build_date
 from ...similarity.mechanisms import suggest
+from ..scaffold import slugify
 from . import facts
 from .actions import action_items, lessons
 from .category import guess_category
 from .emit import Commented, Todo
 from .sections import Document, Section
-from .text import clean, first_sentence, list_items, paragraphs, sentences, shorten, slugify
+from .text import clean, first_sentence, list_items, paragraphs, sentences, shorten
 from .timeline import MAX_ENTRIES, Times, extract_times
 from .times import scan
 
@@ -243,7 +244,7 @@ def _identity(draft: Draft, title: str | None, times: Times, written: date | Non
     if day is None:
         day = build_date()
         draft.warnings.append("no incident date found: the id uses today's date")
-    slug = slugify(_without_dates(title or ""), 60) or "incident"
+    slug = slugify(_without_dates(title or "")) or "incident"
     draft.id = f"{day.isoformat()}-{slug}"
     draft.year = day.year
 
@@ -263,9 +264,11 @@ def build(
     failure_modes: Sequence[str] | None = None,
     catalog: Mapping[str, str] | None = None,
 ) -> Draft:
-    """The draft incident for ``document``; ``catalog`` maps service slugs to names."""
+    """The draft incident for ``document``; ``catalog`` maps service slugs to names.
+
+    Fields are filled in the order the contract lists them, which is the order of the YAML.
+    """
     draft = Draft()
-    data = draft.data
     fact_lines = {document.lines[f.line].strip() for f in document.facts if f.line >= 0}
     title = facts.title(document)
     times = extract_times(document)
@@ -274,75 +277,98 @@ def build(
     _identity(draft, title, times, written)
     if not times.zone_stated:
         draft.warnings.append("no time zone stated: times read as UTC")
+    summary = _headline(draft, document, title, severities, fact_lines)
+    _story(draft, document, title, summary, times, categories, failure_modes, catalog, fact_lines)
+    _follow_up(draft, document, times, year)
+    if written:
+        draft.data["written_on"] = written
+    draft.data["x-imported-from"] = source_name
+    return draft
 
+
+def _headline(
+    draft: Draft,
+    document: Document,
+    title: str | None,
+    severities: Sequence[str],
+    fact_lines: Collection[str],
+) -> str:
+    """Fill in id, title, status, severity and summary; returns the summary ("" when none)."""
+    data = draft.data
     data["id"] = draft.id
     data["title"] = title if title else draft.todo("title")
     data["status"] = "draft"
     severity = facts.severity(document, severities)
-    if severity is None:
-        data["severity"] = draft.todo("severity")
-    else:
-        data["severity"] = (
-            Commented(severity.value, severity.why) if severity.why else severity.value
-        )
+    data["severity"] = draft.todo("severity") if severity is None else _guessed(severity)
     summary = (
         _markdown(document.of_kind("summary"), fact_lines)
         or _markdown(document.of_kind("conclusion"), fact_lines)
         or _opening_paragraph(document, title)
     )
     data["summary"] = summary if summary else draft.todo("summary")
+    return summary
+
+
+def _story(
+    draft: Draft,
+    document: Document,
+    title: str | None,
+    summary: str,
+    times: Times,
+    categories: Sequence[str],
+    failure_modes: Sequence[str] | None,
+    catalog: Mapping[str, str] | None,
+    fact_lines: Collection[str],
+) -> None:
+    """Fill in what happened: services, times, impact, detection, cause and resolution."""
+    data = draft.data
     services = facts.services(document, title, summary, catalog)
-    if services is None:
-        data["services"] = draft.todo("services")
-    else:
-        data["services"] = (
-            Commented(services.value, services.why) if services.why else services.value
-        )
+    data["services"] = draft.todo("services") if services is None else _guessed(services)
     _timestamps(times, draft)
     data["impact"] = _impact(document, summary, fact_lines, draft)
-    detection = _detection(document)
-    if detection:
-        data["detection"] = detection
-    trigger = _markdown(document.of_kind("trigger"), fact_lines)
-    if trigger:
-        data["trigger"] = trigger
+    _set_if_found(data, "detection", _detection(document))
+    _set_if_found(data, "trigger", _markdown(document.of_kind("trigger"), fact_lines))
     data["root_cause"] = _root_cause(document, summary, categories, fact_lines, draft)
-    contributing = _contributing(document)
-    if contributing:
-        data["contributing_factors"] = contributing
+    _set_if_found(data, "contributing_factors", _contributing(document))
     modes = suggest("\n".join(document.lines), failure_modes)
     if modes:
         data["failure_modes"] = Commented(modes, "suggested from the text: keep those that fit")
-    resolution = _markdown(document.of_kind("resolution"), fact_lines) or _markdown(
-        document.of_kind("response"), fact_lines
-    )
-    if not resolution:
-        found = _sentences_matching(document, _RESOLUTION_SENTENCE) or _timeline_sentences(
-            document, _RESOLUTION_SENTENCE
-        )
-        resolution_value: Any = (
-            Commented(" ".join(found[:3]), "sentences about the fix, taken from the text")
-            if found
-            else draft.todo("resolution")
-        )
-    else:
-        resolution_value = resolution
-    data["resolution"] = resolution_value
-    timeline = _timeline(times, draft)
-    if timeline:
-        data["timeline"] = timeline
-    actions = action_items(document, year)
-    if actions:
-        data["action_items"] = actions
+    data["resolution"] = _resolution(document, fact_lines, draft)
+
+
+def _follow_up(draft: Draft, document: Document, times: Times, year: int) -> None:
+    """Fill in the timeline, action items, lessons, authors and reviewers."""
+    data = draft.data
+    _set_if_found(data, "timeline", _timeline(times, draft))
+    _set_if_found(data, "action_items", action_items(document, year))
     found_lessons, sorted_by_guess = lessons(document)
     if found_lessons:
         note = '"lessons learned" items filed under went_wrong unless clearly positive'
         data["lessons"] = Commented(found_lessons, note) if sorted_by_guess else found_lessons
     for key, keys in (("authors", facts.AUTHOR_KEYS), ("reviewers", facts.REVIEWER_KEYS)):
-        people = facts.people(document, keys)
-        if people:
-            data[key] = people
-    if written:
-        data["written_on"] = written
-    data["x-imported-from"] = source_name
-    return draft
+        _set_if_found(data, key, facts.people(document, keys))
+
+
+def _resolution(document: Document, fact_lines: Collection[str], draft: Draft) -> Any:
+    """The resolution section, else sentences about the fix, else a TODO."""
+    resolution = _markdown(document.of_kind("resolution"), fact_lines) or _markdown(
+        document.of_kind("response"), fact_lines
+    )
+    if resolution:
+        return resolution
+    found = _sentences_matching(document, _RESOLUTION_SENTENCE) or _timeline_sentences(
+        document, _RESOLUTION_SENTENCE
+    )
+    if found:
+        return Commented(" ".join(found[:3]), "sentences about the fix, taken from the text")
+    return draft.todo("resolution")
+
+
+def _guessed(found: facts.Guess) -> Any:
+    """A value read from the document, with the reason for it when it was a guess."""
+    return Commented(found.value, found.why) if found.why else found.value
+
+
+def _set_if_found(data: dict[str, Any], key: str, value: Any) -> None:
+    if value:
+        data[key] = value

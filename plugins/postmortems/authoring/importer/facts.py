@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from ..scaffold import slugify
 from .sections import Document, classify
-from .text import clean, list_items, sentences, shorten, slugify
+from .text import clean, list_items, sentences, shorten
 from .times import parse_date
 
 _TITLE_PREFIX = re.compile(
@@ -208,7 +209,7 @@ def services(
             ]
     slugs = _unique(
         (_in_catalog(name, catalog) or [""])[0]
-        or slugify(re.sub(r"\([^()]*\)|\s[-–—:].*$", "", name), 60)
+        or slugify(re.sub(r"\([^()]*\)|\s[-–—:].*$", "", name))
         for name in names
     )
     if slugs:
@@ -295,7 +296,7 @@ def _service_slug(name: str) -> str:
     name = re.sub(
         r"^\s*(?:the|our|both|all)\s+|(?<!\s)\s+(?:service|services|system|systems)\s*$", "", name
     )
-    return slugify(name, 60) if len(name.split()) <= 4 else ""
+    return slugify(name) if len(name.split()) <= 4 else ""
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -319,10 +320,10 @@ def _product(text: str, proper: bool) -> str | None:
                 before.insert(0, previous)
             chosen = [word for word in before if word[0].isupper()] if proper else before[-1:]
             if chosen:
-                return slugify(" ".join(chosen), 60) or None
+                return slugify(" ".join(chosen)) or None
     camel = [word for word in words if re.search(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]", word)]
     if proper and camel:
-        return slugify(camel[0], 60) or None
+        return slugify(camel[0]) or None
     return None
 
 

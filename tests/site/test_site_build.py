@@ -7,11 +7,11 @@ import json
 import re
 
 import pytest
-from postmortems.site.search_index import bundle_records
 from htmlpage import Page
-from postmortems.core.vocabulary import read_schema, vocabulary
-from sitebuild import REPO, RICH_ID, BuiltSite, fixture_incidents
 from postmortems.core.project import PACKAGED_SCHEMAS
+from postmortems.core.vocabulary import read_schema, vocabulary
+from postmortems.site.search_index import bundle_records
+from sitebuild import RICH_ID, BuiltSite, fixture_incidents
 
 pytestmark = pytest.mark.slow
 
@@ -314,8 +314,9 @@ def test_timeline_shows_each_year_as_a_strip_of_months_linking_to_their_incident
 ) -> None:
     page = site.page("timeline/")
     assert page.texts("h2") == ["2024 · 3 incidents", "2023 · 2 incidents"]
-    assert ["SEV2: 2, SEV4: 1", "SEV1: 1, SEV3: 1"] == [
-        text for text in page.texts("p") if text.startswith("SEV")
+    assert [text for text in page.texts("p") if text.startswith("SEV")] == [
+        "SEV2: 2, SEV4: 1",
+        "SEV1: 1, SEV3: 1",
     ]
     months = re.findall(r'href="[./a-z]*2024/#(2024-\d\d)" aria-label="([^"]+)"', page.html)
     assert months == [
@@ -375,7 +376,9 @@ def test_every_incident_has_a_page_linked_from_its_service_category_and_year_pag
 def test_search_index_holds_every_incident_page_with_its_title(site: BuiltSite) -> None:
     records = bundle_records(site.site_dir / "pagefind")
     titles = {record["url"]: record["meta"]["title"] for record in records}
-    assert {f"/incidents/{key}/": incident["title"] for key, incident in INCIDENTS.items()}.items() <= titles.items()
+    assert {
+        f"/incidents/{key}/": incident["title"] for key, incident in INCIDENTS.items()
+    }.items() <= titles.items()
 
 
 def test_exports_hold_every_incident(site: BuiltSite) -> None:

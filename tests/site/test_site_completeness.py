@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from htmlpage import normalise
-from postmortems.core.vocabulary import VOCABULARIES, read_schema, vocabulary
-from sitebuild import REPO, RICH_ID, BuiltSite, fixture_incidents
 from postmortems.core.project import PACKAGED_SCHEMAS
+from postmortems.core.vocabulary import VOCABULARIES, read_schema, vocabulary
+from sitebuild import RICH_ID, BuiltSite, fixture_incidents
 
 pytestmark = pytest.mark.slow
 

@@ -3,17 +3,17 @@ reaches a built page."""
 
 from __future__ import annotations
 
-import pytest
 import re
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from postmortems.site.search_index import bundle_records
-from sitebuild import PROJECT, REPO
 from postmortems.core.project import PACKAGED_SCHEMAS
+from postmortems.site.search_index import bundle_records
+from sitebuild import PROJECT
 
 pytestmark = pytest.mark.slow
 

@@ -14,12 +14,11 @@ import pytest
 from postmortems.core import loader
 from postmortems.core.checking import check_bytes
 from postmortems.core.collection import Collection, to_incident
-from postmortems.site.pages import GeneratedPage, all_similar, site_pages, template_environment
-from postmortems.core.project import ProjectPaths
+from postmortems.core.project import PACKAGED_SCHEMAS, ProjectPaths
 from postmortems.core.validator import DocumentValidator
 from postmortems.core.vocabulary import read_schema
-from sitebuild import BUILD_DATE, HOSTILE, PROJECT, REPO
-from postmortems.core.project import PACKAGED_SCHEMAS
+from postmortems.site.pages import GeneratedPage, all_similar, site_pages, template_environment
+from sitebuild import BUILD_DATE, HOSTILE, PROJECT
 
 pytestmark = pytest.mark.slow
 

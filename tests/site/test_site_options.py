@@ -27,7 +27,8 @@ def _set_option(project: Path, line: str) -> None:
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     config.write_text(
-        text.replace("      cache: false\n", f"      cache: false\n      {line}\n"), encoding="utf-8"
+        text.replace("      cache: false\n", f"      cache: false\n      {line}\n"),
+        encoding="utf-8",
     )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config

@@ -86,15 +86,15 @@ def test_every_incident_and_every_hand_written_page_is_indexed_and_no_listing(
 
 
 def test_markdown_marks_are_left_out_of_the_indexed_text() -> None:
-    incident = _incident(summary="The **primary** ran `VACUUM FULL`; see [the runbook](https://x.example/r).")
+    incident = _incident(
+        summary="The **primary** ran `VACUUM FULL`; see [the runbook](https://x.example/r)."
+    )
     assert incident_sections(incident)["summary"] == "The primary ran VACUUM FULL; see the runbook."
 
 
 def test_failure_modes_become_a_facet_when_incidents_have_them() -> None:
     assert "failure_mode" in [facet.name for facet in FACETS]
-    document = incident_document(
-        _incident(failure_modes=["resource-exhaustion"]), FacetLabels({})
-    )
+    document = incident_document(_incident(failure_modes=["resource-exhaustion"]), FacetLabels({}))
     assert '<span data-pagefind-filter="failure_mode">resource-exhaustion</span>' in document
 
 
@@ -157,7 +157,11 @@ def test_the_shipped_header_is_materials_own_but_for_the_search_condition() -> N
         r'\s*\{% if "material/search" in config.plugins %\}.*?\{% endif %\}\s*\{% endif %\}',
         re.DOTALL,
     )
-    [search] = re.findall(r'\s*<label class="md-header__button md-icon" for="__search">.*?search\.html" %\}', ours, re.DOTALL)
+    [search] = re.findall(
+        r'\s*<label class="md-header__button md-icon" for="__search">.*?search\.html" %\}',
+        ours,
+        re.DOTALL,
+    )
     unchanged = condition.sub(lambda _: search, theirs)
     comment = re.compile(r"\{#-.*?-#\}\s*", re.DOTALL)
     assert comment.sub("", ours) == comment.sub("", unchanged)
@@ -170,14 +174,18 @@ def test_the_bundle_is_written_whole_and_without_pagefinds_own_interfaces(
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert entry["languages"]["en"]["page_count"] == len(INCIDENTS) + 2  # and two guides
     assert all(path.stat().st_size > 0 for path in bundle.rglob("*") if path.is_file())
-    assert not list(bundle.glob("pagefind-*ui*")) and not (bundle / "pagefind-highlight.js").exists()
+    assert (
+        not list(bundle.glob("pagefind-*ui*")) and not (bundle / "pagefind-highlight.js").exists()
+    )
 
 
 def test_search_false_writes_no_index_page_or_box(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("      cache: false\n", "      cache: false\n      search: false\n"), "utf-8")
+    config.write_text(
+        text.replace("      cache: false\n", "      cache: false\n      search: false\n"), "utf-8"
+    )
     built = build_site(project, project / "site")
     assert not (built.site_dir / "pagefind").exists()
     assert not (built.site_dir / "search").exists()

@@ -188,7 +188,7 @@ def test_an_invalid_incident_fails_a_build_and_the_first_build_of_serve(
 def test_serve_rebuilds_past_a_broken_schema_with_the_last_valid_pages_and_the_error(
     project: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """In process, as ``mkdocs serve`` rebuilds: the same plugin instance, a new config each time."""
+    """In process, as ``mkdocs serve`` rebuilds: one plugin instance, a new config each time."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
         config = _load(project, "serve")

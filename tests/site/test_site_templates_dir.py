@@ -10,8 +10,8 @@ import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
-from sitebuild import PROJECT, REPO
 from postmortems.core.project import PACKAGED_SCHEMAS
+from sitebuild import PROJECT
 
 pytestmark = pytest.mark.slow
 

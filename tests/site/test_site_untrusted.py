@@ -8,13 +8,12 @@ it enables pymdownx.snippets, with a secret file next to ``mkdocs.yml``.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import pytest
-from postmortems.site.search_index import bundle_records
 from htmlpage import Page
+from postmortems.site.search_index import bundle_records
 from sitebuild import HOSTILE, BuiltSite, fixture_incidents
 
 pytestmark = pytest.mark.slow
@@ -50,8 +49,8 @@ def test_no_page_runs_a_script_from_incident_text(pages: dict[str, Page]) -> Non
         for src, content in page.scripts:
             assert "alert" not in content, url
             assert not src or re.fullmatch(
-                    r"(\.\./)*assets/(javascripts/[\w./-]+|postmortems-search)\.js", src
-                ), src
+                r"(\.\./)*assets/(javascripts/[\w./-]+|postmortems-search)\.js", src
+            ), src
         assert not re.search(r"<script>\s*alert", page.html, re.IGNORECASE), url
 
 

@@ -67,7 +67,9 @@ def _charts(result: Figures) -> dict[str, str]:
     return {
         "months": _months_chart(result),
         **{name: _group_chart(result, name, title) for name, title in _GROUP_CHARTS},
-        **{f"durations-{name}": _durations_chart(result, name, title) for name, title in DIMENSIONS},
+        **{
+            f"durations-{name}": _durations_chart(result, name, title) for name, title in DIMENSIONS
+        },
     }
 
 
@@ -113,8 +115,7 @@ def _durations_chart(result: Figures, name: str, title: str) -> str:
             group.label,
             [
                 charts.Range(label, colour, spread.median, spread.p90)
-                if (spread := group.spreads[measure]).median is not None
-                and spread.p90 is not None
+                if (spread := group.spreads[measure]).median is not None and spread.p90 is not None
                 else None
                 for (measure, label, _), (_, colour) in zip(MEASURES, legend, strict=True)
             ],

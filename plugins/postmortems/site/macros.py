@@ -16,14 +16,14 @@ from typing import Any
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 
-from ..insights import exports
-from ..insights.stats import filter_incidents
-from . import markdown
 from ..core.collection import Collection
 from ..core.model import Incident
-from .pages import index_rows
-from ..similarity import Recurrence
 from ..core.vocabulary import vocabulary
+from ..insights import exports
+from ..insights.stats import filter_incidents
+from ..similarity import Recurrence
+from . import markdown
+from .pages import index_rows
 
 # mkdocs-macros reports its setup at INFO whatever its `verbose` option says (mkdocs-macros 1.x).
 _MACROS_LOGGER = "mkdocs.plugins.mkdocs_macros.util"

@@ -38,7 +38,12 @@ class _WarningCounter(logging.Handler):
 
 def _toc_data(links: list[AnchorLink]) -> list[dict[str, Any]]:
     return [
-        {"title": link.title, "id": link.id, "level": link.level, "children": _toc_data(link.children)}
+        {
+            "title": link.title,
+            "id": link.id,
+            "level": link.level,
+            "children": _toc_data(link.children),
+        }
         for link in links
     ]
 

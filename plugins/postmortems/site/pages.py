@@ -10,7 +10,7 @@ import calendar
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,6 +18,11 @@ import jinja2
 
 from ..core import derive
 from ..core.cache import TextStore, fingerprint
+from ..core.collection import Collection
+from ..core.model import Incident
+from ..core.urls import incident_page
+from ..core.vocabulary import VOCABULARIES, titles, vocabulary
+from ..similarity import Match, Recurrence, SimilarityIndex
 from . import render
 from .insight_pages import (
     ACTION_ITEMS_PAGE,
@@ -27,12 +32,7 @@ from .insight_pages import (
     quality_page,
     stats_page,
 )
-from ..core.collection import Collection
 from .markdown import FieldRenderer
-from ..core.model import Incident
-from ..core.urls import incident_page
-from ..similarity import Match, Recurrence, SimilarityIndex
-from ..core.vocabulary import VOCABULARIES, titles, vocabulary
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,9 @@ def site_pages(
     rows = index_rows(collection.incidents, collection.schema, recurrences)
     keyed = (stored, fingerprint(stored.signature, terms, catalog)) if stored else None
     pages = [
-        _incident_page(env, incident, collection, terms, catalog, today, similar, recurrences, keyed)
+        _incident_page(
+            env, incident, collection, terms, catalog, today, similar, recurrences, keyed
+        )
         for incident in collection.incidents
     ]
     pages.append(_page(env, "incidents/index.md", "incidents.md.j2", in_nav=True, rows=rows))
@@ -126,7 +128,9 @@ def site_pages(
     pages += _failure_mode_pages(env, rows, collection.schema, told or {})
     pages += _timeline_pages(env, rows)
     pages += [
-        GeneratedPage(STATS_PAGE, stats_page(env, collection.incidents, collection.schema, today), True),
+        GeneratedPage(
+            STATS_PAGE, stats_page(env, collection.incidents, collection.schema, today), True
+        ),
         GeneratedPage(ACTION_ITEMS_PAGE, action_items_page(env, collection.incidents, today), True),
         GeneratedPage(QUALITY_PAGE, quality_page(env, collection.incidents, today), True),
     ]

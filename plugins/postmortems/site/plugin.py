@@ -18,24 +18,23 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-from ..core import derive
 from ..core.cache import TextStore, default_cache_dir, fingerprint
-from ..insights import exports
-from ..core.timestamps import build_date
 from ..core.collection import Collection, load_collection
-from .config import PostmortemsConfig
 from ..core.files import links_outside
-from .macros import register_macros
-from .markdown import FieldRenderer
-from .incremental import PageSources, lists_tags, rebuild, site_fingerprint, tags_fingerprint
-from .page_cache import PageCache
-from .pages import GeneratedPage, StoredPages, all_similar, site_pages, template_environment
-from .render import templates_fingerprint
 from ..core.problems import ProjectError
 from ..core.project import ProjectPaths, resolve_paths
-from .preview import problems_banner, with_banner
-from .search_site import SiteSearch
 from ..core.terminal import inert
+from ..core.timestamps import build_date
+from ..insights import exports
+from .config import PostmortemsConfig
+from .incremental import PageSources, lists_tags, rebuild, site_fingerprint, tags_fingerprint
+from .macros import register_macros
+from .markdown import FieldRenderer
+from .page_cache import PageCache
+from .pages import GeneratedPage, StoredPages, all_similar, site_pages, template_environment
+from .preview import problems_banner, with_banner
+from .render import templates_fingerprint
+from .search_site import SiteSearch
 from .standalone import PACKAGED_STYLESHEET, STYLESHEET
 
 log = get_plugin_logger(__name__)
@@ -133,9 +132,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if STYLESHEET not in config.extra_css:
             config.extra_css.insert(0, STYLESHEET)  # the site's own stylesheets come after it
         guides = self.search.guides if self.search is not None and self.dirty else None
-        self.search = (
-            SiteSearch(config, self.collection, guides) if self.config.search else None
-        )
+        self.search = SiteSearch(config, self.collection, guides) if self.config.search else None
         return config
 
     def _open_store(self) -> TextStore:
@@ -202,7 +199,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     config, page.src_uri, content=front_matter + PLACEHOLDER, inclusion=inclusion
                 )
             else:
-                file = sources.file(config, page.src_uri, front_matter + PLACEHOLDER, body, inclusion)
+                file = sources.file(
+                    config, page.src_uri, front_matter + PLACEHOLDER, body, inclusion
+                )
             if sources is None or file.is_modified():
                 self.bodies[page.src_uri] = body
             if page.source is not None:

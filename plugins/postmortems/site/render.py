@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import yaml
 
-from ..core import derive
-from ..core import urls
+from ..core import derive, urls
 from ..core.cache import fingerprint
 from ..core.timestamps import readable
 from . import markdown

@@ -18,6 +18,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from ..core.collection import Collection
+from ..core.urls import file_url, incident_page
 from .search_index import (
     BUNDLE_DIR,
     FACETS,
@@ -28,7 +29,6 @@ from .search_index import (
     incident_document,
     write_bundle,
 )
-from ..core.urls import file_url, incident_page
 
 log = get_plugin_logger(__name__)
 
@@ -61,7 +61,10 @@ class SiteSearch:
     """What one build's search needs: the facet labels, the guides seen, the index written."""
 
     def __init__(
-        self, config: MkDocsConfig, collection: Collection, guides: dict[str, Document] | None = None
+        self,
+        config: MkDocsConfig,
+        collection: Collection,
+        guides: dict[str, Document] | None = None,
     ) -> None:
         """``guides``: the hand-written pages a previous dirty build indexed (it skips some)."""
         self.collection = collection

@@ -31,7 +31,7 @@ site-public: $(STAMP)  ## build the public site (public incidents only) into sit
 	$(BIN)/mkdocs build --strict -f mkdocs.public.yml
 
 serve: $(STAMP)  ## live preview on http://127.0.0.1:8000
-	$(BIN)/mkdocs serve
+	$(BIN)/mkdocs serve --dirty
 
 validate: $(STAMP)  ## check every incident file (what the pre-commit hook runs)
 	$(BIN)/postmortems validate

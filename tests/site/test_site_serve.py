@@ -34,7 +34,7 @@ WAIT = 90.0
 class Server:
     """A ``mkdocs serve`` process and everything it printed so far."""
 
-    def __init__(self, project: Path) -> None:
+    def __init__(self, project: Path, *options: str) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -44,7 +44,7 @@ class Server:
             "PYTHONUNBUFFERED": "1",
         }
         self.process = subprocess.Popen(
-            [str(MKDOCS), "serve", "-a", f"127.0.0.1:{self.port}"],
+            [str(MKDOCS), "serve", *options, "-a", f"127.0.0.1:{self.port}"],
             cwd=project,
             env=environment,
             stdout=subprocess.PIPE,
@@ -103,9 +103,10 @@ class Server:
         self.process.stdout.close()
 
 
-@pytest.fixture
-def server(project: Path) -> Iterator[Server]:
-    running = Server(project)
+@pytest.fixture(params=[(), ("--dirty",)], ids=["serve", "serve-dirty"])
+def server(project: Path, request: pytest.FixtureRequest) -> Iterator[Server]:
+    """``mkdocs serve``, and ``mkdocs serve --dirty`` (what ``make serve`` runs)."""
+    running = Server(project, *request.param)
     try:
         yield running
     finally:

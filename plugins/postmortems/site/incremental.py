@@ -7,9 +7,9 @@ shows) that is rewritten only when that digest changes; its mtime then tells MkD
 
 What a generated page shows also depends on the whole site (configuration, theme, the
 problems banner of the preview): a change there changes every digest, so every page is
-rebuilt. Hand-written pages may list incidents (mkdocs-macros): they are rebuilt whenever an
-incident changed. A page with a Material tags listing is an exception: the tags plugin only
-sees the pages rebuilt, so tags or titles changing rebuild every page, and nothing else does.
+rebuilt. Hand-written pages may list incidents (mkdocs-macros, Material's tags index): they
+are rebuilt whenever an incident changed, and Material's tags plugin is told the tags of the
+pages skipped.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
 from ..core.cache import fingerprint
 
@@ -42,22 +44,19 @@ def site_fingerprint(config: MkDocsConfig, files: Files, *extra: object) -> byte
     return fingerprint(settings, plugins, dict(config.theme), theme_files, hand_written, *extra)
 
 
-def tags_fingerprint(config: MkDocsConfig, pages: Iterable[tuple[str, str]]) -> bytes:
-    """What Material's tags listings show of the generated pages (``(src_uri, front matter)``),
-    or nothing when the tags plugin is not in use."""
-    return fingerprint(list(pages)) if _TAGS_PLUGIN in config.plugins else b""
-
-
-def lists_tags(file: File, config: MkDocsConfig) -> bool:
-    """Whether a hand-written page holds a Material tags listing."""
+def known_to_tags_plugin(
+    config: MkDocsConfig, pages: Iterable[tuple[Page, dict[str, Any]]]
+) -> None:
+    """Tell Material's tags plugin the tags of ``pages`` (generated pages a dirty build skips,
+    with their front matter), so the tags index still lists them and other pages link to it."""
     plugin = config.plugins.get(_TAGS_PLUGIN)
-    if plugin is None or file.abs_src_path is None:
-        return False
-    directive = str(plugin.config.get("listings_directive") or "material/tags")
-    try:
-        return f"<!-- {directive}" in Path(file.abs_src_path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return False
+    if plugin is None or not plugin.config.get("enabled", True):
+        return
+    for page, meta in pages:
+        page.meta = meta
+        page.markdown = ""  # read: its title now comes from its front matter
+        if plugin.filter(page.file):
+            plugin.mappings.add(page, "")
 
 
 class PageSources:

@@ -27,7 +27,7 @@ from ..core.terminal import inert
 from ..core.timestamps import build_date
 from ..insights import exports
 from .config import PostmortemsConfig
-from .incremental import PageSources, lists_tags, rebuild, site_fingerprint, tags_fingerprint
+from .incremental import PageSources, known_to_tags_plugin, rebuild, site_fingerprint
 from .macros import register_macros
 from .markdown import FieldRenderer
 from .page_cache import PageCache
@@ -58,6 +58,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
         self.bodies: dict[str, str] = {}
+        self.unread: dict[str, Any] = {}
+        """Front matter of the generated pages a dirty build skips (MkDocs does not read them)."""
         self.search: SiteSearch | None = None
         self.store = TextStore(None)
         self.page_cache: PageCache | None = None
@@ -189,10 +191,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 log.info(f"docs/{page.src_uri} exists; it replaces the generated page")
                 continue
             # MkDocs reads the front matter; the body waits for on_page_markdown.
-            body, _ = get_data(page.content)
-            generated.append((page, page.content[: len(page.content) - len(body)], body))
+            body, meta = get_data(page.content)
+            generated.append((page, page.content[: len(page.content) - len(body)], body, meta))
         sources = self._page_sources(config, files, generated) if self.dirty else None
-        for page, front_matter, body in generated:
+        self.unread = {}
+        for page, front_matter, body, meta in generated:
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             if sources is None:
                 file = File.generated(
@@ -204,6 +207,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 )
             if sources is None or file.is_modified():
                 self.bodies[page.src_uri] = body
+            else:
+                self.unread[page.src_uri] = meta
             if page.source is not None:
                 source = self.paths.incidents_dir / page.source
                 relative = Path(os.path.relpath(source, docs_dir)).as_posix()
@@ -228,24 +233,32 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return files
 
     def _page_sources(
-        self, config: MkDocsConfig, files: Files, generated: list[tuple[GeneratedPage, str, str]]
+        self,
+        config: MkDocsConfig,
+        files: Files,
+        generated: list[tuple[GeneratedPage, str, str, Any]],
     ) -> PageSources:
         """For a dirty build: the generated pages' source files, and the hand-written pages to
         rebuild (see ``incremental``)."""
-        tags = tags_fingerprint(config, ((page.src_uri, meta) for page, meta, _ in generated))
-        site = site_fingerprint(config, files, self.problems, tags)
-        content = fingerprint(*(page.content.encode() for page, _, _ in generated))
-        hand_written = [file for file in files.documentation_pages() if not file.generated_by]
-        if self.built is None or self.built[0] != site:
-            rebuild(hand_written)
-        elif self.built[1] != content:
-            rebuild(file for file in hand_written if not lists_tags(file, config))
+        site = site_fingerprint(config, files, self.problems)
+        content = fingerprint(*(page.content.encode() for page, *_ in generated))
+        if self.built != (site, content):
+            rebuild(file for file in files.documentation_pages() if not file.generated_by)
         self.built = (site, content)
         folder = default_cache_dir() if self.config.cache else None
         if folder is None:
             self.scratch = self.scratch or Path(tempfile.mkdtemp(prefix="postmortems-pages-"))
             folder = self.scratch
         return PageSources(folder / f"pages-{self.scope}", site)
+
+    @event_priority(110)  # before Material's tags plugin (100) lists the tags
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> None:
+        """In a dirty build, the generated pages MkDocs skips still count for the tags index."""
+        skipped = ((files.get_file_from_path(uri), meta) for uri, meta in self.unread.items())
+        known_to_tags_plugin(
+            config, ((file.page, meta) for file, meta in skipped if file and file.page)
+        )
+        self.unread = {}
 
     @event_priority(-100)
     def on_page_markdown(

@@ -1,0 +1,105 @@
+"""Dirty rebuilds (``make serve`` runs ``mkdocs serve --dirty``): only the pages whose inputs
+changed are rebuilt, and the site is the same as a clean build's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from sitebuild import RICH_ID, SOURCE_DATE_EPOCH, build_site, copy_project
+
+pytestmark = pytest.mark.slow
+
+OTHER_ID = "2023-06-02-search-index-rebuild-stalled"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return copy_project(tmp_path / "project")
+
+
+class Preview:
+    """Dirty builds of one project into one folder, as ``serve --dirty`` runs them: a new
+    configuration each time (MkDocs keeps the plugin instance, which has ``on_startup``)."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        self.site_dir = project.parent / "preview"
+        self._config().plugins.on_startup(command="serve", dirty=True)
+
+    def _config(self) -> MkDocsConfig:
+        return load_config(str(self.project / "mkdocs.yml"), site_dir=str(self.site_dir))
+
+    def build(self) -> dict[str, int]:
+        """Rebuild; the modification time of every HTML page afterwards."""
+        build(self._config(), dirty=True)
+        return {
+            path.relative_to(self.site_dir).as_posix(): path.stat().st_mtime_ns
+            for path in self.site_dir.rglob("*.html")
+        }
+
+    def stop(self) -> None:
+        self._config().plugins.on_shutdown()
+
+    def page(self, url: str) -> str:
+        return (self.site_dir / url / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def preview(project: Path) -> Iterator[Preview]:
+    running = Preview(project)
+    yield running
+    running.stop()
+
+
+def html_files(site_dir: Path) -> dict[str, bytes]:
+    return {p.relative_to(site_dir).as_posix(): p.read_bytes() for p in site_dir.rglob("*.html")}
+
+
+def rewritten(before: dict[str, int], after: dict[str, int]) -> set[str]:
+    return {name for name, mtime in after.items() if before.get(name) != mtime}
+
+
+def edit(project: Path, incident_id: str, old: str, new: str) -> None:
+    path = next(project.glob(f"incidents/**/{incident_id}.yaml"))
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_edited_story_rebuilds_its_page_and_the_pages_that_list_incidents(
+    project: Path, preview: Preview
+) -> None:
+    first = preview.build()
+    before = preview.build()
+    # Only pages MkDocs always renders (templates, pages generated from memory) are written again.
+    assert rewritten(first, before) <= {"404.html", "search/index.html"}
+    edit(project, RICH_ID, "\nsummary: ", "\nsummary: Edited story. ")
+    after = preview.build()
+    changed = rewritten(before, after)
+    assert f"incidents/{RICH_ID}/index.html" in changed
+    assert f"incidents/{OTHER_ID}/index.html" not in changed
+    assert "index.html" in changed  # the home page lists incidents through macros
+    assert len(changed) < len(after) / 2
+    assert "Edited story." in preview.page(f"incidents/{RICH_ID}")
+    clean = build_site(project, project.parent / "clean").site_dir
+    assert html_files(preview.site_dir) == html_files(clean)
+
+
+def test_an_edited_title_shows_in_the_tags_index_though_tagged_pages_are_skipped(
+    project: Path, preview: Preview
+) -> None:
+    before = preview.build()
+    edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
+    after = preview.build()
+    assert f"incidents/{OTHER_ID}/index.html" not in rewritten(before, after)
+    assert "Retitled" in preview.page("tags")
+    clean = build_site(project, project.parent / "clean").site_dir
+    assert html_files(preview.site_dir) == html_files(clean)

@@ -30,6 +30,7 @@ from .preview import problems_banner, with_banner
 from .search_site import SiteSearch
 from ..core.terminal import inert
 from .standalone import PACKAGED_STYLESHEET, STYLESHEET
+from .toc import add_lead_headings
 
 log = get_plugin_logger(__name__)
 
@@ -188,6 +189,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> None:
+        if page.file.generated_by:
+            add_lead_headings(page.toc, html)
         if self.search is not None:
             self.search.add_page(page, html)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,22 @@ def test_render_writes_every_generated_page_with_front_matter_exports_and_styles
     assert page.startswith("---\ntitle: ")
     assert "render_macros: false" in page
     assert "{{" not in page and "{%" not in page
+
+
+def test_render_writes_a_front_page_listing_every_rendered_incident_newest_first(
+    rendered: Path,
+) -> None:
+    front = (rendered / "index.md").read_text(encoding="utf-8")
+    assert front.startswith('---\ntitle: "Parcelly postmortems"\n')
+    linked = re.findall(r"\]\((incidents/[^/)]+/index\.md)\)", front)
+    pages = {str(path.relative_to(rendered)) for path in rendered.glob("incidents/*/index.md")}
+    assert set(linked) == pages and len(linked) == len(pages)
+    assert linked == sorted(linked, reverse=True)  # ids start with the date
+    assert (
+        f"[Incident Postmortem Report: Online Messenger App Outage](incidents/{INCIDENT}/" in front
+    )
+    for target in re.findall(r"\]\(([a-z-]+(?:/index)?\.(?:md|json|csv|xml))\)", front):
+        assert (rendered / target).is_file(), target
 
 
 def test_render_never_overwrites(rendered: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -111,3 +111,31 @@ def test_hostile_text_runs_no_script_in_pages_or_search(page: Page, hostile_site
     page.wait_for_load_state("load")
     assert dialogs == []
     assert heading(page).startswith("</title><script>")
+
+
+def test_incident_page_shows_its_tags_once_as_links_to_the_tags_page(
+    page: Page, example_site: str
+) -> None:
+    page.goto(f"{example_site}incidents/{MESSENGER}/")
+    shown = page.get_by_text("replication", exact=True)
+    assert [shown.nth(i).is_visible() for i in range(shown.count())].count(True) == 1
+    tag = page.locator("a.md-tag", has_text="replication")
+    assert tag.is_visible()
+    assert tag.get_attribute("href") == "../../tags/#tag:replication"
+    assert not page.locator(".pm-facts .pm-tags").is_visible()
+
+
+def test_pages_never_ask_a_third_party_for_repository_facts(
+    page: Page, example_site: str, example_site_dir: Path
+) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    for url in ("", f"incidents/{MESSENGER}/", "stats/"):
+        page.goto(example_site + url, wait_until="networkidle")
+    assert requested and all(url.startswith(example_site) for url in requested)
+    link = page.locator(".md-header__source a.md-source")
+    assert link.get_attribute("href") == "https://github.com/parcelly/postmortems"
+    for html in example_site_dir.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert 'data-md-component="source"' not in text, html
+        assert "//api.github.com" not in text, html

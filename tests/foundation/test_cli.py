@@ -153,6 +153,6 @@ def test_problems_are_one_line_each_without_traceback(project: Project) -> None:
         "incidents/2024/2024-03-05-payment-timeouts.yaml:23:13: (file): character U+0001 is not "
         "allowed: control characters are not allowed (hint: remove it, or write it as an escape "
         "in a double-quoted string)",
-        "incidents/2024/2024-09-09-nine.yaml:2:1: (file): YAML syntax error: while parsing a flow "
-        "node did not find expected node content",
+        "incidents/2024/2024-09-09-nine.yaml:1:5: (file): YAML syntax error: the '[' here is not "
+        "closed before line 2 (hint: close it with ']')",
     ]

@@ -60,7 +60,7 @@ REFUSED = [
         "x.yaml:1:1: (file): an incident file must be a mapping of fields, not a list",
     ),
     ("top-level-text", "hello\n", "x.yaml:1:1: (file): an incident file must be a mapping"),
-    ("syntax-error", "a: [1, 2\nb: c\n", "x.yaml:2:2: (file): YAML syntax error:"),
+    ("syntax-error", "a: [1, 2\nb: c\n", "x.yaml:1:4: (file): YAML syntax error:"),
     (
         "control-character",
         'a: b\nc: "d\x01"\n',
@@ -276,3 +276,83 @@ def test_fast_path_agrees_with_exact_path_on_generated_text(text: str) -> None:
         assert exact.problems == []
         assert fast == to_json(exact.data)
     assert all("\n" not in str(problem) for problem in exact.problems)
+
+
+# Syntax errors libyaml notices lines later (often at the end of the file) are placed where
+# the construct left open starts, in the middle of a long file.
+BEFORE = "".join(f"before_{n}: text {n}\n" for n in range(20))
+AFTER = "".join(f"after_{n}: text {n}\n" for n in range(40))
+MISPLACED = [
+    (
+        "unclosed-double-quote",
+        'title: "Checkout down\nsummary: x\n',
+        "x.yaml:21:8: (file): YAML syntax error: the quoted value that starts here is never "
+        'closed (hint: close it with " where the value ends)',
+    ),
+    (
+        "unclosed-single-quote-in-a-list",
+        "lessons:\n  - 'one\n  - two\n",
+        "x.yaml:22:5: (file): YAML syntax error: the quoted value that starts here is never "
+        "closed (hint: close it with ' where the value ends)",
+    ),
+    (
+        "unclosed-quote-closed-by-the-next-one",
+        'title: "Checkout down\nsummary: "x"\n',
+        "x.yaml:21:8: (file): YAML syntax error: the quoted value that starts here runs on to "
+        'line 22 (hint: close it with " where the value ends)',
+    ),
+    (
+        "unclosed-flow-sequence",
+        "services: [a, b\nsummary: x\n",
+        "x.yaml:21:11: (file): YAML syntax error: the '[' here is not closed before line 22 "
+        "(hint: close it with ']')",
+    ),
+    (
+        "unclosed-flow-mapping",
+        "impact: {summary: x\nsummary: x\n",
+        "x.yaml:21:9: (file): YAML syntax error: the '{' here is not closed before line 22 "
+        "(hint: close it with '}')",
+    ),
+    (
+        "key-without-colon",
+        "services\n",
+        "x.yaml:21:1: (file): YAML syntax error: a line with neither 'key: value' nor '- item' "
+        "(hint: add ': ' after the field name, or indent the line under the value it continues)",
+    ),
+    (
+        "key-indented-too-deep",
+        "impact:\n  summary: x\n    users_affected: 3\n",
+        "x.yaml:23:5: (file): YAML syntax error: 'users_affected:' is indented deeper than "
+        "'summary:' above it (hint: line it up with 'summary:', or quote a value that holds ': ')",
+    ),
+    (
+        "key-indented-too-shallow",
+        "impact:\n    summary: x\n  users_affected: 3\n",
+        "x.yaml:23:3: (file): YAML syntax error: while parsing a block mapping did not find "
+        "expected key",
+    ),
+    (
+        "list-item-indented-too-shallow",
+        "lessons:\n  went_well:\n    - a\n   - b\n",
+        "x.yaml:24:4: (file): YAML syntax error:",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("middle", "expected"), [c[1:] for c in MISPLACED], ids=[c[0] for c in MISPLACED]
+)
+def test_syntax_errors_are_placed_where_the_construct_left_open_starts(
+    middle: str, expected: str
+) -> None:
+    problems = _problems(BEFORE + middle + AFTER)
+    assert len(problems) == 1
+    assert problems[0].startswith(expected)
+
+
+def test_a_colon_in_a_value_still_asks_for_quotes_not_for_indentation() -> None:
+    problems = _problems(BEFORE + "impact:\n  summary: Checkout: down\n" + AFTER)
+    assert problems == [
+        "x.yaml:22:20: (file): YAML syntax error: a value holding ': ' must be quoted "
+        '(hint: write summary: "Checkout: down")'
+    ]

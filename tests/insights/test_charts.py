@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 
 from postmortems.insights import charts
@@ -89,3 +90,80 @@ def test_duration_axis_grows_beyond_a_year():
 
     assert ">3 y<" in svg
     ET.fromstring(svg)
+
+
+def _texts(svg: str) -> list[ET.Element]:
+    return list(ET.fromstring(svg).iter(f"{SVG}text"))
+
+
+def _extent(element: ET.Element) -> tuple[float, float]:
+    """Where a text's estimated box starts and ends along the x axis."""
+    x = float(element.get("x", "0"))
+    length = len(element.text or "") * charts.CHAR_WIDTH
+    start = {"end": x - length, "middle": x - length / 2}.get(element.get("text-anchor", ""), x)
+    return start, start + length
+
+
+def _phone_charts() -> list[str]:
+    months = [f"{2020 + n // 12}-{n % 12 + 1:02}" for n in range(60)]
+    severities = ["SEV1: critical", "SEV2: major", "SEV3: minor", "SEV4: low"]
+    ranges = [charts.Range(name, "#2f80c8", 300, 3 * 86400) for name in ("a", "b", "c")]
+    legend = [
+        (name, "#2f80c8") for name in ("Time to detect", "Time to mitigate", "Time to resolve")
+    ]
+    return [
+        charts.stacked_bars(
+            "m",
+            "T",
+            "D",
+            months,
+            [charts.Series(s, "#d55e00", [1] * 60) for s in severities],
+            charts.NARROW,
+        ),
+        charts.horizontal_bars(
+            "s", "T", "D", [("Online messenger database cluster", 9)], "#2f80c8", charts.NARROW
+        ),
+        charts.duration_ranges(
+            "d", "T", "D", [("Payments gateway", ranges)], legend, charts.NARROW
+        ),
+    ]
+
+
+def test_phone_charts_keep_every_label_inside_their_width():
+    for svg in _phone_charts():
+        assert ET.fromstring(svg).get("viewBox", "").startswith(f"0 0 {charts.NARROW} ")
+        for element in _texts(svg):
+            start, end = _extent(element)
+            assert start >= 0 and end <= charts.NARROW, (element.text, start, end)
+
+
+def test_phone_charts_put_labels_above_their_bars_and_wrap_the_legend():
+    months, services, durations = _phone_charts()
+
+    label = next(t for t in _texts(services) if t.find(f"{SVG}title") is not None)
+    assert label.get("x") == "0" and label.get("text-anchor") is None
+    assert label.text == "Online messenger database cluster"
+    legend_rows = {t.get("y") for t in ET.fromstring(durations).find(f"{SVG}g").iter(f"{SVG}text")}
+    assert len(legend_rows) == 2
+    month_labels = [t.text for t in _texts(months) if (t.text or "").startswith("20")]
+    assert 2 <= len(month_labels) <= 8
+
+
+def test_axis_labels_never_overlap():
+    for svg in _phone_charts():
+        bottom = [t for t in _texts(svg) if t.get("text-anchor") == "middle"]
+        extents = sorted(_extent(t) for t in bottom if t.get("y") == bottom[-1].get("y"))
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(extents))
+
+
+def test_a_responsive_chart_is_one_wide_and_one_narrow_svg_with_distinct_ids():
+    both = charts.responsive(
+        lambda width: charts.horizontal_bars("c", "T", "D", [("a", 1)], "#2f80c8", width)
+    )
+
+    assert "\n\n" not in both
+    first, second = both.split("\n<svg ", 1)
+    wide, narrow = ET.fromstring(first), ET.fromstring("<svg " + second)
+    assert (wide.get("id"), wide.get("class")) == ("c", "pm-chart-wide")
+    assert (narrow.get("id"), narrow.get("class")) == ("c-narrow", "pm-chart-narrow")
+    assert narrow.get("aria-labelledby") == "c-narrow-title c-narrow-desc"

@@ -43,7 +43,8 @@ def renderings(value: Any) -> set[str]:
         return {"yes" if value else "no", str(value).lower()}
     if isinstance(value, datetime):
         offset = value.strftime("%z")
-        return {f"{value:%Y-%m-%d %H:%M} UTC{offset[:3]}:{offset[3:]}"}
+        zone = "UTC" if offset == "+0000" else f"UTC{offset[:3]}:{offset[3:]}"
+        return {f"{value:%Y-%m-%d %H:%M} {zone}"}
     if isinstance(value, date):
         return {value.isoformat()}
     if isinstance(value, int | float):

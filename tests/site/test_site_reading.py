@@ -46,3 +46,19 @@ def test_action_item_titles_render_inline_markdown_and_nothing_active() -> None:
         '&lt;img src=x onerror=alert(1)&gt; <a rel="noopener noreferrer nofollow">x</a>'
     )
     assert phrase("First paragraph\n\nsecond").startswith("<p>")
+
+
+def test_incident_table_of_contents_starts_with_summary_and_impact(site: BuiltSite) -> None:
+    html = site.page(f"incidents/{RICH_ID}/").html
+    toc = html[html.index('aria-label="Table of contents"') : html.index("<article")]
+    anchors = re.findall(r'<a href="#([^"]+)" class="md-nav__link">', toc)
+    assert anchors[:6] == [
+        "summary",
+        "impact",
+        "business-impact",
+        "reputation-impact",
+        "detection",
+        "trigger",
+    ]
+    impact = toc[toc.index('href="#impact"') : toc.index('href="#detection"')]
+    assert 'aria-label="Impact"' in impact  # business and reputation impact nest under it

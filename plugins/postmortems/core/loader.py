@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml import events
@@ -237,6 +237,13 @@ class _DepthExceeded(Exception):
     """Nesting went past :data:`MAX_DEPTH`; building stops at once."""
 
 
+class _Spot(NamedTuple):
+    """A place in the text, zero-based like a libyaml mark."""
+
+    line: int
+    column: int
+
+
 class _Builder:
     """Builds plain Python values from a YAML event stream, refusing what the format forbids.
 
@@ -250,6 +257,8 @@ class _Builder:
         self.result = result
         self.resolver = Resolver()
         self.constructor = SafeConstructor()
+        self.open_flows: list[Any] = []  # start events of the ``[...]``/``{...}`` being read
+        self.last_scalar: events.ScalarEvent | None = None
 
     def fail(self, mark: Any, field_path: str, message: str, hint: str | None = None) -> None:
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -292,7 +301,7 @@ class _Builder:
             mark = error.problem_mark or error.context_mark
             if _is_libyaml_depth_cap(error) and self.refuse_depth_before(mark):
                 return
-            message, hint = self.syntax_message(error, mark)
+            mark, message, hint = self.syntax_problem(error, mark)
             self.fail(mark, "", f"YAML syntax error: {message}", hint)
         except ReaderError as error:
             before = self.text[: error.position]
@@ -314,24 +323,101 @@ class _Builder:
         if not self.result.problems and isinstance(data, dict):
             self.result.data = data
 
-    def syntax_message(self, error: yaml.MarkedYAMLError, mark: Any) -> tuple[str, str | None]:
-        """libyaml's words for a syntax error, said plainly for the two everyone meets."""
+    def syntax_problem(self, error: yaml.MarkedYAMLError, mark: Any) -> tuple[Any, str, str | None]:
+        """Where a person would look for a syntax error, libyaml's words said plainly for the
+        errors everyone meets, and a hint when one is plausible.
+
+        libyaml notices a construct left open (a quote, a ``[``, a key without ``:``) only lines
+        later, often at the end of the file: such errors are placed where the construct starts.
+        """
         lines = _LINE_BREAK.split(self.text) if mark is not None else []
-        line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+
+        def line_at(at: Any) -> str:
+            return lines[at.line] if at is not None and at.line < len(lines) else ""
+
+        context, problem = error.context or "", error.problem or ""
+        opened: Any = error.context_mark
+        later = mark is not None and opened is not None and mark.line > opened.line
+        if later and context.startswith("while scanning a quoted scalar"):
+            quote = line_at(opened)[opened.column : opened.column + 1] or '"'
+            return (
+                opened,
+                "the quoted value that starts here is never closed",
+                f"close it with {quote} where the value ends",
+            )
+        if later and context.startswith("while scanning a simple key"):
+            return (
+                opened,
+                "a line with neither 'key: value' nor '- item'",
+                "add ': ' after the field name, or indent the line under the value it continues",
+            )
+        swallowed: Any = self.last_scalar
+        if (
+            swallowed is not None
+            and swallowed.style in ("'", '"')
+            and mark is not None
+            and swallowed.start_mark.line < swallowed.end_mark.line == mark.line
+        ):
+            # A quote left open runs on to the next quote, lines later, where text follows it.
+            return (
+                swallowed.start_mark,
+                f"the quoted value that starts here runs on to line {mark.line + 1}",
+                f"close it with {swallowed.style} where the value ends",
+            )
+        flow = self.open_flows[-1] if "flow" in context and self.open_flows else None
+        if flow is not None and mark is not None and mark.line > flow.start_mark.line:
+            opener = "[" if isinstance(flow, events.SequenceStartEvent) else "{"
+            closer = "]" if opener == "[" else "}"
+            return (
+                flow.start_mark,
+                f"the '{opener}' here is not closed before line {mark.line + 1}",
+                f"close it with '{closer}'",
+            )
+        line = line_at(mark)
         column = mark.column if mark is not None else 0
         if "\t" in line[: column + 1] and not line[:column].strip(" \t-"):
-            return "a tab character; indent with spaces", None
-        if (error.problem or "").startswith("mapping values are not allowed"):
+            return mark, "a tab character; indent with spaces", None
+        if problem.startswith("mapping values are not allowed"):
+            deeper = self.indented_key(mark, lines)
+            if deeper is not None:
+                return deeper
             value = _UNQUOTED_VALUE.match(line)
             if value:
                 quoted = value.group(3).strip().replace("\\", "\\\\").replace('"', '\\"')
                 return (
+                    mark,
                     "a value holding ': ' must be quoted",
                     f'write {value.group(2)}: "{_shorten(quoted)}"',
                 )
-            return "a ': ' inside a value; quote the value", None
-        message = " ".join(part for part in (error.context, error.problem) if part)
-        return message, None
+            return mark, "a ': ' inside a value; quote the value", None
+        return mark, " ".join(part for part in (context, problem) if part), None
+
+    @staticmethod
+    def indented_key(mark: Any, lines: list[str]) -> tuple[Any, str, str | None] | None:
+        """A ``key:`` line indented deeper than the ``field: value`` line above it, which libyaml
+        reads as more of that value: the problem and where its key starts, else ``None``."""
+        line = lines[mark.line]
+        key = _KEY_LINE.match(line)
+        if key is None or key.end(2) != mark.column:
+            return None
+        above = next(
+            (
+                text
+                for text in reversed(lines[: mark.line])
+                if text.strip() and not text.lstrip().startswith("#")
+            ),
+            "",
+        )
+        field = _UNQUOTED_VALUE.match(above) or _KEY_LINE.match(above)
+        if field is None or len(field.group(1)) >= len(key.group(1)):
+            return None
+        at = _Spot(mark.line, len(key.group(1)))
+        above_key = field.group(2).strip()
+        return (
+            at,
+            f"'{key.group(2).strip()}:' is indented deeper than '{above_key}:' above it",
+            f"line it up with '{above_key}:', or quote a value that holds ': '",
+        )
 
     def refuse_depth_before(self, mark: Any) -> bool:
         """Report our own depth problem for text libyaml refused at its nesting cap.
@@ -378,10 +464,17 @@ class _Builder:
         if isinstance(event, events.ScalarEvent):
             value = self.scalar(event, field_path)
             return None if value is _INVALID else value
-        if isinstance(event, events.SequenceStartEvent):
-            return self.sequence(stream, field_path, depth)
-        if isinstance(event, events.MappingStartEvent):
-            return self.mapping(stream, field_path, depth)
+        if isinstance(event, events.CollectionStartEvent):
+            # Left on the stack when a syntax error ends the stream inside it.
+            if event.flow_style:
+                self.open_flows.append(event)
+            if isinstance(event, events.SequenceStartEvent):
+                collection: Any = self.sequence(stream, field_path, depth)
+            else:
+                collection = self.mapping(stream, field_path, depth)
+            if event.flow_style:
+                self.open_flows.pop()
+            return collection
         return None  # an alias: already reported
 
     def sequence(self, stream: Any, field_path: str, depth: int) -> list[Any]:
@@ -438,6 +531,7 @@ class _Builder:
         return key
 
     def scalar(self, event: events.ScalarEvent, field_path: str) -> Any:
+        self.last_scalar = event
         tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
         if tag == "tag:yaml.org,2002:merge":
             self.fail(
@@ -466,6 +560,8 @@ class _Builder:
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 """What YAML counts as a line break, so that a mark's line number finds its line."""
 
+_KEY_LINE = re.compile(r"(\s*(?:-\s+)?)([^\s:#'\"][^:#]*):(?:\s|$)")
+"""A ``key:`` line: its indentation (and list dash), and its key."""
 _UNQUOTED_VALUE = re.compile(r"(\s*(?:-\s+)?)([^\s:#'\"][^:#]*):\s+([^'\"\s].*)")
 """A ``key: value`` line whose plain value holds a colon (``title: Outage: checkout``)."""
 

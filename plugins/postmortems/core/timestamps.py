@@ -25,10 +25,16 @@ def rfc3339(value: datetime) -> str:
 
 
 def readable(value: datetime | None) -> str:
-    """``2024-07-30 00:50 UTC+00:00``: the time as written, with its offset; ``—`` unknown."""
+    """The time as written: ``2024-07-30 00:50 UTC`` in UTC, else with its offset
+    (``2024-03-12 09:10 UTC-05:00``); seconds only when there are some; ``—`` unknown."""
     if value is None:
         return "—"
-    offset = value.strftime("%z")
-    offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
     seconds = ":%S" if value.second else ""
-    return value.strftime(f"%Y-%m-%d %H:%M{seconds}") + f" UTC{offset}"
+    shown = value.strftime(f"%Y-%m-%d %H:%M{seconds}")
+    offset = value.utcoffset()
+    if offset is None:
+        return shown
+    if not offset:
+        return f"{shown} UTC"
+    sign = value.strftime("%z")
+    return f"{shown} UTC{sign[:3]}:{sign[3:5]}"

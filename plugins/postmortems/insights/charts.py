@@ -4,12 +4,16 @@ Every chart is one ``<svg>`` element with no blank lines (so it sits in Markdown
 raw-HTML block), ``role="img"`` with a ``<title>`` and ``<desc>``, text and axes in
 ``currentColor`` (so they follow Material's light and dark palettes) and series colours that
 keep a 3:1 contrast against both white and Material's slate background.
+
+Each chart is drawn twice by :func:`responsive`: for a wide column (``WIDTH``) and for a phone
+(``NARROW``, labels above their bars, legends wrapped); the stylesheet shows the one that keeps
+the text at 12 px or close to it, so a chart never scrolls sideways and its text stays readable.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -18,6 +22,8 @@ from xml.sax.saxutils import escape, quoteattr
 PALETTE = ("#d55e00", "#b07800", "#2f80c8", "#12876a", "#a05ccf", "#d0447a", "#808080")
 
 WIDTH = 720
+NARROW = 350  # fits a 390 px phone's column (358 px) at its natural size
+NARROW_LAYOUT = 480  # below this width, labels go above their bars
 FONT = 12
 CHAR_WIDTH = 7.0  # rough average advance of a 12 px sans-serif character
 _ENTITIES = {"{": "&#123;", "}": "&#125;"}
@@ -62,25 +68,40 @@ def _shorten(label: str, width: float) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def _open(chart_id: str, title: str, desc: str, height: float) -> list[str]:
+def _text_width(label: str) -> float:
+    return len(label) * CHAR_WIDTH
+
+
+def responsive(draw: Callable[[int], str]) -> str:
+    """A chart drawn for a wide column and for a phone, one after the other (no blank line)."""
+    return f"{draw(WIDTH)}\n{draw(NARROW)}"
+
+
+def _open(chart_id: str, title: str, desc: str, height: float, width: int) -> list[str]:
+    layout = "narrow" if width < NARROW_LAYOUT else "wide"
+    svg_id = f"{chart_id}-narrow" if layout == "narrow" else chart_id
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" id={attr(chart_id)} role="img" '
-        f"aria-labelledby={attr(f'{chart_id}-title {chart_id}-desc')} "
-        f'viewBox="0 0 {WIDTH} {height:g}" width="{WIDTH}" height="{height:g}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" id={attr(svg_id)} class="pm-chart-{layout}" '
+        f'role="img" aria-labelledby={attr(f"{svg_id}-title {svg_id}-desc")} '
+        f'viewBox="0 0 {width} {height:g}" width="{width}" height="{height:g}" '
         f'style="max-width:100%;height:auto" font-size="{FONT}" fill="currentColor">',
-        f"<title id={attr(chart_id + '-title')}>{text(title)}</title>",
-        f"<desc id={attr(chart_id + '-desc')}>{text(desc)}</desc>",
+        f"<title id={attr(svg_id + '-title')}>{text(title)}</title>",
+        f"<desc id={attr(svg_id + '-desc')}>{text(desc)}</desc>",
     ]
 
 
-def _legend(entries: Sequence[tuple[str, str]], y: float) -> list[str]:
+def _legend(entries: Sequence[tuple[str, str]], y: float, width: int) -> tuple[list[str], float]:
+    """The legend's parts, wrapped into rows ``width`` wide, and the baseline of its last row."""
     parts: list[str] = []
     x = 0.0
     for name, fill in entries:
+        advance = 16 + _text_width(name) + 18
+        if x and x + advance - 18 > width:
+            x, y = 0.0, y + 20
         parts.append(f'<rect x="{x:g}" y="{y - 10:g}" width="12" height="12" fill="{fill}"/>')
         parts.append(f'<text x="{x + 16:g}" y="{y:g}">{text(name)}</text>')
-        x += 16 + len(name) * CHAR_WIDTH + 18
-    return ['<g class="legend">', *parts, "</g>"]
+        x += advance
+    return ['<g class="legend">', *parts, "</g>"], y
 
 
 def nice_step(maximum: int, ticks: int = 5) -> int:
@@ -94,11 +115,20 @@ def nice_step(maximum: int, ticks: int = 5) -> int:
 
 
 def stacked_bars(
-    chart_id: str, title: str, desc: str, labels: Sequence[str], series: Sequence[Series]
+    chart_id: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    width: int = WIDTH,
 ) -> str:
-    """Vertical bars, one per label, stacked by series (for example months by severity)."""
-    left, top, plot_height, bottom = 36.0, 34.0, 200.0, 24.0
-    plot_width = WIDTH - left - 8
+    """Vertical bars, one per label, stacked by series (for example months by severity).
+
+    Labels under the bars are thinned out so that they never overlap.
+    """
+    legend, legend_bottom = _legend([(s.name, s.colour) for s in series], 14, width)
+    left, top, plot_height, bottom = 36.0, legend_bottom + 20, 200.0, 24.0
+    plot_width = width - left - 8
     totals = [sum(s.values[i] for s in series) for i in range(len(labels))]
     step = nice_step(max(totals, default=0))
     top_value = max(step, math.ceil(max(totals, default=0) / step) * step)
@@ -106,12 +136,12 @@ def stacked_bars(
     slot = plot_width / max(1, len(labels))
     bar = max(1.0, slot * 0.7)
     base = top + plot_height
-    parts = _open(chart_id, title, desc, top + plot_height + bottom)
-    parts += _legend([(s.name, s.colour) for s in series], 14)
+    parts = _open(chart_id, title, desc, top + plot_height + bottom, width)
+    parts += legend
     parts.append('<g class="axis" stroke="currentColor" stroke-opacity="0.25">')
     for value in range(0, top_value + 1, step):
         y = base - value * scale
-        parts.append(f'<line x1="{left:g}" x2="{WIDTH - 8:g}" y1="{y:g}" y2="{y:g}"/>')
+        parts.append(f'<line x1="{left:g}" x2="{width - 8:g}" y1="{y:g}" y2="{y:g}"/>')
     parts.append("</g>")
     for value in range(0, top_value + 1, step):
         y = base - value * scale
@@ -140,25 +170,41 @@ def stacked_bars(
 
 
 def horizontal_bars(
-    chart_id: str, title: str, desc: str, rows: Sequence[tuple[str, int]], fill: str
+    chart_id: str,
+    title: str,
+    desc: str,
+    rows: Sequence[tuple[str, int]],
+    fill: str,
+    width: int = WIDTH,
 ) -> str:
-    """One horizontal bar per row, labelled on the left, value at the bar's end."""
-    label_width, row_height, top = 200.0, 22.0, 8.0
-    plot_width = WIDTH - label_width - 48
+    """One horizontal bar per row, value at the bar's end; labelled on the left, or above the
+    bar in the narrow layout."""
+    narrow = width < NARROW_LAYOUT
+    label_width, row_height, top = (0.0, 40.0, 4.0) if narrow else (200.0, 22.0, 8.0)
+    bar_top = 18.0 if narrow else 3.0
+    plot_width = width - label_width - 48
     maximum = max((value for _, value in rows), default=0) or 1
-    parts = _open(chart_id, title, desc, top + row_height * len(rows) + 8)
+    parts = _open(chart_id, title, desc, top + row_height * len(rows) + 8, width)
     for index, (label, value) in enumerate(rows):
         y = top + index * row_height
         length = plot_width * value / maximum
+        if narrow:
+            parts.append(
+                f'<text x="0" y="{y + 13:g}">{text(_shorten(label, width))}'
+                f"<title>{text(label)}</title></text>"
+            )
+        else:
+            parts.append(
+                f'<text x="{label_width - 8:g}" y="{y + 15:g}" text-anchor="end">'
+                f"{text(_shorten(label, label_width - 8))}<title>{text(label)}</title></text>"
+            )
         parts.append(
-            f'<text x="{label_width - 8:g}" y="{y + 15:g}" text-anchor="end">'
-            f"{text(_shorten(label, label_width - 8))}<title>{text(label)}</title></text>"
+            f'<rect x="{label_width:g}" y="{y + bar_top:g}" width="{max(length, 1):.1f}" '
+            f'height="16" fill="{fill}"/>'
         )
         parts.append(
-            f'<rect x="{label_width:g}" y="{y + 3:g}" width="{max(length, 1):.1f}" height="16"'
-            f' fill="{fill}"/>'
+            f'<text x="{label_width + length + 6:.1f}" y="{y + bar_top + 12:g}">{value}</text>'
         )
-        parts.append(f'<text x="{label_width + length + 6:.1f}" y="{y + 15:g}">{value}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -176,21 +222,38 @@ DURATION_TICKS = (
 )
 
 
+def _spaced(labels: Sequence[tuple[float, str]]) -> list[tuple[float, str]]:
+    """Centred labels, left to right, leaving out any that would touch the one before."""
+    kept: list[tuple[float, str]] = []
+    edge = -math.inf
+    for x, name in labels:
+        half = _text_width(name) / 2
+        if x - half >= edge + 6:
+            kept.append((x, name))
+            edge = x + half
+    return kept
+
+
 def duration_ranges(
     chart_id: str,
     title: str,
     desc: str,
     groups: Sequence[tuple[str, Sequence[Range | None]]],
     legend: Sequence[tuple[str, str]],
+    width: int = WIDTH,
 ) -> str:
     """Per group, one line per measure from median (dot) to p90 (tick), on a log time axis.
 
-    A ``None`` range (the measure is unknown for that group) leaves its line empty.
+    A ``None`` range (the measure is unknown for that group) leaves its line empty. Group labels
+    sit on the left, or above their lines in the narrow layout.
 
     Values under a minute are drawn at the one-minute line; the table beside gives exact figures.
     """
-    label_width, line_height, group_gap, top = 200.0, 12.0, 10.0, 30.0
-    right = WIDTH - 12
+    narrow = width < NARROW_LAYOUT
+    key, legend_bottom = _legend(legend, 14, width)
+    line_height, group_gap, top = 12.0, 10.0, legend_bottom + 16
+    label_height = 18.0 if narrow else 0.0
+    left, right = (20.0, width - 16.0) if narrow else (200.0, width - 12.0)
     largest = max((r.p90 for _, ranges in groups for r in ranges if r), default=60.0)
     ceiling = max(largest, 3600)
     ticks: list[tuple[float, str]] = [tick for tick in DURATION_TICKS if tick[0] < ceiling]
@@ -200,33 +263,38 @@ def duration_ranges(
 
     def position(seconds: float) -> float:
         share = (math.log10(max(seconds, 60)) - low) / (high - low)
-        return label_width + share * (right - label_width)
+        return left + share * (right - left)
 
-    heights = [max(1, len(ranges)) * line_height + group_gap for _, ranges in groups]
+    heights = [label_height + max(1, len(ranges)) * line_height + group_gap for _, ranges in groups]
     plot_bottom = top + sum(heights)
-    parts = _open(chart_id, title, desc, plot_bottom + 22)
-    parts += _legend(legend, 14)
+    parts = _open(chart_id, title, desc, plot_bottom + 22, width)
+    parts += key
     parts.append('<g class="axis" stroke="currentColor" stroke-opacity="0.25">')
     for seconds, _ in ticks:
         x = position(seconds)
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4:g}" y2="{plot_bottom:g}"/>')
     parts.append("</g>")
-    for seconds, name in ticks:
+    for x, name in _spaced([(position(seconds), name) for seconds, name in ticks]):
         parts.append(
-            f'<text x="{position(seconds):.1f}" y="{plot_bottom + 16:g}" text-anchor="middle">'
-            f"{text(name)}</text>"
+            f'<text x="{x:.1f}" y="{plot_bottom + 16:g}" text-anchor="middle">{text(name)}</text>'
         )
     y = top
     for (label, ranges), height in zip(groups, heights, strict=True):
-        middle = y + (height - group_gap) / 2
-        parts.append(
-            f'<text x="{label_width - 8:g}" y="{middle + 4:.1f}" text-anchor="end">'
-            f"{text(_shorten(label, label_width - 8))}<title>{text(label)}</title></text>"
-        )
+        if narrow:
+            parts.append(
+                f'<text x="0" y="{y + 12:g}">{text(_shorten(label, width))}'
+                f"<title>{text(label)}</title></text>"
+            )
+        else:
+            middle = y + (height - group_gap) / 2
+            parts.append(
+                f'<text x="{left - 8:g}" y="{middle + 4:.1f}" text-anchor="end">'
+                f"{text(_shorten(label, left - 8))}<title>{text(label)}</title></text>"
+            )
         for index, item in enumerate(ranges):
             if item is None:
                 continue
-            line_y = y + index * line_height + line_height / 2
+            line_y = y + label_height + index * line_height + line_height / 2
             start, end = position(item.median), position(item.p90)
             parts.append(
                 f'<g stroke="{item.colour}" fill="{item.colour}" stroke-width="3">'

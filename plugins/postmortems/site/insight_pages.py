@@ -86,24 +86,31 @@ def _months_chart(result: Figures) -> str:
         for index, term in enumerate(result.severities)
         if term in present
     ]
-    return charts.stacked_bars(
-        "pm-chart-months",
-        "Incidents per month by severity",
-        "Stacked bars, one per month, one segment per severity; the table below gives the numbers.",
-        [m.month for m in result.months],
-        series,
+    return charts.responsive(
+        lambda width: charts.stacked_bars(
+            "pm-chart-months",
+            "Incidents per month by severity",
+            "Stacked bars, one per month, one segment per severity; "
+            "the table below gives the numbers.",
+            [m.month for m in result.months],
+            series,
+            width,
+        )
     )
 
 
 def _group_chart(result: Figures, name: str, title: str) -> str:
     """Incidents per value of one dimension, longest bar first."""
     rows = [(g.label, g.incidents) for g in result.groups[name][:CHART_LIMIT]]
-    return charts.horizontal_bars(
-        f"pm-chart-{name}",
-        f"Incidents by {title}",
-        f"Horizontal bars, one per {title}, longest first; the table below gives the numbers.",
-        rows,
-        charts.colour(2),
+    return charts.responsive(
+        lambda width: charts.horizontal_bars(
+            f"pm-chart-{name}",
+            f"Incidents by {title}",
+            f"Horizontal bars, one per {title}, longest first; the table below gives the numbers.",
+            rows,
+            charts.colour(2),
+            width,
+        )
     )
 
 
@@ -122,11 +129,14 @@ def _durations_chart(result: Figures, name: str, title: str) -> str:
         )
         for group in result.groups[name][:CHART_LIMIT]
     ]
-    return charts.duration_ranges(
-        f"pm-chart-durations-{name}",
-        f"Time to detect, mitigate and resolve by {title.lower()}",
-        "For each group, one line per measure from the median (dot) to the 90th percentile "
-        "(tick) on a logarithmic time axis; the table below gives the numbers.",
-        [(label, ranges) for label, ranges in groups if any(ranges)],
-        legend,
+    return charts.responsive(
+        lambda width: charts.duration_ranges(
+            f"pm-chart-durations-{name}",
+            f"Time to detect, mitigate and resolve by {title.lower()}",
+            "For each group, one line per measure from the median (dot) to the 90th percentile "
+            "(tick) on a logarithmic time axis; the table below gives the numbers.",
+            [(label, ranges) for label, ranges in groups if any(ranges)],
+            legend,
+            width,
+        )
     )

@@ -36,6 +36,7 @@ from .preview import problems_banner, with_banner
 from .render import templates_fingerprint
 from .search_site import SiteSearch
 from .standalone import PACKAGED_STYLESHEET, STYLESHEET
+from .toc import add_lead_headings
 
 log = get_plugin_logger(__name__)
 
@@ -274,9 +275,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        if self.page_cache is not None and page.file.generated_by:
-            html = self.page_cache.content(page, html, files)
+        if page.file.generated_by:
+            if self.page_cache is not None:
+                html = self.page_cache.content(page, html, files)
             page.markdown = ""  # converted: only the HTML is needed (None would lose the title)
+            add_lead_headings(page.toc, html)
         if self.search is not None:
             self.search.add_page(page, html)
         return html

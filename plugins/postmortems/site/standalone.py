@@ -1,10 +1,11 @@
 """The generated site as plain Markdown files, for site generators without this plugin.
 
 ``postmortems render OUT`` writes these files: every generated page with its front matter (the
-incident text already rendered and sanitised, as the plugin puts it on the page), the exports
-and the stylesheet. Zensical, or any generator that reads Markdown with front matter and passes
-raw HTML through, builds a browsable site from them; what needs the plugin at build time (the
-search index, mkdocs-macros on hand-written pages) is not part of it.
+incident text already rendered and sanitised, as the plugin puts it on the page), a front page
+``index.md`` listing the incidents, the exports and the stylesheet. Zensical, or any generator
+that reads Markdown with front matter and passes raw HTML through, builds a browsable site from
+them; what needs the plugin at build time (the search index, mkdocs-macros on hand-written
+pages) is not part of it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from pathlib import Path
 import jinja2
 
 from ..core.collection import Collection
+from ..core.vocabulary import vocabulary
 from ..insights import exports
 from .pages import all_similar, site_pages
+from .render import render
 
 STYLESHEET = "assets/postmortems.css"
 PACKAGED_STYLESHEET = Path(__file__).parent / STYLESHEET
+FRONT_PAGE = "index.md"
 
 
 def standalone_files(
@@ -38,6 +42,20 @@ def standalone_files(
         collection, env, today=today, similar=similar, recurrences=recurrences, told=told
     )
     files = {page.src_uri: page.content for page in pages}
+    titles = {
+        name: {term.value: term.title for term in vocabulary(collection.schema, name)}
+        for name in ("severity", "status")
+    }
+    files[FRONT_PAGE] = render(
+        env,
+        "index.md.j2",
+        page_src=FRONT_PAGE,
+        site_name=site_name,
+        incidents=collection.incidents,
+        severities=titles["severity"],
+        statuses=titles["status"],
+        with_exports=with_exports,
+    )
     files[STYLESHEET] = PACKAGED_STYLESHEET.read_text(encoding="utf-8")
     if with_exports:
         files |= exports.site_exports(

@@ -190,3 +190,6 @@ def test_search_false_writes_no_index_page_or_box(tmp_path: Path) -> None:
     assert not (built.site_dir / "pagefind").exists()
     assert not (built.site_dir / "search").exists()
     assert "data-pm-search-box" not in built.html("")
+    # The repository link still makes no API call from readers' browsers.
+    assert 'data-md-component="source"' not in built.html("")
+    assert 'class="md-source"' in built.html("")

@@ -36,6 +36,8 @@ from .preview import problems_banner, with_banner
 from .render import templates_fingerprint
 from .search_site import SiteSearch
 from .standalone import PACKAGED_STYLESHEET, STYLESHEET
+
+THEME_DIR = Path(__file__).parent / "theme"
 from .toc import add_lead_headings
 
 log = get_plugin_logger(__name__)
@@ -132,6 +134,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         register_macros(
             config, self.collection, self.env, today=self.today, recurrences=self.recurrences
         )
+        # Our partials (the footer's export links, the repository link without the GitHub API
+        # call): after the site's own custom_dir, before the theme's.
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         if STYLESHEET not in config.extra_css:
             config.extra_css.insert(0, STYLESHEET)  # the site's own stylesheets come after it
         guides = self.search.guides if self.search is not None and self.dirty else None

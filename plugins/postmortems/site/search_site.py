@@ -33,7 +33,8 @@ from .search_index import (
 log = get_plugin_logger(__name__)
 
 PACKAGE = Path(__file__).parent
-THEME_DIR = PACKAGE / "theme"
+THEME_DIR = PACKAGE / "search_theme"
+"""Material's header with the search box, which ``assets/postmortems-search.js`` drives."""
 SCRIPT = "assets/postmortems-search.js"
 SEARCH_PAGE = "search/index.md"
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from postmortems.core.cache import TextStore, fingerprint
+from postmortems.core.cache import CheckCache, TextStore, fingerprint
+from postmortems.core.checking import FileCheck
+from postmortems.core.problems import Problem
 
 
 def test_texts_put_in_one_run_are_found_by_the_next(tmp_path: Path) -> None:
@@ -55,3 +57,21 @@ def test_fingerprints_do_not_depend_on_where_objects_live_in_memory() -> None:
     assert fingerprint({"format": len, "b": [1, 2]}) == fingerprint({"b": [1, 2], "format": len})
     assert fingerprint(Formatter()) == fingerprint(Formatter())
     assert fingerprint(b"one") != fingerprint(b"two")
+
+
+def test_check_results_are_found_again_only_for_the_same_file_bytes_and_schema(
+    tmp_path: Path,
+) -> None:
+    problem = Problem("a.yaml", 3, 5, "severity", "is not one of SEV1, SEV2", None, "error")
+    cache = CheckCache(tmp_path, tmp_path / "incidents", '{"schema": 1}')
+    cache.put(cache.key("a", b"id: a\n"), FileCheck({"id": "a"}, [problem]))
+    cache.save()
+    again = CheckCache(tmp_path, tmp_path / "incidents", '{"schema": 1}')
+    found = again.get(again.key("a", b"id: a\n"), "incidents/a.yaml")
+    assert found is not None and found.document == {"id": "a"}
+    assert [(p.path, p.line, p.message) for p in found.problems] == [
+        ("incidents/a.yaml", 3, "is not one of SEV1, SEV2")
+    ]
+    assert again.get(again.key("a", b"id: b\n"), "incidents/a.yaml") is None
+    other_schema = CheckCache(tmp_path, tmp_path / "incidents", '{"schema": 2}')
+    assert other_schema.get(other_schema.key("a", b"id: a\n"), "incidents/a.yaml") is None

@@ -13,11 +13,9 @@ import hashlib
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 from .. import __version__
 from .checking import FileCheck
@@ -33,65 +31,40 @@ def default_cache_dir() -> Path | None:
 
 
 class CheckCache:
-    """Per-file results keyed by content; entries not used in a run are dropped when saved."""
+    """Per-file results keyed by content, in a ``TextStore``."""
 
     def __init__(self, folder: Path | None, scope: Path, schema_text: str) -> None:
-        self._file = (
-            folder
-            / f"checks-{hashlib.blake2b(str(scope).encode(), digest_size=8).hexdigest()}.json"
-            if folder
-            else None
-        )
-        self._salted = hashlib.blake2b(code_fingerprint(), digest_size=20)
+        name = f"checks-{fingerprint(str(scope)).hex()}.sqlite"
+        self._store = TextStore(folder / name if folder else None)
+        self._salted = hashlib.blake2b(code_fingerprint(), digest_size=16)
         self._salted.update(f"\0{schema_text}\0".encode())
-        self._old: dict[str, Any] = self._read()
-        self._new: dict[str, Any] = {}
 
-    def _read(self) -> dict[str, Any]:
-        if self._file is None:
-            return {}
-        try:
-            content = json.loads(self._file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return content if isinstance(content, dict) else {}
-
-    def key(self, stem: str, raw: bytes) -> str:
+    def key(self, stem: str, raw: bytes) -> bytes:
         digest = self._salted.copy()
         digest.update(stem.encode())
         digest.update(b"\0")
         digest.update(raw)
-        return digest.hexdigest()
+        return digest.digest()
 
-    def get(self, key: str, display: str) -> FileCheck | None:
-        entry = self._old.get(key) or self._new.get(key)
-        if not isinstance(entry, dict):
+    def get(self, key: bytes, display: str) -> FileCheck | None:
+        stored = self._store.get(key)
+        if stored is None:
             return None
-        self._new[key] = entry
+        try:
+            entry = json.loads(stored)
+        except ValueError:
+            return None
         problems = [Problem(display, *fields) for fields in entry.get("problems", [])]
         return FileCheck(entry.get("document"), problems)
 
-    def put(self, key: str, check: FileCheck) -> None:
-        self._new[key] = {
-            "document": check.document,
-            "problems": [
-                [p.line, p.column, p.field, p.message, p.hint, p.level] for p in check.problems
-            ],
-        }
+    def put(self, key: bytes, check: FileCheck) -> None:
+        problems = [[p.line, p.column, p.field, p.message, p.hint, p.level] for p in check.problems]
+        entry = {"document": check.document, "problems": problems}
+        self._store.put(key, json.dumps(entry, separators=(",", ":")))
 
     def save(self) -> None:
-        """Write the entries used in this run (atomically); silently skip when not writable."""
-        if self._file is None or self._new == self._old:
-            return
-        try:
-            self._file.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", dir=self._file.parent, delete=False, suffix=".tmp"
-            ) as stream:
-                json.dump(self._new, stream, separators=(",", ":"))
-            os.replace(stream.name, self._file)
-        except OSError:
-            return
+        """Keep what this run wrote (each entry on its own: an edit rewrites only its file's)."""
+        self._store.close()
 
 
 @functools.cache

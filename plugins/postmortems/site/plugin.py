@@ -36,11 +36,12 @@ from .preview import problems_banner, with_banner
 from .render import templates_fingerprint
 from .search_site import SiteSearch
 from .standalone import PACKAGED_STYLESHEET, STYLESHEET
-
-THEME_DIR = Path(__file__).parent / "theme"
 from .toc import add_lead_headings
 
 log = get_plugin_logger(__name__)
+
+THEME_DIR = Path(__file__).parent / "theme"
+"""Material partials the plugin ships: the footer's export links, the repository link."""
 
 PLACEHOLDER = "<!-- postmortems: the page body is put in place after every other plugin -->\n"
 """The body MkDocs reads for a generated page, so no plugin (mkdocs-macros) sees incident text."""

@@ -66,8 +66,11 @@ class Server:
 
     def idle(self) -> bool:
         """Whether every build started so far has finished."""
+        # The first build ends before "Serving on", each rebuild with "Reloading browsers" (MkDocs
+        # drops a repeated "Documentation built in N seconds": two builds can take the same time).
         output = self.output
-        return output.count("Building documentation...") == output.count("Documentation built in")
+        finished = output.count("Serving on") + output.count("Reloading browsers")
+        return output.count("Building documentation...") == finished
 
     def get(self, path: str, timeout: float = 5) -> tuple[int, str]:
         """Status and body of ``path`` (an error page's too); status 0 when nothing answers."""

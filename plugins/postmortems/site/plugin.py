@@ -13,7 +13,7 @@ from urllib.parse import quote
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
@@ -32,6 +32,7 @@ from .macros import register_macros
 from .markdown import FieldRenderer
 from .page_cache import PageCache
 from .pages import GeneratedPage, StoredPages, all_similar, site_pages, template_environment
+from .parked import ParkedPages
 from .preview import problems_banner, with_banner
 from .render import templates_fingerprint
 from .search_site import SiteSearch
@@ -67,6 +68,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.search: SiteSearch | None = None
         self.store = TextStore(None)
         self.page_cache: PageCache | None = None
+        self.parked: ParkedPages | None = None
         self.problems: str | None = None
         """Under ``serve``, what is wrong with the files while the last valid incidents show."""
 
@@ -237,6 +239,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.search is not None:
             self.search.add_files(files, config)
         self.page_cache = PageCache(self.store, config, files)
+        self.parked = ParkedPages()
         return files
 
     def _page_sources(
@@ -278,9 +281,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return body
         return self.page_cache.markdown(page, body)
 
-    def on_page_content(
+    def _on_page_content_convert(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        """The HTML from the page cache, or into it; the table of contents completed."""
         if page.file.generated_by:
             if self.page_cache is not None:
                 html = self.page_cache.content(page, html, files)
@@ -290,7 +294,27 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.search.add_page(page, html)
         return html
 
+    @event_priority(-100)  # after every other plugin has seen the HTML
+    def _on_page_content_park(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Generated pages' HTML waits on disk until their template runs (flat memory)."""
+        if page.file.generated_by and self.parked is not None:
+            return self.parked.park(page, html)
+        return None
+
+    on_page_content = CombinedEvent(_on_page_content_convert, _on_page_content_park)
+
+    @event_priority(100)  # before any other plugin looks at the page
+    def on_page_context(
+        self, context: Any, /, *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> None:
+        if self.parked is not None:
+            self.parked.unpark(page)
+
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        if page.file.generated_by:
+            page.content = ""  # written: nothing needs it any more
         return with_banner(output, problems_banner(self.problems)) if self.problems else None
 
     def on_post_template(
@@ -327,6 +351,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self._close_caches()
 
     def _close_caches(self) -> None:
+        if self.parked is not None:
+            self.parked.close()
+            self.parked = None
         if self.page_cache is not None:
             self.page_cache.close()
             self.page_cache = None

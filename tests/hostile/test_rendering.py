@@ -194,3 +194,18 @@ def test_extensions_outside_the_allow_list_never_see_incident_text() -> None:
     html = FieldRenderer([*SITE_EXTENSIONS, ReadsFiles()]).html("{!/etc/passwd!}")
     assert "SECRET FILE CONTENT" not in html
     assert "/etc/passwd" in html
+
+
+def test_images_load_only_from_the_hosts_the_site_names_others_become_links() -> None:
+    fields = FieldRenderer(SITE_EXTENSIONS, image_hosts=["Grafana.Example.com"])
+    html = fields.html(
+        "![latency](https://grafana.example.com/render/p99.png)\n\n"
+        "![pixel](https://tracker.example.net/p.gif?reader=1) and"
+        " ![](http://grafana.example.com.evil.test/x.png)"
+    )
+    assert '<img alt="latency" src="https://grafana.example.com/render/p99.png">' in html
+    assert html.count("<img") == 1
+    assert 'href="https://tracker.example.net/p.gif?reader=1"' in html
+    assert ">pixel (image)</a>" in html and ">image (image)</a>" in html
+    nowhere = FieldRenderer(SITE_EXTENSIONS).html("![chart](https://grafana.example.com/x.png)")
+    assert "<img" not in nowhere and ">chart (image)</a>" in nowhere

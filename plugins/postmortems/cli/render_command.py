@@ -57,7 +57,11 @@ def run(args: argparse.Namespace) -> int:
     env = template_environment(
         [Path(templates)] if templates else [],
         directory_urls=project.directory_urls,
-        fields=FieldRenderer(extensions, dict(config.mdx_configs) if config else {}),
+        fields=FieldRenderer(
+            extensions,
+            dict(config.mdx_configs) if config else {},
+            image_hosts=list(options.get("image_hosts") or []),
+        ),
     )
     files = standalone_files(
         collection.for_audience(project.audience),

@@ -59,6 +59,8 @@ class PostmortemsConfig(Config):
     """Log validation warnings as MkDocs warnings, so ``mkdocs build --strict`` fails on them."""
     search = c.Type(bool, default=True)
     """Pagefind search: header box, ``search/`` page with facets, ``pagefind/`` index."""
+    image_hosts = c.ListOfItems(c.Type(str), default=[])
+    """Hosts that images in Markdown fields may load from; images from elsewhere are links."""
     cache = c.Type(bool, default=True)
     """Reuse check results of unchanged files between builds (kept outside the repository)."""
     vocabularies = c.DictOfItems(c.ListOfItems(c.SubConfig(_Term)), default={})

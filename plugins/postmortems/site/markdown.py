@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import nh3
@@ -202,13 +203,43 @@ class _DemoteHeadings(Treeprocessor):
                 element.tag = {"h1": "h4", "h2": "h5"}.get(element.tag, "h6")
 
 
+class _OffsiteImages(Treeprocessor):
+    """An image from a host the site does not name becomes a link to it: a reader's browser
+    fetches nothing from elsewhere on its own (no tracking pixel in a postmortem)."""
+
+    def __init__(self, md: Markdown, hosts: frozenset[str]) -> None:
+        super().__init__(md)
+        self.hosts = hosts
+
+    def run(self, root: Element) -> None:
+        for element in root.iter("img"):
+            source = element.get("src", "")
+            try:
+                host = (urlsplit(source).hostname or "").lower()
+            except ValueError:
+                host = ""
+            if host and host in self.hosts:
+                continue
+            label = element.get("alt") or "image"
+            element.tag = "a"
+            element.attrib.clear()
+            element.set("href", source)
+            element.text = f"{label} (image)"
+
+
 class _FieldExtension(Extension):
-    """Raw HTML is text (shown escaped, as the file format promises); headings are demoted."""
+    """Raw HTML is text (shown escaped, as the file format promises); headings are demoted;
+    images only from ``image_hosts``."""
+
+    def __init__(self, image_hosts: frozenset[str]) -> None:
+        super().__init__()
+        self.image_hosts = image_hosts
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.deregister("html_block", strict=False)
         md.inlinePatterns.deregister("html", strict=False)
         md.treeprocessors.register(_DemoteHeadings(md), "pm_demote_headings", 1)
+        md.treeprocessors.register(_OffsiteImages(md, self.image_hosts), "pm_offsite_images", 1)
 
 
 def _conversion_cost(source: str) -> int:
@@ -261,7 +292,8 @@ class FieldRenderer:
     only those that format text are used (an allow-list: none that reads files, runs code or
     acts on the whole page), and custom fences only with pymdownx's own formatters. The HTML
     then passes an allow-list (``nh3``): no script, no event handler, links and images to
-    http(s) only. With a ``store``, each text's HTML is kept there and reused by later builds.
+    http(s) only, images only from ``image_hosts`` (others become links). With a ``store``, each
+    text's HTML is kept there and reused by later builds.
     """
 
     def __init__(
@@ -269,9 +301,11 @@ class FieldRenderer:
         extensions: Sequence[str | Extension] = DEFAULT_EXTENSIONS,
         configs: Mapping[str, Mapping[str, Any]] | None = None,
         store: TextStore | None = None,
+        image_hosts: Sequence[str] = (),
     ) -> None:
         chosen = [e for e in extensions if _extension_name(e) in _FIELD_EXTENSIONS]
-        self._extensions = [*chosen, _FieldExtension()]
+        hosts = frozenset(host.lower() for host in image_hosts)
+        self._extensions = [*chosen, _FieldExtension(hosts)]
         self._configs = {
             name: _safe_config(dict(value))
             for name, value in (configs or {}).items()
@@ -279,7 +313,7 @@ class FieldRenderer:
         }
         self._markdown = self._new_markdown()
         self._store = store
-        self._signature = fingerprint(_RENDERER_CODE, chosen, self._configs)
+        self._signature = fingerprint(_RENDERER_CODE, chosen, self._configs, sorted(hosts))
 
     @property
     def signature(self) -> bytes:

@@ -122,7 +122,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             # Incident pages keep their bulky sections out of the search index with it.
             config.markdown_extensions.append("attr_list")
         fields = FieldRenderer(
-            list(config.markdown_extensions), dict(config.mdx_configs), self.store
+            list(config.markdown_extensions),
+            dict(config.mdx_configs),
+            self.store,
+            image_hosts=self.config.image_hosts,
         )
         override_folders = [overrides] if overrides is not None else []
         self.env = template_environment(

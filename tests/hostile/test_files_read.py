@@ -114,3 +114,17 @@ def test_a_folder_name_that_would_break_out_of_a_link_is_refused(
     code, shown = validate(capsys)
     assert code == 1
     assert 'folder name \'x" onmouseover="alert(1)" x="\' may hold only letters, digits' in shown
+
+
+def test_a_catalog_linked_into_the_git_folder_is_refused_unread(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git = project / ".git"
+    git.mkdir()
+    (git / "config").write_text(f'[http "https://github.com/"]\n\textraheader = {SECRET}\n')
+    (project / "incidents" / "_services.yaml").symlink_to(git / "config")
+    code, shown = validate(capsys)
+    assert code == 1
+    assert SECRET not in shown
+    refused = "symbolic link pointing outside the project or into a hidden folder; not read"
+    assert f"incidents/_services.yaml:1:1: (file): {refused}" in shown

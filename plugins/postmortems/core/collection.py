@@ -261,7 +261,16 @@ def _check_file(
     if links_outside(path, root):
         return FileCheck(
             None,
-            [Problem(display, 1, 1, "", "symbolic link pointing outside the incidents folder")],
+            [
+                Problem(
+                    display,
+                    1,
+                    1,
+                    "",
+                    "symbolic link pointing outside the incidents folder"
+                    " or into a hidden folder; not read",
+                )
+            ],
         )
     unsafe = _unsafe_folder(path, root)
     if unsafe is not None:
@@ -297,7 +306,8 @@ def _load_catalog(paths: ProjectPaths) -> tuple[dict[str, dict[str, Any]] | None
     if not paths.catalog_path.is_file():
         return None, [Problem(display, 1, 1, "", "service catalog file not found")]
     if links_outside(paths.catalog_path, paths.root):
-        return None, [Problem(display, 1, 1, "", "symbolic link pointing outside the project")]
+        reason = "symbolic link pointing outside the project or into a hidden folder; not read"
+        return None, [Problem(display, 1, 1, "", reason)]
     loaded = loader.load_file(paths.catalog_path, display, "the service catalog")
     if loaded.data is None:
         return None, loaded.problems

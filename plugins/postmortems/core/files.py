@@ -37,12 +37,18 @@ def _umask() -> int:
 
 
 def links_outside(path: Path, folder: Path) -> bool:
-    """Whether ``path`` is a symbolic link out of ``folder``: such a file is never read.
+    """Whether ``path`` is a symbolic link out of ``folder``, or into a hidden folder inside it
+    (``.git``, whose ``config`` holds a CI checkout's token): such a file is never read.
 
     Incident files, the service catalog, the schemas and page templates come from pull
     requests: a link to ``~/.aws/credentials`` would print its values in validate and build logs.
     """
-    return path.is_symlink() and not _inside(resolved(path), resolved(folder))
+    if not path.is_symlink():
+        return False
+    target, base = resolved(path), resolved(folder)
+    if not _inside(target, base):
+        return True
+    return any(part.startswith(".") for part in target.relative_to(base).parts)
 
 
 def resolved(path: Path) -> Path:

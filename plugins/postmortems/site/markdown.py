@@ -347,4 +347,38 @@ class FieldRenderer:
 
     def block(self, text: object) -> str:
         """The field as a raw HTML block: start it on a line of its own, not indented."""
-        return f'<div class="pm-md">{self.html(text)}</div>'
+        return f"{_FIELD_START}{self.html(text)}{_FIELD_END}"
+
+
+_FIELD_START = '<div class="pm-md">'
+_FIELD_END = "</div><!-- /pm-md -->"
+"""Around a field's HTML in page Markdown. Neither can come from incident text (its ``<`` is
+escaped, and the sanitiser drops comments and this class), so ``set_fields_aside`` finds exactly
+the fields, in linear time."""
+_FIELD = re.compile(re.escape(_FIELD_START) + "(.*?)" + re.escape(_FIELD_END))
+_SET_ASIDE = re.compile(r'<div class="pm-md" data-pm-field="(\d+)"></div>')
+
+
+def set_fields_aside(markdown: str) -> tuple[str, list[str]]:
+    """``markdown`` with each field's HTML replaced by a short placeholder, and those HTMLs.
+
+    The fields are sanitised HTML already: Markdown conversion need not parse them again (for a
+    page of long fields that parse is most of the conversion).
+    """
+    fields: list[str] = []
+
+    def placeholder(match: re.Match[str]) -> str:
+        fields.append(match.group(1))
+        return f'<div class="pm-md" data-pm-field="{len(fields) - 1}"></div>'
+
+    return _FIELD.sub(placeholder, markdown), fields
+
+
+def put_fields_back(html: str, fields: Sequence[str]) -> str:
+    """The converted page with its fields' HTML in place of their placeholders."""
+
+    def field(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        return f"{_FIELD_START}{fields[index]}</div>" if index < len(fields) else match.group(0)
+
+    return _SET_ASIDE.sub(field, html)

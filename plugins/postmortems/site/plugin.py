@@ -29,7 +29,7 @@ from ..insights import exports
 from .config import PostmortemsConfig
 from .incremental import PageSources, known_to_tags_plugin, rebuild, site_fingerprint
 from .macros import register_macros
-from .markdown import FieldRenderer
+from .markdown import FieldRenderer, put_fields_back, set_fields_aside
 from .page_cache import PageCache
 from .pages import GeneratedPage, StoredPages, all_similar, site_pages, template_environment
 from .parked import ParkedPages
@@ -63,6 +63,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
         self.bodies: dict[str, str] = {}
+        self.fields: dict[str, list[str]] = {}
+        """Fields' HTML set aside while MkDocs converts their page (see ``set_fields_aside``)."""
         self.unread: dict[str, Any] = {}
         """Front matter of the generated pages a dirty build skips (MkDocs does not read them)."""
         self.search: SiteSearch | None = None
@@ -280,15 +282,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """The generated body, after mkdocs-macros (priority 0) has rendered the placeholder;
         nothing to convert when the page cache already has its HTML."""
         body = self.bodies.pop(page.file.src_uri, None) if page.file.generated_by else None
-        if body is None or self.page_cache is None:
-            return body
-        return self.page_cache.markdown(page, body)
+        if body is None:
+            return None
+        if self.page_cache is not None:
+            body = self.page_cache.markdown(page, body)
+        body, self.fields[page.file.src_uri] = set_fields_aside(body)
+        return body
 
     def _on_page_content_convert(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         """The HTML from the page cache, or into it; the table of contents completed."""
         if page.file.generated_by:
+            html = put_fields_back(html, self.fields.pop(page.file.src_uri, ()))
             if self.page_cache is not None:
                 html = self.page_cache.content(page, html, files)
             page.markdown = ""  # converted: only the HTML is needed (None would lose the title)

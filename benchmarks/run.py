@@ -82,7 +82,9 @@ def core_times(folder: Path) -> dict[str, float]:
     )
     env = template_environment()
     figures["pages"], _ = _timed(
-        lambda: site_pages(collection, env, today=today, similar=similar, recurrences=recurrences)
+        lambda: list(
+            site_pages(collection, env, today=today, similar=similar, recurrences=recurrences)
+        )
     )
     figures["similar"] = figures["index"] + figures["top5"] + figures["repeats"]
     figures["plugin"] = sum(figures[k] for k in ("load", "derive", "similar", "pages"))

@@ -82,13 +82,15 @@ def plugin_pages(plugin_folder: Path) -> list[GeneratedPage]:
     try:
         collection = load_collection(find_project(), use_cache=False)
         similar, recurrences, told = all_similar(collection, 5)
-        return site_pages(
-            collection,
-            template_environment(),
-            today=build_date(),
-            similar=similar,
-            recurrences=recurrences,
-            told=told,
+        return list(
+            site_pages(
+                collection,
+                template_environment(),
+                today=build_date(),
+                similar=similar,
+                recurrences=recurrences,
+                told=told,
+            )
         )
     finally:
         os.chdir(previous)

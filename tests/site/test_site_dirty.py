@@ -26,13 +26,14 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 class Preview:
-    """Dirty builds of one project into one folder, as ``serve --dirty`` runs them: a new
-    configuration each time (MkDocs keeps the plugin instance, which has ``on_startup``)."""
+    """Dirty builds of one project into one folder, as ``build --dirty`` and ``serve --dirty``
+    run them: a new configuration each time (MkDocs keeps the plugin instance, which has
+    ``on_startup``). As ``build``: ``serve`` writes the search index in the background."""
 
     def __init__(self, project: Path) -> None:
         self.project = project
         self.site_dir = project.parent / "preview"
-        self._config().plugins.on_startup(command="serve", dirty=True)
+        self._config().plugins.on_startup(command="build", dirty=True)
 
     def _config(self) -> MkDocsConfig:
         return load_config(str(self.project / "mkdocs.yml"), site_dir=str(self.site_dir))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -105,10 +105,11 @@ def site_pages(
     recurrences: Mapping[str, Recurrence],
     told: Mapping[str, Sequence[str]] | None = None,
     stored: StoredPages | None = None,
-) -> list[GeneratedPage]:
-    """Every generated page for ``collection``; ``told`` is the failure modes each incident's
-    story tells (from ``all_similar``), listed on the failure-mode pages; incident pages come
-    from ``stored`` when their inputs have not changed."""
+) -> Iterator[GeneratedPage]:
+    """Every generated page for ``collection``, one at a time (a site of 10,000 incidents
+    need not hold every page at once); ``told`` is the failure modes each incident's story
+    tells (from ``all_similar``), listed on the failure-mode pages; incident pages come from
+    ``stored`` when their inputs have not changed."""
     terms = {
         name: {t.value: t.title for t in vocabulary(collection.schema, name)}
         for name in VOCABULARIES
@@ -116,25 +117,21 @@ def site_pages(
     catalog = collection.catalog or {}
     rows = index_rows(collection.incidents, collection.schema, recurrences)
     keyed = (stored, fingerprint(stored.signature, terms, catalog)) if stored else None
-    pages = [
-        _incident_page(
+    for incident in collection.incidents:
+        yield _incident_page(
             env, incident, collection, terms, catalog, today, similar, recurrences, keyed
         )
-        for incident in collection.incidents
-    ]
-    pages.append(_page(env, "incidents/index.md", "incidents.md.j2", in_nav=True, rows=rows))
-    pages += _service_pages(env, rows, catalog)
-    pages += _root_cause_pages(env, rows, collection.schema)
-    pages += _failure_mode_pages(env, rows, collection.schema, told or {})
-    pages += _timeline_pages(env, rows)
-    pages += [
-        GeneratedPage(
-            STATS_PAGE, stats_page(env, collection.incidents, collection.schema, today), True
-        ),
-        GeneratedPage(ACTION_ITEMS_PAGE, action_items_page(env, collection.incidents, today), True),
-        GeneratedPage(QUALITY_PAGE, quality_page(env, collection.incidents, today), True),
-    ]
-    return pages
+    yield _page(env, "incidents/index.md", "incidents.md.j2", in_nav=True, rows=rows)
+    yield from _service_pages(env, rows, catalog)
+    yield from _root_cause_pages(env, rows, collection.schema)
+    yield from _failure_mode_pages(env, rows, collection.schema, told or {})
+    yield from _timeline_pages(env, rows)
+    schema = collection.schema
+    yield GeneratedPage(STATS_PAGE, stats_page(env, collection.incidents, schema, today), True)
+    yield GeneratedPage(
+        ACTION_ITEMS_PAGE, action_items_page(env, collection.incidents, today), True
+    )
+    yield GeneratedPage(QUALITY_PAGE, quality_page(env, collection.incidents, today), True)
 
 
 def _page(

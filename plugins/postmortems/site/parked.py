@@ -1,42 +1,44 @@
-"""Generated pages' HTML held on disk between conversion and templating.
+"""Generated pages' Markdown and HTML held on disk while MkDocs works through the other pages.
 
-MkDocs converts every page before it renders any template, so at 10,000 incidents it would hold
-every page's HTML in memory at once. The plugin parks each generated page's HTML in one
-temporary file as soon as it is converted and takes it back just before the page's template
-runs, so memory stays flat as incidents grow. A write that fails keeps the HTML in memory.
+MkDocs asks for every page's source before it converts any, and converts every page before it
+renders any template: at 10,000 incidents it would hold every page's Markdown, then every
+page's HTML, in memory at once. The plugin keeps each text in one temporary file from when it
+exists until the step that needs it, so memory stays flat as incidents grow. A write that fails
+keeps the text in memory instead.
 """
 
 from __future__ import annotations
 
 import tempfile
 
-from mkdocs.structure.pages import Page
 
-
-class ParkedPages:
-    """One build's parked HTML; ``close`` once the build is done."""
+class Parked:
+    """Texts by name in one temporary file, each taken back once; ``close`` when done."""
 
     def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="postmortems-pages-")  # noqa: SIM115 (closed by close())
+        self._file = tempfile.TemporaryFile(prefix="postmortems-")  # noqa: SIM115 (see close)
         self._places: dict[str, tuple[int, int]] = {}
+        self._unwritten: dict[str, str] = {}
 
-    def park(self, page: Page, html: str) -> str:
-        """What the page holds until ``unpark``: nothing, once its HTML is in the file."""
-        data = html.encode("utf-8")
+    def put(self, name: str, text: str) -> None:
+        data = text.encode("utf-8")
         try:
             offset = self._file.seek(0, 2)
             self._file.write(data)
         except OSError:
-            return html
-        self._places[page.file.src_uri] = (offset, len(data))
-        return ""
+            self._unwritten[name] = text
+            return
+        self._places[name] = (offset, len(data))
 
-    def unpark(self, page: Page) -> None:
-        """Put the page's HTML back, if it was parked."""
-        place = self._places.pop(page.file.src_uri, None)
-        if place is not None:
-            self._file.seek(place[0])
-            page.content = self._file.read(place[1]).decode("utf-8")
+    def take(self, name: str) -> str | None:
+        """The text put under ``name`` (``None`` if none is waiting); it is then forgotten."""
+        if name in self._unwritten:
+            return self._unwritten.pop(name)
+        place = self._places.pop(name, None)
+        if place is None:
+            return None
+        self._file.seek(place[0])
+        return self._file.read(place[1]).decode("utf-8")
 
     def close(self) -> None:
         self._file.close()

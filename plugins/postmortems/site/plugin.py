@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -31,8 +32,8 @@ from .incremental import PageSources, known_to_tags_plugin, rebuild, site_finger
 from .macros import register_macros
 from .markdown import FieldRenderer, put_fields_back, set_fields_aside
 from .page_cache import PageCache
-from .pages import GeneratedPage, StoredPages, all_similar, site_pages, template_environment
-from .parked import ParkedPages
+from .pages import StoredPages, all_similar, site_pages, template_environment
+from .parked import Parked
 from .preview import problems_banner, with_banner
 from .render import templates_fingerprint
 from .search_site import SiteSearch
@@ -62,7 +63,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.search_writer: threading.Thread | None = None
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
-        self.bodies: dict[str, str] = {}
         self.fields: dict[str, list[str]] = {}
         """Fields' HTML set aside while MkDocs converts their page (see ``set_fields_aside``)."""
         self.unread: dict[str, Any] = {}
@@ -70,7 +70,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.search: SiteSearch | None = None
         self.store = TextStore(None)
         self.page_cache: PageCache | None = None
-        self.parked: ParkedPages | None = None
+        self.parked: Parked | None = None
+        """Generated pages' Markdown, then HTML, between the events that need them."""
         self.problems: str | None = None
         """Under ``serve``, what is wrong with the files while the last valid incidents show."""
 
@@ -189,7 +190,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if not self.config.enabled or self.collection is None or self.paths is None:
             return None
         docs_dir = Path(config.docs_dir)
-        self.bodies = {}
+        self.parked = Parked()
+        self.unread = {}
+        sources = self._page_sources(config, files) if self.dirty else None
+        everything = hashlib.blake2b(digest_size=16)  # what the generated pages show
         pages = site_pages(
             self.collection,
             self.env,
@@ -199,17 +203,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             told=self.told,
             stored=self.stored_pages,
         )
-        generated = []
         for page in pages:
             if files.get_file_from_path(page.src_uri) is not None:
                 log.info(f"docs/{page.src_uri} exists; it replaces the generated page")
                 continue
+            everything.update(page.content.encode())
             # MkDocs reads the front matter; the body waits for on_page_markdown.
             body, meta = get_data(page.content)
-            generated.append((page, page.content[: len(page.content) - len(body)], body, meta))
-        sources = self._page_sources(config, files, generated) if self.dirty else None
-        self.unread = {}
-        for page, front_matter, body, meta in generated:
+            front_matter = page.content[: len(page.content) - len(body)]
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             if sources is None:
                 file = File.generated(
@@ -220,7 +221,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     config, page.src_uri, front_matter + PLACEHOLDER, body, inclusion
                 )
             if sources is None or file.is_modified():
-                self.bodies[page.src_uri] = body
+                self.parked.put(page.src_uri, body)
             else:
                 self.unread[page.src_uri] = meta
             if page.source is not None:
@@ -230,6 +231,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             else:
                 file.edit_uri = None
             files.append(file)
+        if sources is not None:
+            self._rebuild_hand_written(files, sources.site, everything.digest())
         files.append(File.generated(config, STYLESHEET, abs_src_path=str(PACKAGED_STYLESHEET)))
         if self.config.exports:
             site_exports = exports.site_exports(
@@ -244,27 +247,23 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.search is not None:
             self.search.add_files(files, config)
         self.page_cache = PageCache(self.store, config, files)
-        self.parked = ParkedPages()
         return files
 
-    def _page_sources(
-        self,
-        config: MkDocsConfig,
-        files: Files,
-        generated: list[tuple[GeneratedPage, str, str, Any]],
-    ) -> PageSources:
-        """For a dirty build: the generated pages' source files, and the hand-written pages to
-        rebuild (see ``incremental``)."""
-        site = site_fingerprint(config, files, self.problems)
-        content = fingerprint(*(page.content.encode() for page, *_ in generated))
-        if self.built != (site, content):
-            rebuild(file for file in files.documentation_pages() if not file.generated_by)
-        self.built = (site, content)
+    def _page_sources(self, config: MkDocsConfig, files: Files) -> PageSources:
+        """For a dirty build: the generated pages' source files (see ``incremental``)."""
         folder = default_cache_dir() if self.config.cache else None
         if folder is None:
             self.scratch = self.scratch or Path(tempfile.mkdtemp(prefix="postmortems-pages-"))
             folder = self.scratch
+        site = site_fingerprint(config, files, self.problems)
         return PageSources(folder / f"pages-{self.scope}", site)
+
+    def _rebuild_hand_written(self, files: Files, site: bytes, content: bytes) -> None:
+        """In a dirty build, hand-written pages (their macros may list incidents) are rebuilt
+        when anything generated changed."""
+        if self.built != (site, content):
+            rebuild(f for f in files.documentation_pages() if not f.generated_by and f.abs_src_path)
+        self.built = (site, content)
 
     @event_priority(110)  # before Material's tags plugin (100) lists the tags
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> None:
@@ -281,7 +280,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     ) -> str | None:
         """The generated body, after mkdocs-macros (priority 0) has rendered the placeholder;
         nothing to convert when the page cache already has its HTML."""
-        body = self.bodies.pop(page.file.src_uri, None) if page.file.generated_by else None
+        if not page.file.generated_by or self.parked is None:
+            return None
+        body = self.parked.take(page.file.src_uri)
         if body is None:
             return None
         if self.page_cache is not None:
@@ -309,7 +310,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     ) -> str | None:
         """Generated pages' HTML waits on disk until their template runs (flat memory)."""
         if page.file.generated_by and self.parked is not None:
-            return self.parked.park(page, html)
+            self.parked.put(page.file.src_uri, html)
+            return ""
         return None
 
     on_page_content = CombinedEvent(_on_page_content_convert, _on_page_content_park)
@@ -318,8 +320,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_context(
         self, context: Any, /, *, page: Page, config: MkDocsConfig, nav: Any
     ) -> None:
-        if self.parked is not None:
-            self.parked.unpark(page)
+        if page.file.generated_by and self.parked is not None:
+            html = self.parked.take(page.file.src_uri)
+            if html is not None:
+                page.content = html
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         if page.file.generated_by:

@@ -41,7 +41,7 @@ def standalone_files(
     pages = site_pages(
         collection, env, today=today, similar=similar, recurrences=recurrences, told=told
     )
-    files = {page.src_uri: page.content for page in pages}
+    files = {page.src_uri: page.content for page in pages}  # every page: they are written
     titles = {
         name: {term.value: term.title for term in vocabulary(collection.schema, name)}
         for name in ("severity", "status")

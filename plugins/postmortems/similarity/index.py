@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +70,13 @@ DEFAULT_THRESHOLD = 0.15
 RECURRENCE_THRESHOLD = 0.3
 """Lowest score at which an earlier best match is called a possible repeat."""
 CANDIDATES = 32
-"""Best matches per incident that are rescored exactly and ranked."""
+"""Most candidate matches per incident rescored exactly and ranked (only reached with many
+near-ties: usually a few are)."""
+CHUNK_COLUMNS = 64
+"""Width of the column chunks whose maxima bound each row's best scores from below."""
+MARGIN = 1e-4
+"""How far below that bound a single-precision score may be and still be a candidate (far more
+than single-precision rounding)."""
 BLOCK_ROWS = 512
 GATHER_LIMIT = 4_000_000
 """Most values gathered at once when rescoring candidates exactly."""
@@ -122,32 +127,36 @@ def incident_fields(data: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
 
 
 def told_modes(data: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The failure modes an incident's story tells, each with the phrases telling it (the
-    resolution is left out: it adds nothing on tests/similarity_eval and costs time)."""
-    return mechanisms.analyse(
-        "\n".join(text for field, text in incident_fields(data) if field != "resolution")
+    """The failure modes an incident's story tells, each with the phrases telling it."""
+    return told_modes_all([data])[0]
+
+
+def told_modes_all(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, list[str]]]:
+    """``told_modes`` of each incident, analysed together (faster). The resolution is left
+    out: it adds nothing on tests/similarity_eval and costs time."""
+    return mechanisms.analyse_all(
+        [
+            "\n".join(text for field, text in incident_fields(data) if field != "resolution")
+            for data in documents
+        ]
     )
 
 
-def failure_modes(data: Mapping[str, Any], told: Mapping[str, list[str]]) -> Counter[str]:
-    """Failure modes of an incident as ``MODE_PREFIX`` columns: declared ones count
-    ``DECLARED_HITS``, the ones its story tells (``told``) as many times as told."""
-    found = Counter({mode: len(phrases) for mode, phrases in told.items()})
+def counted_columns(
+    data: Mapping[str, Any], told: Mapping[str, list[str]]
+) -> Iterator[tuple[str, int]]:
+    """An incident's failure-mode and structure columns with their counts (a name repeated
+    adds up): each mode its story tells (``told``) as many times as told, each declared mode
+    ``DECLARED_HITS`` times, then its root-cause category, services and tags once each."""
+    for mode, phrases in told.items():
+        yield MODE_PREFIX + mode, len(phrases)
     for mode in data.get("failure_modes") or []:
-        found[str(mode)] += DECLARED_HITS
-    return Counter({MODE_PREFIX + mode: hits for mode, hits in found.items()})
-
-
-def _structure(incident: Incident) -> Counter[str]:
-    """The root-cause category, services and tags of an incident, as prefixed columns."""
-    data = incident.data
+        yield MODE_PREFIX + str(mode), DECLARED_HITS
     category = str((data.get("root_cause") or {}).get("category", ""))
     values = ([category] if category else [], data.get("services") or [], data.get("tags") or [])
-    return Counter(
-        prefix + str(value)
-        for prefix, listed in zip(STRUCTURE_PREFIXES, values, strict=True)
-        for value in listed
-    )
+    for prefix, listed in zip(STRUCTURE_PREFIXES, values, strict=True):
+        for value in listed:
+            yield prefix + str(value), 1
 
 
 class SimilarityIndex:
@@ -166,7 +175,7 @@ class SimilarityIndex:
         self.weights = dict(weights)
         self.mode_titles = dict(mode_titles or {})
         self._row = {incident.id: row for row, incident in enumerate(self.incidents)}
-        told = [told_modes(incident.data) for incident in self.incidents]
+        told = told_modes_all([incident.data for incident in self.incidents])
         counts, self.terms = _term_matrix(self.incidents, told)
         self.vocabulary = {term: column for column, term in enumerate(self.terms)}
         self._labels = np.asarray([label(term) for term in self.terms] or [""], dtype=object)
@@ -297,7 +306,7 @@ class SimilarityIndex:
         count = len(self.incidents)
         if count == 0 or top <= 0:
             return [[] for _ in facts], np.full(len(facts), -1.0)
-        candidates, score = self._candidates(vectors, exclude, min(count, max(CANDIDATES, top)))
+        candidates, score = self._candidates(vectors, exclude, top, max(CANDIDATES, top))
         score[candidates == exclude[:, None]] = -1.0
         score = np.clip(np.where(score > 0.0, score, -1.0), -1.0, 1.0)
         order = np.lexsort((self._id_rank[candidates], -np.round(score, 6)), axis=1)[:, :top]
@@ -321,9 +330,10 @@ class SimilarityIndex:
         return ranked, first
 
     def _candidates(
-        self, vectors: sparse.csr_matrix, exclude: np.ndarray, width: int
+        self, vectors: sparse.csr_matrix, exclude: np.ndarray, top: int, width: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's ``width`` best text matches and their text scores in double precision.
+        """For each row, the columns that may hold its ``top`` best matches (see
+        ``_candidate_columns``; -1 pads) and their text scores in double precision.
 
         With a dense matrix, candidates are found in single precision and then rescored in
         double precision, so a pair scores the same whichever rows it is scored with."""
@@ -334,15 +344,19 @@ class SimilarityIndex:
             text = vectors.toarray().astype(np.float32) @ self._dense
         known = exclude >= 0
         text[rows[known], exclude[known]] = -1.0
-        candidates = _top_columns(text, width)
+        candidates = _candidate_columns(text, top, width)
+        found = candidates >= 0
+        columns = np.where(found, candidates, 0)
         if self._exact is None:
-            return candidates, np.take_along_axis(text, candidates, axis=1)
-        queries = vectors.toarray()
-        exact = np.empty(candidates.shape)
-        step = max(1, GATHER_LIMIT // max(1, candidates.shape[1] * queries.shape[1]))
-        for start in range(0, len(rows), step):
-            part = slice(start, start + step)
-            exact[part] = np.einsum("rv,rcv->rc", queries[part], self._exact[candidates[part]])
+            exact = np.take_along_axis(text, columns, axis=1)
+        else:
+            queries = vectors.toarray()
+            exact = np.empty(candidates.shape)
+            step = max(1, GATHER_LIMIT // max(1, candidates.shape[1] * queries.shape[1]))
+            for start in range(0, len(rows), step):
+                part = slice(start, start + step)
+                exact[part] = np.einsum("rv,rcv->rc", queries[part], self._exact[columns[part]])
+        exact[~found] = -1.0
         return candidates, exact
 
     def _shared_terms(
@@ -403,12 +417,38 @@ def _facts(incident: Incident, told: Mapping[str, list[str]]) -> _Facts:
     )
 
 
-def _top_columns(scores: np.ndarray, width: int) -> np.ndarray:
-    """The columns of each row's ``width`` highest scores, in no particular order."""
+def _candidate_columns(scores: np.ndarray, top: int, width: int) -> np.ndarray:
+    """For each row, the columns that may hold its ``top`` best positive scores: every column
+    scoring at least a lower bound of its ``top``-th best (the ``top``-th best of the maxima of
+    ``CHUNK_COLUMNS``-wide chunks) less ``MARGIN``; its ``width`` best columns when there are
+    more (many near-ties). Rows are padded with -1 (cheaper than partitioning every row)."""
     rows, count = scores.shape
-    if width >= count:
+    if count <= width:
         return np.tile(np.arange(count), (rows, 1))
-    return np.argpartition(scores, count - width, axis=1)[:, count - width :]
+    full = count // CHUNK_COLUMNS
+    maxima = scores[:, : full * CHUNK_COLUMNS].reshape(rows, full, CHUNK_COLUMNS).max(axis=2)
+    if count > full * CHUNK_COLUMNS:
+        maxima = np.column_stack([maxima, scores[:, full * CHUNK_COLUMNS :].max(axis=1)])
+    chunks = maxima.shape[1]
+    bound = (
+        np.partition(maxima, chunks - top, axis=1)[:, chunks - top]
+        if top <= chunks
+        else np.zeros(rows)
+    )
+    row, column = np.nonzero((scores >= (bound - MARGIN)[:, None]) & (scores > 0.0))
+    per_row = np.bincount(row, minlength=rows)
+    crowded = per_row > width
+    shape = (rows, width if crowded.any() else max(top, int(per_row.max(initial=0))))
+    chosen = np.full(shape, -1, dtype=np.int64)
+    keep = ~crowded[row]
+    row, column = row[keep], column[keep]
+    slot = np.arange(len(row)) - np.searchsorted(row, row)
+    chosen[row, slot] = column
+    if crowded.any():
+        chosen[crowded] = np.argpartition(scores[crowded], count - width, axis=1)[
+            :, count - width :
+        ]
+    return chosen
 
 
 def _term_matrix(
@@ -418,16 +458,13 @@ def _term_matrix(
     of its failure modes (declared, and ``told`` by its story) and its structure; and the
     sorted column names."""
     found: list[list[str]] = []
-    factors: list[float] = []
-    modes: list[Counter[str]] = []
-    for incident, phrases in zip(incidents, told, strict=True):
-        for field, text in incident_fields(incident.data):
-            found.append(tokens(text))
-            factors.append(FIELD_WEIGHTS[field])
-        modes.append(failure_modes(incident.data, phrases) + _structure(incident))
+    counted: list[tuple[int, str, int]] = []
+    for row, (incident, phrases) in enumerate(zip(incidents, told, strict=True)):
+        found.extend(tokens(text) for _, text in incident_fields(incident.data))
+        counted.extend((row, name, hits) for name, hits in counted_columns(incident.data, phrases))
+    mode_rows, mode_names, hits = zip(*counted, strict=True) if counted else ((), (), ())
     term_of = {token: token_term(token) for token in set().union(*found)}
-    mode_names = {name for counted in modes for name in counted}
-    names = sorted({term for term in term_of.values() if term is not None} | mode_names)
+    names = sorted({term for term in term_of.values() if term is not None} | set(mode_names))
     column = {name: number for number, name in enumerate(names)}
     column_of = {token: column.get(term, -1) for token, term in term_of.items()}  # type: ignore[arg-type]
     lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
@@ -439,24 +476,15 @@ def _term_matrix(
     cells = np.repeat(np.arange(len(found)), lengths)[columns >= 0]
     columns = columns[columns >= 0]
     fields = max(1, len(FIELD_WEIGHTS))
-    weights = np.asarray(factors)[cells]
-    mode_cells = [
-        (row, column[name], hits)
-        for row, counted in enumerate(modes)
-        for name, hits in counted.items()
-    ]
-    mode_rows, mode_columns, hits = (
-        (np.asarray(values, dtype=np.float64) for values in zip(*mode_cells, strict=True))
-        if mode_cells
-        else (np.zeros(0), np.zeros(0), np.zeros(0))
-    )
+    weights = np.tile(np.asarray(list(FIELD_WEIGHTS.values())), len(incidents))[cells]
+    mode_columns = np.fromiter(map(column.__getitem__, mode_names), dtype=np.int64)
     # Duplicate (row, column) entries are summed: field-weighted occurrences per incident.
     matrix = sparse.csr_matrix(
         (
-            np.concatenate([weights, hits]),
+            np.concatenate([weights, np.asarray(hits, dtype=np.float64)]),
             (
-                np.concatenate([cells // fields, mode_rows.astype(np.int64)]),
-                np.concatenate([columns, mode_columns.astype(np.int64)]),
+                np.concatenate([cells // fields, np.asarray(mode_rows, dtype=np.int64)]),
+                np.concatenate([columns, mode_columns]),
             ),
         ),
         shape=(len(incidents), len(names)),

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 GAP = 6
 """Most words allowed between the two ideas of a ``near`` phrasing."""
@@ -25,6 +26,8 @@ _SPACE = r"[^\w.!?;:\n]"
 
 _SIDES: dict[str, tuple[str, ...]] = {}
 """For each ``near``/``then`` phrasing, the alternations that must each occur for it to match."""
+_ORDERED: set[str] = set()
+"""The ``then`` phrasings: their first side comes first."""
 
 
 def near(first: str, second: str, gap: int = GAP) -> str:
@@ -40,6 +43,7 @@ def then(first: str, second: str, gap: int = GAP) -> str:
     """``first`` then ``second`` within ``gap`` words, in this order only."""
     pattern = rf"\b(?:{first})\w*(?:{_SPACE}+\w+){{0,{gap}}}{_SPACE}+(?:{second})\w*"
     _SIDES[pattern] = (first, second)
+    _ORDERED.add(pattern)
     return pattern
 
 
@@ -362,14 +366,18 @@ PHRASINGS: dict[str, tuple[str, ...]] = {
 _GROUP = "(?:"
 WHOLE = "="
 """Marks a clue that must be a whole word rather than a word's beginning."""
-_WORD = re.compile(r"[a-z0-9]+")
 _WORD_REST = re.compile(r"\w*")
 """The rest of a word a phrasing stopped inside of (quoted whole)."""
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 """Where a sentence ends: a stop or colon before a space (not the dot in x.509), or a line end."""
+_PUNCTUATION = re.compile(r"[.!?;:\n]\s*")
+"""Candidate sentence ends: a sentence ends at a line end, or after a stop or colon followed by
+a space (the same words per sentence as ``_SENTENCE_END``, found faster)."""
+_WORD = re.compile(r"[a-z0-9]+")
+"""The words clues are looked up for."""
 _LEADING_WORD = re.compile(r"[a-z0-9]+")
-_SENTENCE = re.compile(r"[^.!?;:\n]+(?:[.!?;:](?!\s|$)[^.!?;:\n]*)*")
-"""A sentence: up to a stop, colon or line end followed by a space (not the dot in x.509)."""
+CHUNK = 1 << 20
+"""Characters analysed at once: bounds the memory of the word arrays."""
 
 
 def _alternatives(pattern: str) -> list[str]:
@@ -441,12 +449,15 @@ class _Phrasing:
     pattern: re.Pattern[str]
     sides: int
     """How many clue sets must all be met before the pattern is tried."""
+    ordered: bool
+    """Whether the first side must come first (``then``) rather than either (``near``)."""
 
 
-def _lexicon() -> tuple[list[_Phrasing], dict[str, list[tuple[int, int]]]]:
-    """Every phrasing compiled, and for each clue the (phrasing, side) pairs it meets."""
+def _lexicon() -> tuple[list[_Phrasing], dict[str, list[int]]]:
+    """Every phrasing compiled, and for each clue the clue ids it meets
+    (``2 * phrasing + side``)."""
     phrasings: list[_Phrasing] = []
-    by_clue: dict[str, list[tuple[int, int]]] = {}
+    by_clue: dict[str, list[int]] = {}
     for mode, patterns in PHRASINGS.items():
         for pattern in patterns:
             sides = [_clues(side) for side in _SIDES.get(pattern, (pattern,))]
@@ -454,33 +465,46 @@ def _lexicon() -> tuple[list[_Phrasing], dict[str, list[tuple[int, int]]]]:
                 raise ValueError(f"{mode}: every alternative must start with a word: {pattern}")
             for side, clue_set in enumerate(sides):
                 for clue in clue_set or ():
-                    by_clue.setdefault(clue, []).append((len(phrasings), side))
-            phrasings.append(_Phrasing(mode, re.compile(pattern), len(sides)))
+                    by_clue.setdefault(clue, []).append(2 * len(phrasings) + side)
+            ordered = pattern in _ORDERED
+            phrasings.append(_Phrasing(mode, re.compile(pattern), len(sides), ordered))
     return phrasings, by_clue
 
 
 _PHRASINGS, _BY_CLUE = _lexicon()
 _LONGEST_CLUE = max(len(clue) for clue in _BY_CLUE)
-_MET: dict[str, frozenset[tuple[int, int]]] = {}
-"""Every word seen so far and the (phrasing, side) clues it meets: words repeat, so each word's
-prefixes are looked up once."""
+_NEEDED = np.asarray([(1 << phrasing.sides) - 1 for phrasing in _PHRASINGS], dtype=np.int64)
+"""For each phrasing, the bit mask of the sides a sentence must meet."""
+_SIDES_OF = np.asarray([phrasing.sides for phrasing in _PHRASINGS], dtype=np.int64)
+_ORDERED_OF = np.asarray([phrasing.ordered for phrasing in _PHRASINGS])
+_MET: dict[str, tuple[int, ...]] = {}
+"""Every word seen so far and the clue ids it meets: words repeat, so each word's prefixes are
+looked up once."""
 
 
-def _met(word: str) -> frozenset[tuple[int, int]]:
-    """The clues ``word`` meets: as a whole word, or by a prefix no longer than the longest clue
-    (so a word of a million letters costs no more than a short one)."""
+def _met(word: str) -> tuple[int, ...]:
+    """The clue ids ``word`` meets, sorted: as a whole word, or by a prefix no longer than the
+    longest clue (so a word of a million letters costs no more than a short one)."""
     if len(word) >= _LONGEST_CLUE:
-        return frozenset(
-            itertools.chain(
-                *(_BY_CLUE.get(word[:length], ()) for length in range(2, 1 + _LONGEST_CLUE))
+        return tuple(
+            sorted(
+                set(
+                    itertools.chain(
+                        *(_BY_CLUE.get(word[:length], ()) for length in range(2, 1 + _LONGEST_CLUE))
+                    )
+                )
             )
         )
     found = _MET.get(word)
     if found is None:
-        found = frozenset(
-            itertools.chain(
-                _BY_CLUE.get(WHOLE + word, ()),
-                *(_BY_CLUE.get(word[:length], ()) for length in range(2, 1 + len(word))),
+        found = tuple(
+            sorted(
+                set(
+                    itertools.chain(
+                        _BY_CLUE.get(WHOLE + word, ()),
+                        *(_BY_CLUE.get(word[:length], ()) for length in range(2, 1 + len(word))),
+                    )
+                )
             )
         )
         _MET[word] = found
@@ -489,34 +513,120 @@ def _met(word: str) -> frozenset[tuple[int, int]]:
 
 def analyse(text: str) -> dict[str, list[str]]:
     """The failure modes a text describes, each with the phrases telling it, as written, in
-    reading order. Each sentence is only tried with the phrasings it holds a clue word for on
-    every side, and only where a clue word starts (dictionary lookups instead of scanning the
-    text with every pattern); a phrasing never spans two sentences."""
-    told: dict[str, list[str]] = {}
-    for sentence in _SENTENCE_END.split(text):
-        lowered = sentence.lower()
-        starts: defaultdict[int, list[int]] = defaultdict(list)
-        sides: defaultdict[int, set[int]] = defaultdict(set)
-        for word in _WORD.finditer(lowered):
-            for number, side in _met(word.group()):
-                starts[number].append(word.start())
-                sides[number].add(side)
-        matches: list[tuple[int, int, str]] = []
-        for number, met in sides.items():
-            phrasing = _PHRASINGS[number]
-            if len(met) < phrasing.sides:
-                continue
-            end = -1
-            for start in sorted(starts[number]):
-                if start >= end and (match := phrasing.pattern.match(lowered, start)):
-                    matches.append((start, match.end(), phrasing.mode))
-                    end = match.end()
-        # Lower-casing a few characters changes the length; then quote the lower-cased text.
-        written = sentence if len(lowered) == len(sentence) else lowered
-        for start, end, mode in sorted(matches):
-            end = _WORD_REST.match(lowered, end).end()  # type: ignore[union-attr]
-            told.setdefault(mode, []).append(" ".join(written[start:end].split()))
+    reading order (see ``analyse_all``)."""
+    return analyse_all([text])[0]
+
+
+def analyse_all(texts: Sequence[str]) -> list[dict[str, list[str]]]:
+    """For each text, the failure modes it describes, each with the phrases telling it, as
+    written, in reading order. A phrasing never spans two sentences, and is only tried in a
+    sentence holding a clue word for each of its sides, where such a clue word starts, and
+    (with two sides) when a clue word of the other side follows: the words of all texts are
+    looked up at once with arrays, and only those starts are tried with a regex."""
+    told: list[dict[str, list[str]]] = [{} for _ in texts]
+    chunk: list[tuple[int, str, str]] = []
+    size = 0
+    for number, text in enumerate(texts):
+        for unit in _units(number, text):
+            chunk.append(unit)
+            size += len(unit[2]) + 1
+            if size >= CHUNK:
+                _analyse_chunk(chunk, told)
+                chunk, size = [], 0
+    if chunk:
+        _analyse_chunk(chunk, told)
     return told
+
+
+def _units(number: int, text: str) -> list[tuple[int, str, str]]:
+    """(text number, as written, lower-cased) pieces of a text that lower-case to the same
+    length, so that a position in one is a position in the other: the whole text, or when
+    lower-casing changes a length (a few characters do), each sentence (quoted lower-cased
+    if lower-casing changes its length)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return [(number, text, lowered)]
+    units = []
+    for sentence in _SENTENCE_END.split(text):
+        low = sentence.lower()
+        units.append((number, sentence if len(low) == len(sentence) else low, low))
+    return units
+
+
+def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, list[str]]]) -> None:
+    """Add the phrases found in ``units`` to ``told`` (indexed by text number)."""
+    big = "\n".join(lowered for _, _, lowered in units)
+    unit_starts = np.cumsum([0] + [len(lowered) + 1 for _, _, lowered in units[:-1]])
+    # Sentences: [sentence_starts[k], sentence_ends[k]); a stop ending one stays in it.
+    ends = [
+        (match.start() + (big[match.start()] != "\n"), match.end())
+        for match in _PUNCTUATION.finditer(big)
+        if match.end() - match.start() > 1 or big[match.start()] == "\n"
+    ]
+    bounds = np.asarray(ends, dtype=np.int64).reshape(-1, 2)
+    sentence_starts = np.concatenate([[0], bounds[:, 1]])
+    sentence_ends = np.concatenate([bounds[:, 0], [len(big)]])
+    # Every word, and where it starts: where a letter or digit follows none.
+    words = _WORD.findall(big)
+    codes = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
+    inside = ((codes >= ord("a")) & (codes <= ord("z"))) | (
+        (codes >= ord("0")) & (codes <= ord("9"))
+    )
+    word_starts = np.flatnonzero(inside & ~np.concatenate([[False], inside[:-1]]))
+    numbers = {word: number for number, word in enumerate(dict.fromkeys(words))}
+    ids = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
+    met = [_met(word) for word in numbers]
+    counts = np.fromiter(map(len, met), dtype=np.int64, count=len(met))
+    flat = np.fromiter(itertools.chain.from_iterable(met), dtype=np.int64, count=int(counts.sum()))
+    # One row per (word occurrence, clue id it meets), by phrasing, then where the word starts
+    # (a stable sort of small integers is a radix sort).
+    per_word = counts[ids]
+    rows = int(per_word.sum())
+    within = np.arange(rows) - np.repeat(np.cumsum(per_word) - per_word, per_word)
+    clue = flat[np.repeat((np.cumsum(counts) - counts)[ids], per_word) + within]
+    order = np.argsort((clue >> 1).astype(np.int16), kind="stable")
+    clue = clue[order]
+    start = np.repeat(word_starts, per_word)[order]
+    sentence = np.repeat(np.searchsorted(sentence_starts, word_starts, "right"), per_word)[order]
+    phrasing, side = clue >> 1, clue & 1
+    # Groups of rows of one phrasing in one sentence: which sides they meet, and where each
+    # side's last clue word starts.
+    group = phrasing * len(sentence_starts) + sentence
+    firsts = np.flatnonzero(np.diff(group, prepend=-1))
+    group_of = np.cumsum(np.diff(group, prepend=-1) != 0) - 1
+    met_sides = np.bitwise_or.reduceat(1 << side, firsts)[group_of] if rows else side
+    last = [
+        np.maximum.reduceat(np.where(side == one, start, -1), firsts)[group_of] if rows else start
+        for one in (0, 1)
+    ]
+    other_follows = np.where(side == 0, last[1], last[0]) > start
+    complete = met_sides == _NEEDED[phrasing]
+    one_sided = _SIDES_OF[phrasing] == 1
+    viable = complete & (one_sided | (other_follows & ~(_ORDERED_OF[phrasing] & (side == 1))))
+    group, phrasing, start = group[viable], phrasing[viable], start[viable]
+    once = np.diff(group, prepend=-1) != 0
+    once[1:] |= start[1:] != start[:-1]  # a word meeting both sides is tried once
+    found: list[tuple[int, int, str, int]] = []
+    current, end, stop = -1, -1, 0
+    lexicon = _PHRASINGS
+    for group_now, number, position in zip(
+        group[once].tolist(), phrasing[once].tolist(), start[once].tolist(), strict=True
+    ):
+        if group_now != current:
+            current, end = group_now, -1
+            stop = int(sentence_ends[group_now % len(sentence_starts) - 1])
+        if position >= end and (match := lexicon[number].pattern.match(big, position, stop)):
+            end = match.end()
+            rest = _WORD_REST.match(big, end, stop).end()  # type: ignore[union-attr]
+            found.append((position, end, lexicon[number].mode, rest))
+    # Reading order, as each sentence lists them: by start, end, then mode.
+    found.sort()
+    unit_of = np.searchsorted(unit_starts, [item[0] for item in found], side="right") - 1
+    for (position, _, mode, rest), unit in zip(found, unit_of.tolist(), strict=True):
+        number, written, _ = units[unit]
+        offset = int(unit_starts[unit])
+        quoted = " ".join(written[position - offset : rest - offset].split())
+        told[number].setdefault(mode, []).append(quoted)
 
 
 SUGGESTED = 3

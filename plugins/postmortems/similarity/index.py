@@ -458,11 +458,15 @@ def _term_matrix(
     of its failure modes (declared, and ``told`` by its story) and its structure; and the
     sorted column names."""
     found: list[list[str]] = []
-    counted: list[tuple[int, str, int]] = []
+    mode_rows: list[int] = []
+    mode_names: list[str] = []
+    hits: list[int] = []
     for row, (incident, phrases) in enumerate(zip(incidents, told, strict=True)):
         found.extend(tokens(text) for _, text in incident_fields(incident.data))
-        counted.extend((row, name, hits) for name, hits in counted_columns(incident.data, phrases))
-    mode_rows, mode_names, hits = zip(*counted, strict=True) if counted else ((), (), ())
+        for name, count in counted_columns(incident.data, phrases):
+            mode_rows.append(row)
+            mode_names.append(name)
+            hits.append(count)
     term_of = {token: token_term(token) for token in set().union(*found)}
     names = sorted({term for term in term_of.values() if term is not None} | set(mode_names))
     column = {name: number for number, name in enumerate(names)}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -415,10 +415,17 @@ def _group_end(pattern: str) -> int:
     return len(pattern)
 
 
-def _clues(alternation: str) -> frozenset[str] | None:
-    """Word beginnings one of which a sentence must contain for ``alternation`` to match, or
-    None when some alternative starts with no fixed word beginning."""
-    clues: set[str] = set()
+Clue = tuple[str, frozenset[str] | None]
+"""A word beginning (``WHOLE``-marked for a whole word), and the beginnings one of which the
+next word must have (None: any next word)."""
+_SEPARATOR = re.compile(r"(?: |\[- \]|\[ -\])(?![?*{+])")
+"""A separator every match has between two literal words (a space or hyphen)."""
+
+
+def _clues(alternation: str) -> frozenset[Clue] | None:
+    """The clues one of which a sentence must contain for ``alternation`` to match, or None
+    when some alternative starts with no fixed word beginning."""
+    clues: set[Clue] = set()
     for alternative in _alternatives(alternation):
         bare = alternative.removeprefix("\\b")
         if bare.startswith(_GROUP):
@@ -428,18 +435,23 @@ def _clues(alternation: str) -> frozenset[str] | None:
             inner = _clues(bare[len(_GROUP) : end - 1])
             if inner is None:
                 return None
-            clues |= inner
+            clues |= {(first, None) for first, _ in inner}
             continue
         word = _LEADING_WORD.match(bare)
         literal = word.group() if word else ""
         following = bare[word.end() : word.end() + 1] if word else ""
+        follow: frozenset[str] | None = None
         if following in ("?", "*", "{"):
             literal = literal[:-1]  # a quantifier makes the last character optional
-        elif following and following not in "([\\" and not following.isalnum():
-            literal = WHOLE + literal  # a whole word: "no space" is not met by "node"
+        else:
+            if following and following not in "([\\" and not following.isalnum():
+                literal = WHOLE + literal  # a whole word: "no space" is not met by "node"
+            separator = _SEPARATOR.match(bare, word.end()) if word else None
+            then = _clues(bare[separator.end() :]) if separator else None
+            follow = frozenset(first for first, _ in then) if then else None
         if len(literal.removeprefix(WHOLE)) < 2:
             return None
-        clues.add(literal)
+        clues.add((literal, follow))
     return frozenset(clues)
 
 
@@ -453,61 +465,72 @@ class _Phrasing:
     """Whether the first side must come first (``then``) rather than either (``near``)."""
 
 
-def _lexicon() -> tuple[list[_Phrasing], dict[str, list[int]]]:
-    """Every phrasing compiled, and for each clue the clue ids it meets
-    (``2 * phrasing + side``)."""
+def _lexicon() -> tuple[list[_Phrasing], dict[str, list[int]], dict[str, list[int]], int]:
+    """Every phrasing compiled; for each word beginning, the codes of the clues it starts
+    (``(2 * phrasing + side) * follows + follow``: ``follow`` is 0 for any next word, else the
+    number of the set of beginnings one of which the next word must have); for each beginning,
+    the numbers of the sets it is in; and ``follows``, one more than the number of sets."""
     phrasings: list[_Phrasing] = []
-    by_clue: dict[str, list[int]] = {}
+    by_first: dict[str, set[tuple[int, frozenset[str] | None]]] = {}
     for mode, patterns in PHRASINGS.items():
         for pattern in patterns:
             sides = [_clues(side) for side in _SIDES.get(pattern, (pattern,))]
             if None in sides:
                 raise ValueError(f"{mode}: every alternative must start with a word: {pattern}")
             for side, clue_set in enumerate(sides):
-                for clue in clue_set or ():
-                    by_clue.setdefault(clue, []).append(2 * len(phrasings) + side)
+                for first, follow in clue_set or ():
+                    by_first.setdefault(first, set()).add((2 * len(phrasings) + side, follow))
             ordered = pattern in _ORDERED
             phrasings.append(_Phrasing(mode, re.compile(pattern), len(sides), ordered))
-    return phrasings, by_clue
+    sets = sorted(
+        {follow for entries in by_first.values() for _, follow in entries if follow}, key=sorted
+    )
+    number = {follow: index + 1 for index, follow in enumerate(sets)}
+    follows = len(sets) + 1
+    by_clue = {
+        first: sorted(
+            clue * follows + (number[follow] if follow else 0) for clue, follow in entries
+        )
+        for first, entries in by_first.items()
+    }
+    by_follow: dict[str, list[int]] = {}
+    for follow, index in number.items():
+        for beginning in follow:
+            by_follow.setdefault(beginning, []).append(index)
+    return phrasings, by_clue, by_follow, follows
 
 
-_PHRASINGS, _BY_CLUE = _lexicon()
-_LONGEST_CLUE = max(len(clue) for clue in _BY_CLUE)
+_PHRASINGS, _BY_CLUE, _BY_FOLLOW, _FOLLOWS = _lexicon()
+_LONGEST_CLUE = max(len(clue) for clue in itertools.chain(_BY_CLUE, _BY_FOLLOW))
 _NEEDED = np.asarray([(1 << phrasing.sides) - 1 for phrasing in _PHRASINGS], dtype=np.int64)
 """For each phrasing, the bit mask of the sides a sentence must meet."""
 _SIDES_OF = np.asarray([phrasing.sides for phrasing in _PHRASINGS], dtype=np.int64)
 _ORDERED_OF = np.asarray([phrasing.ordered for phrasing in _PHRASINGS])
-_MET: dict[str, tuple[int, ...]] = {}
-"""Every word seen so far and the clue ids it meets: words repeat, so each word's prefixes are
-looked up once."""
+_MET: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+"""Every word seen so far, the codes of the clues it starts and the numbers of the next-word
+sets it is in: words repeat, so each word's prefixes are looked up once."""
 
 
-def _met(word: str) -> tuple[int, ...]:
-    """The clue ids ``word`` meets, sorted: as a whole word, or by a prefix no longer than the
-    longest clue (so a word of a million letters costs no more than a short one)."""
-    if len(word) >= _LONGEST_CLUE:
-        return tuple(
-            sorted(
-                set(
-                    itertools.chain(
-                        *(_BY_CLUE.get(word[:length], ()) for length in range(2, 1 + _LONGEST_CLUE))
-                    )
-                )
-            )
-        )
+def _beginnings(word: str) -> Iterator[str]:
+    """The keys a word is looked up by: itself as a whole word, and its prefixes no longer
+    than the longest clue (so a word of a million letters costs no more than a short one)."""
+    if len(word) < _LONGEST_CLUE:
+        yield WHOLE + word
+    for length in range(2, 1 + min(len(word), _LONGEST_CLUE)):
+        yield word[:length]
+
+
+def _met(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The codes of the clues ``word`` starts and the next-word sets it is in, each sorted."""
     found = _MET.get(word)
     if found is None:
-        found = tuple(
-            sorted(
-                set(
-                    itertools.chain(
-                        _BY_CLUE.get(WHOLE + word, ()),
-                        *(_BY_CLUE.get(word[:length], ()) for length in range(2, 1 + len(word))),
-                    )
-                )
-            )
+        keys = list(_beginnings(word))
+        found = (
+            tuple(sorted(set(itertools.chain(*(_BY_CLUE.get(key, ()) for key in keys))))),
+            tuple(sorted(set(itertools.chain(*(_BY_FOLLOW.get(key, ()) for key in keys))))),
         )
-        _MET[word] = found
+        if len(word) < _LONGEST_CLUE:
+            _MET[word] = found
     return found
 
 
@@ -576,18 +599,39 @@ def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, l
     numbers = {word: number for number, word in enumerate(dict.fromkeys(words))}
     ids = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
     met = [_met(word) for word in numbers]
-    counts = np.fromiter(map(len, met), dtype=np.int64, count=len(met))
-    flat = np.fromiter(itertools.chain.from_iterable(met), dtype=np.int64, count=int(counts.sum()))
-    # One row per (word occurrence, clue id it meets), by phrasing, then where the word starts
-    # (a stable sort of small integers is a radix sort).
+    counts = np.fromiter((len(codes) for codes, _ in met), dtype=np.int64, count=len(met))
+    flat = np.fromiter(
+        itertools.chain.from_iterable(codes for codes, _ in met),
+        dtype=np.int64,
+        count=int(counts.sum()),
+    )
+    # The next-word sets each word is in, as sorted (word, set) codes.
+    in_sets = np.sort(
+        np.fromiter(
+            itertools.chain.from_iterable(
+                (number * _FOLLOWS + index for index in sets)
+                for number, (_, sets) in enumerate(met)
+            ),
+            dtype=np.int64,
+        )
+    )
+    # One row per (word occurrence, clue it starts) whose next word begins as the clue needs,
+    # by phrasing, then where the word starts (a stable sort of small integers is a radix sort).
     per_word = counts[ids]
     rows = int(per_word.sum())
     within = np.arange(rows) - np.repeat(np.cumsum(per_word) - per_word, per_word)
-    clue = flat[np.repeat((np.cumsum(counts) - counts)[ids], per_word) + within]
+    code = flat[np.repeat((np.cumsum(counts) - counts)[ids], per_word) + within]
+    occurrence = np.repeat(np.arange(len(words)), per_word)
+    follow = code % _FOLLOWS
+    next_word = np.append(ids, -1)[occurrence + 1] * _FOLLOWS + follow
+    found_at = np.minimum(np.searchsorted(in_sets, next_word), max(0, len(in_sets) - 1))
+    kept = (follow == 0) | ((in_sets[found_at] == next_word) if len(in_sets) else False)
+    clue, occurrence = code[kept] // _FOLLOWS, occurrence[kept]
+    rows = len(clue)
     order = np.argsort((clue >> 1).astype(np.int16), kind="stable")
     clue = clue[order]
-    start = np.repeat(word_starts, per_word)[order]
-    sentence = np.repeat(np.searchsorted(sentence_starts, word_starts, "right"), per_word)[order]
+    start = word_starts[occurrence[order]]
+    sentence = np.searchsorted(sentence_starts, word_starts, "right")[occurrence[order]]
     phrasing, side = clue >> 1, clue & 1
     # Groups of rows of one phrasing in one sentence: which sides they meet, and where each
     # side's last clue word starts.

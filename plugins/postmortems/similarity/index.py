@@ -1,15 +1,12 @@
 """Score incident pairs by failure mechanism: BM25-weighted root-cause story plus failure modes.
 
-Each incident becomes one row of two blocks, each L2-normalised:
+Each incident becomes one row of three blocks, each L2-normalised:
 
 - the *story*: BM25 term weights (saturating term frequency, length-normalised, smoothed IDF)
   over the fields that tell how it failed (trigger, root cause, contributing factors,
   resolution; title and summary count less), after phrase, stem and synonym normalisation;
 - its *failure modes*: the declared ``failure_modes`` plus the modes inferred from the story by
-  the lexicon in ``mechanisms.py``, weighted by how often each is told and by IDF.
-
-The score of a pair is the weighted sum of the two cosines, so it stays in [0, 1]:
-
+  the lexicon in ``mechanisms.py``, weighted by how often each is told and by IDF;
 - its *structure*: root-cause category, services and tags, one column each.
 
 The score of a pair is the weighted sum of the three cosines, so it stays in [0, 1]:
@@ -18,10 +15,10 @@ The score of a pair is the weighted sum of the three cosines, so it stays in [0,
 
 Structure only breaks near-ties: look-alikes usually sit in different categories and
 services (on tests/similarity_eval larger structure weights lose more hard pairs than they win
-easy ones). All incidents are scored
-at once in row blocks of ``X @ X.T`` (never a dense N x N matrix); each row keeps its
-``CANDIDATES`` best scores, which are rescored exactly and ranked. Ties are broken by id, so
-results are deterministic.
+easy ones). All incidents are scored at once in row blocks of ``X @ X.T`` (never a dense
+N x N matrix); in each row, only the columns that can hold its best scores (found from the
+maxima of column chunks) are rescored exactly and ranked. Ties are broken by id, so results
+are deterministic.
 """
 
 from __future__ import annotations
@@ -79,6 +76,9 @@ CHUNK_COLUMNS = 64
 MARGIN = 1e-4
 """How far below that bound a single-precision score may be and still be a candidate (far more
 than single-precision rounding)."""
+TIE_DECIMALS = 4
+"""Single-precision scores equal to this many decimals count as tied when choosing among
+more than ``CANDIDATES`` near-ties."""
 BLOCK_ROWS = 512
 GATHER_LIMIT = 4_000_000
 """Most values gathered at once when rescoring candidates exactly."""
@@ -371,7 +371,7 @@ class SimilarityIndex:
             text = vectors.toarray().astype(np.float32) @ self._dense
         known = exclude >= 0
         text[rows[known], exclude[known]] = -1.0
-        candidates = _candidate_columns(text, top, width)
+        candidates = _candidate_columns(text, top, width, self._id_rank)
         found = candidates >= 0
         columns = np.where(found, candidates, 0)
         if self._exact is None:
@@ -444,11 +444,12 @@ def _facts(incident: Incident, told: Mapping[str, list[str]]) -> _Facts:
     )
 
 
-def _candidate_columns(scores: np.ndarray, top: int, width: int) -> np.ndarray:
+def _candidate_columns(scores: np.ndarray, top: int, width: int, id_rank: np.ndarray) -> np.ndarray:
     """For each row, the columns that may hold its ``top`` best positive scores: every column
     scoring at least a lower bound of its ``top``-th best (the ``top``-th best of the maxima of
-    ``CHUNK_COLUMNS``-wide chunks) less ``MARGIN``; its ``width`` best columns when there are
-    more (many near-ties). Rows are padded with -1 (cheaper than partitioning every row)."""
+    ``CHUNK_COLUMNS``-wide chunks) less ``MARGIN``; when there are more than ``width`` (many
+    near-ties), the ``width`` best, ties by id (``id_rank``, the rank of each column's id).
+    Rows are padded with -1 (cheaper than partitioning every row)."""
     rows, count = scores.shape
     if count <= width:
         return np.tile(np.arange(count), (rows, 1))
@@ -480,9 +481,10 @@ def _candidate_columns(scores: np.ndarray, top: int, width: int) -> np.ndarray:
     slot = np.arange(len(row)) - np.searchsorted(row, row)
     chosen[row, slot] = column
     if crowded.any():
-        chosen[crowded] = np.argpartition(scores[crowded], count - width, axis=1)[
-            :, count - width :
-        ]
+        # Many near-ties (such as copies of one incident): the best, then the first by id.
+        near = np.round(scores[crowded], TIE_DECIMALS)
+        by_id = np.broadcast_to(id_rank, near.shape)
+        chosen[crowded] = np.lexsort((by_id, -near), axis=1)[:, :width]
     return chosen
 
 

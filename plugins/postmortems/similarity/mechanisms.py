@@ -374,8 +374,7 @@ _PUNCTUATION = re.compile(r"[.!?;:\n]\s*")
 """Candidate sentence ends: a sentence ends at a line end, or after a stop or colon followed by
 a space (the same words per sentence as ``_SENTENCE_END``, found faster)."""
 _WORD = re.compile(r"[a-z0-9]+")
-"""The words clues are looked up for."""
-_LEADING_WORD = re.compile(r"[a-z0-9]+")
+"""A word, as clues are looked up (and as a clue begins)."""
 CHUNK = 1 << 20
 """Characters analysed at once: bounds the memory of the word arrays."""
 
@@ -437,7 +436,7 @@ def _clues(alternation: str) -> frozenset[Clue] | None:
                 return None
             clues |= {(first, None) for first, _ in inner}
             continue
-        word = _LEADING_WORD.match(bare)
+        word = _WORD.match(bare)
         literal = word.group() if word else ""
         following = bare[word.end() : word.end() + 1] if word else ""
         follow: frozenset[str] | None = None
@@ -543,9 +542,10 @@ def analyse(text: str) -> dict[str, list[str]]:
 def analyse_all(texts: Sequence[str]) -> list[dict[str, list[str]]]:
     """For each text, the failure modes it describes, each with the phrases telling it, as
     written, in reading order. A phrasing never spans two sentences, and is only tried in a
-    sentence holding a clue word for each of its sides, where such a clue word starts, and
-    (with two sides) when a clue word of the other side follows: the words of all texts are
-    looked up at once with arrays, and only those starts are tried with a regex."""
+    sentence holding a clue for each of its sides, where such a clue starts, and (with two
+    sides) when a clue of the other side follows; a clue is a word beginning, or two literal
+    words in a row. The words of all texts are looked up at once with arrays (linear time),
+    and only those starts are tried with a regex (the same phrases as trying every start)."""
     told: list[dict[str, list[str]]] = [{} for _ in texts]
     chunk: list[tuple[int, str, str]] = []
     size = 0

@@ -191,7 +191,10 @@ def test_all_similar_agrees_with_similar_beyond_one_block(monkeypatch: pytest.Mo
         for number, source in enumerate(corpus * 20)
     ]
     monkeypatch.setattr(index, "BLOCK_ROWS", 64)
-    for dense_limit in (index.DENSE_LIMIT, 0):
+    # Candidates scored with every word sparse, as usual, with every word dense; rescored
+    # with a dense matrix or with sparse rows.
+    for share, dense_limit in ((1, index.DENSE_LIMIT), (10**9, 0), (index.COMMON_SHARE, 0)):
+        monkeypatch.setattr(index, "COMMON_SHARE", share)
         monkeypatch.setattr(index, "DENSE_LIMIT", dense_limit)
         built = SimilarityIndex(many)
         everything = built.all_similar(top=3)

@@ -86,8 +86,7 @@ SHARED_TERMS = 3
 GENERIC_SHARE = 0.2
 """Words found in more than this share of incidents are too common to name as a reason."""
 DENSE_LIMIT = 15_000_000
-"""Largest incidents x terms product kept as a dense matrix (for exact rescoring; beyond it,
-only the columns of common words are dense)."""
+"""Largest incidents x terms product also kept as a dense matrix (to rescore candidates)."""
 COMMON_SHARE = 32
 """A column is scored densely when its word is in more than 1/COMMON_SHARE of the incidents
 (measured on a Zipf-like vocabulary of 28,000 words at 10,000 incidents: fastest near 32)."""
@@ -229,21 +228,16 @@ class SimilarityIndex:
         self._id_rank = np.argsort(np.argsort([incident.id for incident in self.incidents]))
         # Candidates are scored in single precision with a dense matrix product over the
         # columns of words found in many incidents, and a sparse one over the rest (cheap: a
-        # word in d incidents costs d * d there); with few columns, all are dense.
-        self._exact: np.ndarray | None = None
-        self._common: slice | np.ndarray = slice(None)
-        self._rare: sparse.csc_matrix | None = None
-        if count * len(self.vocabulary) <= DENSE_LIMIT:
-            self._exact = self.matrix.toarray()
-            self._dense = self._exact.T.astype(np.float32)
-        else:
-            common = document_frequency * COMMON_SHARE > count
-            self._common = np.flatnonzero(common)
-            self._dense = self.matrix[:, self._common].toarray().T.astype(np.float32)
-            rare = self.matrix.copy()
-            rare.data[common[rare.indices]] = 0.0
-            rare.eliminate_zeros()
-            self._rare = sparse.csc_matrix(rare.T)
+        # word in d incidents costs d * d there). A small index is also kept dense in double
+        # precision, to rescore candidates exactly.
+        common = document_frequency * COMMON_SHARE > count
+        self._common = np.flatnonzero(common)
+        self._dense = self.matrix[:, self._common].toarray().T.astype(np.float32)
+        rare = self.matrix.copy()
+        rare.data[common[rare.indices]] = 0.0
+        rare.eliminate_zeros()
+        self._rare = sparse.csc_matrix(rare.T)
+        self._exact = self.matrix.toarray() if count * len(self.vocabulary) <= DENSE_LIMIT else None
 
     def told(self, incident_id: str) -> list[str]:
         """The failure modes the indexed incident's story tells, first told first."""
@@ -381,8 +375,12 @@ class SimilarityIndex:
         own, so a pair scores the same whichever rows it is scored with."""
         rows = np.arange(vectors.shape[0])
         text = vectors[:, self._common].toarray().astype(np.float32) @ self._dense
-        if self._rare is not None:
-            text += (vectors @ self._rare).toarray()
+        rare = vectors @ self._rare
+        if rare.nnz * 4 > text.size:
+            text += rare.toarray()
+        else:  # few: add them where they are
+            rare = rare.tocoo()
+            text[rare.row, rare.col] += rare.data
         known = exclude >= 0
         text[rows[known], exclude[known]] = -1.0
         candidates = _candidate_columns(text, top, width, self._id_rank)

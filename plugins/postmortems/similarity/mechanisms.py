@@ -599,27 +599,26 @@ def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, l
     numbers = {word: number for number, word in enumerate(dict.fromkeys(words))}
     ids = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
     met = [_met(word) for word in numbers]
-    counts = np.fromiter((len(codes) for codes, _ in met), dtype=np.int64, count=len(met))
+    counts = np.fromiter(map(len, (clues for clues, _ in met)), dtype=np.int64, count=len(met))
     flat = np.fromiter(
-        itertools.chain.from_iterable(codes for codes, _ in met),
+        itertools.chain.from_iterable(clues for clues, _ in met),
         dtype=np.int64,
         count=int(counts.sum()),
     )
     # The next-word sets each word is in, as sorted (word, set) codes.
+    sizes = np.fromiter(map(len, (sets for _, sets in met)), dtype=np.int64, count=len(met))
     in_sets = np.sort(
-        np.fromiter(
-            itertools.chain.from_iterable(
-                (number * _FOLLOWS + index for index in sets)
-                for number, (_, sets) in enumerate(met)
-            ),
+        np.repeat(np.arange(len(met)), sizes) * _FOLLOWS
+        + np.fromiter(
+            itertools.chain.from_iterable(sets for _, sets in met),
             dtype=np.int64,
+            count=int(sizes.sum()),
         )
     )
     # One row per (word occurrence, clue it starts) whose next word begins as the clue needs,
     # by phrasing, then where the word starts (a stable sort of small integers is a radix sort).
     per_word = counts[ids]
-    rows = int(per_word.sum())
-    within = np.arange(rows) - np.repeat(np.cumsum(per_word) - per_word, per_word)
+    within = np.arange(per_word.sum()) - np.repeat(np.cumsum(per_word) - per_word, per_word)
     code = flat[np.repeat((np.cumsum(counts) - counts)[ids], per_word) + within]
     occurrence = np.repeat(np.arange(len(words)), per_word)
     follow = code % _FOLLOWS

@@ -190,7 +190,7 @@ def test_all_similar_agrees_with_similar_beyond_one_block(monkeypatch: pytest.Mo
         )
         for number, source in enumerate(corpus * 20)
     ]
-    monkeypatch.setattr(index, "BLOCK_ROWS", 64)
+    monkeypatch.setattr(index, "BLOCK_CELLS", 64 * len(many))
     # Candidates scored with every word sparse, as usual, with every word dense; rescored
     # with a dense matrix or with sparse rows.
     for share, dense_limit in ((1, index.DENSE_LIMIT), (10**9, 0), (index.COMMON_SHARE, 0)):

@@ -79,7 +79,9 @@ than single-precision rounding)."""
 TIE_DECIMALS = 4
 """Single-precision scores equal to this many decimals count as tied when choosing among
 more than ``CANDIDATES`` near-ties."""
-BLOCK_ROWS = 512
+BLOCK_CELLS = 10_000_000
+"""Most scores computed at once (rows of a block x indexed incidents): large blocks are faster,
+and this one holds 40 MB in single precision."""
 GATHER_LIMIT = 4_000_000
 """Most values gathered at once when rescoring candidates exactly."""
 SHARED_TERMS = 3
@@ -275,8 +277,9 @@ class SimilarityIndex:
     ) -> dict[str, list[Match]]:
         """Every indexed incident's most similar incidents, best first (the fast path)."""
         result: dict[str, list[Match]] = {}
-        for start in range(0, len(self.incidents), BLOCK_ROWS):
-            stop = min(start + BLOCK_ROWS, len(self.incidents))
+        rows = max(1, BLOCK_CELLS // max(1, len(self.incidents)))
+        for start in range(0, len(self.incidents), rows):
+            stop = min(start + rows, len(self.incidents))
             ranked, first_scores = self._rank_rows(start, stop, top, threshold)
             for incident, matches, first in zip(
                 self.incidents[start:stop], ranked, first_scores.tolist(), strict=True

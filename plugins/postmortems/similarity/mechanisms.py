@@ -370,9 +370,9 @@ _WORD_REST = re.compile(r"\w*")
 """The rest of a word a phrasing stopped inside of (quoted whole)."""
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 """Where a sentence ends: a stop or colon before a space (not the dot in x.509), or a line end."""
-_PUNCTUATION = re.compile(r"[.!?;:\n]\s*")
-"""Candidate sentence ends: a sentence ends at a line end, or after a stop or colon followed by
-a space (the same words per sentence as ``_SENTENCE_END``, found faster)."""
+_BOUNDARY = re.compile(r"[.!?;:\n](?:(?<=\n)\s*|\s+)")
+"""Where a sentence ends, and the spaces up to the next: a line end, or a stop or colon followed
+by a space (the same words per sentence as ``_SENTENCE_END``, found faster)."""
 _WORD = re.compile(r"[a-z0-9]+")
 """A word, as clues are looked up (and as a clue begins)."""
 CHUNK = 1 << 20
@@ -580,18 +580,15 @@ def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, l
     """Add the phrases found in ``units`` to ``told`` (indexed by text number)."""
     big = "\n".join(lowered for _, _, lowered in units)
     unit_starts = np.cumsum([0] + [len(lowered) + 1 for _, _, lowered in units[:-1]])
+    codes = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
     # Sentences: [sentence_starts[k], sentence_ends[k]); a stop ending one stays in it.
-    ends = [
-        (match.start() + (big[match.start()] != "\n"), match.end())
-        for match in _PUNCTUATION.finditer(big)
-        if match.end() - match.start() > 1 or big[match.start()] == "\n"
-    ]
-    bounds = np.asarray(ends, dtype=np.int64).reshape(-1, 2)
+    bounds = np.asarray(
+        [match.span() for match in _BOUNDARY.finditer(big)], dtype=np.int64
+    ).reshape(-1, 2)
     sentence_starts = np.concatenate([[0], bounds[:, 1]])
-    sentence_ends = np.concatenate([bounds[:, 0], [len(big)]])
+    sentence_ends = np.concatenate([bounds[:, 0] + (codes[bounds[:, 0]] != ord("\n")), [len(big)]])
     # Every word, and where it starts: where a letter or digit follows none.
     words = _WORD.findall(big)
-    codes = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
     inside = ((codes >= ord("a")) & (codes <= ord("z"))) | (
         (codes >= ord("0")) & (codes <= ord("9"))
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -190,8 +191,11 @@ def test_all_similar_agrees_with_similar_beyond_one_block(monkeypatch: pytest.Mo
         )
         for number, source in enumerate(corpus * 20)
     ]
-    monkeypatch.setattr(index, "BLOCK_ROWS", 64)
-    for dense_limit in (index.DENSE_LIMIT, 0):
+    monkeypatch.setattr(index, "BLOCK_CELLS", 64 * len(many))
+    # Candidates scored with every word sparse, as usual, with every word dense; rescored
+    # with a dense matrix or with sparse rows.
+    for share, dense_limit in ((1, index.DENSE_LIMIT), (10**9, 0), (index.COMMON_SHARE, 0)):
+        monkeypatch.setattr(index, "COMMON_SHARE", share)
         monkeypatch.setattr(index, "DENSE_LIMIT", dense_limit)
         built = SimilarityIndex(many)
         everything = built.all_similar(top=3)
@@ -525,6 +529,44 @@ def test_phrases_are_quoted_as_written_and_in_whole_words() -> None:
 def test_the_lexicon_does_not_read_a_mechanism_into_a_mere_mention() -> None:
     told = mechanisms.analyse("The disks had plenty of free space; the controller cache was off.")
     assert "disk-full" not in told
+
+
+TOLD_ALONE = {
+    # A sentence whose lower-casing changes its length is quoted lower-cased, the next as written.
+    "In İzmir the disk was full. Then the CERT EXPIRED overnight.": {
+        "disk-full": ["disk was full"],
+        "certificate-expiry": ["CERT EXPIRED"],
+    },
+    "the disk": {},
+    "was full": {},
+    "No space left on the device. No. Space left.": {"disk-full": ["No space left"]},
+    "The election could not elect a leader": {"quorum-loss": ["could not elect a leader"]},
+    "could not. elect a leader": {},
+    "out-of-band access": {"hidden-dependency": ["out-of-band"]},
+    "no\nspace left": {},
+}
+
+
+@pytest.mark.parametrize("chunk", [mechanisms.CHUNK, 1, 30])
+def test_texts_analysed_together_tell_what_each_tells_alone(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(mechanisms, "CHUNK", chunk)
+    texts = list(TOLD_ALONE)
+    assert mechanisms.analyse_all(texts) == list(TOLD_ALONE.values())
+    assert [mechanisms.analyse(text) for text in texts] == list(TOLD_ALONE.values())
+
+
+def test_more_tied_copies_than_candidates_still_rank_by_id() -> None:
+    copies = [
+        incident(f"copy-{number:03d}", title="Replica lag broke failover")
+        for number in range(3 * index.CANDIDATES)
+    ]
+    random.Random(1).shuffle(copies)
+    built = SimilarityIndex(copies)
+    expected = ["copy-000", "copy-001", "copy-002", "copy-004", "copy-005"]
+    assert [match.id for match in built.similar("copy-003")] == expected
+    assert [match.id for match in built.all_similar()["copy-003"]] == expected
 
 
 def test_cli_text_ranks_incidents_for_a_symptom(

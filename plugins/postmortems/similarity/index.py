@@ -1,15 +1,12 @@
 """Score incident pairs by failure mechanism: BM25-weighted root-cause story plus failure modes.
 
-Each incident becomes one row of two blocks, each L2-normalised:
+Each incident becomes one row of three blocks, each L2-normalised:
 
 - the *story*: BM25 term weights (saturating term frequency, length-normalised, smoothed IDF)
   over the fields that tell how it failed (trigger, root cause, contributing factors,
   resolution; title and summary count less), after phrase, stem and synonym normalisation;
 - its *failure modes*: the declared ``failure_modes`` plus the modes inferred from the story by
-  the lexicon in ``mechanisms.py``, weighted by how often each is told and by IDF.
-
-The score of a pair is the weighted sum of the two cosines, so it stays in [0, 1]:
-
+  the lexicon in ``mechanisms.py``, weighted by how often each is told and by IDF;
 - its *structure*: root-cause category, services and tags, one column each.
 
 The score of a pair is the weighted sum of the three cosines, so it stays in [0, 1]:
@@ -18,20 +15,21 @@ The score of a pair is the weighted sum of the three cosines, so it stays in [0,
 
 Structure only breaks near-ties: look-alikes usually sit in different categories and
 services (on tests/similarity_eval larger structure weights lose more hard pairs than they win
-easy ones). All incidents are scored
-at once in row blocks of ``X @ X.T`` (never a dense N x N matrix); each row keeps its
-``CANDIDATES`` best scores, which are rescored exactly and ranked. Ties are broken by id, so
-results are deterministic.
+easy ones). All incidents are scored at once in row blocks of ``X @ X.T`` (never a dense
+N x N matrix); in each row, only the columns that can hold its best scores (found from the
+maxima of column chunks) are rescored exactly and ranked. Ties are broken by id, so results
+are deterministic.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import itertools
 import math
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -71,15 +69,29 @@ DEFAULT_THRESHOLD = 0.15
 RECURRENCE_THRESHOLD = 0.3
 """Lowest score at which an earlier best match is called a possible repeat."""
 CANDIDATES = 32
-"""Best matches per incident that are rescored exactly and ranked."""
-BLOCK_ROWS = 512
+"""Most candidate matches per incident rescored exactly and ranked (only reached with many
+near-ties: usually a few are)."""
+CHUNK_COLUMNS = 64
+"""Width of the column chunks whose maxima bound each row's best scores from below."""
+MARGIN = 1e-4
+"""How far below that bound a single-precision score may be and still be a candidate (far more
+than single-precision rounding)."""
+TIE_DECIMALS = 4
+"""Single-precision scores equal to this many decimals count as tied when choosing among
+more than ``CANDIDATES`` near-ties."""
+BLOCK_CELLS = 10_000_000
+"""Most scores computed at once (rows of a block x indexed incidents): large blocks are faster,
+and this one holds 40 MB in single precision."""
 GATHER_LIMIT = 4_000_000
 """Most values gathered at once when rescoring candidates exactly."""
 SHARED_TERMS = 3
 GENERIC_SHARE = 0.2
 """Words found in more than this share of incidents are too common to name as a reason."""
 DENSE_LIMIT = 15_000_000
-"""Largest incidents x terms product scored with a dense matrix (faster for small vocabularies)."""
+"""Largest incidents x terms product also kept as a dense matrix (to rescore candidates)."""
+COMMON_SHARE = 32
+"""A column is scored densely when its word is in more than 1/COMMON_SHARE of the incidents
+(measured on a Zipf-like vocabulary of 28,000 words at 10,000 incidents: fastest near 32)."""
 
 
 @dataclass(frozen=True)
@@ -122,32 +134,59 @@ def incident_fields(data: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
 
 
 def told_modes(data: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The failure modes an incident's story tells, each with the phrases telling it (the
-    resolution is left out: it adds nothing on tests/similarity_eval and costs time)."""
-    return mechanisms.analyse(
-        "\n".join(text for field, text in incident_fields(data) if field != "resolution")
+    """The failure modes an incident's story tells, each with the phrases telling it."""
+    return told_modes_all([data])[0]
+
+
+def told_modes_all(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, list[str]]]:
+    """``told_modes`` of each incident, analysed together (faster). The resolution is left
+    out: it adds nothing on tests/similarity_eval and costs time."""
+    return mechanisms.analyse_all(
+        [
+            "\n".join(text for field, text in incident_fields(data) if field != "resolution")
+            for data in documents
+        ]
     )
 
 
-def failure_modes(data: Mapping[str, Any], told: Mapping[str, list[str]]) -> Counter[str]:
-    """Failure modes of an incident as ``MODE_PREFIX`` columns: declared ones count
-    ``DECLARED_HITS``, the ones its story tells (``told``) as many times as told."""
-    found = Counter({mode: len(phrases) for mode, phrases in told.items()})
+def counted_columns(
+    data: Mapping[str, Any], told: Mapping[str, list[str]]
+) -> Iterator[tuple[str, int]]:
+    """An incident's failure-mode and structure columns with their counts (a name repeated
+    adds up): each mode its story tells (``told``) as many times as told, each declared mode
+    ``DECLARED_HITS`` times, then its root-cause category, services and tags once each."""
+    for mode, phrases in told.items():
+        yield MODE_PREFIX + mode, len(phrases)
     for mode in data.get("failure_modes") or []:
-        found[str(mode)] += DECLARED_HITS
-    return Counter({MODE_PREFIX + mode: hits for mode, hits in found.items()})
-
-
-def _structure(incident: Incident) -> Counter[str]:
-    """The root-cause category, services and tags of an incident, as prefixed columns."""
-    data = incident.data
+        yield MODE_PREFIX + str(mode), DECLARED_HITS
     category = str((data.get("root_cause") or {}).get("category", ""))
     values = ([category] if category else [], data.get("services") or [], data.get("tags") or [])
-    return Counter(
-        prefix + str(value)
-        for prefix, listed in zip(STRUCTURE_PREFIXES, values, strict=True)
-        for value in listed
-    )
+    for prefix, listed in zip(STRUCTURE_PREFIXES, values, strict=True):
+        for value in listed:
+            yield prefix + str(value), 1
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _collector_paused(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``function`` with the cyclic garbage collector paused (then as it was): building and
+    ranking make millions of short-lived objects without cycles, and the collections they
+    trigger scan every live object (all incidents) again and again, ~15 % of the time at
+    10,000 incidents."""
+
+    @functools.wraps(function)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
 
 
 class SimilarityIndex:
@@ -156,6 +195,7 @@ class SimilarityIndex:
     ``mode_titles`` names failure modes in reasons (the schema's ``failureMode`` titles);
     ``weights`` replaces ``BLOCK_WEIGHTS`` (to measure each block alone)."""
 
+    @_collector_paused
     def __init__(
         self,
         incidents: Sequence[Incident],
@@ -166,7 +206,7 @@ class SimilarityIndex:
         self.weights = dict(weights)
         self.mode_titles = dict(mode_titles or {})
         self._row = {incident.id: row for row, incident in enumerate(self.incidents)}
-        told = [told_modes(incident.data) for incident in self.incidents]
+        told = told_modes_all([incident.data for incident in self.incidents])
         counts, self.terms = _term_matrix(self.incidents, told)
         self.vocabulary = {term: column for column, term in enumerate(self.terms)}
         self._labels = np.asarray([label(term) for term in self.terms] or [""], dtype=object)
@@ -188,12 +228,18 @@ class SimilarityIndex:
             _facts(incident, modes) for incident, modes in zip(self.incidents, told, strict=True)
         ]
         self._id_rank = np.argsort(np.argsort([incident.id for incident in self.incidents]))
-        if count * len(self.vocabulary) <= DENSE_LIMIT:
-            self._exact: np.ndarray | None = self.matrix.toarray()
-            self._dense = self._exact.T.astype(np.float32)
-        else:
-            self._exact = None
-            self._transposed = sparse.csc_matrix(self.matrix.T)
+        # Candidates are scored in single precision with a dense matrix product over the
+        # columns of words found in many incidents, and a sparse one over the rest (cheap: a
+        # word in d incidents costs d * d there). A small index is also kept dense in double
+        # precision, to rescore candidates exactly.
+        common = document_frequency * COMMON_SHARE > count
+        self._common = np.flatnonzero(common)
+        self._dense = self.matrix[:, self._common].toarray().T.astype(np.float32)
+        rare = self.matrix.copy()
+        rare.data[common[rare.indices]] = 0.0
+        rare.eliminate_zeros()
+        self._rare = sparse.csc_matrix(rare.T)
+        self._exact = self.matrix.toarray() if count * len(self.vocabulary) <= DENSE_LIMIT else None
 
     def told(self, incident_id: str) -> list[str]:
         """The failure modes the indexed incident's story tells, first told first."""
@@ -225,13 +271,15 @@ class SimilarityIndex:
         exclude = np.asarray([self._row.get(incident.id, -1)])
         return self._rank(vector, facts, exclude, top, threshold)[0][0]
 
+    @_collector_paused
     def all_similar(
         self, top: int = 5, threshold: float = DEFAULT_THRESHOLD
     ) -> dict[str, list[Match]]:
         """Every indexed incident's most similar incidents, best first (the fast path)."""
         result: dict[str, list[Match]] = {}
-        for start in range(0, len(self.incidents), BLOCK_ROWS):
-            stop = min(start + BLOCK_ROWS, len(self.incidents))
+        rows = max(1, BLOCK_CELLS // max(1, len(self.incidents)))
+        for start in range(0, len(self.incidents), rows):
+            stop = min(start + rows, len(self.incidents))
             ranked, first_scores = self._rank_rows(start, stop, top, threshold)
             for incident, matches, first in zip(
                 self.incidents[start:stop], ranked, first_scores.tolist(), strict=True
@@ -297,7 +345,7 @@ class SimilarityIndex:
         count = len(self.incidents)
         if count == 0 or top <= 0:
             return [[] for _ in facts], np.full(len(facts), -1.0)
-        candidates, score = self._candidates(vectors, exclude, min(count, max(CANDIDATES, top)))
+        candidates, score = self._candidates(vectors, exclude, top, max(CANDIDATES, top))
         score[candidates == exclude[:, None]] = -1.0
         score = np.clip(np.where(score > 0.0, score, -1.0), -1.0, 1.0)
         order = np.lexsort((self._id_rank[candidates], -np.round(score, 6)), axis=1)[:, :top]
@@ -321,28 +369,38 @@ class SimilarityIndex:
         return ranked, first
 
     def _candidates(
-        self, vectors: sparse.csr_matrix, exclude: np.ndarray, width: int
+        self, vectors: sparse.csr_matrix, exclude: np.ndarray, top: int, width: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's ``width`` best text matches and their text scores in double precision.
+        """For each row, the columns that may hold its ``top`` best matches (see
+        ``_candidate_columns``; -1 pads) and their scores in double precision (-1 for pads).
 
-        With a dense matrix, candidates are found in single precision and then rescored in
-        double precision, so a pair scores the same whichever rows it is scored with."""
+        Candidates are found in single precision, then each pair is rescored exactly on its
+        own, so a pair scores the same whichever rows it is scored with."""
         rows = np.arange(vectors.shape[0])
-        if self._exact is None:
-            text = (vectors @ self._transposed).toarray()
-        else:
-            text = vectors.toarray().astype(np.float32) @ self._dense
+        text = vectors[:, self._common].toarray().astype(np.float32) @ self._dense
+        rare = vectors @ self._rare
+        if rare.nnz * 4 > text.size:
+            text += rare.toarray()
+        else:  # few: add them where they are
+            rare = rare.tocoo()
+            text[rare.row, rare.col] += rare.data
         known = exclude >= 0
         text[rows[known], exclude[known]] = -1.0
-        candidates = _top_columns(text, width)
+        candidates = _candidate_columns(text, top, width, self._id_rank)
+        found = candidates >= 0
+        columns = np.where(found, candidates, 0)
+        exact = np.full(candidates.shape, -1.0)
         if self._exact is None:
-            return candidates, np.take_along_axis(text, candidates, axis=1)
-        queries = vectors.toarray()
-        exact = np.empty(candidates.shape)
-        step = max(1, GATHER_LIMIT // max(1, candidates.shape[1] * queries.shape[1]))
-        for start in range(0, len(rows), step):
-            part = slice(start, start + step)
-            exact[part] = np.einsum("rv,rcv->rc", queries[part], self._exact[candidates[part]])
+            pair, slot = np.nonzero(found)
+            products = vectors[pair].multiply(self.matrix[columns[pair, slot]])
+            exact[pair, slot] = np.asarray(products.sum(axis=1)).ravel()
+        else:
+            queries = vectors.toarray()
+            step = max(1, GATHER_LIMIT // max(1, candidates.shape[1] * queries.shape[1]))
+            for start in range(0, len(rows), step):
+                part = slice(start, start + step)
+                exact[part] = np.einsum("rv,rcv->rc", queries[part], self._exact[columns[part]])
+            exact[~found] = -1.0
         return candidates, exact
 
     def _shared_terms(
@@ -403,12 +461,48 @@ def _facts(incident: Incident, told: Mapping[str, list[str]]) -> _Facts:
     )
 
 
-def _top_columns(scores: np.ndarray, width: int) -> np.ndarray:
-    """The columns of each row's ``width`` highest scores, in no particular order."""
+def _candidate_columns(scores: np.ndarray, top: int, width: int, id_rank: np.ndarray) -> np.ndarray:
+    """For each row, the columns that may hold its ``top`` best positive scores: every column
+    scoring at least a lower bound of its ``top``-th best (the ``top``-th best of the maxima of
+    ``CHUNK_COLUMNS``-wide chunks) less ``MARGIN``; when there are more than ``width`` (many
+    near-ties), the ``width`` best, ties by id (``id_rank``, the rank of each column's id).
+    Rows are padded with -1 (cheaper than partitioning every row)."""
     rows, count = scores.shape
-    if width >= count:
+    if count <= width:
         return np.tile(np.arange(count), (rows, 1))
-    return np.argpartition(scores, count - width, axis=1)[:, count - width :]
+    full = count // CHUNK_COLUMNS
+    maxima = scores[:, : full * CHUNK_COLUMNS].reshape(rows, full, CHUNK_COLUMNS).max(axis=2)
+    if count > full * CHUNK_COLUMNS:
+        maxima = np.column_stack([maxima, scores[:, full * CHUNK_COLUMNS :].max(axis=1)])
+    chunks = maxima.shape[1]
+    bound = (
+        np.partition(maxima, chunks - top, axis=1)[:, chunks - top]
+        if top <= chunks
+        else np.zeros(rows)
+    )
+    # Only chunks whose maximum reaches the bound can hold candidates: look inside those.
+    lowest = bound - MARGIN
+    row, chunk = np.nonzero((maxima >= lowest[:, None]) & (maxima > 0.0))
+    column = (chunk * CHUNK_COLUMNS)[:, None] + np.arange(CHUNK_COLUMNS)
+    inside = column < count
+    column = np.where(inside, column, 0)
+    value = scores[row[:, None], column]
+    pair, slot = np.nonzero(inside & (value >= lowest[row][:, None]) & (value > 0.0))
+    row, column = row[pair], column[pair, slot]
+    per_row = np.bincount(row, minlength=rows)
+    crowded = per_row > width
+    shape = (rows, width if crowded.any() else max(top, int(per_row.max(initial=0))))
+    chosen = np.full(shape, -1, dtype=np.int64)
+    keep = ~crowded[row]
+    row, column = row[keep], column[keep]
+    slot = np.arange(len(row)) - np.searchsorted(row, row)
+    chosen[row, slot] = column
+    if crowded.any():
+        # Many near-ties (such as copies of one incident): the best, then the first by id.
+        near = np.round(scores[crowded], TIE_DECIMALS)
+        by_id = np.broadcast_to(id_rank, near.shape)
+        chosen[crowded] = np.lexsort((by_id, -near), axis=1)[:, :width]
+    return chosen
 
 
 def _term_matrix(
@@ -418,16 +512,17 @@ def _term_matrix(
     of its failure modes (declared, and ``told`` by its story) and its structure; and the
     sorted column names."""
     found: list[list[str]] = []
-    factors: list[float] = []
-    modes: list[Counter[str]] = []
-    for incident, phrases in zip(incidents, told, strict=True):
-        for field, text in incident_fields(incident.data):
-            found.append(tokens(text))
-            factors.append(FIELD_WEIGHTS[field])
-        modes.append(failure_modes(incident.data, phrases) + _structure(incident))
+    mode_rows: list[int] = []
+    mode_names: list[str] = []
+    hits: list[int] = []
+    for row, (incident, phrases) in enumerate(zip(incidents, told, strict=True)):
+        found.extend(tokens(text) for _, text in incident_fields(incident.data))
+        for name, count in counted_columns(incident.data, phrases):
+            mode_rows.append(row)
+            mode_names.append(name)
+            hits.append(count)
     term_of = {token: token_term(token) for token in set().union(*found)}
-    mode_names = {name for counted in modes for name in counted}
-    names = sorted({term for term in term_of.values() if term is not None} | mode_names)
+    names = sorted({term for term in term_of.values() if term is not None} | set(mode_names))
     column = {name: number for number, name in enumerate(names)}
     column_of = {token: column.get(term, -1) for token, term in term_of.items()}  # type: ignore[arg-type]
     lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
@@ -439,24 +534,15 @@ def _term_matrix(
     cells = np.repeat(np.arange(len(found)), lengths)[columns >= 0]
     columns = columns[columns >= 0]
     fields = max(1, len(FIELD_WEIGHTS))
-    weights = np.asarray(factors)[cells]
-    mode_cells = [
-        (row, column[name], hits)
-        for row, counted in enumerate(modes)
-        for name, hits in counted.items()
-    ]
-    mode_rows, mode_columns, hits = (
-        (np.asarray(values, dtype=np.float64) for values in zip(*mode_cells, strict=True))
-        if mode_cells
-        else (np.zeros(0), np.zeros(0), np.zeros(0))
-    )
+    weights = np.tile(np.asarray(list(FIELD_WEIGHTS.values())), len(incidents))[cells]
+    mode_columns = np.fromiter(map(column.__getitem__, mode_names), dtype=np.int64)
     # Duplicate (row, column) entries are summed: field-weighted occurrences per incident.
     matrix = sparse.csr_matrix(
         (
-            np.concatenate([weights, hits]),
+            np.concatenate([weights, np.asarray(hits, dtype=np.float64)]),
             (
-                np.concatenate([cells // fields, mode_rows.astype(np.int64)]),
-                np.concatenate([columns, mode_columns.astype(np.int64)]),
+                np.concatenate([cells // fields, np.asarray(mode_rows, dtype=np.int64)]),
+                np.concatenate([columns, mode_columns]),
             ),
         ),
         shape=(len(incidents), len(names)),

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 GAP = 6
 """Most words allowed between the two ideas of a ``near`` phrasing."""
@@ -25,6 +26,8 @@ _SPACE = r"[^\w.!?;:\n]"
 
 _SIDES: dict[str, tuple[str, ...]] = {}
 """For each ``near``/``then`` phrasing, the alternations that must each occur for it to match."""
+_ORDERED: set[str] = set()
+"""The ``then`` phrasings: their first side comes first."""
 
 
 def near(first: str, second: str, gap: int = GAP) -> str:
@@ -40,6 +43,7 @@ def then(first: str, second: str, gap: int = GAP) -> str:
     """``first`` then ``second`` within ``gap`` words, in this order only."""
     pattern = rf"\b(?:{first})\w*(?:{_SPACE}+\w+){{0,{gap}}}{_SPACE}+(?:{second})\w*"
     _SIDES[pattern] = (first, second)
+    _ORDERED.add(pattern)
     return pattern
 
 
@@ -362,14 +366,17 @@ PHRASINGS: dict[str, tuple[str, ...]] = {
 _GROUP = "(?:"
 WHOLE = "="
 """Marks a clue that must be a whole word rather than a word's beginning."""
-_WORD = re.compile(r"[a-z0-9]+")
 _WORD_REST = re.compile(r"\w*")
 """The rest of a word a phrasing stopped inside of (quoted whole)."""
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 """Where a sentence ends: a stop or colon before a space (not the dot in x.509), or a line end."""
-_LEADING_WORD = re.compile(r"[a-z0-9]+")
-_SENTENCE = re.compile(r"[^.!?;:\n]+(?:[.!?;:](?!\s|$)[^.!?;:\n]*)*")
-"""A sentence: up to a stop, colon or line end followed by a space (not the dot in x.509)."""
+_BOUNDARY = re.compile(r"[.!?;:\n](?:(?<=\n)\s*|\s+)")
+"""Where a sentence ends, and the spaces up to the next: a line end, or a stop or colon followed
+by a space (the same words per sentence as ``_SENTENCE_END``, found faster)."""
+_WORD = re.compile(r"[a-z0-9]+")
+"""A word, as clues are looked up (and as a clue begins)."""
+CHUNK = 1 << 20
+"""Characters analysed at once: bounds the memory of the word arrays."""
 
 
 def _alternatives(pattern: str) -> list[str]:
@@ -407,10 +414,17 @@ def _group_end(pattern: str) -> int:
     return len(pattern)
 
 
-def _clues(alternation: str) -> frozenset[str] | None:
-    """Word beginnings one of which a sentence must contain for ``alternation`` to match, or
-    None when some alternative starts with no fixed word beginning."""
-    clues: set[str] = set()
+Clue = tuple[str, frozenset[str] | None]
+"""A word beginning (``WHOLE``-marked for a whole word), and the beginnings one of which the
+next word must have (None: any next word)."""
+_SEPARATOR = re.compile(r"(?: |\[- \]|\[ -\])(?![?*{+])")
+"""A separator every match has between two literal words (a space or hyphen)."""
+
+
+def _clues(alternation: str) -> frozenset[Clue] | None:
+    """The clues one of which a sentence must contain for ``alternation`` to match, or None
+    when some alternative starts with no fixed word beginning."""
+    clues: set[Clue] = set()
     for alternative in _alternatives(alternation):
         bare = alternative.removeprefix("\\b")
         if bare.startswith(_GROUP):
@@ -420,18 +434,23 @@ def _clues(alternation: str) -> frozenset[str] | None:
             inner = _clues(bare[len(_GROUP) : end - 1])
             if inner is None:
                 return None
-            clues |= inner
+            clues |= {(first, None) for first, _ in inner}
             continue
-        word = _LEADING_WORD.match(bare)
+        word = _WORD.match(bare)
         literal = word.group() if word else ""
         following = bare[word.end() : word.end() + 1] if word else ""
+        follow: frozenset[str] | None = None
         if following in ("?", "*", "{"):
             literal = literal[:-1]  # a quantifier makes the last character optional
-        elif following and following not in "([\\" and not following.isalnum():
-            literal = WHOLE + literal  # a whole word: "no space" is not met by "node"
+        else:
+            if following and following not in "([\\" and not following.isalnum():
+                literal = WHOLE + literal  # a whole word: "no space" is not met by "node"
+            separator = _SEPARATOR.match(bare, word.end()) if word else None
+            then = _clues(bare[separator.end() :]) if separator else None
+            follow = frozenset(first for first, _ in then) if then else None
         if len(literal.removeprefix(WHOLE)) < 2:
             return None
-        clues.add(literal)
+        clues.add((literal, follow))
     return frozenset(clues)
 
 
@@ -441,82 +460,213 @@ class _Phrasing:
     pattern: re.Pattern[str]
     sides: int
     """How many clue sets must all be met before the pattern is tried."""
+    ordered: bool
+    """Whether the first side must come first (``then``) rather than either (``near``)."""
 
 
-def _lexicon() -> tuple[list[_Phrasing], dict[str, list[tuple[int, int]]]]:
-    """Every phrasing compiled, and for each clue the (phrasing, side) pairs it meets."""
+def _lexicon() -> tuple[list[_Phrasing], dict[str, list[int]], dict[str, list[int]], int]:
+    """Every phrasing compiled; for each word beginning, the codes of the clues it starts
+    (``(2 * phrasing + side) * follows + follow``: ``follow`` is 0 for any next word, else the
+    number of the set of beginnings one of which the next word must have); for each beginning,
+    the numbers of the sets it is in; and ``follows``, one more than the number of sets."""
     phrasings: list[_Phrasing] = []
-    by_clue: dict[str, list[tuple[int, int]]] = {}
+    by_first: dict[str, set[tuple[int, frozenset[str] | None]]] = {}
     for mode, patterns in PHRASINGS.items():
         for pattern in patterns:
             sides = [_clues(side) for side in _SIDES.get(pattern, (pattern,))]
             if None in sides:
                 raise ValueError(f"{mode}: every alternative must start with a word: {pattern}")
             for side, clue_set in enumerate(sides):
-                for clue in clue_set or ():
-                    by_clue.setdefault(clue, []).append((len(phrasings), side))
-            phrasings.append(_Phrasing(mode, re.compile(pattern), len(sides)))
-    return phrasings, by_clue
-
-
-_PHRASINGS, _BY_CLUE = _lexicon()
-_LONGEST_CLUE = max(len(clue) for clue in _BY_CLUE)
-_MET: dict[str, frozenset[tuple[int, int]]] = {}
-"""Every word seen so far and the (phrasing, side) clues it meets: words repeat, so each word's
-prefixes are looked up once."""
-
-
-def _met(word: str) -> frozenset[tuple[int, int]]:
-    """The clues ``word`` meets: as a whole word, or by a prefix no longer than the longest clue
-    (so a word of a million letters costs no more than a short one)."""
-    if len(word) >= _LONGEST_CLUE:
-        return frozenset(
-            itertools.chain(
-                *(_BY_CLUE.get(word[:length], ()) for length in range(2, 1 + _LONGEST_CLUE))
-            )
+                for first, follow in clue_set or ():
+                    by_first.setdefault(first, set()).add((2 * len(phrasings) + side, follow))
+            ordered = pattern in _ORDERED
+            phrasings.append(_Phrasing(mode, re.compile(pattern), len(sides), ordered))
+    sets = sorted(
+        {follow for entries in by_first.values() for _, follow in entries if follow}, key=sorted
+    )
+    number = {follow: index + 1 for index, follow in enumerate(sets)}
+    follows = len(sets) + 1
+    by_clue = {
+        first: sorted(
+            clue * follows + (number[follow] if follow else 0) for clue, follow in entries
         )
+        for first, entries in by_first.items()
+    }
+    by_follow: dict[str, list[int]] = {}
+    for follow, index in number.items():
+        for beginning in follow:
+            by_follow.setdefault(beginning, []).append(index)
+    return phrasings, by_clue, by_follow, follows
+
+
+_PHRASINGS, _BY_CLUE, _BY_FOLLOW, _FOLLOWS = _lexicon()
+_LONGEST_CLUE = max(len(clue) for clue in itertools.chain(_BY_CLUE, _BY_FOLLOW))
+_NEEDED = np.asarray([(1 << phrasing.sides) - 1 for phrasing in _PHRASINGS], dtype=np.int64)
+"""For each phrasing, the bit mask of the sides a sentence must meet."""
+_SIDES_OF = np.asarray([phrasing.sides for phrasing in _PHRASINGS], dtype=np.int64)
+_ORDERED_OF = np.asarray([phrasing.ordered for phrasing in _PHRASINGS])
+_MET: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+"""Every word seen so far, the codes of the clues it starts and the numbers of the next-word
+sets it is in: words repeat, so each word's prefixes are looked up once."""
+
+
+def _beginnings(word: str) -> Iterator[str]:
+    """The keys a word is looked up by: itself as a whole word, and its prefixes no longer
+    than the longest clue (so a word of a million letters costs no more than a short one)."""
+    if len(word) < _LONGEST_CLUE:
+        yield WHOLE + word
+    for length in range(2, 1 + min(len(word), _LONGEST_CLUE)):
+        yield word[:length]
+
+
+def _met(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The codes of the clues ``word`` starts and the next-word sets it is in, each sorted."""
     found = _MET.get(word)
     if found is None:
-        found = frozenset(
-            itertools.chain(
-                _BY_CLUE.get(WHOLE + word, ()),
-                *(_BY_CLUE.get(word[:length], ()) for length in range(2, 1 + len(word))),
-            )
+        keys = list(_beginnings(word))
+        found = (
+            tuple(sorted(set(itertools.chain(*(_BY_CLUE.get(key, ()) for key in keys))))),
+            tuple(sorted(set(itertools.chain(*(_BY_FOLLOW.get(key, ()) for key in keys))))),
         )
-        _MET[word] = found
+        if len(word) < _LONGEST_CLUE:
+            _MET[word] = found
     return found
 
 
 def analyse(text: str) -> dict[str, list[str]]:
     """The failure modes a text describes, each with the phrases telling it, as written, in
-    reading order. Each sentence is only tried with the phrasings it holds a clue word for on
-    every side, and only where a clue word starts (dictionary lookups instead of scanning the
-    text with every pattern); a phrasing never spans two sentences."""
-    told: dict[str, list[str]] = {}
-    for sentence in _SENTENCE_END.split(text):
-        lowered = sentence.lower()
-        starts: defaultdict[int, list[int]] = defaultdict(list)
-        sides: defaultdict[int, set[int]] = defaultdict(set)
-        for word in _WORD.finditer(lowered):
-            for number, side in _met(word.group()):
-                starts[number].append(word.start())
-                sides[number].add(side)
-        matches: list[tuple[int, int, str]] = []
-        for number, met in sides.items():
-            phrasing = _PHRASINGS[number]
-            if len(met) < phrasing.sides:
-                continue
-            end = -1
-            for start in sorted(starts[number]):
-                if start >= end and (match := phrasing.pattern.match(lowered, start)):
-                    matches.append((start, match.end(), phrasing.mode))
-                    end = match.end()
-        # Lower-casing a few characters changes the length; then quote the lower-cased text.
-        written = sentence if len(lowered) == len(sentence) else lowered
-        for start, end, mode in sorted(matches):
-            end = _WORD_REST.match(lowered, end).end()  # type: ignore[union-attr]
-            told.setdefault(mode, []).append(" ".join(written[start:end].split()))
+    reading order (see ``analyse_all``)."""
+    return analyse_all([text])[0]
+
+
+def analyse_all(texts: Sequence[str]) -> list[dict[str, list[str]]]:
+    """For each text, the failure modes it describes, each with the phrases telling it, as
+    written, in reading order. A phrasing never spans two sentences, and is only tried in a
+    sentence holding a clue for each of its sides, where such a clue starts, and (with two
+    sides) when a clue of the other side follows; a clue is a word beginning, or two literal
+    words in a row. The words of all texts are looked up at once with arrays (linear time),
+    and only those starts are tried with a regex (the same phrases as trying every start)."""
+    told: list[dict[str, list[str]]] = [{} for _ in texts]
+    chunk: list[tuple[int, str, str]] = []
+    size = 0
+    for number, text in enumerate(texts):
+        for unit in _units(number, text):
+            chunk.append(unit)
+            size += len(unit[2]) + 1
+            if size >= CHUNK:
+                _analyse_chunk(chunk, told)
+                chunk, size = [], 0
+    if chunk:
+        _analyse_chunk(chunk, told)
     return told
+
+
+def _units(number: int, text: str) -> list[tuple[int, str, str]]:
+    """(text number, as written, lower-cased) pieces of a text that lower-case to the same
+    length, so that a position in one is a position in the other: the whole text, or when
+    lower-casing changes a length (a few characters do), each sentence (quoted lower-cased
+    if lower-casing changes its length)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return [(number, text, lowered)]
+    units = []
+    for sentence in _SENTENCE_END.split(text):
+        low = sentence.lower()
+        units.append((number, sentence if len(low) == len(sentence) else low, low))
+    return units
+
+
+def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, list[str]]]) -> None:
+    """Add the phrases found in ``units`` to ``told`` (indexed by text number)."""
+    big = "\n".join(lowered for _, _, lowered in units)
+    unit_starts = np.cumsum([0] + [len(lowered) + 1 for _, _, lowered in units[:-1]])
+    codes = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
+    # Sentences: [sentence_starts[k], sentence_ends[k]); a stop ending one stays in it.
+    bounds = np.asarray(
+        [match.span() for match in _BOUNDARY.finditer(big)], dtype=np.int64
+    ).reshape(-1, 2)
+    sentence_starts = np.concatenate([[0], bounds[:, 1]])
+    sentence_ends = np.concatenate([bounds[:, 0] + (codes[bounds[:, 0]] != ord("\n")), [len(big)]])
+    # Every word, and where it starts: where a letter or digit follows none.
+    words = _WORD.findall(big)
+    inside = ((codes >= ord("a")) & (codes <= ord("z"))) | (
+        (codes >= ord("0")) & (codes <= ord("9"))
+    )
+    word_starts = np.flatnonzero(inside & ~np.concatenate([[False], inside[:-1]]))
+    numbers = {word: number for number, word in enumerate(dict.fromkeys(words))}
+    ids = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
+    met = [_met(word) for word in numbers]
+    counts = np.fromiter(map(len, (clues for clues, _ in met)), dtype=np.int64, count=len(met))
+    flat = np.fromiter(
+        itertools.chain.from_iterable(clues for clues, _ in met),
+        dtype=np.int64,
+        count=int(counts.sum()),
+    )
+    # The next-word sets each word is in, as sorted (word, set) codes.
+    sizes = np.fromiter(map(len, (sets for _, sets in met)), dtype=np.int64, count=len(met))
+    in_sets = np.sort(
+        np.repeat(np.arange(len(met)), sizes) * _FOLLOWS
+        + np.fromiter(
+            itertools.chain.from_iterable(sets for _, sets in met),
+            dtype=np.int64,
+            count=int(sizes.sum()),
+        )
+    )
+    # One row per (word occurrence, clue it starts) whose next word begins as the clue needs,
+    # by phrasing, then where the word starts (a stable sort of small integers is a radix sort).
+    per_word = counts[ids]
+    within = np.arange(per_word.sum()) - np.repeat(np.cumsum(per_word) - per_word, per_word)
+    code = flat[np.repeat((np.cumsum(counts) - counts)[ids], per_word) + within]
+    occurrence = np.repeat(np.arange(len(words)), per_word)
+    follow = code % _FOLLOWS
+    next_word = np.append(ids, -1)[occurrence + 1] * _FOLLOWS + follow
+    found_at = np.minimum(np.searchsorted(in_sets, next_word), max(0, len(in_sets) - 1))
+    kept = (follow == 0) | ((in_sets[found_at] == next_word) if len(in_sets) else False)
+    clue, occurrence = code[kept] // _FOLLOWS, occurrence[kept]
+    rows = len(clue)
+    order = np.argsort((clue >> 1).astype(np.int16), kind="stable")
+    clue = clue[order]
+    start = word_starts[occurrence[order]]
+    sentence = np.searchsorted(sentence_starts, word_starts, "right")[occurrence[order]]
+    phrasing, side = clue >> 1, clue & 1
+    # Groups of rows of one phrasing in one sentence: which sides they meet, and where each
+    # side's last clue word starts.
+    group = phrasing * len(sentence_starts) + sentence
+    firsts = np.flatnonzero(np.diff(group, prepend=-1))
+    group_of = np.cumsum(np.diff(group, prepend=-1) != 0) - 1
+    met_sides = np.bitwise_or.reduceat(1 << side, firsts)[group_of] if rows else side
+    last = [
+        np.maximum.reduceat(np.where(side == one, start, -1), firsts)[group_of] if rows else start
+        for one in (0, 1)
+    ]
+    other_follows = np.where(side == 0, last[1], last[0]) > start
+    complete = met_sides == _NEEDED[phrasing]
+    one_sided = _SIDES_OF[phrasing] == 1
+    viable = complete & (one_sided | (other_follows & ~(_ORDERED_OF[phrasing] & (side == 1))))
+    group, phrasing, start = group[viable], phrasing[viable], start[viable]
+    once = np.diff(group, prepend=-1) != 0
+    once[1:] |= start[1:] != start[:-1]  # a word meeting both sides is tried once
+    found: list[tuple[int, int, str, int]] = []
+    current, end, stop = -1, -1, 0
+    lexicon = _PHRASINGS
+    for group_now, number, position in zip(
+        group[once].tolist(), phrasing[once].tolist(), start[once].tolist(), strict=True
+    ):
+        if group_now != current:
+            current, end = group_now, -1
+            stop = int(sentence_ends[group_now % len(sentence_starts) - 1])
+        if position >= end and (match := lexicon[number].pattern.match(big, position, stop)):
+            end = match.end()
+            rest = _WORD_REST.match(big, end, stop).end()  # type: ignore[union-attr]
+            found.append((position, end, lexicon[number].mode, rest))
+    # Reading order, as each sentence lists them: by start, end, then mode.
+    found.sort()
+    unit_of = np.searchsorted(unit_starts, [item[0] for item in found], side="right") - 1
+    for (position, _, mode, rest), unit in zip(found, unit_of.tolist(), strict=True):
+        number, written, _ = units[unit]
+        offset = int(unit_starts[unit])
+        quoted = " ".join(written[position - offset : rest - offset].split())
+        told[number].setdefault(mode, []).append(quoted)
 
 
 SUGGESTED = 3

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Protocol
 
 PHRASES_SHOWN = 2
@@ -29,9 +29,8 @@ class Facts(Protocol):
     def tags(self) -> frozenset[str]: ...
 
 
-def _listed(label: str, values: Iterable[str]) -> list[str]:
-    names = sorted(values)
-    return [f"{label}: {', '.join(names)}"] if names else []
+def _listed(label: str, values: frozenset[str]) -> list[str]:
+    return [f"{label}: {', '.join(sorted(values))}"] if values else []
 
 
 def mode_title(mode: str, titles: Mapping[str, str]) -> str:
@@ -50,12 +49,12 @@ def describe(
     shared story terms, shared contributing-factor categories, then category, services, tags."""
     reasons: list[str] = []
     if modes:
-        named = ", ".join(mode_title(mode, titles) for mode in modes)
+        named = ", ".join([mode_title(mode, titles) for mode in modes])
         reasons.append(f"same failure mode{'s' if len(modes) > 1 else ''}: {named}")
-    for mode in modes[:PHRASES_SHOWN]:
-        said = mine.phrases.get(mode, [])[:1] + theirs.phrases.get(mode, [])[:1]
-        if len(said) == 2 and said[0].lower() != said[1].lower():
-            reasons.append(f"matching phrases: “{said[0]}” ~ “{said[1]}”")
+        for mode in modes[:PHRASES_SHOWN]:
+            ours, others = mine.phrases.get(mode), theirs.phrases.get(mode)
+            if ours and others and ours[0].lower() != others[0].lower():
+                reasons.append(f"matching phrases: “{ours[0]}” ~ “{others[0]}”")
     if words:
         reasons.append(f"shared terms: {', '.join(words)}")
     reasons += _listed("shared contributing-factor categories", mine.factors & theirs.factors)

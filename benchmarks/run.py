@@ -123,7 +123,8 @@ def measure(count: int, work: Path, repeat: int, search: bool) -> dict[str, floa
         build_plain=bare.seconds,
         rss_plugin=cold.peak_rss_mb,
         rss_warm=warm.peak_rss_mb,
-        rss_plain=bare.peak_rss_mb,
+        rss_largest=max(cold.largest_rss_mb, warm.largest_rss_mb),
+        rss_plain=bare.largest_rss_mb,  # no child process: its own peak, exactly
         search_bytes=cold.search_index_bytes / count,
     )
     if search:
@@ -182,9 +183,13 @@ def table(results: list[dict[str, float]], serve: dict[int, dict[str, float]]) -
     row("— page generation", lambda r: f"{r['pages']:.2f} s")
     row("Similar: index build", lambda r: f"{r['index']:.2f} s")
     row("Similar: top-5 of every incident", lambda r: f"{r['top5']:.2f} s", "≤ 3 s")
-    row("Peak RSS, build with the plugin, cold", lambda r: f"{r['rss_plugin']:.0f} MB", "≤ 500 MB")
-    row("Peak RSS, build with the plugin, again", lambda r: f"{r['rss_warm']:.0f} MB", "≤ 500 MB")
-    row("Peak RSS, plain build", lambda r: f"{r['rss_plain']:.0f} MB")
+    row("Peak RSS of MkDocs, build with the plugin, cold", lambda r: f"{r['rss_plugin']:.0f} MB",
+        "≤ 500 MB")  # fmt: skip
+    row("Peak RSS of MkDocs, build with the plugin, again", lambda r: f"{r['rss_warm']:.0f} MB",
+        "≤ 500 MB")  # fmt: skip
+    row("Peak RSS of the largest process (Pagefind included)",
+        lambda r: f"{r['rss_largest']:.0f} MB")  # fmt: skip
+    row("Peak RSS of MkDocs, plain build", lambda r: f"{r['rss_plain']:.0f} MB")
     row("Search index per incident (Pagefind)", lambda r: f"{r['search_bytes'] / 1000:.1f} KB",
         "≤ 3 KB")  # fmt: skip
     if "search_first" in big:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from pathlib import Path
 
@@ -75,3 +76,14 @@ def test_check_results_are_found_again_only_for_the_same_file_bytes_and_schema(
     assert again.get(again.key("a", b"id: b\n"), "incidents/a.yaml") is None
     other_schema = CheckCache(tmp_path, tmp_path / "incidents", '{"schema": 2}')
     assert other_schema.get(other_schema.key("a", b"id: a\n"), "incidents/a.yaml") is None
+
+
+def test_fingerprints_tell_partial_functions_apart_and_never_reuse_opaque_objects() -> None:
+    lower = functools.partial(sorted, key=str.lower)
+    assert fingerprint(lower) == fingerprint(functools.partial(sorted, key=str.lower))
+    assert fingerprint(lower) != fingerprint(functools.partial(sorted, key=str.upper))
+    opaque = object()
+    assert fingerprint(opaque) != fingerprint(object())
+    looped: list[object] = []
+    looped.append(looped)
+    assert fingerprint(looped) == fingerprint(looped)  # no endless recursion

@@ -207,6 +207,12 @@ def test_images_load_only_from_the_hosts_the_site_names_others_become_links() ->
     assert html.count("<img") == 1
     assert 'href="https://tracker.example.net/p.gif?reader=1"' in html
     assert ">pixel (image)</a>" in html and ">image (image)</a>" in html
+    for disguised in (
+        "https://evil.example\\@grafana.example.com/p.png",  # browsers read \\ as /
+        "https://evil.example@grafana.example.com/p.png",
+        "https://grafana.example.com\\.evil.example/p.png",
+    ):
+        assert "<img" not in fields.html(f"![x](<{disguised}>)"), disguised
     nowhere = FieldRenderer(SITE_EXTENSIONS).html("![chart](https://grafana.example.com/x.png)")
     assert "<img" not in nowhere and ">chart (image)</a>" in nowhere
 

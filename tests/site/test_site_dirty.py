@@ -3,6 +3,8 @@ changed are rebuilt, and the site is the same as a clean build's."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,3 +106,36 @@ def test_an_edited_title_shows_in_the_tags_index_though_tagged_pages_are_skipped
     assert "Retitled" in preview.page("tags")
     clean = build_site(project, project.parent / "clean").site_dir
     assert html_files(preview.site_dir) == html_files(clean)
+
+
+def test_a_deleted_incident_leaves_no_page_behind(project: Path, preview: Preview) -> None:
+    before = preview.build()
+    assert f"incidents/{OTHER_ID}/index.html" in before
+    next(project.glob(f"incidents/**/{OTHER_ID}.yaml")).unlink()
+    preview.build()
+    clean = build_site(project, project.parent / "clean").site_dir
+    assert html_files(preview.site_dir).keys() == html_files(clean).keys()
+    assert html_files(preview.site_dir) == html_files(clean)
+
+
+def test_a_clean_build_in_between_leaves_no_stale_page_for_the_next_dirty_build(
+    project: Path,
+) -> None:
+    """Each build its own process, as ``mkdocs build [--dirty]`` run one after the other, with
+    the cache on (its page sources outlive a process)."""
+    config_file = project / "mkdocs.yml"
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text.replace("cache: false", "cache: true"), encoding="utf-8")
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    site_dir = project.parent / "preview"
+
+    def run(*options: str) -> None:
+        subprocess.run([mkdocs, "build", "-q", *options, "-d", site_dir], cwd=project, check=True)
+
+    run("--dirty")
+    edit(project, RICH_ID, "\ntitle: ", "\ntitle: Edited ")
+    run()
+    edit(project, RICH_ID, "\ntitle: Edited ", "\ntitle: ")
+    run("--dirty")
+    clean = build_site(project, project.parent / "clean").site_dir
+    assert html_files(site_dir) == html_files(clean)

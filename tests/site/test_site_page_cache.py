@@ -115,3 +115,28 @@ def test_a_page_whose_conversion_warns_fails_strict_builds_from_a_warm_cache_too
     for attempt in ("first", "second"):  # the second with every other page from the cache
         with pytest.raises(Abort, match=f"Aborted with {incidents} warnings in strict mode"):
             build_site(builds.project, builds.out / attempt)
+
+
+def test_reordered_extension_fields_and_a_title_from_the_first_heading_survive_the_cache(
+    builds: Builds,
+) -> None:
+    overrides = builds.project / "overrides"
+    overrides.mkdir()
+    (overrides / "incidents.md.j2").write_text(
+        "---\nrender_macros: false\n---\n\n# All our incidents\n", encoding="utf-8"
+    )
+    config_file = builds.project / "mkdocs.yml"
+    text = config_file.read_text(encoding="utf-8")
+    text = text.replace("cache: true", "cache: true\n      templates_dir: overrides")
+    config_file.write_text(text, encoding="utf-8")
+    builds.build("first")
+    incident = next(builds.project.glob(f"incidents/**/{RICH_ID}.yaml"))
+    lines = incident.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("x-cost-centre:"))
+    moved = [*lines[:start], *lines[start + 1 :], lines[start]]  # x-cost-centre last
+    incident.write_text("".join(moved), encoding="utf-8")
+    cached, reused, _ = builds.build("second")
+    assert reused > 0
+    listing = (cached / "incidents" / "index.html").read_text("utf-8")
+    assert "<title>All our incidents - " in listing
+    assert site_files(cached) == site_files(builds.clean())

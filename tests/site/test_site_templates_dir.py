@@ -56,3 +56,40 @@ def test_missing_templates_dir_fails_the_build_with_its_name(
         build(load_config(config_file=str(config_file), strict=True))
     assert "templates_dir is not a folder:" in caplog.text
     assert "no-such-folder" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("link", "target"),
+    [("sub", ".."), ("creds.md.j2", "/etc/hostname"), ("git.md.j2", "../.git/config")],
+    ids=["folder-link", "file-outside", "file-in-git"],
+)
+def test_a_template_linked_to_a_folder_outside_or_into_git_is_refused_unread(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, link: str, target: str
+) -> None:
+    config_file = _project(tmp_path, "overrides")
+    overrides = config_file.parent / "overrides"
+    overrides.mkdir()
+    git = config_file.parent / ".git"
+    git.mkdir()
+    (git / "config").write_text("extraheader = AUTHORIZATION: basic SECRET\n", encoding="utf-8")
+    (overrides / "incident.md.j2").write_text(
+        '{% include "sub/.git/config" ignore missing %}{% include "git.md.j2" ignore missing %}',
+        encoding="utf-8",
+    )
+    (overrides / link).symlink_to(target)
+    with pytest.raises(Abort):
+        build(load_config(config_file=str(config_file), strict=True))
+    assert "not read" in caplog.text and link in caplog.text
+    assert "SECRET" not in caplog.text
+    assert not (config_file.parent / "site" / "incidents").exists()
+
+
+def test_templates_dir_that_is_itself_a_link_is_refused(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config_file = _project(tmp_path, "overrides")
+    (config_file.parent / "elsewhere").mkdir()
+    (config_file.parent / "overrides").symlink_to(config_file.parent / "elsewhere")
+    with pytest.raises(Abort):
+        build(load_config(config_file=str(config_file), strict=True))
+    assert "symbolic link or no folder; not read" in caplog.text

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.collection import display_path, load_collection
-from ..core.files import write_new_file
+from ..core.files import read_folder, write_new_file
+from ..core.problems import ProjectError
 from ..core.timestamps import build_date
 from ..site.markdown import FieldRenderer
 from ..site.pages import template_environment
@@ -54,8 +55,12 @@ def run(args: argparse.Namespace) -> int:
     if "attr_list" not in extensions:
         extensions.append("attr_list")  # the pages' { data-search-exclude } markers
     templates = options.get("templates_dir")
+    try:
+        overrides = read_folder(project.root / templates, project.root) if templates else {}
+    except ProjectError as error:
+        raise usage_error("render", f"templates_dir: {error}") from error
     env = template_environment(
-        [Path(templates)] if templates else [],
+        overrides,
         directory_urls=project.directory_urls,
         fields=FieldRenderer(
             extensions,

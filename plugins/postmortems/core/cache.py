@@ -106,23 +106,37 @@ def fingerprint(*parts: object) -> bytes:
     return digest.digest()
 
 
-def stable_repr(value: object) -> str:
-    """``repr`` without what changes between runs: functions and objects by their import path."""
+def stable_repr(value: object, depth: int = 0) -> str:
+    """``repr`` without what changes between runs: functions by their import path, other
+    objects by their state. An object with neither (or nested too deep: it may hold itself)
+    gets a value unique to this run, so what depends on it is never taken from a cache."""
+    if depth > 12:
+        return f"<{_RUN}:{id(value)}>"
+    deeper = functools.partial(stable_repr, depth=depth + 1)
     if isinstance(value, Mapping):
-        items = sorted((stable_repr(k), stable_repr(v)) for k, v in value.items())
+        items = sorted((deeper(k), deeper(v)) for k, v in value.items())
         return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
     if isinstance(value, list | tuple | set | frozenset):
-        inner = [stable_repr(item) for item in value]
+        inner = [deeper(item) for item in value]
         return "[" + ", ".join(sorted(inner) if isinstance(value, set | frozenset) else inner) + "]"
     if value is None or isinstance(value, str | bytes | int | float | bool | Path):
         return repr(value)
+    if isinstance(value, functools.partial):
+        return f"<partial {deeper([value.func, value.args, value.keywords])}>"
     kind = type(value)
     name = getattr(value, "__qualname__", None) if callable(value) else None
     if name is not None:
         return f"<{getattr(value, '__module__', '')}.{name}>"
     settings = getattr(value, "getConfigs", None)  # a Python-Markdown extension instance
-    detail = stable_repr(settings()) if callable(settings) else ""
-    return f"<{kind.__module__}.{kind.__qualname__}{detail}>"
+    if callable(settings):
+        return f"<{kind.__module__}.{kind.__qualname__}{deeper(settings())}>"
+    state = getattr(value, "__dict__", None)
+    if state is not None:
+        return f"<{kind.__module__}.{kind.__qualname__}{deeper(state)}>"
+    return f"<{kind.__module__}.{kind.__qualname__} {_RUN}:{id(value)}>"
+
+
+_RUN = os.urandom(8).hex()
 
 
 class TextStore:

@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .problems import ProjectError
+
 
 def write_new_file(target: Path, text: str) -> None:
     """Write ``text`` to ``target``, which must not exist yet.
@@ -61,3 +63,35 @@ def resolved(path: Path) -> Path:
 
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
+
+
+def read_folder(folder: Path, root: Path) -> dict[str, str]:
+    """Every file under ``folder`` (a site's templates, from pull requests) by its path there.
+
+    Hidden files and folders are skipped; a link to a folder, or a file linked out of ``root``
+    or into a hidden folder, is refused (``ProjectError``): a template could otherwise include
+    ``.git/config`` or any file on the machine. Nothing else under ``folder`` is ever opened.
+    """
+    if folder.is_symlink() or not folder.is_dir():
+        raise ProjectError(f"{folder}: a symbolic link or no folder; not read")
+    found: dict[str, str] = {}
+    for current, folders, names in os.walk(folder):
+        here = Path(current)
+        for name in folders:
+            if (here / name).is_symlink():
+                raise ProjectError(f"{here / name}: a symbolic link to a folder; not read")
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in sorted(names):
+            path = here / name
+            if name.startswith("."):
+                continue
+            if links_outside(path, root):
+                raise ProjectError(
+                    f"{path}: symbolic link pointing outside the project or into a hidden folder;"
+                    " not read"
+                )
+            try:
+                found[path.relative_to(folder).as_posix()] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                raise ProjectError(f"{path}: cannot read it as UTF-8 text ({error})") from error
+    return found

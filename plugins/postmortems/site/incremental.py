@@ -62,9 +62,12 @@ def known_to_tags_plugin(
 class PageSources:
     """Generated pages as source files in ``folder``, rewritten only when their digest changes."""
 
-    def __init__(self, folder: Path, site: bytes) -> None:
+    def __init__(self, folder: Path, site: bytes, *, fresh: bool = False) -> None:
+        """``fresh``: rewrite every file (each page is rebuilt) whatever it holds."""
         self.folder = folder
         self.site = site
+        self.fresh = fresh
+        self._seen: set[str] = set()
 
     def file(
         self, config: MkDocsConfig, src_uri: str, head: str, body: str, inclusion: InclusionLevel
@@ -72,14 +75,24 @@ class PageSources:
         """The page's file: ``head`` (what MkDocs should read) and the digest of ``body``."""
         text = f"{head}<!-- {fingerprint(self.site, body.encode()).hex()} -->\n"
         path = self.folder / src_uri
+        self._seen.add(src_uri)
         try:
-            unchanged = path.read_text(encoding="utf-8") == text
+            unchanged = not self.fresh and path.read_text(encoding="utf-8") == text
         except (OSError, UnicodeDecodeError):
             unchanged = False
         if not unchanged:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         return File.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion)
+
+    def remove_stale(self, config: MkDocsConfig) -> None:
+        """Pages no longer generated (an incident deleted or renamed): their built HTML and
+        their source go, as a clean build would not have them."""
+        for path in sorted(self.folder.rglob("*.md")):
+            src_uri = path.relative_to(self.folder).as_posix()
+            if src_uri not in self._seen:
+                rebuild([File.generated(config, src_uri, content="")])
+                path.unlink()
 
 
 def rebuild(files: Iterable[File]) -> None:

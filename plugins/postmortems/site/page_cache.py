@@ -100,6 +100,7 @@ class PageCache:
         if hit is not None:
             page.toc = TableOfContents(_toc(hit["toc"]))
             page.present_anchor_ids = set(hit["anchors"])
+            page._title_from_render = hit["title"]  # as render() sets it: the first heading
             if hit["links"] is not None:
                 targets = ((files.get_file_from_path(uri), links) for uri, links in hit["links"])
                 page.links_to_anchors = {file: links for file, links in targets if file}
@@ -112,6 +113,7 @@ class PageCache:
                 "html": html,
                 "toc": _toc_data(list(page.toc)),
                 "anchors": sorted(page.present_anchor_ids or ()),
+                "title": page._title_from_render,
                 "links": None
                 if links is None
                 else sorted((file.src_uri, anchors) for file, anchors in links.items()),

@@ -149,7 +149,7 @@ def _page(
 
 
 def template_environment(
-    overrides: Sequence[Any] = (),
+    overrides: Mapping[str, str] | None = None,
     *,
     directory_urls: bool = True,
     fields: FieldRenderer | None = None,
@@ -198,7 +198,8 @@ def _incident_page(
             [vars(match) for match in matches],
             recurring,
         ]
-        key = fingerprint(stored[1], json.dumps(inputs, sort_keys=True, default=str).encode())
+        # Not sorted: the page lists ``x-`` fields in file order.
+        key = fingerprint(stored[1], json.dumps(inputs, default=str).encode())
         content = stored[0].store.get(key)
         if content is not None:
             return GeneratedPage(src_uri, content, False, incident.source_uri)

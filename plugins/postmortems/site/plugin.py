@@ -21,7 +21,7 @@ from mkdocs.utils.meta import get_data
 
 from ..core.cache import TextStore, default_cache_dir, fingerprint
 from ..core.collection import Collection, load_collection
-from ..core.files import links_outside
+from ..core.files import read_folder
 from ..core.problems import ProjectError
 from ..core.project import ProjectPaths, resolve_paths
 from ..core.terminal import inert
@@ -107,18 +107,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.similar, self.recurrences, self.told = all_similar(
             self.collection, self.config.similar_top
         )
-        overrides = root / self.config.templates_dir if self.config.templates_dir else None
-        if overrides is not None and not overrides.is_dir():
-            raise PluginError(f"postmortems: templates_dir is not a folder: {overrides}")
-        linked = (
-            [path for path in sorted(overrides.rglob("*")) if links_outside(path, root)]
-            if overrides is not None
-            else []
-        )
-        if linked:
-            raise PluginError(
-                f"postmortems: {linked[0]}: symbolic link pointing outside the project; not read"
-            )
+        overrides = self._site_templates(root)
         self.scope = fingerprint(str(root)).hex()
         self.store = self._open_store()
         if "attr_list" not in config.markdown_extensions:
@@ -130,14 +119,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.store,
             image_hosts=self.config.image_hosts,
         )
-        override_folders = [overrides] if overrides is not None else []
         self.env = template_environment(
-            override_folders, directory_urls=config.use_directory_urls, fields=fields
+            overrides, directory_urls=config.use_directory_urls, fields=fields
         )
         self.stored_pages = StoredPages(
             self.store,
             fingerprint(
-                templates_fingerprint(override_folders), fields.signature, config.use_directory_urls
+                templates_fingerprint(overrides), fields.signature, config.use_directory_urls
             ),
         )
         register_macros(
@@ -151,6 +139,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         guides = self.search.guides if self.search is not None and self.dirty else None
         self.search = SiteSearch(config, self.collection, guides) if self.config.search else None
         return config
+
+    def _site_templates(self, root: Path) -> dict[str, str]:
+        """The site's own page templates (``templates_dir``), read once and checked."""
+        if not self.config.templates_dir:
+            return {}
+        folder = root / self.config.templates_dir
+        if not folder.is_dir():
+            raise PluginError(inert(f"postmortems: templates_dir is not a folder: {folder}"))
+        try:
+            return read_folder(folder, root)
+        except ProjectError as error:
+            raise PluginError(inert(f"postmortems: templates_dir: {error}")) from error
 
     def _open_store(self) -> TextStore:
         """Rendered HTML kept between builds (outside the project: no pull request plants it)."""
@@ -192,7 +192,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         docs_dir = Path(config.docs_dir)
         self.parked = Parked()
         self.unread = {}
-        sources = self._page_sources(config, files) if self.dirty else None
+        sources = self._page_sources(config, files)
         everything = hashlib.blake2b(digest_size=16)  # what the generated pages show
         pages = site_pages(
             self.collection,
@@ -232,6 +232,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 file.edit_uri = None
             files.append(file)
         if sources is not None:
+            sources.remove_stale(config)
             self._rebuild_hand_written(files, sources.site, everything.digest())
         files.append(File.generated(config, STYLESHEET, abs_src_path=str(PACKAGED_STYLESHEET)))
         if self.config.exports:
@@ -249,14 +250,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.page_cache = PageCache(self.store, config, files)
         return files
 
-    def _page_sources(self, config: MkDocsConfig, files: Files) -> PageSources:
-        """For a dirty build: the generated pages' source files (see ``incremental``)."""
-        folder = default_cache_dir() if self.config.cache else None
-        if folder is None:
+    def _page_sources(self, config: MkDocsConfig, files: Files) -> PageSources | None:
+        """For a dirty build: the generated pages' source files (see ``incremental``), one
+        folder per project and site folder. The first dirty build of a process rewrites them
+        all: another build may have rewritten the site folder since they were written."""
+        if not self.dirty:
+            return None
+        cache = default_cache_dir() if self.config.cache else None
+        if cache is None:
             self.scratch = self.scratch or Path(tempfile.mkdtemp(prefix="postmortems-pages-"))
-            folder = self.scratch
+            cache = self.scratch
+        folder = cache / f"pages-{fingerprint(self.scope, config.site_dir).hex()}"
         site = site_fingerprint(config, files, self.problems)
-        return PageSources(folder / f"pages-{self.scope}", site)
+        return PageSources(folder, site, fresh=self.built is None)
 
     def _rebuild_hand_written(self, files: Files, site: bytes, content: bytes) -> None:
         """In a dirty build, hand-written pages (their macros may list incidents) are rebuilt
@@ -304,7 +310,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.search.add_page(page, html)
         return html
 
-    @event_priority(-100)  # after every other plugin has seen the HTML
+    @event_priority(-1000)  # after every other plugin has seen the HTML
     def _on_page_content_park(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
@@ -316,7 +322,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     on_page_content = CombinedEvent(_on_page_content_convert, _on_page_content_park)
 
-    @event_priority(100)  # before any other plugin looks at the page
+    @event_priority(1000)  # before any other plugin looks at the page
     def on_page_context(
         self, context: Any, /, *, page: Page, config: MkDocsConfig, nav: Any
     ) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,12 +32,13 @@ def format_number(value: int | float | None) -> str:
 
 
 def environment(
-    overrides: Sequence[Path] = (),
+    overrides: Mapping[str, str] | None = None,
     *,
     directory_urls: bool = True,
     fields: markdown.FieldRenderer | None = None,
 ) -> jinja2.Environment:
-    """A Jinja environment over the site's template folders, then the package's.
+    """A Jinja environment over the site's own templates (``overrides``: their sources by
+    name, read by ``core.files.read_folder``), then the package's.
 
     Output is Markdown, so autoescaping is off: templates pass every piece of incident text
     through the ``inline`` or ``link`` filters, which make it inert, through ``block`` (a
@@ -47,7 +48,9 @@ def environment(
     to another page; it needs ``page_src`` (the rendered page's own ``src_uri``) in the context.
     """
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([*map(str, overrides), str(PACKAGE_TEMPLATES)]),
+        loader=jinja2.ChoiceLoader(
+            [jinja2.DictLoader(dict(overrides or {})), jinja2.FileSystemLoader(PACKAGE_TEMPLATES)]
+        ),
         autoescape=False,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -97,16 +100,13 @@ def _url(context: jinja2.runtime.Context, target_src: str) -> str:
     )
 
 
-def templates_fingerprint(overrides: Sequence[Path] = ()) -> bytes:
+def templates_fingerprint(overrides: Mapping[str, str] | None = None) -> bytes:
     """A digest of every template a page may use: the site's overrides and the package's."""
-    folders = [*overrides, PACKAGE_TEMPLATES]
-    files = sorted(
-        (str(folder), path.relative_to(folder).as_posix(), path)
-        for folder in folders
-        for path in folder.rglob("*")
-        if path.is_file()
+    packaged = sorted(path for path in PACKAGE_TEMPLATES.rglob("*") if path.is_file())
+    return fingerprint(
+        sorted((overrides or {}).items()),
+        *(part for path in packaged for part in (path.name, path.read_bytes())),
     )
-    return fingerprint(*(part for _, name, path in files for part in (name, path.read_bytes())))
 
 
 def render(env: jinja2.Environment, template: str, **context: Any) -> str:

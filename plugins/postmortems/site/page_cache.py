@@ -20,7 +20,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from ..core.cache import TextStore, fingerprint, versions
+from ..core.cache import TextStore, code_fingerprint, fingerprint, versions
 
 log = get_plugin_logger(__name__)
 
@@ -64,6 +64,7 @@ class PageCache:
         self._store = store
         hand_written = sorted(f.src_uri for f in files.documentation_pages() if not f.generated_by)
         self._site = fingerprint(
+            code_fingerprint(),  # the entries' own format, and the plugin's hooks around them
             *versions("mkdocs", "markdown", "pymdown-extensions", "pygments"),
             list(config.markdown_extensions),
             dict(config.mdx_configs),

@@ -1,6 +1,6 @@
 """The Markdown of generated pages, compared with golden files.
 
-The pages come from ``pages.site_pages`` on a collection built in memory from the fixture files.
+The pages come from ``pages.site_pages`` on the fixture files, loaded as the plugin loads them.
 After an intended change, rewrite the golden files with ``UPDATE_GOLDENS=1 pytest tests/site``
 and review the diff.
 """
@@ -8,15 +8,13 @@ and review the diff.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
-from postmortems.core import loader
-from postmortems.core.checking import check_bytes
-from postmortems.core.collection import Collection, to_incident
+from postmortems.core.collection import Collection, load_collection
 from postmortems.core.project import PACKAGED_SCHEMAS, ProjectPaths
-from postmortems.core.validator import DocumentValidator
-from postmortems.core.vocabulary import read_schema
 from postmortems.site.pages import GeneratedPage, all_similar, site_pages, template_environment
 from sitebuild import BUILD_DATE, HOSTILE, PROJECT
 
@@ -28,25 +26,20 @@ SECTIONS = ("incidents/", "services/", "root-causes/", "failure-modes/", "timeli
 
 
 def collection(*folders: Path) -> Collection:
-    """The valid incidents under ``folders`` (the last catalog wins), without the plugin."""
-    schema = read_schema(SCHEMA)
-    validator = DocumentValidator(schema)
-    files = {
-        path.relative_to(folder): path
-        for folder in folders
-        for path in sorted(folder.rglob("*.yaml"))
-        if not path.name.startswith("_")
-    }
-    incidents = []
-    for source_uri, path in files.items():
-        check = check_bytes(path.read_bytes(), f"incidents/{source_uri}", path.stem, validator)
-        assert check.document is not None and not check.problems, check.problems
-        incidents.append(to_incident(check.document, f"incidents/{source_uri}", str(source_uri)))
-    incidents.sort(key=lambda found: (found.started_at.timestamp(), found.id), reverse=True)
-    catalog_path = folders[-1] / "_services.yaml"
-    catalog = loader.load_file(catalog_path).data
-    paths = ProjectPaths(folders[0].parent, folders[0], SCHEMA, catalog_path)
-    return Collection(paths, schema, incidents, [], catalog)
+    """The incidents under ``folders`` merged into one incidents folder (the last catalog wins),
+    loaded as the plugin loads them; every file valid."""
+    incidents = Path(_MERGED.name) / "-".join(folder.parent.name for folder in folders)
+    for folder in folders:
+        shutil.copytree(folder, incidents / "incidents", dirs_exist_ok=True)
+    catalog = incidents / "incidents" / "_services.yaml"
+    paths = ProjectPaths(incidents, incidents / "incidents", SCHEMA, catalog)
+    loaded = load_collection(paths, use_cache=False)
+    assert not loaded.errors, loaded.errors
+    return loaded
+
+
+_MERGED = tempfile.TemporaryDirectory(prefix="golden-")
+"""Where ``collection`` merges folders; removed when the test session ends."""
 
 
 def generated(*folders: Path) -> dict[str, GeneratedPage]:

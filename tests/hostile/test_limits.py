@@ -20,7 +20,7 @@ LIMITS = MarkdownLimits.from_schema(SCHEMA)
 
 def test_the_limits_come_from_the_schema() -> None:
     assert (LIMITS.lines, LIMITS.nesting, LIMITS.headings) == (2000, 8, 500)
-    assert LIMITS.total_length == 200_000
+    assert LIMITS.total_length == 150_000
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,29 @@
+"""Pages' Markdown and HTML wait on disk between MkDocs' steps, and come back unchanged."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from postmortems.site.parked import Parked
+
+
+def test_texts_come_back_once_and_unchanged() -> None:
+    parked = Parked()
+    parked.put("incidents/a/index.md", "# A\n\nété 🔥 " * 1000)
+    parked.put("incidents/b/index.md", "<p>b</p>")
+    assert parked.take("incidents/b/index.md") == "<p>b</p>"
+    assert parked.take("incidents/a/index.md") == "# A\n\nété 🔥 " * 1000
+    assert parked.take("incidents/a/index.md") is None
+    parked.close()
+
+
+def test_without_a_writable_temporary_folder_texts_stay_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    parked = Parked()
+    parked.put("page.md", "text")
+    assert parked.take("page.md") == "text"
+    parked.close()

@@ -207,7 +207,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             if files.get_file_from_path(page.src_uri) is not None:
                 log.info(f"docs/{page.src_uri} exists; it replaces the generated page")
                 continue
-            everything.update(page.content.encode())
+            if sources is not None:  # only a dirty build compares it with the last one
+                everything.update(page.content.encode())
             # MkDocs reads the front matter; the body waits for on_page_markdown.
             body, meta = get_data(page.content)
             front_matter = page.content[: len(page.content) - len(body)]

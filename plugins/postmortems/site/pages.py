@@ -293,26 +293,9 @@ def _root_cause_pages(
         by_category[row.incident.category].append(row)
         for category in row.incident.contributing_categories:
             contributing[category].append(row)
-    categories = [
-        {
-            "value": term.value,
-            "title": term.title,
-            "description": term.description,
-            "rows": by_category.get(term.value, []),
-            "contributing": contributing.get(term.value, []),
-        }
-        for term in vocabulary(dict(schema), "rootCauseCategory")
-    ]
-    pages = [
-        _page(env, "root-causes/index.md", "root-causes.md.j2", in_nav=True, categories=categories)
-    ]
-    pages += [
-        _page(
-            env, f"root-causes/{category['value']}/index.md", "root-cause.md.j2", category=category
-        )
-        for category in categories
-    ]
-    return pages
+    groups = {"rows": by_category, "contributing": contributing}
+    names = ("root-causes", "categories", "root-cause", "category")
+    return _term_pages(env, schema, "rootCauseCategory", names, groups)
 
 
 def _failure_mode_pages(
@@ -329,21 +312,40 @@ def _failure_mode_pages(
         for mode in told.get(row.incident.id, ()):
             if mode not in row.incident.failure_modes:
                 by_story[mode].append(row)
-    modes = [
+    groups = {"rows": by_mode, "told": by_story}
+    names = ("failure-modes", "modes", "failure-mode", "mode")
+    return _term_pages(env, schema, "failureMode", names, groups)
+
+
+def _term_pages(
+    env: jinja2.Environment,
+    schema: Mapping[str, Any],
+    vocabulary_name: str,
+    names: tuple[str, str, str, str],
+    groups: Mapping[str, Mapping[str, list[Row]]],
+) -> list[GeneratedPage]:
+    """The index of a vocabulary's terms and a page per term, each term with its rows by group.
+
+    ``names``: the folder and the index template's name (``<folder>.md.j2``), what the index
+    template calls the terms, the term template's name (``<name>.md.j2``), what it calls its term.
+    """
+    folder, plural, template, singular = names
+    terms: list[dict[str, Any]] = [
         {
             "value": term.value,
             "title": term.title,
             "description": term.description,
-            "rows": by_mode.get(term.value, []),
-            "told": by_story.get(term.value, []),
+            **{group: by_term.get(term.value, []) for group, by_term in groups.items()},
         }
-        for term in vocabulary(dict(schema), "failureMode")
+        for term in vocabulary(dict(schema), vocabulary_name)
     ]
-    pages = [_page(env, "failure-modes/index.md", "failure-modes.md.j2", in_nav=True, modes=modes)]
-    pages += [
-        _page(env, f"failure-modes/{mode['value']}/index.md", "failure-mode.md.j2", mode=mode)
-        for mode in modes
-    ]
+    index_context: dict[str, Any] = {plural: terms}
+    pages = [_page(env, f"{folder}/index.md", f"{folder}.md.j2", in_nav=True, **index_context)]
+    for term in terms:
+        term_context: dict[str, Any] = {singular: term}
+        pages.append(
+            _page(env, f"{folder}/{term['value']}/index.md", f"{template}.md.j2", **term_context)
+        )
     return pages
 
 

@@ -19,21 +19,11 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
+from mkdocs.utils import CountHandler
 
 from ..core.cache import TextStore, code_fingerprint, fingerprint, versions
 
 log = get_plugin_logger(__name__)
-
-
-class _WarningCounter(logging.Handler):
-    """Counts the warnings MkDocs and its plugins log while it is attached."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
 
 
 def _toc_data(links: list[AnchorLink]) -> list[dict[str, Any]]:
@@ -74,7 +64,7 @@ class PageCache:
         )
         self._keys: dict[str, bytes] = {}
         self._hits: dict[str, dict[str, Any]] = {}
-        self._warnings = _WarningCounter()
+        self._warnings = CountHandler(level=logging.WARNING)  # what MkDocs and plugins log
         self._warnings_before: dict[str, int] = {}
         self._pages = 0
         self._reused = 0
@@ -91,7 +81,7 @@ class PageCache:
             self._reused += 1
             return ""
         self._keys[src_uri] = key
-        self._warnings_before[src_uri] = self._warnings.count
+        self._warnings_before[src_uri] = self._warning_count()
         return markdown
 
     def content(self, page: Page, html: str, files: Files) -> str:
@@ -107,7 +97,8 @@ class PageCache:
                 page.links_to_anchors = {file: links for file, links in targets if file}
             return str(hit["html"])
         key = self._keys.pop(src_uri, None)
-        warned = self._warnings.count > self._warnings_before.pop(src_uri, self._warnings.count)
+        count = self._warning_count()
+        warned = count > self._warnings_before.pop(src_uri, count)
         if key is not None and not warned:
             links = page.links_to_anchors
             entry = {
@@ -121,6 +112,9 @@ class PageCache:
             }
             self._store.put(key, json.dumps(entry, ensure_ascii=False))
         return html
+
+    def _warning_count(self) -> int:
+        return sum(self._warnings.counts.values())
 
     def close(self) -> None:
         logging.getLogger("mkdocs").removeHandler(self._warnings)

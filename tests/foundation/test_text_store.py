@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from postmortems.core.cache import CheckCache, TextStore, fingerprint
@@ -38,24 +39,92 @@ def test_a_corrupt_store_file_is_replaced_by_a_new_store(tmp_path: Path) -> None
     assert TextStore(path).get(fingerprint("a")) == "text"
 
 
-def test_a_store_mostly_of_entries_no_run_uses_is_emptied(tmp_path: Path) -> None:
-    path = tmp_path / "texts.sqlite"
-    store = TextStore(path)
+class Clock:
+    """Time that moves only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _count(path: Path) -> int:
+    with closing(sqlite3.connect(path)) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM texts").fetchone()
+    return int(count)
+
+
+def test_runs_that_use_few_entries_keep_what_the_pages_were_made_from(tmp_path: Path) -> None:
+    """A cached build reads its pages, not the fields they were made from; a preview's rebuild
+    reads fewer still: neither throws the rest away (the next build would start cold)."""
+    path, clock = tmp_path / "texts.sqlite", Clock()
+    full = TextStore(path, clock)
     for number in range(5000):
-        store.put(fingerprint(number), "old")
+        full.put(fingerprint(number), "field")
+    full.close()
+    for run in range(12):
+        clock.now += 60
+        small = TextStore(path, clock)
+        assert small.get(fingerprint(run)) == "field"
+        small.put(fingerprint("edited", run), "page")
+        small.close()
+    assert _count(path) == 5012
+    assert TextStore(path, clock).get(fingerprint(4999)) == "field"
+
+
+def test_the_store_stays_within_four_times_the_biggest_run_dropping_the_oldest_first(
+    tmp_path: Path,
+) -> None:
+    path, clock = tmp_path / "texts.sqlite", Clock()
+    for run in range(6):  # six builds after six settings changes: each page's HTML changes
+        clock.now += 60
+        store = TextStore(path, clock)
+        for number in range(2000):
+            store.put(fingerprint(run, number), f"run {run}")
+        store.close()
+    assert _count(path) <= 4 * 2000
+    newest = TextStore(path, clock)
+    assert newest.get(fingerprint(5, 1999)) == "run 5"
+    assert newest.get(fingerprint(0, 0)) is None
+
+
+def test_entries_no_run_used_for_a_month_are_dropped(tmp_path: Path) -> None:
+    path, clock = tmp_path / "texts.sqlite", Clock()
+    store = TextStore(path, clock)
+    store.put(fingerprint("old"), "old")
+    store.put(fingerprint("kept"), "kept")
     store.close()
-    small_run = TextStore(path)
-    small_run.put(fingerprint("new"), "new")
-    small_run.close()
-    (count,) = sqlite3.connect(path).execute("SELECT count(*) FROM texts").fetchone()
-    assert count == 0
+    clock.now += 20 * 24 * 3600
+    reader = TextStore(path, clock)
+    assert reader.get(fingerprint("kept")) == "kept"
+    reader.close()
+    clock.now += 20 * 24 * 3600
+    TextStore(path, clock).close()  # any run, even one that uses nothing
+    later = TextStore(path, clock)
+    assert later.get(fingerprint("old")) is None
+    assert later.get(fingerprint("kept")) == "kept"
+
+
+def test_a_store_of_an_older_layout_starts_over(tmp_path: Path) -> None:
+    path = tmp_path / "texts.sqlite"
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("CREATE TABLE texts (key BLOB PRIMARY KEY, text TEXT NOT NULL)")
+        connection.execute("INSERT INTO texts VALUES (?, ?)", (fingerprint("a"), "old layout"))
+        connection.commit()
+    store = TextStore(path)
+    assert store.get(fingerprint("a")) is None
+    store.put(fingerprint("a"), "text")
+    store.close()
+    assert TextStore(path).get(fingerprint("a")) == "text"
 
 
 def test_fingerprints_do_not_depend_on_where_objects_live_in_memory() -> None:
     class Formatter:
         def __call__(self) -> None: ...
 
-    assert fingerprint({"format": len, "b": [1, 2]}) == fingerprint({"b": [1, 2], "format": len})
+    assert fingerprint({"format": len, "b": [1, 2]}) == fingerprint({"format": len, "b": [1, 2]})
+    assert fingerprint({"a": 1, "b": 2}) != fingerprint({"b": 2, "a": 1})  # a page lists in order
     assert fingerprint(Formatter()) == fingerprint(Formatter())
     assert fingerprint(b"one") != fingerprint(b"two")
 

@@ -8,12 +8,14 @@ and the file's name and bytes, so any change to any of them misses.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
 
@@ -107,20 +109,25 @@ def fingerprint(*parts: object) -> bytes:
 
 
 def stable_repr(value: object, depth: int = 0) -> str:
-    """``repr`` without what changes between runs: functions by their import path, other
-    objects by their state. An object with neither (or nested too deep: it may hold itself)
-    gets a value unique to this run, so what depends on it is never taken from a cache."""
+    """``repr`` without what changes between runs: functions by their import path, objects
+    with a ``digest`` by it, other objects by their state, mappings in their order (a template
+    may list them in it). An object with none of these (or nested too deep: it may hold
+    itself) gets a value unique to this run, so what depends on it is never taken from a cache.
+    """
     if depth > 12:
         return f"<{_RUN}:{id(value)}>"
     deeper = functools.partial(stable_repr, depth=depth + 1)
     if isinstance(value, Mapping):
-        items = sorted((deeper(k), deeper(v)) for k, v in value.items())
+        items = [(deeper(k), deeper(v)) for k, v in value.items()]
         return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
     if isinstance(value, list | tuple | set | frozenset):
         inner = [deeper(item) for item in value]
         return "[" + ", ".join(sorted(inner) if isinstance(value, set | frozenset) else inner) + "]"
-    if value is None or isinstance(value, str | bytes | int | float | bool | Path):
+    if value is None or isinstance(value, _PLAIN):
         return repr(value)
+    digest = getattr(value, "digest", None)
+    if isinstance(digest, bytes) and digest:  # stands for its state (``Incident.digest``)
+        return f"<{type(value).__qualname__} {digest.hex()}>"
     if isinstance(value, functools.partial):
         return f"<partial {deeper([value.func, value.args, value.keywords])}>"
     kind = type(value)
@@ -138,17 +145,31 @@ def stable_repr(value: object, depth: int = 0) -> str:
 
 _RUN = os.urandom(8).hex()
 
+_PLAIN = (str, bytes, int, float, bool, Path, datetime.date, datetime.timedelta, datetime.tzinfo)
+"""Values whose ``repr`` is their whole state (a ``datetime`` is a ``date``)."""
+
+MAX_AGE = 30 * 24 * 3600
+"""Seconds a stored text is kept without any run using it."""
+
 
 class TextStore:
     """Texts by 16-byte key in one SQLite file (rendered HTML, kept between builds).
 
-    Any failure to open or write it only costs speed: the store then forgets. It is dropped
-    when it grows past four times what one run used, so it never grows without bound.
+    Any failure to open or write it only costs speed: the store then forgets. Each text records
+    when a run last used it. The store never holds more than four times what the biggest run
+    of the last month used (the least recently used texts go first), nor a text no run used for
+    a month. A run that reuses a page need not reuse what that page was made from, so a run that
+    uses little (a cached build, a preview's rebuild) drops nothing.
     """
 
-    def __init__(self, path: Path | None) -> None:
+    _SCHEMA = 3
+    """``PRAGMA user_version`` of the layout below; a store of another layout starts over."""
+
+    def __init__(self, path: Path | None, clock: Callable[[], float] = time.time) -> None:
         self._connection: sqlite3.Connection | None = None
-        self._used = 0
+        self._clock = clock
+        self._read: set[bytes] = set()
+        self._written = 0
         if path is None:
             return
         try:
@@ -161,16 +182,29 @@ class TextStore:
         except (OSError, sqlite3.Error):
             return
 
-    @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
+    @classmethod
+    def _open(cls, path: Path) -> sqlite3.Connection:
+        """The store; when each text was last used is kept apart from the texts (small rows:
+        recording a use rewrites no text)."""
         connection = sqlite3.connect(path, timeout=10, isolation_level="DEFERRED")
         try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
+            (layout,) = connection.execute("PRAGMA user_version").fetchone()
+            if layout != cls._SCHEMA:
+                for table in ("texts", "uses", "runs"):
+                    connection.execute(f"DROP TABLE IF EXISTS {table}")
+                connection.execute(f"PRAGMA user_version = {cls._SCHEMA}")
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS texts (key BLOB PRIMARY KEY, text TEXT NOT NULL)"
+            )
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS uses (key BLOB PRIMARY KEY, used REAL NOT NULL)"
                 " WITHOUT ROWID"
             )
+            connection.execute("CREATE INDEX IF NOT EXISTS uses_by_time ON uses (used)")
+            connection.execute("CREATE TABLE IF NOT EXISTS runs (ended REAL, used INTEGER)")
+            connection.commit()
         except sqlite3.Error:
             connection.close()
             raise
@@ -184,34 +218,58 @@ class TextStore:
             found = row.fetchone()
         except sqlite3.Error:
             return None
-        if found is not None:
-            self._used += 1
-        return found[0] if found is not None else None
+        if found is None:
+            return None
+        self._read.add(key)
+        return str(found[0])
 
     def put(self, key: bytes, text: str) -> None:
         if self._connection is None:
             return
-        self._used += 1
+        self._written += 1
         try:
+            self._connection.execute("INSERT OR REPLACE INTO texts VALUES (?, ?)", (key, text))
             self._connection.execute(
-                "INSERT OR REPLACE INTO texts (key, text) VALUES (?, ?)", (key, text)
+                "INSERT OR REPLACE INTO uses VALUES (?, ?)", (key, self._clock())
             )
         except sqlite3.Error:
             self._forget()
 
     def close(self) -> None:
-        """Keep what this run wrote; drop everything when mostly unused entries remain."""
+        """Keep what this run wrote and when it used what it read; trim (see the class)."""
         if self._connection is None:
             return
         try:
-            (count,) = self._connection.execute("SELECT count(*) FROM texts").fetchone()
-            if count > 4 * max(self._used, 1000):
-                self._connection.execute("DELETE FROM texts")
+            self._record_run(self._connection, self._clock())
             self._connection.commit()
             self._connection.close()
         except sqlite3.Error:
             pass  # a cache that cannot be written only costs speed next time
         self._connection = None
+        self._read, self._written = set(), 0
+
+    def _record_run(self, connection: sqlite3.Connection, now: float) -> None:
+        connection.executemany(
+            "UPDATE uses SET used = ? WHERE key = ?", ((now, key) for key in self._read)
+        )
+        month_ago = now - MAX_AGE
+        connection.execute("INSERT INTO runs VALUES (?, ?)", (now, len(self._read) + self._written))
+        connection.execute("DELETE FROM runs WHERE ended < ?", (month_ago,))
+        self._drop(connection, "SELECT key FROM uses WHERE used < ?", month_ago)
+        (biggest,) = connection.execute("SELECT max(used) FROM runs").fetchone()
+        (count,) = connection.execute("SELECT count(*) FROM uses").fetchone()
+        limit = 4 * max(biggest, 1000)
+        if count > limit:
+            self._drop(connection, "SELECT key FROM uses ORDER BY used LIMIT ?", count - limit // 2)
+
+    @staticmethod
+    def _drop(connection: sqlite3.Connection, chosen: str, parameter: float) -> None:
+        """Drop the texts the ``chosen`` query (of one parameter) names."""
+        connection.execute("CREATE TEMP TABLE IF NOT EXISTS dropped (key BLOB PRIMARY KEY)")
+        connection.execute("DELETE FROM dropped")
+        connection.execute(f"INSERT INTO dropped {chosen}", (parameter,))
+        connection.execute("DELETE FROM texts WHERE key IN dropped")
+        connection.execute("DELETE FROM uses WHERE key IN dropped")
 
     def _forget(self) -> None:
         assert self._connection is not None

@@ -14,7 +14,12 @@ import pytest
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
-from postmortems.site.markdown import FieldRenderer, put_fields_back, set_fields_aside
+from postmortems.site.markdown import (
+    FieldRenderer,
+    built_html,
+    put_html_back,
+    set_html_aside,
+)
 from postmortems.site.search_index import bundle_records
 
 from .renderprobes import problems, read_html
@@ -217,12 +222,20 @@ def test_images_load_only_from_the_hosts_the_site_names_others_become_links() ->
     assert "<img" not in nowhere and ">chart (image)</a>" in nowhere
 
 
-def test_a_field_cannot_forge_the_markers_that_set_fields_aside_during_conversion() -> None:
+def test_a_field_cannot_forge_the_markers_that_set_html_aside_during_conversion() -> None:
     fields = FieldRenderer(SITE_EXTENSIONS)
-    forged = '</div><!-- /pm-md --><div class="pm-md" data-pm-field="1"></div><script>x</script>'
-    body = f"# Title\n\n{fields.block(forged)}\n\n<ul><li>{fields.block('*b*')}</li></ul>\n"
-    aside, found = set_fields_aside(body)
-    assert len(found) == 2
-    assert "script" not in aside and "*b*" not in aside
-    assert put_fields_back(aside, found) == body.replace("<!-- /pm-md -->", "")
-    assert "&lt;script&gt;" in found[0]
+    forged = (
+        '</div><!-- /pm-md --><div data-pm-ready="1"></div><script>x</script>'
+        "<!-- pm-html --><script>y</script><!-- /pm-html -->"
+    )
+    listing = built_html("<table><tr><td>a &lt;b&gt;</td></tr></table>\n")
+    body = (
+        f"# Title\n\n{fields.block(forged)}\n\n<ul><li>{fields.block('*b*')}</li></ul>\n\n"
+        f"{listing}\n"
+    )
+    aside, found = set_html_aside(body)
+    assert len(found) == 3
+    assert "script" not in aside and "*b*" not in aside and "<table>" not in aside
+    expected = body.replace("<!-- /pm-md -->", "").replace("<!-- pm-html -->", "")
+    assert put_html_back(aside, found) == expected.replace("<!-- /pm-html -->", "")
+    assert "&lt;script&gt;" in found[0] and "<!--" not in found[0]

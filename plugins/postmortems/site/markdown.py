@@ -351,33 +351,49 @@ class FieldRenderer:
 
 _FIELD_START = '<div class="pm-md">'
 _FIELD_END = "</div><!-- /pm-md -->"
-"""Around a field's HTML in page Markdown. Neither can come from incident text (its ``<`` is
-escaped, and the sanitiser drops comments and this class), so ``set_fields_aside`` finds exactly
-the fields, in linear time."""
-_FIELD = re.compile(re.escape(_FIELD_START) + "(.*?)" + re.escape(_FIELD_END))
-_SET_ASIDE = re.compile(r'<div class="pm-md" data-pm-field="(\d+)"></div>')
+"""Around a field's HTML in page Markdown."""
+_BUILT_START = "<!-- pm-html -->"
+_BUILT_END = "<!-- /pm-html -->"
+"""Around raw HTML a template built (a listing table: every value in it escaped).
+
+None of these markers can come from incident text (its ``<`` is escaped, and the sanitiser drops
+comments and the ``pm-md`` class), so ``set_html_aside`` finds exactly them, in linear time."""
+_READY = re.compile(
+    f"{re.escape(_FIELD_START)}(.*?){re.escape(_FIELD_END)}"
+    f"|{re.escape(_BUILT_START)}(.*?){re.escape(_BUILT_END)}",
+    re.DOTALL,
+)
+_SET_ASIDE = re.compile(r'<div data-pm-ready="(\d+)"></div>')
 
 
-def set_fields_aside(markdown: str) -> tuple[str, list[str]]:
-    """``markdown`` with each field's HTML replaced by a short placeholder, and those HTMLs.
+def built_html(html: str) -> str:
+    """A template's raw HTML (every value in it escaped), marked for ``set_html_aside``."""
+    body = html.rstrip("\n")
+    return f"{_BUILT_START}{body}{_BUILT_END}{html[len(body) :]}"
 
-    The fields are sanitised HTML already: Markdown conversion need not parse them again (for a
-    page of long fields that parse is most of the conversion).
+
+def set_html_aside(markdown: str) -> tuple[str, list[str]]:
+    """``markdown`` with each field's HTML and each block of ``built_html`` replaced by a short
+    placeholder, and those HTMLs.
+
+    They are final HTML already: Markdown conversion need not parse them again (for a page of
+    long fields or of a long listing, that parse is most of the conversion).
     """
-    fields: list[str] = []
+    ready: list[str] = []
 
     def placeholder(match: re.Match[str]) -> str:
-        fields.append(match.group(1))
-        return f'<div class="pm-md" data-pm-field="{len(fields) - 1}"></div>'
+        field, built = match.groups()
+        ready.append(f"{_FIELD_START}{field}</div>" if built is None else built)
+        return f'<div data-pm-ready="{len(ready) - 1}"></div>'
 
-    return _FIELD.sub(placeholder, markdown), fields
+    return _READY.sub(placeholder, markdown), ready
 
 
-def put_fields_back(html: str, fields: Sequence[str]) -> str:
-    """The converted page with its fields' HTML in place of their placeholders."""
+def put_html_back(html: str, ready: Sequence[str]) -> str:
+    """The converted page with the HTML ``set_html_aside`` took out in its placeholders."""
 
-    def field(match: re.Match[str]) -> str:
+    def back(match: re.Match[str]) -> str:
         index = int(match.group(1))
-        return f"{_FIELD_START}{fields[index]}</div>" if index < len(fields) else match.group(0)
+        return ready[index] if index < len(ready) else match.group(0)
 
-    return _SET_ASIDE.sub(field, html)
+    return _SET_ASIDE.sub(back, html)

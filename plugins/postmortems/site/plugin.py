@@ -30,12 +30,12 @@ from ..insights import exports
 from .config import PostmortemsConfig
 from .incremental import PageSources, known_to_tags_plugin, rebuild, site_fingerprint
 from .macros import register_macros
-from .markdown import FieldRenderer, put_fields_back, set_fields_aside
+from .markdown import FieldRenderer, put_html_back, set_html_aside
 from .page_cache import PageCache
 from .pages import StoredPages, all_similar, site_pages, template_environment
 from .parked import Parked
 from .preview import problems_banner, with_banner
-from .render import templates_fingerprint
+from .render import compiled_templates, templates_fingerprint
 from .search_site import SiteSearch
 from .standalone import PACKAGED_STYLESHEET, STYLESHEET
 from .toc import add_lead_headings
@@ -63,8 +63,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.search_writer: threading.Thread | None = None
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
-        self.fields: dict[str, list[str]] = {}
-        """Fields' HTML set aside while MkDocs converts their page (see ``set_fields_aside``)."""
+        self.set_aside: dict[str, list[str]] = {}
+        """Final HTML set aside while MkDocs converts its page (see ``set_html_aside``)."""
         self.unread: dict[str, Any] = {}
         """Front matter of the generated pages a dirty build skips (MkDocs does not read them)."""
         self.search: SiteSearch | None = None
@@ -243,6 +243,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 today=self.today,
                 site_url=config.site_url or None,
                 site_name=config.site_name,
+                memo=self.stored_pages.content,
             )
             for name, content in site_exports.items():
                 files.append(File.generated(config, name, content=content))
@@ -274,7 +275,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     @event_priority(110)  # before Material's tags plugin (100) lists the tags
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> None:
-        """In a dirty build, the generated pages MkDocs skips still count for the tags index."""
+        """In a dirty build, the generated pages MkDocs skips still count for the tags index.
+        The theme's templates are compiled once per process (each ``serve`` rebuild makes a new
+        environment)."""
+        if self.config.enabled and env.bytecode_cache is None:
+            env.bytecode_cache = compiled_templates(env)
         skipped = ((files.get_file_from_path(uri), meta) for uri, meta in self.unread.items())
         known_to_tags_plugin(
             config, ((file.page, meta) for file, meta in skipped if file and file.page)
@@ -286,23 +291,24 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         """The generated body, after mkdocs-macros (priority 0) has rendered the placeholder;
-        nothing to convert when the page cache already has its HTML."""
-        if not page.file.generated_by or self.parked is None:
-            return None
-        body = self.parked.take(page.file.src_uri)
+        nothing to convert when the page cache already has its HTML. On every page, the
+        final HTML our templates made (also through macros) is set aside during conversion."""
+        body: str | None = markdown
+        if page.file.generated_by and self.parked is not None:
+            body = self.parked.take(page.file.src_uri)
+            if body is not None and self.page_cache is not None:
+                body = self.page_cache.markdown(page, body)
         if body is None:
             return None
-        if self.page_cache is not None:
-            body = self.page_cache.markdown(page, body)
-        body, self.fields[page.file.src_uri] = set_fields_aside(body)
+        body, self.set_aside[page.file.src_uri] = set_html_aside(body)
         return body
 
     def _on_page_content_convert(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         """The HTML from the page cache, or into it; the table of contents completed."""
+        html = put_html_back(html, self.set_aside.pop(page.file.src_uri, ()))
         if page.file.generated_by:
-            html = put_fields_back(html, self.fields.pop(page.file.src_uri, ()))
             if self.page_cache is not None:
                 html = self.page_cache.content(page, html, files)
             page.markdown = ""  # converted: only the HTML is needed (None would lose the title)

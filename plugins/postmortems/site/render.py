@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
@@ -16,6 +17,44 @@ from ..core.timestamps import readable
 from . import markdown
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process, for environments of the same
+    settings: a rebuild under ``mkdocs serve`` makes new environments, and compiling every
+    template again costs more than the pages it renders. A template whose source changed is
+    compiled again (Jinja's checksum)."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, tuple[str, CodeType]] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        checksum, code = self._compiled.get(bucket.key, ("", None))
+        if code is not None and checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.code is not None:
+            self._compiled[bucket.key] = (bucket.checksum, bucket.code)
+
+
+_COMPILED: dict[bytes, _CompiledTemplates] = {}
+
+_COMPILER_SETTINGS = (
+    "block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
+    "comment_start_string", "comment_end_string", "line_statement_prefix",
+    "line_comment_prefix", "trim_blocks", "lstrip_blocks", "newline_sequence",
+    "keep_trailing_newline", "optimized", "autoescape", "finalize", "is_async",
+)  # fmt: skip
+"""What an environment compiles a template with, besides its extensions."""
+
+
+def compiled_templates(env: jinja2.Environment) -> jinja2.BytecodeCache:
+    """The process's compiled templates for environments with ``env``'s settings."""
+    settings = fingerprint(
+        type(env), sorted(env.extensions), [getattr(env, name) for name in _COMPILER_SETTINGS]
+    )
+    return _COMPILED.setdefault(settings, _CompiledTemplates())
 
 
 def format_date(value: date | None) -> str:
@@ -44,7 +83,8 @@ def environment(
     through the ``inline`` or ``link`` filters, which make it inert, through ``block`` (a
     Markdown field as sanitised HTML, by ``fields``, on a line of its own), ``phrase`` (a
     one-line field as sanitised inline HTML, for raw HTML) or through ``html``
-    inside raw HTML. Front-matter values go through ``yaml``. ``url(src_uri)`` links raw HTML
+    inside raw HTML; a long raw-HTML listing goes through ``built`` (Markdown conversion passes
+    it by untouched). Front-matter values go through ``yaml``. ``url(src_uri)`` links raw HTML
     to another page; it needs ``page_src`` (the rendered page's own ``src_uri``) in the context.
     """
     env = jinja2.Environment(
@@ -57,6 +97,7 @@ def environment(
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.bytecode_cache = compiled_templates(env)
     fields = fields or markdown.FieldRenderer()
     env.filters.update(
         inline=markdown.inline,
@@ -69,6 +110,7 @@ def environment(
         number=format_number,
         duration=derive.human_duration,
         html=markdown.html_text,
+        built=markdown.built_html,
     )
     env.tests["http_url"] = markdown.is_http_url
     env.globals["url"] = _url

@@ -151,3 +151,26 @@ def test_empty_feed_is_still_valid_and_dated(monkeypatch):
 
     assert feed.find(f"{ATOM}updated").text == "2024-09-01T00:00:00Z"
     assert feed.findall(f"{ATOM}entry") == []
+
+
+def test_json_is_laid_out_as_a_json_library_lays_it_out_and_reuses_kept_records(incidents):
+    """Kept records (a rebuild after one edit makes one) give the same file, byte for byte."""
+    incidents[0].data["summary"] = 'Line one\nline "two" \\ ünïcode 🔥'
+    kept: dict[str, str] = {}
+    made: list[object] = []
+
+    def memo(inputs, make):
+        key = repr(inputs)
+        if key not in kept:
+            made.append(inputs)
+            kept[key] = make()
+        return kept[key]
+
+    options = {"similar": {incidents[0].id: ["x"]}, "today": TODAY, "site_url": None}
+    first = incidents_json(incidents, memo=memo, **options)
+    again = incidents_json(incidents, memo=memo, **options)
+    assert first == again == incidents_json(incidents, **options)
+    assert first == json.dumps(json.loads(first), indent=2, ensure_ascii=False) + "\n"
+    assert len(made) == len(incidents)
+    empty = incidents_json([], **options)
+    assert empty == json.dumps(json.loads(empty), indent=2) + "\n"

@@ -23,6 +23,9 @@ class FileCheck:
 
     document: dict[str, Any] | None
     problems: list[Problem] = field(default_factory=list)
+    digest: bytes = b""
+    """The key the check is kept under in the cache (the file's name and bytes, the schema, the
+    code): the incident read from it is the same whenever this is."""
 
 
 def check_bytes(raw: bytes, display: str, stem: str, validator: DocumentValidator) -> FileCheck:

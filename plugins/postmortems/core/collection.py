@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +18,7 @@ from typing import Any
 import jsonschema
 
 from . import crosscheck, loader
-from .cache import CheckCache, default_cache_dir
+from .cache import CheckCache, default_cache_dir, fingerprint
 from .checking import FileCheck, Locator, check_bytes
 from .files import links_outside, resolved
 from .model import TIMESTAMP_FIELDS, Incident
@@ -66,19 +67,7 @@ class Collection:
             return self
         chosen = [incident for incident in self.incidents if incident.visibility == "public"]
         public_ids = {incident.id for incident in chosen}
-        public = [
-            Incident(
-                data={
-                    key: [other for other in value if other in public_ids]
-                    if key == "related"
-                    else value
-                    for key, value in _without_extensions(incident.data).items()
-                },
-                source=incident.source,
-                source_uri=incident.source_uri,
-            )
-            for incident in chosen
-        ]
+        public = [_public(incident, public_ids) for incident in chosen]
         named = {service for incident in public for service in incident.services}
         catalog = (
             {slug: entry for slug, entry in self.catalog.items() if slug in named}
@@ -88,6 +77,16 @@ class Collection:
         return Collection(
             self.paths, self.schema, public, self.problems, catalog, self.files_checked
         )
+
+
+def _public(incident: Incident, public_ids: set[str]) -> Incident:
+    """``incident`` as a public site shows it: no ``x-`` field, no link to an internal one."""
+    related = [other for other in incident.related if other in public_ids]
+    data = _without_extensions(incident.data)
+    if "related" in data:
+        data["related"] = related
+    digest = fingerprint(incident.digest, "public", related) if incident.digest else b""
+    return Incident(data, incident.source, incident.source_uri, digest=digest)
 
 
 def _without_extensions(value: Any) -> Any:
@@ -177,9 +176,10 @@ def _load_collection(
     )
     checks: list[tuple[Path, str, FileCheck]] = []
     problems: list[Problem] = []
+    recent = _recent if use_cache else _Recent()
     for path in files:
         display = display_path(path)
-        check = _check_file(path, display, paths.incidents_dir, validator, cache)
+        check = _check_file(path, display, paths.incidents_dir, validator, cache, recent.checks)
         checks.append((path, display, check))
         if reported is None or resolved(path) in reported:
             problems += check.problems
@@ -199,10 +199,12 @@ def _load_collection(
         p.path for p in cross if p.level == "error"
     }
     incidents = [
-        to_incident(check.document, display, _source_uri(path, paths.incidents_dir))
+        recent.incident(check, display, _source_uri(path, paths.incidents_dir))
         for path, display, check in checks
         if check.document is not None and not check.problems and display not in failed
     ]
+    if only is None and use_cache:
+        recent.keep(checks, incidents)
     incidents.sort(
         key=lambda incident: (incident.started_at.timestamp(), incident.id), reverse=True
     )
@@ -256,7 +258,12 @@ URLs and edit links, so it holds nothing a link or an HTML attribute would read 
 
 
 def _check_file(
-    path: Path, display: str, root: Path, validator: DocumentValidator, cache: CheckCache
+    path: Path,
+    display: str,
+    root: Path,
+    validator: DocumentValidator,
+    cache: CheckCache,
+    recent: Mapping[bytes, FileCheck],
 ) -> FileCheck:
     if links_outside(path, root):
         return FileCheck(
@@ -282,12 +289,34 @@ def _check_file(
     except OSError as error:
         return FileCheck(None, [Problem(display, 1, 1, "", f"cannot read file: {error.strerror}")])
     key = cache.key(path.stem, raw)
-    cached = cache.get(key, display)
-    if cached is not None:
-        return cached
-    check = check_bytes(raw, display, path.stem, validator)
-    cache.put(key, check)
-    return check
+    check = recent.get(key) or cache.get(key, display)
+    if check is None:
+        check = check_bytes(raw, display, path.stem, validator)
+        cache.put(key, check)
+    return dataclasses.replace(check, digest=key)
+
+
+@dataclass
+class _Recent:
+    """The checks and incidents of the last whole load with the cache on: a process that loads
+    the same project again (``mkdocs serve`` after each save) reuses those of unchanged files."""
+
+    checks: dict[bytes, FileCheck] = field(default_factory=dict)
+    incidents: dict[bytes, Incident] = field(default_factory=dict)
+
+    def incident(self, check: FileCheck, display: str, source_uri: str) -> Incident:
+        assert check.document is not None
+        found = self.incidents.get(_digest(check.digest, display, source_uri))
+        return found or to_incident(check.document, display, source_uri, check.digest)
+
+    def keep(
+        self, checks: Sequence[tuple[Path, str, FileCheck]], incidents: Sequence[Incident]
+    ) -> None:
+        self.checks = {check.digest: check for _, _, check in checks if not check.problems}
+        self.incidents = {incident.digest: incident for incident in incidents}
+
+
+_recent = _Recent()
 
 
 def _unsafe_folder(path: Path, root: Path) -> str | None:
@@ -325,8 +354,11 @@ def _load_catalog(paths: ProjectPaths) -> tuple[dict[str, dict[str, Any]] | None
     return services, problems
 
 
-def to_incident(document: dict[str, Any], source: str, source_uri: str) -> Incident:
-    """The model of a valid document: timestamps and dates become ``datetime`` and ``date``."""
+def to_incident(
+    document: dict[str, Any], source: str, source_uri: str, checked: bytes = b""
+) -> Incident:
+    """The model of a valid document: timestamps and dates become ``datetime`` and ``date``;
+    ``checked`` is the digest its check was kept under (see ``Incident.digest``)."""
     data = dict(document)
     for name in TIMESTAMP_FIELDS:
         if name in data:
@@ -344,7 +376,13 @@ def to_incident(document: dict[str, Any], source: str, source_uri: str) -> Incid
             for action in data["action_items"]
         ]
     extensions = {key: value for key, value in data.items() if key.startswith("x-")}
-    return Incident(data=data, source=source, source_uri=source_uri, extensions=extensions)
+    digest = _digest(checked, source, source_uri) if checked else b""
+    return Incident(data, source, source_uri, extensions, digest)
+
+
+def _digest(checked: bytes, source: str, source_uri: str) -> bytes:
+    """``Incident.digest`` of the incident a check kept under ``checked`` gives."""
+    return fingerprint(checked, source, source_uri)
 
 
 def _source_uri(path: Path, root: Path) -> str:

@@ -26,6 +26,9 @@ class Incident:
     source: str
     source_uri: str = ""
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    digest: bytes = field(default=b"", compare=False)
+    """A digest of everything the other fields come from (the file's name and bytes, the schema,
+    this package's code), or ``b""``: equal digests, equal incidents. Caches key on it."""
 
     @property
     def id(self) -> str:

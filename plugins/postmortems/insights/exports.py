@@ -6,12 +6,13 @@ Each function returns the file's text; the site plugin writes it.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -97,21 +98,35 @@ def derived(incident: Incident, *, today: date, site_url: str | None) -> dict[st
     }
 
 
+Memo = Callable[[Sequence[object], Callable[[], str]], str]
+"""A text kept under its inputs, or made and kept (``site.pages.StoredPages.content``)."""
+
+
 def incidents_json(
     incidents: Sequence[Incident],
     *,
     similar: Mapping[str, Sequence[str]],
     today: date,
     site_url: str | None,
+    memo: Memo | None = None,
 ) -> str:
-    """``incidents.json``: every field of every incident plus its derived values."""
+    """``incidents.json``: every field of every incident plus its derived values; each record
+    through ``memo`` when given (a rebuild after one edit makes one record)."""
+
+    def record(incident: Incident, similar_ids: list[str]) -> str:
+        values = derived(incident, today=today, site_url=site_url)
+        entry = _plain(incident.data) | values | {"similar": similar_ids}
+        return json.dumps(entry, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+
     records = []
     for incident in incidents:
-        values = derived(incident, today=today, site_url=site_url)
         similar_ids = list(similar.get(incident.id, ()))
-        records.append(_plain(incident.data) | values | {"similar": similar_ids})
-    document = {"generated": generated_at(today), "incidents": records}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        made = functools.partial(record, incident, similar_ids)
+        inputs = ("incidents.json", incident, similar_ids, today, site_url)
+        records.append(made() if memo is None else memo(inputs, made))
+    listed = "[\n    " + ",\n    ".join(records) + "\n  ]" if records else "[]"
+    generated = json.dumps(generated_at(today))
+    return f'{{\n  "generated": {generated},\n  "incidents": {listed}\n}}\n'
 
 
 def _cell(value: Any) -> Any:
@@ -210,12 +225,13 @@ def site_exports(
     today: date,
     site_url: str | None,
     site_name: str,
+    memo: Memo | None = None,
 ) -> dict[str, str]:
     """Every export file of a site, by its path at the site root."""
     similar_ids = {key: [match.id for match in matches] for key, matches in similar.items()}
     return {
         "incidents.json": incidents_json(
-            incidents, similar=similar_ids, today=today, site_url=site_url
+            incidents, similar=similar_ids, today=today, site_url=site_url, memo=memo
         ),
         "incidents.csv": incidents_csv(incidents, site_url=site_url),
         "feed.xml": atom_feed(incidents, site_url=site_url, site_name=site_name, today=today),

@@ -135,18 +135,32 @@ def incident_fields(data: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
 
 def told_modes(data: Mapping[str, Any]) -> dict[str, list[str]]:
     """The failure modes an incident's story tells, each with the phrases telling it."""
-    return told_modes_all([data])[0]
+    return mechanisms.analyse(_story(data))
+
+
+def _story(data: Mapping[str, Any]) -> str:
+    """The text whose failure modes count: the resolution adds nothing (tests/similarity_eval)
+    and costs time."""
+    return "\n".join(text for field, text in incident_fields(data) if field != "resolution")
 
 
 def told_modes_all(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, list[str]]]:
-    """``told_modes`` of each incident, analysed together (faster). The resolution is left
-    out: it adds nothing on tests/similarity_eval and costs time."""
-    return mechanisms.analyse_all(
-        [
-            "\n".join(text for field, text in incident_fields(data) if field != "resolution")
-            for data in documents
-        ]
-    )
+    """``told_modes`` of each incident, analysed together (faster). Stories analysed by the
+    last call are not analysed again (``mkdocs serve`` ranks the same incidents after each
+    edit)."""
+    global _last_told
+    stories = [_story(data) for data in documents]
+    new = [story for story in dict.fromkeys(stories) if story not in _last_told]
+    analysed = dict(zip(new, mechanisms.analyse_all(new), strict=True))
+    known = _last_told | analysed
+    _last_told = {story: known[story] for story in stories}
+    return [
+        {mode: list(phrases) for mode, phrases in _last_told[story].items()} for story in stories
+    ]
+
+
+_last_told: dict[str, dict[str, list[str]]] = {}
+"""The last call's stories and what they tell."""
 
 
 def counted_columns(

@@ -9,9 +9,9 @@ any of them without running or rendering what an incident file holds.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
@@ -73,7 +73,7 @@ def register_macros(
 
     macros_plugin.register_variables(
         {
-            "pm_incidents": _incident_data(collection, today, config.site_url or None),
+            "pm_incidents": _InertIncidents(collection.incidents, today, config.site_url or None),
             "pm_build_date": today.isoformat(),
         }
     )
@@ -114,12 +114,51 @@ def _select(
     )
 
 
-def _incident_data(collection: Collection, today: date, site_url: str | None) -> list[Any]:
-    """Every incident's data and derived values, each string escaped (``pm_incidents``)."""
-    return [
-        _inert({**incident.data, **exports.derived(incident, today=today, site_url=site_url)})
-        for incident in collection.incidents
-    ]
+class _InertIncidents(Sequence[Mapping[str, Any]]):
+    """``pm_incidents``: every incident's data and derived values, each string escaped, made
+    when a page reads it (most pages read none, or a field or two of each)."""
+
+    def __init__(self, incidents: Sequence[Incident], today: date, site_url: str | None) -> None:
+        self._incidents, self._today, self._site_url = incidents, today, site_url
+
+    def __len__(self) -> int:
+        return len(self._incidents)
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
+        if isinstance(index, slice):
+            return [self[number] for number in range(*index.indices(len(self)))]
+        return _InertIncident(self._incidents[index], self._today, self._site_url)
+
+
+class _InertIncident(Mapping[str, Any]):
+    """One incident of ``pm_incidents``: its fields, then its derived values."""
+
+    def __init__(self, incident: Incident, today: date, site_url: str | None) -> None:
+        self._incident, self._today, self._site_url = incident, today, site_url
+        self._derived: dict[str, Any] | None = None
+
+    def _values(self) -> dict[str, Any]:
+        if self._derived is None:
+            self._derived = exports.derived(
+                self._incident, today=self._today, site_url=self._site_url
+            )
+        return self._derived
+
+    def __getitem__(self, key: str) -> Any:
+        data = self._incident.data
+        return _inert(data[key] if key in data else self._values()[key])
+
+    def __iter__(self) -> Iterator[str]:
+        data = self._incident.data
+        yield from data
+        yield from (key for key in self._values() if key not in data)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _inert(value: Any) -> Any:

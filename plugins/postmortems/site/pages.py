@@ -9,8 +9,8 @@ from __future__ import annotations
 import calendar
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -48,11 +48,64 @@ class GeneratedPage:
 
 @dataclass(frozen=True)
 class StoredPages:
-    """Incident pages' Markdown kept between builds, under a key of everything they show."""
+    """Generated pages' Markdown kept between builds, under a key of everything they show."""
 
     store: TextStore
     signature: bytes
     """What every page depends on: the templates, field rendering and URL style."""
+
+    def content(self, inputs: Sequence[object], rendered: Callable[[], str]) -> str:
+        """The Markdown stored under ``inputs`` (every value the page shows), or ``rendered()``,
+        stored for the next build."""
+        key = fingerprint(self.signature, *inputs)
+        content = self.store.get(key)
+        if content is None:
+            content = rendered()
+            self.store.put(key, content)
+        return content
+
+
+@dataclass(frozen=True)
+class _Pages:
+    """Renders generated pages, from ``stored`` when it has them."""
+
+    env: jinja2.Environment
+    stored: StoredPages | None
+
+    def page(
+        self,
+        src_uri: str,
+        template: str,
+        *,
+        in_nav: bool = False,
+        source: str | None = None,
+        **context: Any,
+    ) -> GeneratedPage:
+        """The page at ``src_uri`` rendered from ``template`` (which learns its own
+        ``page_src``). ``context`` is every value the page shows, and only values (see
+        ``core.cache.stable_repr``; an incident stands for itself by its digest)."""
+        inputs = (template, context)
+        return self.stored_page(src_uri, inputs, template, in_nav, source, lambda: context)
+
+    def stored_page(
+        self,
+        src_uri: str,
+        inputs: Sequence[object],
+        template: str,
+        in_nav: bool,
+        source: str | None,
+        context: Callable[[], Mapping[str, Any]],
+    ) -> GeneratedPage:
+        """The page at ``src_uri`` from ``template`` and ``context()``, or from ``stored`` under
+        ``inputs`` (which then decide everything the page shows)."""
+
+        def rendered() -> str:
+            return render.render(self.env, template, page_src=src_uri, **context())
+
+        content = (
+            rendered() if self.stored is None else self.stored.content((src_uri, *inputs), rendered)
+        )
+        return GeneratedPage(src_uri, content, in_nav, source)
 
 
 @dataclass(frozen=True)
@@ -64,6 +117,8 @@ class Row:
     duration: timedelta | None
     repeat: bool
     status_title: str
+    digest: bytes = field(default=b"", compare=False)
+    """Of all the above, when the incident has one: a page's key names each row by it."""
 
 
 def index_rows(
@@ -72,16 +127,17 @@ def index_rows(
     """``incidents`` as rows of an index table, their category and status named as the schema
     names them."""
     categories, statuses = titles(schema, "rootCauseCategory"), titles(schema, "status")
-    return [
-        Row(
-            incident,
+    rows = []
+    for incident in incidents:
+        values = (
             categories.get(incident.category, incident.category),
             derive.duration(incident),
             incident.id in recurrences,
             statuses.get(incident.status, incident.status),
         )
-        for incident in incidents
-    ]
+        digest = fingerprint(incident.digest, *values) if incident.digest else b""
+        rows.append(Row(incident, *values, digest=digest))
+    return rows
 
 
 INDEX_PAGES = (
@@ -108,44 +164,35 @@ def site_pages(
 ) -> Iterator[GeneratedPage]:
     """Every generated page for ``collection``, one at a time (a site of 10,000 incidents
     need not hold every page at once); ``told`` is the failure modes each incident's story
-    tells (from ``all_similar``), listed on the failure-mode pages; incident pages come from
-    ``stored`` when their inputs have not changed."""
+    tells (from ``all_similar``), listed on the failure-mode pages. A page comes from
+    ``stored`` when every input of it is as it was."""
+    pages = _Pages(env, stored)
     terms = {
         name: {t.value: t.title for t in vocabulary(collection.schema, name)}
         for name in VOCABULARIES
     }
     catalog = collection.catalog or {}
+    site = fingerprint(terms, catalog)
     rows = index_rows(collection.incidents, collection.schema, recurrences)
-    keyed = (stored, fingerprint(stored.signature, terms, catalog)) if stored else None
     for incident in collection.incidents:
         yield _incident_page(
-            env, incident, collection, terms, catalog, today, similar, recurrences, keyed
+            pages, site, incident, collection, terms, catalog, today, similar, recurrences
         )
-    yield _page(env, "incidents/index.md", "incidents.md.j2", in_nav=True, rows=rows)
-    yield from _service_pages(env, rows, catalog)
-    yield from _root_cause_pages(env, rows, collection.schema)
-    yield from _failure_mode_pages(env, rows, collection.schema, told or {})
-    yield from _timeline_pages(env, rows)
-    schema = collection.schema
-    yield GeneratedPage(STATS_PAGE, stats_page(env, collection.incidents, schema, today), True)
-    yield GeneratedPage(
-        ACTION_ITEMS_PAGE, action_items_page(env, collection.incidents, today), True
-    )
-    yield GeneratedPage(QUALITY_PAGE, quality_page(env, collection.incidents, today), True)
-
-
-def _page(
-    env: jinja2.Environment,
-    src_uri: str,
-    template: str,
-    *,
-    in_nav: bool = False,
-    source: str | None = None,
-    **context: Any,
-) -> GeneratedPage:
-    """The page at ``src_uri`` rendered from ``template`` (which learns its own ``page_src``)."""
-    content = render.render(env, template, page_src=src_uri, **context)
-    return GeneratedPage(src_uri, content, in_nav, source)
+    yield pages.page("incidents/index.md", "incidents.md.j2", in_nav=True, rows=rows)
+    yield from _service_pages(pages, rows, catalog)
+    yield from _root_cause_pages(pages, rows, collection.schema)
+    yield from _failure_mode_pages(pages, rows, collection.schema, told or {})
+    yield from _timeline_pages(pages, rows)
+    incidents, schema = collection.incidents, collection.schema
+    inputs = (incidents, fingerprint(schema), today)
+    insights: list[tuple[str, Callable[[], str]]] = [
+        (STATS_PAGE, lambda: stats_page(env, incidents, schema, today)),
+        (ACTION_ITEMS_PAGE, lambda: action_items_page(env, incidents, today)),
+        (QUALITY_PAGE, lambda: quality_page(env, incidents, today)),
+    ]
+    for src_uri, rendered in insights:
+        content = rendered() if stored is None else stored.content((src_uri, *inputs), rendered)
+        yield GeneratedPage(src_uri, content, True)
 
 
 def template_environment(
@@ -170,7 +217,8 @@ def _plain(value: Any) -> str:
 
 
 def _incident_page(
-    env: jinja2.Environment,
+    pages: _Pages,
+    site: bytes,
     incident: Incident,
     collection: Collection,
     terms: Mapping[str, Mapping[str, str]],
@@ -178,10 +226,8 @@ def _incident_page(
     today: date,
     similar: Mapping[str, Sequence[Match]],
     recurrences: Mapping[str, Recurrence],
-    stored: tuple[StoredPages, bytes] | None,
 ) -> GeneratedPage:
-    """The incident's page; from ``stored`` (the store and the site's key) when every input of it
-    is as it was."""
+    """The incident's page; ``site`` is a digest of the ``terms`` and ``catalog`` it shows."""
     related = [other for other in map(collection.get, incident.related) if other is not None]
     related_ids = {other.id for other in related}
     recurrence = recurrences.get(incident.id)
@@ -189,47 +235,43 @@ def _incident_page(
     overdue = derive.overdue_action_items(incident, today)
     matches = [match for match in similar.get(incident.id, ()) if match.id not in related_ids]
     recurring = {**vars(recurrence), "title": earlier.title} if recurrence and earlier else None
-    src_uri = incident_page(incident.id)
-    key = b""
-    if stored is not None:
-        inputs = [
-            [_incident_data(other) for other in (incident, *related)],
-            [index for index, action in enumerate(incident.action_items) if action in overdue],
-            [vars(match) for match in matches],
-            recurring,
-        ]
-        # Not sorted: the page lists ``x-`` fields in file order.
-        key = fingerprint(stored[1], json.dumps(inputs, default=str).encode())
-        content = stored[0].store.get(key)
-        if content is not None:
-            return GeneratedPage(src_uri, content, False, incident.source_uri)
-    page = _page(
-        env,
-        src_uri,
-        "incident.md.j2",
-        source=incident.source_uri,
-        incident=incident,
-        terms=terms,
-        root="../../",
-        service_name=lambda slug: catalog.get(slug, {}).get("name", slug),
-        derived={
-            "duration": derive.duration(incident),
-            "time_to_detect": derive.time_to_detect(incident),
-            "time_to_mitigate": derive.time_to_mitigate(incident),
-            "overdue": overdue,
-        },
-        similar=matches,
-        related=related,
-        recurrence=recurring,
-        extensions=[*incident.extensions.items(), *_nested_extensions(incident.data, "")],
+    inputs = (
+        site,
+        [other.digest or _incident_data(other) for other in (incident, *related)],
+        [index for index, action in enumerate(incident.action_items) if action in overdue],
+        [vars(match) for match in matches],
+        recurring,
     )
-    if stored is not None:
-        stored[0].store.put(key, page.content)
-    return page
+    src_uri = incident_page(incident.id)
+    return pages.stored_page(
+        src_uri,
+        inputs,
+        "incident.md.j2",
+        False,
+        incident.source_uri,
+        lambda: {
+            "incident": incident,
+            "terms": terms,
+            "root": "../../",
+            "service_name": lambda slug: catalog.get(slug, {}).get("name", slug),
+            "derived": {
+                "duration": derive.duration(incident),
+                "time_to_detect": derive.time_to_detect(incident),
+                "time_to_mitigate": derive.time_to_mitigate(incident),
+                "overdue": overdue,
+            },
+            "similar": matches,
+            "related": related,
+            "recurrence": recurring,
+            "extensions": [*incident.extensions.items(), *_nested_extensions(incident.data, "")],
+        },
+    )
 
 
-def _incident_data(incident: Incident) -> list[Any]:
-    return [incident.data, incident.source, incident.source_uri, incident.extensions]
+def _incident_data(incident: Incident) -> bytes:
+    """An incident without a digest, by everything it holds (``x-`` fields in file order)."""
+    data = [incident.data, incident.source, incident.source_uri, incident.extensions]
+    return json.dumps(data, default=str).encode()
 
 
 def _nested_extensions(value: Any, path: str) -> list[tuple[str, Any]]:
@@ -249,7 +291,7 @@ def _nested_extensions(value: Any, path: str) -> list[tuple[str, Any]]:
 
 
 def _service_pages(
-    env: jinja2.Environment, rows: Sequence[Row], catalog: Mapping[str, Mapping[str, Any]]
+    pages: _Pages, rows: Sequence[Row], catalog: Mapping[str, Mapping[str, Any]]
 ) -> list[GeneratedPage]:
     by_service: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
@@ -276,16 +318,16 @@ def _service_pages(
             }
         )
     services.sort(key=lambda service: (str(service["name"]).casefold(), service["slug"]))
-    pages = [_page(env, "services/index.md", "services.md.j2", in_nav=True, services=services)]
-    pages += [
-        _page(env, f"services/{service['slug']}/index.md", "service.md.j2", service=service)
+    built = [pages.page("services/index.md", "services.md.j2", in_nav=True, services=services)]
+    built += [
+        pages.page(f"services/{service['slug']}/index.md", "service.md.j2", service=service)
         for service in services
     ]
-    return pages
+    return built
 
 
 def _root_cause_pages(
-    env: jinja2.Environment, rows: Sequence[Row], schema: Mapping[str, Any]
+    pages: _Pages, rows: Sequence[Row], schema: Mapping[str, Any]
 ) -> list[GeneratedPage]:
     by_category: dict[str, list[Row]] = defaultdict(list)
     contributing: dict[str, list[Row]] = defaultdict(list)
@@ -295,11 +337,11 @@ def _root_cause_pages(
             contributing[category].append(row)
     groups = {"rows": by_category, "contributing": contributing}
     names = ("root-causes", "categories", "root-cause", "category")
-    return _term_pages(env, schema, "rootCauseCategory", names, groups)
+    return _term_pages(pages, schema, "rootCauseCategory", names, groups)
 
 
 def _failure_mode_pages(
-    env: jinja2.Environment,
+    pages: _Pages,
     rows: Sequence[Row],
     schema: Mapping[str, Any],
     told: Mapping[str, Sequence[str]],
@@ -314,11 +356,11 @@ def _failure_mode_pages(
                 by_story[mode].append(row)
     groups = {"rows": by_mode, "told": by_story}
     names = ("failure-modes", "modes", "failure-mode", "mode")
-    return _term_pages(env, schema, "failureMode", names, groups)
+    return _term_pages(pages, schema, "failureMode", names, groups)
 
 
 def _term_pages(
-    env: jinja2.Environment,
+    pages: _Pages,
     schema: Mapping[str, Any],
     vocabulary_name: str,
     names: tuple[str, str, str, str],
@@ -340,16 +382,16 @@ def _term_pages(
         for term in vocabulary(dict(schema), vocabulary_name)
     ]
     index_context: dict[str, Any] = {plural: terms}
-    pages = [_page(env, f"{folder}/index.md", f"{folder}.md.j2", in_nav=True, **index_context)]
+    built = [pages.page(f"{folder}/index.md", f"{folder}.md.j2", in_nav=True, **index_context)]
     for term in terms:
         term_context: dict[str, Any] = {singular: term}
-        pages.append(
-            _page(env, f"{folder}/{term['value']}/index.md", f"{template}.md.j2", **term_context)
+        built.append(
+            pages.page(f"{folder}/{term['value']}/index.md", f"{template}.md.j2", **term_context)
         )
-    return pages
+    return built
 
 
-def _timeline_pages(env: jinja2.Environment, rows: Sequence[Row]) -> list[GeneratedPage]:
+def _timeline_pages(pages: _Pages, rows: Sequence[Row]) -> list[GeneratedPage]:
     by_year: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
         by_year[row.incident.started_at.year].append(row)
@@ -388,11 +430,11 @@ def _timeline_pages(env: jinja2.Environment, rows: Sequence[Row]) -> list[Genera
                 "next": ordered[position - 1] if position > 0 else None,
             }
         )
-    pages = [_page(env, "timeline/index.md", "timeline.md.j2", in_nav=True, years=years)]
-    pages += [
-        _page(env, f"timeline/{year['year']}/index.md", "year.md.j2", year=year) for year in years
+    built = [pages.page("timeline/index.md", "timeline.md.j2", in_nav=True, years=years)]
+    built += [
+        pages.page(f"timeline/{year['year']}/index.md", "year.md.j2", year=year) for year in years
     ]
-    return pages
+    return built
 
 
 def all_similar(

@@ -604,3 +604,19 @@ def test_every_problem_in_a_file_is_listed(project: Project) -> None:
         "severity",
         "action_items[0].ticket",
     ]
+
+
+def test_a_reload_shows_every_edit_and_models_only_the_changed_files_again(
+    valid_project: Project,
+) -> None:
+    """What ``mkdocs serve`` does after each save."""
+    first = load_collection(find_project(), reload=True)
+    valid_project.incident(edit("title: Payment timeouts", "title: Edited payment timeouts"))
+    again = load_collection(find_project(), reload=True)
+    assert again.get(VALID_ID).title == "Edited payment timeouts after a pool change"
+    assert again.get(OLDER_ID) is first.get(OLDER_ID)
+    assert again.get(VALID_ID).digest != first.get(VALID_ID).digest
+    valid_project.incident(edit("severity: SEV2", "severity: SEV9"))
+    broken = load_collection(find_project(), reload=True)
+    assert [problem.field for problem in broken.errors] == ["severity"]
+    assert broken.get(VALID_ID) is None

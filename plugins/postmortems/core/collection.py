@@ -139,15 +139,20 @@ def load_collection(
     only: Sequence[Path] | None = None,
     extra: Sequence[Path] = (),
     use_cache: bool = True,
+    reload: bool = False,
 ) -> Collection:
     """Load and check the project's incidents.
 
     ``only`` limits the problems reported to those files (the rest still count for cross-file
     rules such as unique ids and ``related``); ``extra`` adds files from outside the incidents
-    folder, such as a new incident in a pull request.
+    folder, such as a new incident in a pull request. With ``reload`` (a process that loads the
+    same project again and again: ``mkdocs serve``), the files unchanged since the last such
+    load are neither read from the cache nor modelled again.
     """
     with _garbage_collection_paused():
-        return _load_collection(paths, only=only, extra=extra, use_cache=use_cache)
+        return _load_collection(
+            paths, only=only, extra=extra, use_cache=use_cache, reload=reload and only is None
+        )
 
 
 @contextmanager
@@ -163,7 +168,12 @@ def _garbage_collection_paused() -> Iterator[None]:
 
 
 def _load_collection(
-    paths: ProjectPaths, *, only: Sequence[Path] | None, extra: Sequence[Path], use_cache: bool
+    paths: ProjectPaths,
+    *,
+    only: Sequence[Path] | None,
+    extra: Sequence[Path],
+    use_cache: bool,
+    reload: bool,
 ) -> Collection:
     schema_text, validator = _schema(paths.schema_path, paths.root, paths.vocabulary_extensions)
     schema = validator.schema
@@ -176,7 +186,7 @@ def _load_collection(
     )
     checks: list[tuple[Path, str, FileCheck]] = []
     problems: list[Problem] = []
-    recent = _recent if use_cache else _Recent()
+    recent = _recent if reload else _Recent()
     for path in files:
         display = display_path(path)
         check = _check_file(path, display, paths.incidents_dir, validator, cache, recent.checks)
@@ -203,7 +213,7 @@ def _load_collection(
         for path, display, check in checks
         if check.document is not None and not check.problems and display not in failed
     ]
-    if only is None and use_cache:
+    if reload:
         recent.keep(checks, incidents)
     incidents.sort(
         key=lambda incident: (incident.started_at.timestamp(), incident.id), reverse=True
@@ -298,8 +308,7 @@ def _check_file(
 
 @dataclass
 class _Recent:
-    """The checks and incidents of the last whole load with the cache on: a process that loads
-    the same project again (``mkdocs serve`` after each save) reuses those of unchanged files."""
+    """The checks and incidents of the last ``reload`` (see ``load_collection``)."""
 
     checks: dict[bytes, FileCheck] = field(default_factory=dict)
     incidents: dict[bytes, Incident] = field(default_factory=dict)

@@ -145,22 +145,27 @@ def _story(data: Mapping[str, Any]) -> str:
 
 
 def told_modes_all(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, list[str]]]:
-    """``told_modes`` of each incident, analysed together (faster). Stories analysed by the
-    last call are not analysed again (``mkdocs serve`` ranks the same incidents after each
-    edit)."""
+    """``told_modes`` of each incident, analysed together (faster)."""
+    return mechanisms.analyse_all([_story(data) for data in documents])
+
+
+def _told_by_incident(incidents: Sequence[Incident]) -> list[dict[str, list[str]]]:
+    """``told_modes_all`` of ``incidents``; those with a digest the last call saw are not
+    analysed again (``mkdocs serve`` ranks the same incidents after each edit)."""
     global _last_told
-    stories = [_story(data) for data in documents]
-    new = [story for story in dict.fromkeys(stories) if story not in _last_told]
-    analysed = dict(zip(new, mechanisms.analyse_all(new), strict=True))
-    known = _last_told | analysed
-    _last_told = {story: known[story] for story in stories}
-    return [
-        {mode: list(phrases) for mode, phrases in _last_told[story].items()} for story in stories
+    new = [incident for incident in incidents if incident.digest not in _last_told]
+    analysed = iter(told_modes_all([incident.data for incident in new]))
+    told = [
+        _last_told[incident.digest] if incident.digest in _last_told else next(analysed)
+        for incident in incidents
     ]
+    _last_told = {incident.digest: modes for incident, modes in zip(incidents, told, strict=True)}
+    _last_told.pop(b"", None)
+    return [{mode: list(phrases) for mode, phrases in modes.items()} for modes in told]
 
 
-_last_told: dict[str, dict[str, list[str]]] = {}
-"""The last call's stories and what they tell."""
+_last_told: dict[bytes, dict[str, list[str]]] = {}
+"""What the stories of the last call's incidents tell, by the incidents' digests."""
 
 
 def counted_columns(
@@ -220,7 +225,7 @@ class SimilarityIndex:
         self.weights = dict(weights)
         self.mode_titles = dict(mode_titles or {})
         self._row = {incident.id: row for row, incident in enumerate(self.incidents)}
-        told = told_modes_all([incident.data for incident in self.incidents])
+        told = _told_by_incident(self.incidents)
         counts, self.terms = _term_matrix(self.incidents, told)
         self.vocabulary = {term: column for column, term in enumerate(self.terms)}
         self._labels = np.asarray([label(term) for term in self.terms] or [""], dtype=object)

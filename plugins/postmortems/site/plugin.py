@@ -167,7 +167,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """
         assert self.paths is not None
         try:
-            collection = load_collection(self.paths, use_cache=self.config.cache)
+            collection = load_collection(
+                self.paths, use_cache=self.config.cache, reload=self.is_serve
+            )
         except ProjectError as error:
             failure = inert(f"postmortems: {error}")
         else:

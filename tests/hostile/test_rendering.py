@@ -7,14 +7,18 @@ by Python-Markdown and sanitised with nh3.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from postmortems.site.markdown import (
+    FIELD_EXTENSIONS,
     FieldRenderer,
     built_html,
     put_html_back,
@@ -239,3 +243,28 @@ def test_a_field_cannot_forge_the_markers_that_set_html_aside_during_conversion(
     expected = body.replace("<!-- /pm-md -->", "").replace("<!-- pm-html -->", "")
     assert put_html_back(aside, found) == expected.replace("<!-- /pm-html -->", "")
     assert "&lt;script&gt;" in found[0] and "<!--" not in found[0]
+
+
+_PROSE = st.lists(
+    st.sampled_from(
+        [*"abcXYZ019 éßİ中,.;:?!%()/'\"-\n", "st", "nd", "tm", "c/o", "www", "ftp", "http"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_PROSE, left_out=st.sampled_from([None, "smarty", "nl2br"]))
+@example(text="Deploy started at 10:30; errors rose to 50% (EU only).", left_out="smarty")
+@example(text="Didn't page: the on-call's\nphone was off/silent!\n", left_out="nl2br")
+@example(text="1st retry at 3/4 load (c) see www.example.com -- ok...", left_out=None)
+def test_prose_taken_as_plain_converts_exactly_as_markdown_would(
+    text: str, left_out: str | None
+) -> None:
+    """Plain prose skips Markdown; with every extension fields allow (but one, some of the
+    time), it must read exactly as if converted."""
+    every = sorted(FIELD_EXTENSIONS - {left_out})
+    fields = FieldRenderer(every)
+    converted = fields.html(text)
+    fields._plain = re.compile("(?!)")  # never plain: the full conversion
+    assert converted == fields.html(text)

@@ -8,6 +8,7 @@ to HTML by Python-Markdown with the site's extensions, then sanitised against an
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -67,7 +68,7 @@ def link(title: object, url: str) -> str:
 # The only extensions a field may use: those that format text. Any other extension of the site
 # is left out of fields, whatever it does: some read files (snippets, markdown-include), some run
 # code (markdown-exec's fences), some act on the whole page (toc, footnotes, meta).
-_FIELD_EXTENSIONS = frozenset(
+FIELD_EXTENSIONS = frozenset(
     {
         "abbr",
         "admonition",
@@ -241,6 +242,26 @@ class _FieldExtension(Extension):
         md.treeprocessors.register(_OffsiteImages(md, self.image_hosts), "pm_offsite_images", 1)
 
 
+_NOT_PLAIN = re.compile(
+    r"^\d+[.)]|--|\.\.\.|\((?:c|r|tm)\)|c/o|\d/\d|\d(?:st|nd|rd|th)\b|www\.|ftp\.|:/|  | $",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""Ordered lists, ``smarty`` dashes and ellipses, ``smartsymbols`` (arrows, fractions,
+ordinals, marks), ``magiclink`` addresses, two spaces, a space ending a line."""
+
+
+@functools.cache
+def _plain_prose(extensions: frozenset[str]) -> re.Pattern[str]:
+    """Prose Markdown turns into a paragraph of itself with ``extensions`` (``_NOT_PLAIN``
+    names the exceptions): lines of letters, digits, single spaces and no markup character, each
+    starting with a letter or digit; without quotes when ``smarty`` curls them, one line when
+    ``nl2br`` breaks them. ``tests/hostile/test_rendering.py`` compares it with the conversion."""
+    marks = ",.;:?!%()/-" + ("" if "smarty" in extensions else "'\"")
+    line = rf"[^\W_](?:[^\W_]|[ {re.escape(marks)}])*"
+    more = "" if "nl2br" in extensions else rf"(?:\n{line})*"
+    return re.compile(f"{line}{more}\n?")
+
+
 def _conversion_cost(source: str) -> int:
     return sum(
         len(paragraph)
@@ -302,15 +323,16 @@ class FieldRenderer:
         store: TextStore | None = None,
         image_hosts: Sequence[str] = (),
     ) -> None:
-        chosen = [e for e in extensions if _extension_name(e) in _FIELD_EXTENSIONS]
+        chosen = [e for e in extensions if _extension_name(e) in FIELD_EXTENSIONS]
         hosts = frozenset(host.lower() for host in image_hosts)
         self._extensions = [*chosen, _FieldExtension(hosts)]
         self._configs = {
             name: _safe_config(dict(value))
             for name, value in (configs or {}).items()
-            if _extension_name(name) in _FIELD_EXTENSIONS
+            if _extension_name(name) in FIELD_EXTENSIONS
         }
         self._markdown = self._new_markdown()
+        self._plain = _plain_prose(frozenset(map(_extension_name, chosen)))
         self._store = store
         self._signature = fingerprint(_RENDERER_CODE, chosen, self._configs, sorted(hosts))
 
@@ -335,6 +357,9 @@ class FieldRenderer:
         return converted
 
     def _convert(self, source: str) -> str:
+        if self._plain.fullmatch(source) and not _NOT_PLAIN.search(source):
+            paragraph = f"<p>{source.removesuffix(chr(10))}</p>"
+            return _CLEANER.clean(paragraph).translate(_MARKDOWN_SIGNIFICANT)
         try:
             if _conversion_cost(source) > CONVERSION_BUDGET:
                 raise ValueError("too costly to convert")

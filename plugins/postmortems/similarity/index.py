@@ -92,6 +92,8 @@ DENSE_LIMIT = 15_000_000
 COMMON_SHARE = 32
 """A column is scored densely when its word is in more than 1/COMMON_SHARE of the incidents
 (measured on a Zipf-like vocabulary of 28,000 words at 10,000 incidents: fastest near 32)."""
+TERM_ROWS = 500
+"""Incidents whose tokens are counted at once (a few tens of MB at most)."""
 
 
 @dataclass(frozen=True)
@@ -529,39 +531,59 @@ def _term_matrix(
 ) -> tuple[sparse.csr_matrix, list[str]]:
     """Per incident (one row each): the field-weighted counts of its story terms, the counts
     of its failure modes (declared, and ``told`` by its story) and its structure; and the
-    sorted column names."""
-    found: list[list[str]] = []
+    sorted column names. Tokens are counted ``TERM_ROWS`` incidents at a time (memory stays
+    flat), then mapped to their terms; the field weights are sums of halves, so adding them in
+    any order gives the same counts."""
+    token_ids: dict[str, int] = {}
+    rows: list[np.ndarray] = []
+    ids: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
     mode_rows: list[int] = []
     mode_names: list[str] = []
-    hits: list[int] = []
-    for row, (incident, phrases) in enumerate(zip(incidents, told, strict=True)):
-        found.extend(tokens(text) for _, text in incident_fields(incident.data))
-        for name, count in counted_columns(incident.data, phrases):
-            mode_rows.append(row)
-            mode_names.append(name)
-            hits.append(count)
-    term_of = {token: token_term(token) for token in set().union(*found)}
-    names = sorted({term for term in term_of.values() if term is not None} | set(mode_names))
+    mode_hits: list[int] = []
+    field_weights = np.asarray(list(FIELD_WEIGHTS.values()))
+    for start in range(0, len(incidents), TERM_ROWS):
+        found: list[list[str]] = []
+        for row in range(start, min(start + TERM_ROWS, len(incidents))):
+            data = incidents[row].data
+            found.extend(tokens(text) for _, text in incident_fields(data))
+            for name, hits in counted_columns(data, told[row]):
+                mode_rows.append(row)
+                mode_names.append(name)
+                mode_hits.append(hits)
+        lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+        for new_token in set().union(*found).difference(token_ids):
+            token_ids[new_token] = len(token_ids)
+        occurrences = itertools.chain.from_iterable(found)
+        token = np.fromiter(
+            map(token_ids.__getitem__, occurrences), dtype=np.int64, count=int(lengths.sum())
+        )
+        cells = np.repeat(np.arange(len(found)), lengths)
+        fields = len(field_weights)
+        chunk = sparse.coo_matrix(
+            (np.tile(field_weights, len(found) // fields)[cells], (cells // fields, token)),
+            shape=(len(found) // fields, len(token_ids)),
+        )
+        chunk.sum_duplicates()  # each incident's repeated tokens
+        rows.append(chunk.row.astype(np.int64) + start)
+        ids.append(chunk.col.astype(np.int64))
+        counts.append(chunk.data)
+    term_of = [token_term(token) for token in token_ids]
+    names = sorted({term for term in term_of if term is not None} | set(mode_names))
     column = {name: number for number, name in enumerate(names)}
-    column_of = {token: column.get(term, -1) for token, term in term_of.items()}  # type: ignore[arg-type]
-    lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-    columns = np.fromiter(
-        map(column_of.__getitem__, itertools.chain.from_iterable(found)),
-        dtype=np.int64,
-        count=int(lengths.sum()),
+    column_of = np.fromiter(
+        (-1 if term is None else column[term] for term in term_of), np.int64, len(term_of)
     )
-    cells = np.repeat(np.arange(len(found)), lengths)[columns >= 0]
-    columns = columns[columns >= 0]
-    fields = max(1, len(FIELD_WEIGHTS))
-    weights = np.tile(np.asarray(list(FIELD_WEIGHTS.values())), len(incidents))[cells]
-    mode_columns = np.fromiter(map(column.__getitem__, mode_names), dtype=np.int64)
-    # Duplicate (row, column) entries are summed: field-weighted occurrences per incident.
+    token_columns = column_of[np.concatenate([np.zeros(0, np.int64), *ids])]
+    kept = token_columns >= 0
+    mode_columns = np.fromiter(map(column.__getitem__, mode_names), np.int64, len(mode_names))
+    # Duplicate (row, column) entries are summed: tokens of one term, and modes told twice.
     matrix = sparse.csr_matrix(
         (
-            np.concatenate([weights, np.asarray(hits, dtype=np.float64)]),
+            np.concatenate([np.concatenate([np.zeros(0), *counts])[kept], mode_hits]),
             (
-                np.concatenate([cells // fields, np.asarray(mode_rows, dtype=np.int64)]),
-                np.concatenate([columns, mode_columns]),
+                np.concatenate([np.concatenate([np.zeros(0, np.int64), *rows])[kept], mode_rows]),
+                np.concatenate([token_columns[kept], mode_columns]),
             ),
         ),
         shape=(len(incidents), len(names)),

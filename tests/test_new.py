@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from goldens import assert_matches_golden
 from hypothesis import given
 from hypothesis import strategies as st
 from postmortems.authoring.scaffold import (
@@ -32,6 +33,7 @@ from postmortems.core.project import PACKAGED_SCHEMAS
 from postmortems.core.vocabulary import VOCABULARIES, read_schema, values
 
 ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
 SCHEMA_PATH = PACKAGED_SCHEMAS / "incident.schema.json"
 MODELINE = "# yaml-language-server: $schema=s.json"
 SCHEMA = read_schema(SCHEMA_PATH)
@@ -212,6 +214,69 @@ def test_id_that_yaml_would_read_as_a_date_is_written_as_a_string() -> None:
         incident, modeline=MODELINE, vocabularies=VOCABULARY_VALUES, written_on=date(2024, 8, 1)
     )
     assert yaml.safe_load(text)["id"] == "2024-07-30"
+
+
+HOSTILE_TITLE = (
+    "Costs $100 ${header} $$ {{ 7*7 }} {% raw %} \"quoted\" 'single' #hash: colon \\ é 🎉 \u202e"
+)
+NEW_FILES = {
+    "checkout": (
+        NewIncident(
+            EXPECTED_ID,
+            "Checkout down: payments callbacks blocked",
+            datetime(2024, 7, 30, 0, 50, tzinfo=UTC),
+            "SEV2",
+            ("checkout-api", "payments-gateway"),
+            "config-change",
+        ),
+        "# yaml-language-server: $schema=../../schema/incident.schema.json",
+        VOCABULARY_VALUES,
+    ),
+    "template-syntax-in-answers": (
+        NewIncident(
+            "2023-06-15",
+            HOSTILE_TITLE,
+            datetime(2023, 6, 15, 10, 0, tzinfo=timezone(timedelta(hours=-5))),
+            "SEV1",
+            ("api", "null", "b-c"),
+            "$category",
+        ),
+        None,
+        {},
+    ),
+    "suggested-failure-modes": (
+        NewIncident(
+            "2025-01-10-cert-and-pool",
+            "TLS certificate expired, then the connection pool was exhausted by retries",
+            datetime(2025, 1, 10, 8, 15, 30, tzinfo=timezone(timedelta(hours=1))),
+            "SEV3",
+            ("edge-proxy",),
+            "capacity",
+        ),
+        MODELINE,
+        VOCABULARY_VALUES,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEW_FILES))
+def test_new_file_text_matches_its_golden_file(name: str) -> None:
+    incident, modeline, vocabularies = NEW_FILES[name]
+    text = render_incident(
+        incident, modeline=modeline, vocabularies=vocabularies, written_on=date(2024, 8, 1)
+    )
+    assert_matches_golden(text, GOLDEN / f"new-{name}.yaml")
+
+
+def test_answers_holding_template_syntax_are_written_as_typed() -> None:
+    incident, modeline, vocabularies = NEW_FILES["template-syntax-in-answers"]
+    text = render_incident(
+        incident, modeline=modeline, vocabularies=vocabularies, written_on=date(2024, 8, 1)
+    )
+    data = yaml.safe_load(text)
+    assert (data["id"], data["title"]) == ("2023-06-15", HOSTILE_TITLE)
+    assert data["services"] == ["api", "null", "b-c"]
+    assert data["root_cause"]["category"] == "$category"
 
 
 # --- from flags -----------------------------------------------------------------------------

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from goldens import assert_matches_golden
 from postmortems.cli import main
 from postmortems.core.project import PACKAGED_SCHEMAS
 
@@ -35,11 +35,8 @@ def test_output_matches_the_golden_file(
 ) -> None:
     code = main(["validate", "--format", output_format])
     out = capsys.readouterr().out
-    golden = GOLDEN / GOLDEN_FILES[output_format]
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(out, encoding="utf-8")
     assert code == 1
-    assert out == golden.read_text(encoding="utf-8")
+    assert_matches_golden(out, GOLDEN / GOLDEN_FILES[output_format])
 
 
 def test_github_actions_selects_the_github_format(

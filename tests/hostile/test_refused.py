@@ -4,11 +4,11 @@ messages in the ``.expected`` file beside it (``UPDATE_GOLDEN=1`` rewrites them)
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from goldens import assert_matches_golden
 from postmortems.cli import main
 
 HERE = Path(__file__).resolve().parent
@@ -33,11 +33,8 @@ def test_hostile_file_is_refused_with_the_expected_messages(
     shutil.copy(source, project / "incidents" / source.name)
     code = main(["validate", "--no-cache", f"incidents/{source.name}"])
     captured = capsys.readouterr()
-    golden = source.with_suffix(".expected")
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(captured.out, encoding="utf-8")
     assert code == 1
-    assert captured.out == golden.read_text(encoding="utf-8")
+    assert_matches_golden(captured.out, source.with_suffix(".expected"))
     assert captured.err == ""
     assert "\x1b" not in captured.out
 

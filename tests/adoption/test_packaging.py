@@ -51,7 +51,7 @@ def test_wheel_carries_templates_schemas_starter_kit_and_type_marker(
         for path in (ROOT / "plugins" / "postmortems").rglob("*")
         if path.is_file()
         and "__pycache__" not in path.parts
-        and (path.suffix in {".j2", ".css", ".json", ".js"} or "starter" in path.parts)
+        and (path.suffix in {".j2", ".tmpl", ".css", ".json", ".js"} or "starter" in path.parts)
     }
     assert packaged_templates
     assert packaged_templates <= names, sorted(packaged_templates - names)

@@ -10,6 +10,7 @@ import select
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -69,19 +70,12 @@ class PipedInput(io.StringIO):
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(new_project: Callable[..., Path]) -> Path:
     """A knowledge base with its own copy of the schemas and this repository's service catalog,
     as working dir."""
-    shutil.copytree(PACKAGED_SCHEMAS, tmp_path / "schema")
-    (tmp_path / "docs").mkdir(exist_ok=True)
-    (tmp_path / "mkdocs.yml").write_text(
-        "site_name: t\nplugins:\n  - postmortems:\n      schema: schema/incident.schema.json\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "incidents").mkdir()
-    shutil.copy(ROOT / "incidents" / "_services.yaml", tmp_path / "incidents" / "_services.yaml")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    root = new_project()
+    shutil.copy(ROOT / "incidents" / "_services.yaml", root / "incidents" / "_services.yaml")
+    return root
 
 
 def flags_with(flag: str, value: str) -> list[str]:

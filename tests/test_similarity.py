@@ -6,7 +6,7 @@ import json
 import random
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,6 @@ from postmortems.similarity.evaluation import Scores, bm25_rankings, score, whol
 from postmortems.similarity.text import terms
 from postmortems.site.pages import all_similar
 
-ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = Path(__file__).resolve().parent / "similarity_eval"
 LABELLED: dict[str, list[list[str]]] = yaml.safe_load(
     (EVAL_DIR / "_pairs.yaml").read_text(encoding="utf-8")
@@ -266,16 +265,12 @@ def test_no_repeat_without_a_shared_service() -> None:
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A project whose incidents are the evaluation set."""
-    shutil.copytree(PACKAGED_SCHEMAS, tmp_path / "schema")
-    folder = tmp_path / "incidents"
-    folder.mkdir()
+def project(new_project: Callable[..., Path]) -> Path:
+    """A project whose incidents are the evaluation set (no mkdocs.yml)."""
+    root = new_project(config=None)
     for path in EVAL_DIR.glob("[!_]*.yaml"):
-        shutil.copy(path, folder / path.name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    yield tmp_path
+        shutil.copy(path, root / "incidents" / path.name)
+    return root
 
 
 def test_cli_json_lists_the_lookalike_first(
@@ -365,7 +360,6 @@ def test_cli_changed_reports_new_files_as_markdown(
 
 
 def _site(project: Path, settings: str) -> None:
-    (project / "docs").mkdir(exist_ok=True)
     (project / "mkdocs.yml").write_text(f"site_name: t\n{settings}", encoding="utf-8")
 
 

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sitebuild import copy_repository
 
-ROOT = Path(__file__).resolve().parents[2]
 PROPERDOCS = Path(sys.executable).parent / "properdocs"
 
 
 @pytest.mark.slow
 def test_properdocs_builds_the_demo_site_strictly(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(
-        ROOT,
-        project,
-        ignore=shutil.ignore_patterns(".git", ".venv", "site", "site-public", "tests"),
-    )
+    project = copy_repository(tmp_path / "project")
     result = subprocess.run(
         [str(PROPERDOCS), "build", "--strict", "--site-dir", str(tmp_path / "out")],
         cwd=project,

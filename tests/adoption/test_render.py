@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from postmortems.cli import main
+from sitebuild import copy_repository
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -19,12 +19,7 @@ INCIDENT = "2024-07-30-messenger-database-replication-outage"
 
 @pytest.fixture
 def rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(
-        ROOT,
-        project,
-        ignore=shutil.ignore_patterns(".git", ".venv", "site", "site-public", "tests"),
-    )
+    project = copy_repository(tmp_path / "project")
     monkeypatch.chdir(project)
     monkeypatch.setenv("POSTMORTEMS_NO_CACHE", "1")
     assert main(["render", str(tmp_path / "site" / "docs")]) == 0

@@ -5,7 +5,6 @@ Screenshots of an incident page and an index page, light and dark, go to ``tests
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,17 +14,6 @@ pytestmark = pytest.mark.browser
 
 MESSENGER = "2024-07-30-messenger-database-replication-outage"
 MESSENGER_TITLE = "Incident Postmortem Report: Online Messenger App Outage"
-TIMEOUT = 30_000
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def heading(page: Page) -> str:

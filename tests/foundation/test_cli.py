@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from goldens import assert_matches_golden
 from postmortems.cli import main
-from postmortems.core.project import PACKAGED_SCHEMAS
+from sitebuild import copy_project
 
 from .conftest import Project
 from .documents import OLDER, OLDER_ID, VALID, VALID_ID, edit
@@ -22,9 +22,7 @@ GOLDEN_FILES = {"text": "validate.txt", "json": "validate.json", "github": "vali
 @pytest.fixture
 def fixture_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The fixture project (several invalid files) with the real schema, as working directory."""
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURE, root)
-    shutil.copytree(PACKAGED_SCHEMAS, root / "schema")
+    root = copy_project(tmp_path / "project", FIXTURE)
     monkeypatch.chdir(root)
     return root
 

@@ -17,10 +17,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from postmortems.core.project import PACKAGED_SCHEMAS
+from sitebuild import copy_project
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURE_PROJECT = REPO / "tests" / "site" / "fixtures" / "project"
 RENDER = Path(__file__).parent / "render"
 EXTENSIONS = """markdown_extensions:
   - admonition
@@ -42,9 +40,7 @@ EXTENSIONS = """markdown_extensions:
 
 def render_project(destination: Path, *, macros_first: bool, incidents: Path | None = None) -> Path:
     """The fixture project with the probes (or ``incidents``), ready to build."""
-    project = destination
-    shutil.copytree(FIXTURE_PROJECT, project)
-    shutil.copytree(PACKAGED_SCHEMAS, project / "schema")
+    project = copy_project(destination)
     shutil.copytree(incidents or RENDER / "incidents", project / "incidents", dirs_exist_ok=True)
     shutil.copy(RENDER / "secret.txt", project / "secret.txt")
     shutil.copy(RENDER / "index.md", project / "docs" / "index.md")

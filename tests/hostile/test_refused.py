@@ -5,6 +5,7 @@ messages in the ``.expected`` file beside it (``UPDATE_GOLDEN=1`` rewrites them)
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,18 +13,13 @@ from goldens import assert_matches_golden
 from postmortems.cli import main
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
 CORPUS = sorted((HERE / "refused").glob("*.yaml"))
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(new_project: Callable[..., Path]) -> Path:
     """A project with the packaged schema and an empty incidents folder, as working directory."""
-    (tmp_path / "incidents").mkdir()
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "mkdocs.yml").write_text("site_name: Hostile\nplugins:\n  - postmortems\n")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return new_project(config="site_name: Hostile\nplugins:\n  - postmortems\n")
 
 
 @pytest.mark.parametrize("source", CORPUS, ids=[path.stem for path in CORPUS])

@@ -13,8 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from .test_refused import REPO
+from sitebuild import REPO
 
 _SPEC = importlib.util.spec_from_file_location("worst_case", REPO / "benchmarks" / "worst_case.py")
 assert _SPEC and _SPEC.loader

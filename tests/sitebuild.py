@@ -1,4 +1,9 @@
-"""Build fixture projects into real sites and read their pages back."""
+"""Projects to run commands and builds in, and the sites built from them.
+
+Every test folder makes its projects here: ``make_project`` (a schema, incidents, ``mkdocs.yml``),
+``copy_project`` (a fixture project), ``copy_repository`` (this repository's own site); and
+builds them with ``build_site``, as ``mkdocs build --strict`` does.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +20,24 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from postmortems.core.project import PACKAGED_SCHEMAS
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "site" / "fixtures"
 PROJECT = FIXTURES / "project"
 HOSTILE = FIXTURES / "hostile"
 RICH_ID = "2024-03-12-checkout-payment-timeouts"
 BUILD_DATE = date(2024, 9, 1)
-SOURCE_DATE_EPOCH = str(int(datetime.combine(BUILD_DATE, datetime.min.time(), UTC).timestamp()))
+
+
+def source_date_epoch(day: date) -> str:
+    """``SOURCE_DATE_EPOCH`` for a build as of ``day`` (midnight UTC)."""
+    return str(int(datetime.combine(day, datetime.min.time(), UTC).timestamp()))
+
+
+SOURCE_DATE_EPOCH = source_date_epoch(BUILD_DATE)
+SITE_CONFIG = (
+    "site_name: t\nplugins:\n  - postmortems:\n      schema: schema/incident.schema.json\n"
+)
+"""The smallest ``mkdocs.yml`` of a project with its own copy of the schemas."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,30 @@ def fixture_incidents(folder: Path = PROJECT / "incidents") -> dict[str, dict[st
     return {document["id"]: document for document in documents}
 
 
+def make_project(
+    root: Path, incidents: Path | None = None, *, config: str | None = SITE_CONFIG
+) -> Path:
+    """A project in ``root``: its own copy of the packaged schemas, ``incidents/`` (a copy of
+    ``incidents``, else empty), ``docs/``, and a ``mkdocs.yml`` holding ``config`` (none if
+    ``None``)."""
+    shutil.copytree(PACKAGED_SCHEMAS, root / "schema")
+    if incidents is None:
+        (root / "incidents").mkdir()
+    else:
+        shutil.copytree(incidents, root / "incidents")
+    (root / "docs").mkdir()
+    if config is not None:
+        (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return root
+
+
+def copy_repository(destination: Path) -> Path:
+    """A copy of this repository's site (incidents, docs, ``mkdocs.yml``), without its tests."""
+    ignored = shutil.ignore_patterns(".git", ".venv", "site", "site-public", "tests")
+    shutil.copytree(REPO, destination, ignore=ignored)
+    return destination
+
+
 def copy_project(destination: Path, source: Path = PROJECT) -> Path:
     """A writable copy of a fixture project, with the repository's schemas."""
     shutil.copytree(source, destination)
@@ -79,17 +119,27 @@ def hostile_project(destination: Path) -> Path:
     return project
 
 
-def build_site(project: Path, site_dir: Path) -> BuiltSite:
-    """``mkdocs build --strict`` of ``project`` into ``site_dir``, as of ``BUILD_DATE``."""
+def build_site(
+    project: Path,
+    site_dir: Path,
+    *,
+    config: str = "mkdocs.yml",
+    build_date: date | None = BUILD_DATE,
+) -> BuiltSite:
+    """``mkdocs build --strict`` of ``project``'s ``config`` into ``site_dir``, in this process,
+    as of ``build_date`` (``None``: today).
+
+    mkdocs-macros keeps its registrations across builds in one process: builds whose plugins
+    come in another order run ``mkdocs`` in a process of their own.
+    """
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
-        patch.setenv("NO_MKDOCS_2_WARNING", "1")
-        config = load_config(
-            config_file=str(project / "mkdocs.yml"), strict=True, site_dir=str(site_dir)
-        )
-        config.plugins.on_startup(command="build", dirty=False)
+        if build_date is not None:
+            patch.setenv("SOURCE_DATE_EPOCH", source_date_epoch(build_date))
+        config_file = project / config
+        loaded = load_config(config_file=str(config_file), strict=True, site_dir=str(site_dir))
+        loaded.plugins.on_startup(command="build", dirty=False)
         try:
-            build(config)
+            build(loaded)
         finally:
-            config.plugins.on_shutdown()
+            loaded.plugins.on_shutdown()
     return BuiltSite(project, site_dir)

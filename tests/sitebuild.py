@@ -8,6 +8,7 @@ builds them with ``build_site``, as ``mkdocs build --strict`` does.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -86,6 +87,23 @@ def make_project(
     if config is not None:
         (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     return root
+
+
+def git(project: Path, *arguments: str) -> None:
+    """Run ``git ARGUMENTS`` in ``project``, as an author of the tests."""
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *arguments],
+        cwd=project,
+        check=True,
+        capture_output=True,
+    )
+
+
+def commit_all(project: Path) -> None:
+    """The project as the first commit of a new repository, on ``main``."""
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "base")
 
 
 def copy_repository(destination: Path) -> Path:

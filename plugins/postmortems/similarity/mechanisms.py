@@ -379,39 +379,33 @@ CHUNK = 1 << 20
 """Characters analysed at once: bounds the memory of the word arrays."""
 
 
-def _alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a regex."""
-    parts, depth, start, escaped = [], 0, 0, False
-    for position, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:position])
-            start = position + 1
-    return [*parts, pattern[start:]]
-
-
-def _group_end(pattern: str) -> int:
-    """The index just after the group that opens ``pattern``."""
+def _nesting(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """Each character of a regex not escaped by a backslash: its position, itself, and the
+    depth of brackets after it (``(`` and ``[`` open one, ``)`` and ``]`` close one)."""
     depth, escaped = 0, False
     for position, char in enumerate(pattern):
         if escaped:
             escaped = False
         elif char == "\\":
             escaped = True
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-            if depth == 0:
-                return position + 1
-    return len(pattern)
+        else:
+            depth += (char in "([") - (char in ")]")
+            yield position, char, depth
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex."""
+    bars = [position for position, char, depth in _nesting(pattern) if char == "|" and not depth]
+    starts, ends = [0, *(bar + 1 for bar in bars)], [*bars, len(pattern)]
+    return [pattern[start:end] for start, end in zip(starts, ends, strict=True)]
+
+
+def _group_end(pattern: str) -> int:
+    """The index just after the group that opens ``pattern``."""
+    ends = (
+        position + 1 for position, char, depth in _nesting(pattern) if char in ")]" and not depth
+    )
+    return next(ends, len(pattern))
 
 
 Clue = tuple[str, frozenset[str] | None]

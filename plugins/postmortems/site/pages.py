@@ -192,14 +192,8 @@ def _incident_page(
     src_uri = incident_page(incident.id)
     key = b""
     if stored is not None:
-        inputs = [
-            [_incident_data(other) for other in (incident, *related)],
-            [index for index, action in enumerate(incident.action_items) if action in overdue],
-            [vars(match) for match in matches],
-            recurring,
-        ]
-        # Not sorted: the page lists ``x-`` fields in file order.
-        key = fingerprint(stored[1], json.dumps(inputs, default=str).encode())
+        overdue_at = [index for index, item in enumerate(incident.action_items) if item in overdue]
+        key = _stored_key(stored[1], [incident, *related], overdue_at, matches, recurring)
         content = stored[0].store.get(key)
         if content is not None:
             return GeneratedPage(src_uri, content, False, incident.source_uri)
@@ -228,8 +222,24 @@ def _incident_page(
     return page
 
 
-def _incident_data(incident: Incident) -> list[Any]:
-    return [incident.data, incident.source, incident.source_uri, incident.extensions]
+def _stored_key(
+    site_key: bytes,
+    shown: Sequence[Incident],
+    overdue: Sequence[int],
+    matches: Sequence[Match],
+    recurring: Mapping[str, Any] | None,
+) -> bytes:
+    """The key of an incident page in the store: the site's key and everything the page shows
+    (the incident and those it relates to, its overdue action items, similar incidents and an
+    earlier occurrence)."""
+    inputs = [
+        [[one.data, one.source, one.source_uri, one.extensions] for one in shown],
+        overdue,
+        [vars(match) for match in matches],
+        recurring,
+    ]
+    # Not sorted: the page lists ``x-`` fields in file order.
+    return fingerprint(site_key, json.dumps(inputs, default=str).encode())
 
 
 def _nested_extensions(value: Any, path: str) -> list[tuple[str, Any]]:

@@ -34,16 +34,33 @@ from .insight_pages import (
 )
 from .markdown import FieldRenderer
 
+INDEX_PAGES = (
+    "incidents/index.md",
+    "services/index.md",
+    "root-causes/index.md",
+    "failure-modes/index.md",
+    "timeline/index.md",
+    STATS_PAGE,
+    ACTION_ITEMS_PAGE,
+    QUALITY_PAGE,
+)
+"""The generated pages the nav lists: the indexes, never a page per incident, service or term
+(every page in the nav carries the whole nav)."""
+
 
 @dataclass(frozen=True)
 class GeneratedPage:
-    """One page of the site: where it goes, its Markdown, and whether the nav lists it."""
+    """One page of the site: where it goes, its Markdown, and the incident file it shows."""
 
     src_uri: str
     content: str
-    in_nav: bool = False
     source: str | None = None
     """The incident file the page shows (for its edit link), when there is one."""
+
+    @property
+    def in_nav(self) -> bool:
+        """Whether the nav lists the page (``INDEX_PAGES``)."""
+        return self.src_uri in INDEX_PAGES
 
 
 @dataclass(frozen=True)
@@ -84,18 +101,6 @@ def index_rows(
     ]
 
 
-INDEX_PAGES = (
-    "incidents/index.md",
-    "services/index.md",
-    "root-causes/index.md",
-    "failure-modes/index.md",
-    "timeline/index.md",
-    STATS_PAGE,
-    ACTION_ITEMS_PAGE,
-    QUALITY_PAGE,
-)
-
-
 def site_pages(
     collection: Collection,
     env: jinja2.Environment,
@@ -121,17 +126,15 @@ def site_pages(
         yield _incident_page(
             env, incident, collection, terms, catalog, today, similar, recurrences, keyed
         )
-    yield _page(env, "incidents/index.md", "incidents.md.j2", in_nav=True, rows=rows)
+    yield _page(env, "incidents/index.md", "incidents.md.j2", rows=rows)
     yield from _service_pages(env, rows, catalog)
     yield from _root_cause_pages(env, rows, collection.schema)
     yield from _failure_mode_pages(env, rows, collection.schema, told or {})
     yield from _timeline_pages(env, rows)
     schema = collection.schema
-    yield GeneratedPage(STATS_PAGE, stats_page(env, collection.incidents, schema, today), True)
-    yield GeneratedPage(
-        ACTION_ITEMS_PAGE, action_items_page(env, collection.incidents, today), True
-    )
-    yield GeneratedPage(QUALITY_PAGE, quality_page(env, collection.incidents, today), True)
+    yield GeneratedPage(STATS_PAGE, stats_page(env, collection.incidents, schema, today))
+    yield GeneratedPage(ACTION_ITEMS_PAGE, action_items_page(env, collection.incidents, today))
+    yield GeneratedPage(QUALITY_PAGE, quality_page(env, collection.incidents, today))
 
 
 def _page(
@@ -139,13 +142,12 @@ def _page(
     src_uri: str,
     template: str,
     *,
-    in_nav: bool = False,
     source: str | None = None,
     **context: Any,
 ) -> GeneratedPage:
     """The page at ``src_uri`` rendered from ``template`` (which learns its own ``page_src``)."""
     content = render.render(env, template, page_src=src_uri, **context)
-    return GeneratedPage(src_uri, content, in_nav, source)
+    return GeneratedPage(src_uri, content, source)
 
 
 def template_environment(
@@ -196,7 +198,7 @@ def _incident_page(
         key = _stored_key(stored[1], [incident, *related], overdue_at, matches, recurring)
         content = stored[0].store.get(key)
         if content is not None:
-            return GeneratedPage(src_uri, content, False, incident.source_uri)
+            return GeneratedPage(src_uri, content, incident.source_uri)
     page = _page(
         env,
         src_uri,
@@ -286,7 +288,7 @@ def _service_pages(
             }
         )
     services.sort(key=lambda service: (str(service["name"]).casefold(), service["slug"]))
-    pages = [_page(env, "services/index.md", "services.md.j2", in_nav=True, services=services)]
+    pages = [_page(env, "services/index.md", "services.md.j2", services=services)]
     pages += [
         _page(env, f"services/{service['slug']}/index.md", "service.md.j2", service=service)
         for service in services
@@ -350,7 +352,7 @@ def _term_pages(
         for term in vocabulary(dict(schema), vocabulary_name)
     ]
     index_context: dict[str, Any] = {plural: terms}
-    pages = [_page(env, f"{folder}/index.md", f"{folder}.md.j2", in_nav=True, **index_context)]
+    pages = [_page(env, f"{folder}/index.md", f"{folder}.md.j2", **index_context)]
     for term in terms:
         term_context: dict[str, Any] = {singular: term}
         pages.append(
@@ -398,7 +400,7 @@ def _timeline_pages(env: jinja2.Environment, rows: Sequence[Row]) -> list[Genera
                 "next": ordered[position - 1] if position > 0 else None,
             }
         )
-    pages = [_page(env, "timeline/index.md", "timeline.md.j2", in_nav=True, years=years)]
+    pages = [_page(env, "timeline/index.md", "timeline.md.j2", years=years)]
     pages += [
         _page(env, f"timeline/{year['year']}/index.md", "year.md.j2", year=year) for year in years
     ]

@@ -7,8 +7,11 @@ builds them with ``build_site``, as ``mkdocs build --strict`` does.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,6 +25,8 @@ from mkdocs.config import load_config
 from postmortems.core.project import PACKAGED_SCHEMAS
 
 REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+"""Where the test environment's commands are (``mkdocs``, ``postmortems``, ``twine``...)."""
 FIXTURES = REPO / "tests" / "site" / "fixtures"
 PROJECT = FIXTURES / "project"
 HOSTILE = FIXTURES / "hostile"
@@ -89,14 +94,30 @@ def make_project(
     return root
 
 
+def run(
+    command: Sequence[str | Path],
+    cwd: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``command`` in a process of its own, as from a shell in ``cwd``, with ``env`` added to
+    the environment; its output captured as text, its exit status left to the caller."""
+    return subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def git(project: Path, *arguments: str) -> None:
     """Run ``git ARGUMENTS`` in ``project``, as an author of the tests."""
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *arguments],
-        cwd=project,
-        check=True,
-        capture_output=True,
-    )
+    done = run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *arguments], project)
+    assert done.returncode == 0, done.stderr
 
 
 def commit_all(project: Path) -> None:

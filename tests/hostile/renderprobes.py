@@ -8,16 +8,13 @@ after ``postmortems``; its home page prints incident text through the ``pm_*`` m
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from sitebuild import copy_project
+from sitebuild import BIN, copy_project, run
 
 RENDER = Path(__file__).parent / "render"
 EXTENSIONS = """markdown_extensions:
@@ -66,9 +63,8 @@ def build_project(project: Path) -> Path:
 
     (mkdocs-macros keeps registrations across builds in one process.)
     """
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "POSTMORTEMS_NO_CACHE": "1"}
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"]
-    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+    command = [BIN / "mkdocs", "build", "--strict", "-q"]
+    result = run(command, project, env={"POSTMORTEMS_NO_CACHE": "1"})
     assert result.returncode == 0, result.stderr
     return project / "site"
 

@@ -10,12 +10,14 @@ import select
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from goldens import assert_matches_golden
 from hypothesis import given
 from hypothesis import strategies as st
 from postmortems.authoring.scaffold import (
@@ -32,6 +34,7 @@ from postmortems.core.project import PACKAGED_SCHEMAS
 from postmortems.core.vocabulary import VOCABULARIES, read_schema, values
 
 ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
 SCHEMA_PATH = PACKAGED_SCHEMAS / "incident.schema.json"
 MODELINE = "# yaml-language-server: $schema=s.json"
 SCHEMA = read_schema(SCHEMA_PATH)
@@ -67,19 +70,12 @@ class PipedInput(io.StringIO):
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(new_project: Callable[..., Path]) -> Path:
     """A knowledge base with its own copy of the schemas and this repository's service catalog,
     as working dir."""
-    shutil.copytree(PACKAGED_SCHEMAS, tmp_path / "schema")
-    (tmp_path / "docs").mkdir(exist_ok=True)
-    (tmp_path / "mkdocs.yml").write_text(
-        "site_name: t\nplugins:\n  - postmortems:\n      schema: schema/incident.schema.json\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "incidents").mkdir()
-    shutil.copy(ROOT / "incidents" / "_services.yaml", tmp_path / "incidents" / "_services.yaml")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    root = new_project()
+    shutil.copy(ROOT / "incidents" / "_services.yaml", root / "incidents" / "_services.yaml")
+    return root
 
 
 def flags_with(flag: str, value: str) -> list[str]:
@@ -212,6 +208,69 @@ def test_id_that_yaml_would_read_as_a_date_is_written_as_a_string() -> None:
         incident, modeline=MODELINE, vocabularies=VOCABULARY_VALUES, written_on=date(2024, 8, 1)
     )
     assert yaml.safe_load(text)["id"] == "2024-07-30"
+
+
+HOSTILE_TITLE = (
+    "Costs $100 ${header} $$ {{ 7*7 }} {% raw %} \"quoted\" 'single' #hash: colon \\ é 🎉 \u202e"
+)
+NEW_FILES = {
+    "checkout": (
+        NewIncident(
+            EXPECTED_ID,
+            "Checkout down: payments callbacks blocked",
+            datetime(2024, 7, 30, 0, 50, tzinfo=UTC),
+            "SEV2",
+            ("checkout-api", "payments-gateway"),
+            "config-change",
+        ),
+        "# yaml-language-server: $schema=../../schema/incident.schema.json",
+        VOCABULARY_VALUES,
+    ),
+    "template-syntax-in-answers": (
+        NewIncident(
+            "2023-06-15",
+            HOSTILE_TITLE,
+            datetime(2023, 6, 15, 10, 0, tzinfo=timezone(timedelta(hours=-5))),
+            "SEV1",
+            ("api", "null", "b-c"),
+            "$category",
+        ),
+        None,
+        {},
+    ),
+    "suggested-failure-modes": (
+        NewIncident(
+            "2025-01-10-cert-and-pool",
+            "TLS certificate expired, then the connection pool was exhausted by retries",
+            datetime(2025, 1, 10, 8, 15, 30, tzinfo=timezone(timedelta(hours=1))),
+            "SEV3",
+            ("edge-proxy",),
+            "capacity",
+        ),
+        MODELINE,
+        VOCABULARY_VALUES,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEW_FILES))
+def test_new_file_text_matches_its_golden_file(name: str) -> None:
+    incident, modeline, vocabularies = NEW_FILES[name]
+    text = render_incident(
+        incident, modeline=modeline, vocabularies=vocabularies, written_on=date(2024, 8, 1)
+    )
+    assert_matches_golden(text, GOLDEN / f"new-{name}.yaml")
+
+
+def test_answers_holding_template_syntax_are_written_as_typed() -> None:
+    incident, modeline, vocabularies = NEW_FILES["template-syntax-in-answers"]
+    text = render_incident(
+        incident, modeline=modeline, vocabularies=vocabularies, written_on=date(2024, 8, 1)
+    )
+    data = yaml.safe_load(text)
+    assert (data["id"], data["title"]) == ("2023-06-15", HOSTILE_TITLE)
+    assert data["services"] == ["api", "null", "b-c"]
+    assert data["root_cause"]["category"] == "$category"
 
 
 # --- from flags -----------------------------------------------------------------------------

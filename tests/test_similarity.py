@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,8 @@ from postmortems.similarity import DEFAULT_THRESHOLD, SimilarityIndex, index, me
 from postmortems.similarity.evaluation import Scores, bm25_rankings, score, whole_text
 from postmortems.similarity.text import terms
 from postmortems.site.pages import all_similar
+from sitebuild import commit_all, git
 
-ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = Path(__file__).resolve().parent / "similarity_eval"
 LABELLED: dict[str, list[list[str]]] = yaml.safe_load(
     (EVAL_DIR / "_pairs.yaml").read_text(encoding="utf-8")
@@ -266,16 +265,12 @@ def test_no_repeat_without_a_shared_service() -> None:
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A project whose incidents are the evaluation set."""
-    shutil.copytree(PACKAGED_SCHEMAS, tmp_path / "schema")
-    folder = tmp_path / "incidents"
-    folder.mkdir()
+def project(new_project: Callable[..., Path]) -> Path:
+    """A project whose incidents are the evaluation set (no mkdocs.yml)."""
+    root = new_project(config=None)
     for path in EVAL_DIR.glob("[!_]*.yaml"):
-        shutil.copy(path, folder / path.name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    yield tmp_path
+        shutil.copy(path, root / "incidents" / path.name)
+    return root
 
 
 def test_cli_json_lists_the_lookalike_first(
@@ -332,29 +327,13 @@ def test_cli_unknown_id_exits_1_with_one_line(
     assert capsys.readouterr().err.strip().count("\n") == 0
 
 
-def _commit_base(project: Path) -> None:
-    """The project as the first commit of a new repository, on ``main``."""
-    _git(project, "init", "-q", "-b", "main")
-    _git(project, "add", ".")
-    _git(project, "commit", "-q", "-m", "base")
-
-
-def _git(project: Path, *arguments: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *arguments],
-        cwd=project,
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_cli_changed_reports_new_files_as_markdown(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     new = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
     shutil.move(new, project / "new.yaml")
-    _commit_base(project)
+    commit_all(project)
     shutil.move(project / "new.yaml", new)
     assert main(["similar", "--changed"]) == 0
     out = capsys.readouterr().out
@@ -365,7 +344,6 @@ def test_cli_changed_reports_new_files_as_markdown(
 
 
 def _site(project: Path, settings: str) -> None:
-    (project / "docs").mkdir(exist_ok=True)
     (project / "mkdocs.yml").write_text(f"site_name: t\n{settings}", encoding="utf-8")
 
 
@@ -393,7 +371,7 @@ def test_cli_changed_links_are_absolute_for_a_pull_request_comment(
     _site(project, settings)
     new = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
     shutil.move(new, project / "new.yaml")
-    _commit_base(project)
+    commit_all(project)
     shutil.move(project / "new.yaml", new)
     assert main(["similar", "--changed"]) == 0
     assert f"| 1 | [2023-03-21-redis-restart-cold-cache-overloaded-postgres](<{link}>)" in (
@@ -405,12 +383,12 @@ def test_cli_changed_links_are_absolute_for_a_pull_request_comment(
 def test_cli_changed_lists_the_problems_of_an_invalid_file_and_exits_1(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _commit_base(project)
+    commit_all(project)
     changed = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
     text = changed.read_text(encoding="utf-8")
     changed.write_text(text.replace("severity: SEV1", "severity: SEV9", 1), encoding="utf-8")
-    _git(project, "checkout", "-q", "-b", "change")
-    _git(project, "commit", "-q", "-am", "change")
+    git(project, "checkout", "-q", "-b", "change")
+    git(project, "commit", "-q", "-am", "change")
     assert main(["similar", "--changed", "--base", "main"]) == 1
     out = capsys.readouterr().out
     assert "### `2018-04-04-cache-flush-stampede.yaml`" in out
@@ -422,7 +400,7 @@ def test_cli_changed_lists_the_problems_of_an_invalid_file_and_exits_1(
 def test_cli_changed_says_when_nothing_changed(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _commit_base(project)
+    commit_all(project)
     assert main(["similar", "--changed", "--base", "main"]) == 0
     assert "No incident file was added or changed." in capsys.readouterr().out
 
@@ -619,13 +597,13 @@ def test_page_section_and_cli_agree(project: Path, capsys: pytest.CaptureFixture
 def test_cli_changed_finds_a_file_whose_name_git_would_quote(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _commit_base(project)
+    commit_all(project)
     source = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
     renamed = project / "incidents" / "2018-04-04-café.yaml"  # not a valid id: a problem
     renamed.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    _git(project, "checkout", "-q", "-b", "change")
-    _git(project, "add", ".")
-    _git(project, "commit", "-q", "-m", "change")
+    git(project, "checkout", "-q", "-b", "change")
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "change")
     assert main(["similar", "--changed", "--base", "main"]) == 1
     assert "2018-04-04-café.yaml" in capsys.readouterr().out
 

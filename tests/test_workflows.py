@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from sitebuild import BIN, run
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
-CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 
 
 def load_yaml(path: Path) -> Any:
@@ -43,20 +41,9 @@ def step_using(workflow: dict[str, Any], action: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", ["validate.yml", "publish.yml", "tests.yml"])
 def test_workflow_passes_the_github_workflow_schema(name: str) -> None:
-    assert CHECK_JSONSCHEMA.is_file(), (
-        "install check-jsonschema into the venv (pip install .[test])"
-    )
-    result = subprocess.run(
-        [
-            str(CHECK_JSONSCHEMA),
-            "--builtin-schema",
-            "vendor.github-workflows",
-            str(WORKFLOWS / name),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    checker = BIN / "check-jsonschema"
+    assert checker.is_file(), "install check-jsonschema into the venv (pip install .[test])"
+    result = run([checker, "--builtin-schema", "vendor.github-workflows", WORKFLOWS / name])
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from postmortems import __version__
 from postmortems.cli import main
-
-BIN = Path(sys.executable).parent
-
-
-def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "POSTMORTEMS_NO_CACHE": "1"},
-    )
+from sitebuild import BIN, run
 
 
 @pytest.fixture
@@ -62,14 +47,14 @@ def test_init_writes_a_complete_knowledge_base(knowledge_base: Path) -> None:
 
 @pytest.mark.slow
 def test_the_new_knowledge_base_validates(knowledge_base: Path) -> None:
-    result = _run([str(BIN / "postmortems"), "validate"], knowledge_base)
+    result = run([BIN / "postmortems", "validate"], knowledge_base)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "1 incident checked, 0 problems"
 
 
 @pytest.mark.slow
 def test_the_new_knowledge_base_builds_strictly(knowledge_base: Path) -> None:
-    result = _run([str(BIN / "mkdocs"), "build", "--strict"], knowledge_base)
+    result = run([BIN / "mkdocs", "build", "--strict"], knowledge_base)
     assert result.returncode == 0, result.stderr[-3000:]
     site = knowledge_base / "site"
     page = site / "incidents" / "2025-01-15-example-orders-db-disk-full" / "index.html"
@@ -80,15 +65,8 @@ def test_the_new_knowledge_base_builds_strictly(knowledge_base: Path) -> None:
 @pytest.mark.parametrize("name", ["validate.yml", "publish.yml"])
 def test_its_workflows_pass_the_github_workflow_schema(knowledge_base: Path, name: str) -> None:
     workflow = knowledge_base / ".github" / "workflows" / name
-    result = _run(
-        [
-            str(BIN / "check-jsonschema"),
-            "--builtin-schema",
-            "vendor.github-workflows",
-            str(workflow),
-        ],
-        knowledge_base,
-    )
+    checker = BIN / "check-jsonschema"
+    result = run([checker, "--builtin-schema", "vendor.github-workflows", workflow], knowledge_base)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -122,7 +100,7 @@ def test_any_material_site_that_adds_the_plugin_builds_strictly(
         encoding="utf-8",
     )
     shutil.copytree(knowledge_base / "incidents", site / "incidents")
-    result = _run([str(BIN / "mkdocs"), "build", "--strict"], site)
+    result = run([BIN / "mkdocs", "build", "--strict"], site)
     assert result.returncode == 0, result.stderr[-3000:]
     built = site / "site" / "incidents" / "2025-01-15-example-orders-db-disk-full" / "index.html"
     assert "Orders could not be saved" in built.read_text(encoding="utf-8")

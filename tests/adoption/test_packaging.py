@@ -3,27 +3,19 @@ everything the plugin reads at run time (templates, stylesheet, type marker)."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+from sitebuild import BIN, REPO, run
 
 
 @pytest.fixture(scope="module")
 def distributions(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     out = tmp_path_factory.mktemp("dist")
     # No isolation: the pinned setuptools of the test environment builds it, offline.
-    result = subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run([sys.executable, "-m", "build", "--no-isolation", "--outdir", out, REPO])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return sorted(out.iterdir())
 
@@ -31,12 +23,7 @@ def distributions(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 @pytest.mark.slow
 def test_sdist_and_wheel_build_and_pass_twine_check(distributions: list[Path]) -> None:
     assert {path.suffix for path in distributions} == {".gz", ".whl"}
-    result = subprocess.run(
-        [str(BIN / "twine"), "check", "--strict", *map(str, distributions)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run([BIN / "twine", "check", "--strict", *distributions])
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -47,11 +34,11 @@ def test_wheel_carries_templates_schemas_starter_kit_and_type_marker(
     (wheel,) = [path for path in distributions if path.suffix == ".whl"]
     names = set(zipfile.ZipFile(wheel).namelist())
     packaged_templates = {
-        f"postmortems/{path.relative_to(ROOT / 'plugins' / 'postmortems').as_posix()}"
-        for path in (ROOT / "plugins" / "postmortems").rglob("*")
+        f"postmortems/{path.relative_to(REPO / 'plugins' / 'postmortems').as_posix()}"
+        for path in (REPO / "plugins" / "postmortems").rglob("*")
         if path.is_file()
         and "__pycache__" not in path.parts
-        and (path.suffix in {".j2", ".css", ".json", ".js"} or "starter" in path.parts)
+        and (path.suffix in {".j2", ".tmpl", ".css", ".json", ".js"} or "starter" in path.parts)
     }
     assert packaged_templates
     assert packaged_templates <= names, sorted(packaged_templates - names)

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-PROPERDOCS = Path(sys.executable).parent / "properdocs"
+from sitebuild import BIN, copy_repository, run
 
 
 @pytest.mark.slow
 def test_properdocs_builds_the_demo_site_strictly(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(
-        ROOT,
-        project,
-        ignore=shutil.ignore_patterns(".git", ".venv", "site", "site-public", "tests"),
-    )
-    result = subprocess.run(
-        [str(PROPERDOCS), "build", "--strict", "--site-dir", str(tmp_path / "out")],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+    project = copy_repository(tmp_path / "project")
+    result = run([BIN / "properdocs", "build", "--strict", "--site-dir", tmp_path / "out"], project)
     assert result.returncode == 0, result.stderr[-4000:]
     incident_pages = list((tmp_path / "out" / "incidents").glob("*/index.html"))
     assert len(incident_pages) == len(list((project / "incidents").rglob("[!_]*.yaml")))

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from postmortems.cli import main
+from sitebuild import BIN, copy_repository, run
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 INCIDENT = "2024-07-30-messenger-database-replication-outage"
 
 
 @pytest.fixture
 def rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(
-        ROOT,
-        project,
-        ignore=shutil.ignore_patterns(".git", ".venv", "site", "site-public", "tests"),
-    )
+    project = copy_repository(tmp_path / "project")
     monkeypatch.chdir(project)
     monkeypatch.setenv("POSTMORTEMS_NO_CACHE", "1")
     assert main(["render", str(tmp_path / "site" / "docs")]) == 0
@@ -79,15 +70,7 @@ def test_zensical_builds_the_rendered_folder(rendered: Path) -> None:
         "markdown_extensions: [admonition, attr_list, tables, pymdownx.superfences]\n",
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [str(BIN / "zensical"), "build"],
-        cwd=site,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "NO_COLOR": "1"},
-        timeout=600,
-    )
+    result = run([BIN / "zensical", "build"], site, env={"NO_COLOR": "1"}, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     html = (site / "site" / "incidents" / INCIDENT / "index.html").read_text(encoding="utf-8")
     assert "Online Messenger App Outage" in html

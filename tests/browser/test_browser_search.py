@@ -6,7 +6,6 @@ Screenshots of the box and of the search page, desktop and phone, light and dark
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,16 +24,6 @@ BLACK_FRIDAY_TITLE = (
     "Black Friday checkout errors as autoscaled pods exhausted database connections"
 )
 PUBLIC_CERTIFICATE = "2023-03-14-tracking-api-certificate-expiry"
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def open_box_and_type(page: Page, words: str) -> None:

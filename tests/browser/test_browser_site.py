@@ -5,27 +5,16 @@ Screenshots of an incident page and an index page, light and dark, go to ``tests
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page
+from sitebuild import REPO
 
 pytestmark = pytest.mark.browser
 
 MESSENGER = "2024-07-30-messenger-database-replication-outage"
 MESSENGER_TITLE = "Incident Postmortem Report: Online Messenger App Outage"
-TIMEOUT = 30_000
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def heading(page: Page) -> str:
@@ -66,25 +55,76 @@ def test_services_index_leads_to_a_service_and_then_to_an_incident(
     assert page.locator(".pm-severity").inner_text() == "SEV1: critical"
 
 
+# How a page looks at first sight: the luminance of the painted background, the contrast of the
+# article's first paragraph against what is painted behind it, where the title sits, and how
+# far the page reaches past the window's width.
+LOOK = """() => {
+  const channels = colour => {
+    const [r, g, b, a = 1] = colour.match(/[\\d.]+/g).map(Number);
+    return [r, g, b, a];
+  };
+  const over = (colour, behind) => {  // a translucent colour as painted over another
+    const [r, g, b, a] = channels(colour);
+    return channels(behind).slice(0, 3).map((value, i) => a * [r, g, b][i] + (1 - a) * value);
+  };
+  const luminance = rgb => {
+    const [r, g, b] = rgb.map(value => {
+      const share = value / 255;
+      return share <= 0.03928 ? share / 12.92 : ((share + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const painted = element => {
+    for (let node = element; node; node = node.parentElement) {
+      const colour = getComputedStyle(node).backgroundColor;
+      if (channels(colour)[3] === 1) return colour;
+    }
+    return "rgb(255, 255, 255)";
+  };
+  const paragraph = document.querySelector("article p");
+  const background = painted(paragraph);
+  const text = luminance(over(getComputedStyle(paragraph).color, background));
+  const behind = luminance(channels(background).slice(0, 3));
+  const title = document.querySelector("article h1").getBoundingClientRect();
+  return {
+    background: luminance(channels(painted(document.querySelector(".md-main"))).slice(0, 3)),
+    contrast: (Math.max(text, behind) + 0.05) / (Math.min(text, behind) + 0.05),
+    titleOnFirstScreen: title.height > 0 && title.top >= 0 && title.bottom <= innerHeight,
+    overflow: document.documentElement.scrollWidth - innerWidth,
+  };
+}"""
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_screenshots_of_an_incident_and_an_index_page(
+def test_incident_and_index_pages_follow_the_readers_colour_scheme_and_read_well(
     browser: Browser, example_site: str, artifacts: Path, scheme: str
 ) -> None:
+    """Dark or light as the reader's system asks, text at WCAG AA contrast, the title on the
+    first screen, nothing wider than the window; the severity badge and the facts on an
+    incident, every incident in the index. Screenshots go to ``tests/artifacts/``."""
+    incidents = len(list((REPO / "incidents").rglob("[!_]*.yaml")))
     context = browser.new_context(
         viewport={"width": 1280, "height": 900},
         color_scheme=scheme,  # type: ignore[arg-type]
     )
     try:
         page = context.new_page()
-        expected = {"light": "default", "dark": "slate"}[scheme]
         for name, url in (("incident", f"incidents/{MESSENGER}/"), ("index", "incidents/")):
-            page.goto(example_site + url)
-            page.wait_for_load_state("networkidle")
-            body = page.locator("body")
-            assert body.get_attribute("data-md-color-scheme") == expected
-            path = artifacts / f"{name}-{scheme}.png"
-            page.screenshot(path=str(path), full_page=True)
-            assert path.stat().st_size > 10_000
+            page.goto(example_site + url, wait_until="networkidle")
+            page.screenshot(path=str(artifacts / f"{name}-{scheme}.png"), full_page=True)
+            look = page.evaluate(LOOK)
+            if scheme == "dark":
+                assert look["background"] < 0.05, (name, look)
+            else:
+                assert look["background"] > 0.9, (name, look)
+            assert look["contrast"] >= 4.5, (name, look)
+            assert look["titleOnFirstScreen"], (name, look)
+            assert look["overflow"] <= 0, (name, look)
+            if name == "incident":
+                assert page.locator(".pm-severity").inner_text() == "SEV1: critical"
+                assert page.locator(".pm-facts").is_visible()
+            else:
+                assert page.locator("article table tbody tr").count() == incidents
     finally:
         context.close()
 

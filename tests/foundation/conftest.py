@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from postmortems.cli import main
-from postmortems.core.project import PACKAGED_SCHEMAS
 
 from .documents import OLDER, OLDER_ID, VALID, VALID_ID
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -53,23 +49,16 @@ class Project:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A cache folder of the test's own, and the cache on: some tests are about the cache."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("POSTMORTEMS_NO_CACHE", raising=False)
 
 
 @pytest.fixture
-def project(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Project]:
-    """An empty project with the real schema, as the working directory."""
-    root = tmp_path / "site"
-    shutil.copytree(PACKAGED_SCHEMAS, root / "schema")
-    (root / "incidents").mkdir()
-    (root / "docs").mkdir()  # for the tests that add a mkdocs.yml: MkDocs wants its docs_dir
-    monkeypatch.chdir(root)
-    yield Project(root, capsys)
+def project(new_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> Project:
+    """An empty project with the real schema and no mkdocs.yml, as the working directory."""
+    return Project(new_project(config=None), capsys)
 
 
 @pytest.fixture

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from goldens import assert_matches_golden
 from postmortems.cli import main
-from postmortems.core.project import PACKAGED_SCHEMAS
+from sitebuild import copy_project
 
 from .conftest import Project
 from .documents import OLDER, OLDER_ID, VALID, VALID_ID, edit
@@ -22,9 +22,7 @@ GOLDEN_FILES = {"text": "validate.txt", "json": "validate.json", "github": "vali
 @pytest.fixture
 def fixture_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The fixture project (several invalid files) with the real schema, as working directory."""
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURE, root)
-    shutil.copytree(PACKAGED_SCHEMAS, root / "schema")
+    root = copy_project(tmp_path / "project", FIXTURE)
     monkeypatch.chdir(root)
     return root
 
@@ -35,11 +33,8 @@ def test_output_matches_the_golden_file(
 ) -> None:
     code = main(["validate", "--format", output_format])
     out = capsys.readouterr().out
-    golden = GOLDEN / GOLDEN_FILES[output_format]
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(out, encoding="utf-8")
     assert code == 1
-    assert out == golden.read_text(encoding="utf-8")
+    assert_matches_golden(out, GOLDEN / GOLDEN_FILES[output_format])
 
 
 def test_github_actions_selects_the_github_format(

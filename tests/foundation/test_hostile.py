@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from postmortems.core.project import PACKAGED_SCHEMAS
+from sitebuild import make_project
 
 from .documents import OLDER, OLDER_ID, VALID, VALID_ID
 
@@ -58,9 +57,7 @@ def _pad_to_a_mebibyte(raw: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def hostile_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("hostile")
-    shutil.copytree(PACKAGED_SCHEMAS, root / "schema")
-    (root / "incidents").mkdir()
+    root = make_project(tmp_path_factory.mktemp("hostile"), config=None)
     (root / "incidents" / f"{OLDER_ID}.yaml").write_text(OLDER, encoding="utf-8")
     return root
 

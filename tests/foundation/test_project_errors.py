@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from postmortems.cli import main
-from postmortems.core.project import PACKAGED_SCHEMAS
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    # A site with its own copy of the schema, named in its mkdocs.yml.
-    shutil.copytree(PACKAGED_SCHEMAS, tmp_path / "schema")
-    (tmp_path / "docs").mkdir(exist_ok=True)
-    (tmp_path / "mkdocs.yml").write_text(
-        "site_name: t\nplugins:\n  - postmortems:\n      schema: schema/incident.schema.json\n",
-        encoding="utf-8",
-    )
-    shutil.copytree(REPO / "incidents", tmp_path / "incidents")
-    monkeypatch.chdir(tmp_path)
+def project(new_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This repository's incidents in a site with its own schema, as the working directory."""
     monkeypatch.setenv("POSTMORTEMS_NO_CACHE", "1")
-    return tmp_path
+    return new_project(REPO / "incidents")
 
 
 @pytest.mark.parametrize(

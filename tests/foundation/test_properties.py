@@ -54,9 +54,6 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-ALL_PATHS = _paths(DOCUMENT)
-
-
 def _mutated(document: Any, path: tuple[Any, ...], action: str, junk: Any) -> Any:
     copy = json.loads(json.dumps(document))
     parent = copy

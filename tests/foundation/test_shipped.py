@@ -9,8 +9,8 @@ import pytest
 from postmortems.cli import main
 from postmortems.core.loader import load_bytes, to_json
 from postmortems.core.project import PACKAGED_SCHEMAS
+from sitebuild import REPO
 
-from .conftest import REPO
 from .documents import OLDER, VALID
 
 SCHEMA = json.loads((PACKAGED_SCHEMAS / "incident.schema.json").read_text("utf-8"))

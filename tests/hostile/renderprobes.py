@@ -8,19 +8,14 @@ after ``postmortems``; its home page prints incident text through the ``pm_*`` m
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from postmortems.core.project import PACKAGED_SCHEMAS
+from sitebuild import BIN, copy_project, run
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURE_PROJECT = REPO / "tests" / "site" / "fixtures" / "project"
 RENDER = Path(__file__).parent / "render"
 EXTENSIONS = """markdown_extensions:
   - admonition
@@ -42,9 +37,7 @@ EXTENSIONS = """markdown_extensions:
 
 def render_project(destination: Path, *, macros_first: bool, incidents: Path | None = None) -> Path:
     """The fixture project with the probes (or ``incidents``), ready to build."""
-    project = destination
-    shutil.copytree(FIXTURE_PROJECT, project)
-    shutil.copytree(PACKAGED_SCHEMAS, project / "schema")
+    project = copy_project(destination)
     shutil.copytree(incidents or RENDER / "incidents", project / "incidents", dirs_exist_ok=True)
     shutil.copy(RENDER / "secret.txt", project / "secret.txt")
     shutil.copy(RENDER / "index.md", project / "docs" / "index.md")
@@ -70,9 +63,8 @@ def build_project(project: Path) -> Path:
 
     (mkdocs-macros keeps registrations across builds in one process.)
     """
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "POSTMORTEMS_NO_CACHE": "1"}
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"]
-    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+    command = [BIN / "mkdocs", "build", "--strict", "-q"]
+    result = run(command, project, env={"POSTMORTEMS_NO_CACHE": "1"})
     assert result.returncode == 0, result.stderr
     return project / "site"
 

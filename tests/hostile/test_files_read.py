@@ -4,29 +4,22 @@ page templates follow the incident files' rule, and no message quotes a catalog'
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from postmortems.cli import main
-from postmortems.core.project import PACKAGED_SCHEMAS
-
-from .test_refused import REPO
+from sitebuild import REPO
 
 SECRET = "AKIAIOSFODNN7EXAMPLE-wJalrXUtnFEMI"
 CLEAN = REPO / "tests" / "foundation" / "fixtures" / "project" / "incidents" / "2024"
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(PACKAGED_SCHEMAS, root / "schema")  # the site's own copy
-    (root / "incidents").mkdir(parents=True)
-    (root / "docs").mkdir()
+def project(new_project: Callable[..., Path]) -> Path:
+    """One clean incident in a site with its own schema, as the working directory."""
+    root = new_project()
     shutil.copy(CLEAN / "2024-02-01-clean.yaml", root / "incidents")
-    (root / "mkdocs.yml").write_text(
-        "site_name: T\nplugins:\n  - postmortems:\n      schema: schema/incident.schema.json\n"
-    )
-    monkeypatch.chdir(root)
     return root
 
 

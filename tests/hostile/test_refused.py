@@ -4,26 +4,22 @@ messages in the ``.expected`` file beside it (``UPDATE_GOLDEN=1`` rewrites them)
 
 from __future__ import annotations
 
-import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from goldens import assert_matches_golden
 from postmortems.cli import main
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
 CORPUS = sorted((HERE / "refused").glob("*.yaml"))
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(new_project: Callable[..., Path]) -> Path:
     """A project with the packaged schema and an empty incidents folder, as working directory."""
-    (tmp_path / "incidents").mkdir()
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "mkdocs.yml").write_text("site_name: Hostile\nplugins:\n  - postmortems\n")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return new_project(config="site_name: Hostile\nplugins:\n  - postmortems\n")
 
 
 @pytest.mark.parametrize("source", CORPUS, ids=[path.stem for path in CORPUS])
@@ -33,11 +29,8 @@ def test_hostile_file_is_refused_with_the_expected_messages(
     shutil.copy(source, project / "incidents" / source.name)
     code = main(["validate", "--no-cache", f"incidents/{source.name}"])
     captured = capsys.readouterr()
-    golden = source.with_suffix(".expected")
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(captured.out, encoding="utf-8")
     assert code == 1
-    assert captured.out == golden.read_text(encoding="utf-8")
+    assert_matches_golden(captured.out, source.with_suffix(".expected"))
     assert captured.err == ""
     assert "\x1b" not in captured.out
 

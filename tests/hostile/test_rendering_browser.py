@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Dialog, Page, sync_playwright
+from playwright.sync_api import Dialog, Page
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 PROBES = (
     "",
     "incidents/2025-03-01-non-bmp-title-probe/",
@@ -30,37 +27,11 @@ def served(render_site: Path, serve_folder: Callable[[Path], str]) -> str:
     return serve_folder(render_site)
 
 
-def test_probe_pages_open_no_dialog_and_keep_their_title(served: str) -> None:
+def test_probe_pages_open_no_dialog_and_keep_their_title(
+    page: Page, served: str, artifacts: Path
+) -> None:
+    """Every probe page keeps the title it was served with and has one h1."""
     dialogs: list[str] = []
-    failures: list[BaseException] = []
-
-    def visit() -> None:
-        # In its own thread: the browser tests keep a sync Playwright loop in the main thread.
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=str(CHROMIUM),
-                    args=["--no-sandbox", "--disable-gpu"],
-                    headless=True,
-                )
-                try:
-                    visit_probes(browser.new_page(), served, dialogs)
-                finally:
-                    browser.close()
-        except BaseException as error:  # re-raised in the test's own thread
-            failures.append(error)
-
-    thread = threading.Thread(target=visit)
-    thread.start()
-    thread.join(timeout=300)
-    assert not thread.is_alive()
-    if failures:
-        raise failures[0]
-    assert dialogs == []
-
-
-def visit_probes(page: Page, served: str, dialogs: list[str]) -> None:
-    """Open every probe page; each keeps the title it was served with and has one h1."""
 
     def dismiss(dialog: Dialog) -> None:
         dialogs.append(dialog.message)
@@ -78,5 +49,5 @@ def visit_probes(page: Page, served: str, dialogs: list[str]) -> None:
         assert page.title() == served_title, url
         assert page.locator("article h1").count() == 1, url
         if url.endswith("fence-disagreement-probe/"):
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "render-probe.png"), full_page=True)
+            page.screenshot(path=str(artifacts / "render-probe.png"), full_page=True)
+    assert dialogs == []

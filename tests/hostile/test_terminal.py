@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from postmortems.cli import main
 from postmortems.core.terminal import inert
-
-from .test_refused import REPO
+from sitebuild import REPO
 
 CLEAN = REPO / "tests" / "foundation" / "fixtures" / "project" / "incidents" / "2024"
 CLIPBOARD = "\x1b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\x07"
@@ -19,17 +19,15 @@ HOSTILE_NAME = f"2024-05-01-{CLIPBOARD}\x1b[2K\u202e.yaml"
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(new_project: Callable[..., Path]) -> Path:
     """A project with one clean incident and one file whose name holds escape sequences."""
-    (tmp_path / "docs").mkdir()
-    incidents = tmp_path / "incidents" / "2024"
-    incidents.mkdir(parents=True)
+    root = new_project(config="site_name: T\nplugins:\n  - postmortems\n")
+    incidents = root / "incidents" / "2024"
+    incidents.mkdir()
     shutil.copy(CLEAN / "2024-02-01-clean.yaml", incidents)
     clean = (CLEAN / "2024-02-01-clean.yaml").read_text("utf-8")
     (incidents / HOSTILE_NAME).write_text(clean.replace("Checkout was slow", "Slow"), "utf-8")
-    (tmp_path / "mkdocs.yml").write_text("site_name: T\nplugins:\n  - postmortems\n")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return root
 
 
 def output_of(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:

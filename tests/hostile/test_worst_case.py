@@ -6,36 +6,26 @@ Its build time is measured by ``benchmarks/worst_case.py``; here it is only prin
 from __future__ import annotations
 
 import importlib.util
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-
-from .test_refused import REPO
+from sitebuild import BIN, REPO, run
 
 _SPEC = importlib.util.spec_from_file_location("worst_case", REPO / "benchmarks" / "worst_case.py")
 assert _SPEC and _SPEC.loader
 worst_case = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(worst_case)
-BIN = Path(sys.executable).parent
-
-
-def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
 @pytest.mark.slow
 def test_the_worst_file_validate_accepts_builds_strictly(tmp_path: Path) -> None:
     incident = worst_case.write_project(tmp_path)
     assert incident.stat().st_size > 800_000  # lists at their maxima + Markdown at its total cap
-    validated = run([str(BIN / "postmortems"), "validate", "--no-cache"], tmp_path)
+    validated = run([BIN / "postmortems", "validate", "--no-cache"], tmp_path)
     assert validated.returncode == 0, validated.stdout
     start = time.perf_counter()
-    built = run([str(BIN / "mkdocs"), "build", "--strict", "-q"], tmp_path)
+    built = run([BIN / "mkdocs", "build", "--strict", "-q"], tmp_path)
     print(f"worst case built in {time.perf_counter() - start:.1f} s")
     assert built.returncode == 0, built.stderr[-3000:]
     page = (tmp_path / "site" / "incidents" / worst_case.ID / "index.html").read_text("utf-8")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from postmortems.core.model import Incident
+from sitebuild import SOURCE_DATE_EPOCH
 
 from .helpers import SCHEMA_PATH, sample_incidents
 
@@ -43,22 +43,12 @@ resolution: Rolled back.
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(new_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project folder with one final incident and one draft from months before the build."""
-    (tmp_path / "schema").mkdir()
-    shutil.copy(SCHEMA_PATH, tmp_path / "schema" / "incident.schema.json")  # the site's own
-    (tmp_path / "docs").mkdir(exist_ok=True)
-    (tmp_path / "mkdocs.yml").write_text(
-        "site_name: t\nplugins:\n  - postmortems:\n      schema: schema/incident.schema.json\n",
-        encoding="utf-8",
-    )
-    folder = tmp_path / "incidents"
-    folder.mkdir()
+    root = new_project()
     for incident_id, status in (("2024-03-01-final", "final"), ("2024-03-01-draft", "draft")):
         text = INCIDENT.format(id=incident_id, status=status)
-        (folder / f"{incident_id}.yaml").write_text(text, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
+        (root / "incidents" / f"{incident_id}.yaml").write_text(text, encoding="utf-8")
     monkeypatch.setenv("POSTMORTEMS_NO_CACHE", "1")
-    build = datetime(2024, 9, 1, tzinfo=UTC)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(build.timestamp())))
-    return tmp_path
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    return root

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 from postmortems.cli import main
-from postmortems.core.project import PACKAGED_SCHEMAS
 from postmortems.site.search_index import bundle_records, bundle_texts
+from sitebuild import build_site, make_project
 
 pytestmark = pytest.mark.slow
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _incident(
@@ -70,12 +65,10 @@ PUBLIC = [
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("public-project")
-    shutil.copytree(PACKAGED_SCHEMAS, root / "schema")
-    (root / "docs").mkdir()
+    root = make_project(tmp_path_factory.mktemp("public-project"), config=None)
     (root / "docs" / "index.md").write_text("# Incidents\n\nHome.\n", encoding="utf-8")
     year = root / "incidents" / "2025"
-    year.mkdir(parents=True)
+    year.mkdir()
     for document in INTERNAL + PUBLIC:
         (year / f"{document['id']}.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     catalog = {
@@ -105,9 +98,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sites(project: Path) -> dict[str, Path]:
     built = {}
     for audience in ("internal", "public"):
-        config = load_config(config_file=str(project / f"mkdocs.{audience}.yml"), strict=True)
-        build(config)
-        built[audience] = project / f"site-{audience}"
+        config = f"mkdocs.{audience}.yml"
+        site_dir = project / f"site-{audience}"
+        built[audience] = build_site(project, site_dir, config=config, build_date=None).site_dir
     return built
 
 

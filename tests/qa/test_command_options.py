@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 from postmortems.cli import main
+from sitebuild import commit_all
 
 from .conftest import KNOWN_ID
 
@@ -37,21 +37,10 @@ def test_similar_changed_refuses_json(project: Path, capsys: pytest.CaptureFixtu
     assert "--changed writes Markdown" in capsys.readouterr().err
 
 
-def _git(root: Path, *arguments: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=qa@example.com", "-c", "user.name=QA", *arguments],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
-
-
 def test_similar_changed_with_a_base_that_is_no_commit_is_a_usage_error(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _git(project, "init", "-q", ".")
-    _git(project, "add", "-A")
-    _git(project, "commit", "-q", "-m", "incidents")
+    commit_all(project)
 
     assert main(["similar", "--changed", "--base", "orgin/main"]) == 2
     assert capsys.readouterr().err.strip() == (

@@ -21,8 +21,8 @@ OTHER_ID = "2023-06-02-search-index-rebuild-stalled"
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The fixture project, built as of ``BUILD_DATE``, with a cache folder of its own."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
-    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return copy_project(tmp_path / "project")
 

@@ -4,29 +4,23 @@ reaches a built page."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-from postmortems.core.project import PACKAGED_SCHEMAS
 from postmortems.site.search_index import bundle_records
-from sitebuild import PROJECT
+from sitebuild import build_site, copy_project
 
 pytestmark = pytest.mark.slow
 
 
 def test_listing_links_resolve_to_built_files_without_directory_urls(tmp_path: Path) -> None:
-    shutil.copytree(PROJECT, tmp_path / "project")
-    shutil.copytree(PACKAGED_SCHEMAS, tmp_path / "project" / "schema", dirs_exist_ok=True)
-    config_file = tmp_path / "project" / "mkdocs.yml"
+    project = copy_project(tmp_path / "project")
+    config_file = project / "mkdocs.yml"
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     config["use_directory_urls"] = False
     config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
-    build(load_config(config_file=str(config_file), strict=True))
-    site = tmp_path / "project" / "site"
+    site = build_site(project, project / "site").site_dir
     checked = 0
     for page in (
         "incidents/index.html",

@@ -1,18 +1,18 @@
 """The Markdown of generated pages, compared with golden files.
 
 The pages come from ``pages.site_pages`` on the fixture files, loaded as the plugin loads them.
-After an intended change, rewrite the golden files with ``UPDATE_GOLDENS=1 pytest tests/site``
+After an intended change, rewrite the golden files with ``UPDATE_GOLDEN=1 pytest tests/site``
 and review the diff.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
+from goldens import assert_matches_golden
 from postmortems.core.collection import Collection, load_collection
 from postmortems.core.project import PACKAGED_SCHEMAS, ProjectPaths
 from postmortems.site.pages import GeneratedPage, all_similar, site_pages, template_environment
@@ -70,12 +70,7 @@ HOSTILE_PAGES = {
 
 @pytest.mark.parametrize("name", sorted(PAGES | HOSTILE_PAGES))
 def test_generated_markdown_matches_its_golden_file(name: str) -> None:
-    content = (PAGES | HOSTILE_PAGES)[name].content
-    golden = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDENS") == "1":
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(content, encoding="utf-8")
-    assert content == golden.read_text(encoding="utf-8")
+    assert_matches_golden((PAGES | HOSTILE_PAGES)[name].content, GOLDEN / name)
 
 
 def test_every_golden_file_still_has_its_page() -> None:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-from postmortems.core.project import PACKAGED_SCHEMAS
+from sitebuild import build_site, make_project
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 
 INCIDENT = {
     "id": "index",
@@ -33,24 +29,17 @@ INCIDENT = {
 def test_incident_and_service_named_index_have_pages_linked_from_the_indexes(
     tmp_path: Path,
 ) -> None:
-    shutil.copytree(PACKAGED_SCHEMAS, tmp_path / "schema")
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
-    (tmp_path / "incidents" / "2024").mkdir(parents=True)
-    (tmp_path / "incidents" / "2024" / "index.yaml").write_text(yaml.safe_dump(INCIDENT), "utf-8")
-    (tmp_path / "mkdocs.yml").write_text(
-        yaml.safe_dump(
-            {
-                "site_name": "Reserved names",
-                "theme": {"name": "material", "font": False},
-                "plugins": ["search", {"postmortems": {}}],
-                "markdown_extensions": ["admonition", "tables"],
-            }
-        ),
-        encoding="utf-8",
-    )
-    build(load_config(config_file=str(tmp_path / "mkdocs.yml"), strict=True))
-    site = tmp_path / "site"
+    config = {
+        "site_name": "Reserved names",
+        "theme": {"name": "material", "font": False},
+        "plugins": ["search", {"postmortems": {}}],
+        "markdown_extensions": ["admonition", "tables"],
+    }
+    project = make_project(tmp_path / "project", config=yaml.safe_dump(config))
+    (project / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (project / "incidents" / "2024").mkdir()
+    (project / "incidents" / "2024" / "index.yaml").write_text(yaml.safe_dump(INCIDENT), "utf-8")
+    site = build_site(project, project / "site").site_dir
     page = (site / "incidents" / "index" / "index.html").read_text(encoding="utf-8")
     assert "Summary of the index incident." in page
     listing = (site / "incidents" / "index.html").read_text(encoding="utf-8")

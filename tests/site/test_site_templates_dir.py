@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
-from postmortems.core.project import PACKAGED_SCHEMAS
-from sitebuild import PROJECT
+from sitebuild import build_site, copy_project
 
 pytestmark = pytest.mark.slow
 
 
 def _project(tmp_path: Path, templates_dir: str) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(PROJECT, project)
-    shutil.copytree(PACKAGED_SCHEMAS, project / "schema", dirs_exist_ok=True)
-    config_file = project / "mkdocs.yml"
+    """The fixture project with ``templates_dir``: its ``mkdocs.yml``."""
+    config_file = copy_project(tmp_path / "project") / "mkdocs.yml"
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     # Keep the plugin order: mkdocs-macros keeps registrations across builds in one process.
     config["plugins"] = [
@@ -41,7 +35,7 @@ def test_template_in_templates_dir_replaces_the_packaged_one(tmp_path: Path) -> 
         "---\ntitle: Our timeline\nrender_macros: false\n---\n\n# Our own timeline page\n",
         encoding="utf-8",
     )
-    build(load_config(config_file=str(config_file), strict=True))
+    build_site(config_file.parent, config_file.parent / "site")
     timeline = (config_file.parent / "site" / "timeline" / "index.html").read_text("utf-8")
     assert "Our own timeline page" in timeline
     services = (config_file.parent / "site" / "services" / "index.html").read_text("utf-8")
@@ -53,7 +47,7 @@ def test_missing_templates_dir_fails_the_build_with_its_name(
 ) -> None:
     config_file = _project(tmp_path, "no-such-folder")
     with pytest.raises(Abort):
-        build(load_config(config_file=str(config_file), strict=True))
+        build_site(config_file.parent, config_file.parent / "site")
     assert "templates_dir is not a folder:" in caplog.text
     assert "no-such-folder" in caplog.text
 
@@ -78,7 +72,7 @@ def test_a_template_linked_to_a_folder_outside_or_into_git_is_refused_unread(
     )
     (overrides / link).symlink_to(target)
     with pytest.raises(Abort):
-        build(load_config(config_file=str(config_file), strict=True))
+        build_site(config_file.parent, config_file.parent / "site")
     assert "not read" in caplog.text and link in caplog.text
     assert "SECRET" not in caplog.text
     assert not (config_file.parent / "site" / "incidents").exists()
@@ -91,5 +85,5 @@ def test_templates_dir_that_is_itself_a_link_is_refused(
     (config_file.parent / "elsewhere").mkdir()
     (config_file.parent / "overrides").symlink_to(config_file.parent / "elsewhere")
     with pytest.raises(Abort):
-        build(load_config(config_file=str(config_file), strict=True))
+        build_site(config_file.parent, config_file.parent / "site")
     assert "symbolic link or no folder; not read" in caplog.text

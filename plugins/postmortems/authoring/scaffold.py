@@ -1,19 +1,22 @@
 """A new incident file: its id, its answers checked, and the YAML text to start from.
 
-Pure logic, no I/O: ``postmortems new`` asks the questions and writes the file. Every field
-the author still has to write holds a string starting with ``TODO``, which ``postmortems
-validate`` reports until it is replaced.
+No I/O but reading the template (``templates/incident.yaml.tmpl``): ``postmortems new`` asks
+the questions and writes the file. Every field the author still has to write holds a string
+starting with ``TODO``, which ``postmortems validate`` reports until it is replaced.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
+import string
 import textwrap
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import yaml
 
@@ -24,6 +27,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,99}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SLUG_MAX = 60
 TITLE_MAX = 200
+TEMPLATE = Path(__file__).parent / "templates" / "incident.yaml.tmpl"
 
 _TIMESTAMP = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})"
@@ -161,129 +165,70 @@ def render_incident(
     vocabularies: Mapping[str, Sequence[str]],
     written_on: date,
 ) -> str:
-    """The YAML text of a new incident: answers filled in, ``TODO`` for the rest, comments."""
+    """The YAML text of a new incident: answers filled in, ``TODO`` for the rest, comments.
+
+    The text is ``templates/incident.yaml.tmpl``; each answer is quoted for YAML before it is
+    put in, and ``string.Template`` puts values in once, never reading them as placeholders.
+    """
     started = rfc3339(incident.started_at)
     offset = "Z" if started.endswith("Z") else started[-6:]
-    unknown_time = f"{incident.started_at.date().isoformat()}THH:MM:SS{offset}"
-    services = "\n".join(f"  - {_scalar(service)}" for service in incident.services)
+    suggested = suggest(incident.title, vocabularies.get("failureMode") or None)
+    values = {
+        "editor_line": f"{modeline}\n#\n" if modeline else "",
+        "id": _scalar(incident.id),
+        "title": _quoted(incident.title),
+        "severity": _scalar(incident.severity),
+        "services": "\n".join(f"  - {_scalar(service)}" for service in incident.services),
+        "started_at": started,
+        "unknown_time": f"{incident.started_at.date().isoformat()}THH:MM:SS{offset}",
+        "category": _scalar(incident.category),
+        "failure_modes": (
+            f"failure_modes: [{', '.join(suggested)}]" if suggested else "# failure_modes: []"
+        ),
+        "written_on": written_on.isoformat(),
+    }
+    return _template().substitute(values | _notes(incident.title, vocabularies, suggested))
+
+
+@functools.cache
+def _template() -> string.Template:
+    return string.Template(TEMPLATE.read_text(encoding="utf-8"))
+
+
+def _notes(
+    title: str, vocabularies: Mapping[str, Sequence[str]], suggested: Sequence[str]
+) -> dict[str, str]:
+    """The comments of the template that name the values a field allows (from the schema)."""
 
     def allowed(name: str) -> str:
         return ", ".join(vocabularies.get(name, ())) or "see the schema"
 
-    header = _note(f"Postmortem of {incident.title}") + "\n" + _note(GUIDANCE)
-    note_status = _note(f"State of this document: {allowed('status')}.")
-    note_severity = _note(f"How bad it was: {allowed('severity')}.")
-    note_detection = _note(
-        f"How the organisation found out; method is one of {allowed('detectionMethod')}."
-    )
-    note_category = _note(f"One of {allowed('rootCauseCategory')}.", indent="  ")
-    suggested = suggest(incident.title, vocabularies.get("failureMode") or None)
-    note_modes = _note(
-        "How it failed, whatever the category (finds look-alike incidents); optional, "
-        f"from: {allowed('failureMode')}."
-        + (" Suggested from the title: keep those that fit." if suggested else "")
-    )
-    modes_line = f"failure_modes: [{', '.join(suggested)}]" if suggested else "# failure_modes: []"
-    note_timeline = _note(
-        f"What happened when, in order (Markdown). kind is one of {allowed('timelineKind')}."
-    )
-    note_actions = _note(
-        f"The follow-up work agreed in the review. status is one of {allowed('actionStatus')}; "
-        f"optional: type ({allowed('actionType')}), owner, priority ({allowed('priority')}), "
-        "due (YYYY-MM-DD) and ticket (an https:// link)."
-    )
-    note_visibility = _note(
-        f"Who may read it: {allowed('visibility')}. The public site shows only public incidents."
-    )
-
-    editor_line = f"{modeline}\n#\n" if modeline else ""
-    return f"""\
-{editor_line}{header}
-
-# Stable identifier and URL of this incident: must stay equal to this file's name.
-id: {_scalar(incident.id)}
-title: {_quoted(incident.title)}
-{note_status}
-status: draft
-{note_severity}
-severity: {_scalar(incident.severity)}
-# What happened, in a paragraph or two, for a reader who was not there (Markdown).
-summary: {_quoted("TODO: what happened, in a paragraph or two")}
-# The affected services, by their slug in incidents/_services.yaml.
-services:
-{services}
-
-# Times are RFC 3339 with an offset, e.g. 2024-07-30T00:50:00Z. Uncomment and fill in the
-# others when known: they give the time to detect, the time to mitigate and the duration.
-started_at: {started}
-# detected_at: {unknown_time}
-# mitigated_at: {unknown_time}
-# resolved_at: {unknown_time}
-
-impact:
-  # Who was affected and how, in the users' words (Markdown).
-  summary: {_quoted("TODO: who was affected and how")}
-  # Optional: users_affected (a number), users_affected_percent (0 to 100), regions (a list),
-  # customer_facing (true or false), business and reputation (Markdown).
-
-{note_detection}
-# detection:
-#   method: monitoring
-#   description: The error-rate alert fired.
-
-# What set it off: a deploy, a maintenance task, a traffic spike (Markdown).
-trigger: {_quoted("TODO: what set it off (or delete this line)")}
-
-root_cause:
-{note_category}
-  category: {_scalar(incident.category)}
-  # One line: shown in the index tables and used to find similar incidents.
-  summary: {_quoted("TODO: the root cause in one line")}
-  # The full analysis (Markdown): the conditions that made it possible, and the safeguard
-  # that was missing. Optional: five_whys, a list of questions and answers.
-  description: {_quoted("TODO: the full analysis")}
-
-# What made it possible, larger or longer; category from the same taxonomy as root_cause.
-# contributing_factors:
-#   - title: No canary stage for this kind of change
-#     category: process
-
-{note_modes}
-{modes_line}
-
-# How service was restored (Markdown).
-resolution: {_quoted("TODO: how service was restored")}
-
-{note_timeline}
-timeline:
-  - at: {started}
-    kind: impact-start
-    event: {_quoted("TODO: what users noticed first")}
-
-{note_actions}
-action_items:
-  - title: {_quoted("TODO: the first action item")}
-    status: open
-    owner: {_quoted("TODO: who does it (a team or a person)")}
-
-# Markdown lists; delete a list that stays empty.
-lessons:
-  went_well:
-    - {_quoted("TODO: what went well")}
-  went_wrong:
-    - {_quoted("TODO: what went wrong")}
-  got_lucky:
-    - {_quoted("TODO: where we got lucky")}
-
-# Who wrote this document (name, optional role and email); reviewers has the same form.
-authors:
-  - name: {_quoted("TODO: your name")}
-written_on: {written_on.isoformat()}
-{note_visibility}
-visibility: internal
-# Optional: tags (a list of slugs), related (ids of other incidents) and
-# links (a list of title and url).
-"""
+    return {
+        "header": _note(f"Postmortem of {title}") + "\n" + _note(GUIDANCE),
+        "note_status": _note(f"State of this document: {allowed('status')}."),
+        "note_severity": _note(f"How bad it was: {allowed('severity')}."),
+        "note_detection": _note(
+            f"How the organisation found out; method is one of {allowed('detectionMethod')}."
+        ),
+        "note_category": _note(f"One of {allowed('rootCauseCategory')}.", indent="  "),
+        "note_failure_modes": _note(
+            "How it failed, whatever the category (finds look-alike incidents); optional, "
+            f"from: {allowed('failureMode')}."
+            + (" Suggested from the title: keep those that fit." if suggested else "")
+        ),
+        "note_timeline": _note(
+            f"What happened when, in order (Markdown). kind is one of {allowed('timelineKind')}."
+        ),
+        "note_action_items": _note(
+            f"The follow-up work agreed in the review. status is one of {allowed('actionStatus')}; "
+            f"optional: type ({allowed('actionType')}), owner, priority ({allowed('priority')}), "
+            "due (YYYY-MM-DD) and ticket (an https:// link)."
+        ),
+        "note_visibility": _note(
+            f"Who may read it: {allowed('visibility')}. The public site shows only public "
+            "incidents."
+        ),
+    }
 
 
 def _quoted(text: str) -> str:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from ..authoring.scaffold import (
     NewIncident,
@@ -121,6 +121,50 @@ def run(args: argparse.Namespace) -> int:
     return OK
 
 
+class _Question(NamedTuple):
+    """One answer a new file needs: its flag, the flag's value if given, the question asked
+    in a terminal otherwise, and how the answer is checked."""
+
+    flag: str
+    given: str | None
+    question: str
+    parse: Callable[[str], Any]
+
+
+def _questions(
+    args: argparse.Namespace, vocabularies: dict[str, list[str]], catalog: list[str] | None
+) -> list[_Question]:
+    """The answers a new file needs, in the order they are asked."""
+    severities, categories = vocabularies["severity"], vocabularies["rootCauseCategory"]
+    return [
+        _Question("--title", args.title, "Title (one line)", parse_title),
+        _Question(
+            "--started-at",
+            args.started_at,
+            "Impact started at (RFC 3339 with offset, e.g. 2024-07-30T00:50:00Z)",
+            parse_timestamp,
+        ),
+        _Question(
+            "--severity",
+            args.severity,
+            f"Severity ({', '.join(severities)})",
+            lambda text: parse_choice(text, severities, "severity"),
+        ),
+        _Question(
+            "--service",
+            " ".join(args.services) if args.services is not None else None,
+            "Affected services (slugs separated by spaces or commas)",
+            lambda text: parse_services(text.replace(",", " ").split(), catalog),
+        ),
+        _Question(
+            "--category",
+            args.category,
+            f"Root-cause category ({', '.join(categories)})",
+            lambda text: parse_choice(text, categories, "root-cause category"),
+        ),
+    ]
+
+
 def _answers(
     args: argparse.Namespace, vocabularies: dict[str, list[str]], catalog: list[str] | None
 ) -> NewIncident:
@@ -128,34 +172,7 @@ def _answers(
 
     Raises ``ValueError`` for a bad flag, or for missing flags when there is no terminal.
     """
-    severities, categories = vocabularies["severity"], vocabularies["rootCauseCategory"]
-    fields: list[tuple[str, str | None, str, Callable[[str], Any]]] = [
-        ("--title", args.title, "Title (one line)", parse_title),
-        (
-            "--started-at",
-            args.started_at,
-            "Impact started at (RFC 3339 with offset, e.g. 2024-07-30T00:50:00Z)",
-            parse_timestamp,
-        ),
-        (
-            "--severity",
-            args.severity,
-            f"Severity ({', '.join(severities)})",
-            lambda text: parse_choice(text, severities, "severity"),
-        ),
-        (
-            "--service",
-            " ".join(args.services) if args.services is not None else None,
-            "Affected services (slugs separated by spaces or commas)",
-            lambda text: parse_services(text.replace(",", " ").split(), catalog),
-        ),
-        (
-            "--category",
-            args.category,
-            f"Root-cause category ({', '.join(categories)})",
-            lambda text: parse_choice(text, categories, "root-cause category"),
-        ),
-    ]
+    fields = _questions(args, vocabularies, catalog)
     answers = {
         flag: _from_flag(flag, parse, given)
         for flag, given, _, parse in fields

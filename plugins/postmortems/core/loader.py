@@ -233,6 +233,11 @@ def _is_libyaml_depth_cap(error: yaml.MarkedYAMLError) -> bool:
     return "maximum nesting depth" in (error.problem or "")
 
 
+def _line_at(lines: list[str], mark: Any) -> str:
+    """The line a libyaml mark points into (``""`` past the end, or for no mark)."""
+    return lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+
+
 class _DepthExceeded(Exception):
     """Nesting went past :data:`MAX_DEPTH`; building stops at once."""
 
@@ -267,34 +272,11 @@ class _Builder:
         )
 
     def build(self) -> None:
-        stream = yaml.parse(self.text, Loader=EventLoader)
+        """The file's mapping into ``result.data``, or its problems into ``result.problems``."""
         data: Any = None
         documents = 0
         try:
-            for event in stream:
-                if not isinstance(event, events.DocumentStartEvent):
-                    continue
-                documents += 1
-                if documents > 1:
-                    self.fail(
-                        event.start_mark,
-                        "",
-                        "more than one YAML document; put one incident per file",
-                    )
-                    break
-                root_event = next(stream)
-                if isinstance(root_event, events.DocumentEndEvent):
-                    documents -= 1
-                    continue
-                data = self.value(root_event, stream, "", 1)
-                if not isinstance(data, dict):
-                    # The type only, never the text: the file may be anything (a linked secret).
-                    found = kind_of(data)
-                    self.fail(
-                        root_event.start_mark,
-                        "",
-                        f"{self.what} must be a mapping of fields, not {found}",
-                    )
+            documents, data = self.documents()
         except _DepthExceeded:
             return
         except yaml.MarkedYAMLError as error:
@@ -306,22 +288,41 @@ class _Builder:
         except ReaderError as error:
             before = self.text[: error.position]
             line, column = before.count("\n") + 1, error.position - before.rfind("\n")
-            self.result.problems.append(
-                Problem(
-                    self.result.path,
-                    line,
-                    column,
-                    "",
-                    f"character U+{error.character:04X} is not allowed: {error.reason}",
-                    "remove it, or write it as an escape in a double-quoted string",
-                )
-            )
+            message = f"character U+{error.character:04X} is not allowed: {error.reason}"
+            hint = "remove it, or write it as an escape in a double-quoted string"
+            self.result.problems.append(Problem(self.result.path, line, column, "", message, hint))
         except yaml.YAMLError as error:
             self.fail(None, "", f"YAML error: {' '.join(str(error).split())}")
         if documents == 0 and not self.result.problems:
             self.result.problems.append(Problem(self.result.path, 1, 1, "", "file is empty"))
         if not self.result.problems and isinstance(data, dict):
             self.result.data = data
+
+    def documents(self) -> tuple[int, Any]:
+        """How many documents the file holds (reading stops at the second, a problem) and the
+        value of the first; a value that is not a mapping is a problem too."""
+        stream = yaml.parse(self.text, Loader=EventLoader)
+        data: Any = None
+        documents = 0
+        for event in stream:
+            if not isinstance(event, events.DocumentStartEvent):
+                continue
+            documents += 1
+            if documents > 1:
+                self.fail(
+                    event.start_mark, "", "more than one YAML document; put one incident per file"
+                )
+                break
+            root_event = next(stream)
+            if isinstance(root_event, events.DocumentEndEvent):
+                documents -= 1
+                continue
+            data = self.value(root_event, stream, "", 1)
+            if not isinstance(data, dict):
+                # The type only, never the text: the file may be anything (a linked secret).
+                message = f"{self.what} must be a mapping of fields, not {kind_of(data)}"
+                self.fail(root_event.start_mark, "", message)
+        return documents, data
 
     def syntax_problem(self, error: yaml.MarkedYAMLError, mark: Any) -> tuple[Any, str, str | None]:
         """Where a person would look for a syntax error, libyaml's words said plainly for the
@@ -331,15 +332,39 @@ class _Builder:
         later, often at the end of the file: such errors are placed where the construct starts.
         """
         lines = _LINE_BREAK.split(self.text) if mark is not None else []
+        left_open = self.left_open(error, mark, lines)
+        if left_open is not None:
+            return left_open
+        problem = error.problem or ""
+        line = _line_at(lines, mark)
+        column = mark.column if mark is not None else 0
+        if "\t" in line[: column + 1] and not line[:column].strip(" \t-"):
+            return mark, "a tab character; indent with spaces", None
+        if problem.startswith("mapping values are not allowed"):
+            deeper = self.indented_key(mark, lines)
+            if deeper is not None:
+                return deeper
+            value = _UNQUOTED_VALUE.match(line)
+            if value:
+                quoted = value.group(3).strip().replace("\\", "\\\\").replace('"', '\\"')
+                return (
+                    mark,
+                    "a value holding ': ' must be quoted",
+                    f'write {value.group(2)}: "{_shorten(quoted)}"',
+                )
+            return mark, "a ': ' inside a value; quote the value", None
+        return mark, " ".join(part for part in (error.context, problem) if part), None
 
-        def line_at(at: Any) -> str:
-            return lines[at.line] if at is not None and at.line < len(lines) else ""
-
-        context, problem = error.context or "", error.problem or ""
+    def left_open(
+        self, error: yaml.MarkedYAMLError, mark: Any, lines: list[str]
+    ) -> tuple[Any, str, str | None] | None:
+        """A quote, a ``[``/``{`` or a key left open before libyaml's ``mark``: the problem and
+        where the construct starts, else ``None``."""
+        context = error.context or ""
         opened: Any = error.context_mark
         later = mark is not None and opened is not None and mark.line > opened.line
         if later and context.startswith("while scanning a quoted scalar"):
-            quote = line_at(opened)[opened.column : opened.column + 1] or '"'
+            quote = _line_at(lines, opened)[opened.column : opened.column + 1] or '"'
             return (
                 opened,
                 "the quoted value that starts here is never closed",
@@ -373,24 +398,7 @@ class _Builder:
                 f"the '{opener}' here is not closed before line {mark.line + 1}",
                 f"close it with '{closer}'",
             )
-        line = line_at(mark)
-        column = mark.column if mark is not None else 0
-        if "\t" in line[: column + 1] and not line[:column].strip(" \t-"):
-            return mark, "a tab character; indent with spaces", None
-        if problem.startswith("mapping values are not allowed"):
-            deeper = self.indented_key(mark, lines)
-            if deeper is not None:
-                return deeper
-            value = _UNQUOTED_VALUE.match(line)
-            if value:
-                quoted = value.group(3).strip().replace("\\", "\\\\").replace('"', '\\"')
-                return (
-                    mark,
-                    "a value holding ': ' must be quoted",
-                    f'write {value.group(2)}: "{_shorten(quoted)}"',
-                )
-            return mark, "a ': ' inside a value; quote the value", None
-        return mark, " ".join(part for part in (context, problem) if part), None
+        return None
 
     @staticmethod
     def indented_key(mark: Any, lines: list[str]) -> tuple[Any, str, str | None] | None:

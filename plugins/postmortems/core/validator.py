@@ -211,24 +211,8 @@ class DocumentValidator:
                     f"required field '{name}' is missing", where=child_path(field_path, name)
                 )
         elif kind == "additionalProperties":
-            known = list(error.schema.get("properties", {}))
-            patterns = error.schema.get("patternProperties", {})
-            unknown = [
-                name
-                for name in instance
-                if name not in known and not any(re.search(p, name) for p in patterns)
-            ]
-            for index, name in enumerate(unknown):
-                # Suggestions cost time: a file of 100 000 junk keys must not take minutes.
-                suggest = index < _MAX_SUGGESTIONS
-                close = difflib.get_close_matches(name, known, n=1, cutoff=0.6) if suggest else []
-                hint = f"did you mean '{close[0]}'?" if close else None
-                extension = "extension keys must start with 'x-'"
-                yield problem(
-                    f"unknown field '{name}'",
-                    f"{hint} {extension[0].upper()}{extension[1:]}." if hint else extension,
-                    where=child_path(field_path, name),
-                )
+            for name, hint in _unknown_fields(error.schema, instance):
+                yield problem(f"unknown field '{name}'", hint, where=child_path(field_path, name))
         elif kind == "oneOf" and _is_vocabulary(value):
             allowed = [str(option["const"]) for option in value]
             nearest = closest(str(instance), allowed)
@@ -238,30 +222,8 @@ class DocumentValidator:
             )
         elif kind == "pattern":
             yield problem(*self._pattern_message(instance, value, field_path))
-        elif kind == "type":
-            scalar = "" if isinstance(instance, dict | list) else f" {_show(instance)}"
-            yield problem(f"expected {_type_name(value)}, found {kind_of(instance)}{scalar}")
-        elif kind == "minLength":
-            yield problem(
-                "must not be empty" if value == 1 else f"must be at least {value} characters"
-            )
-        elif kind == "maxLength":
-            yield problem(f"is {len(instance):,} characters long; at most {value:,} allowed")
-        elif kind == "maxItems":
-            yield problem(f"lists {len(instance):,} items; at most {value:,} allowed")
-        elif kind == "maxProperties":
-            yield problem(f"has {len(instance):,} entries; at most {value:,} allowed")
-        elif kind == "minItems":
-            yield problem(f"must list at least {value} item{'s' if value > 1 else ''}")
-        elif kind == "uniqueItems":
-            yield problem(f"lists {_repeated(instance)} more than once")
-        elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            bound = "at least" if "inimum" in kind else "at most"
-            yield problem(f"{_show(instance)} is out of range: must be {bound} {value}")
-        elif kind == "const":
-            yield problem(f"must be {_show(value)}, found {_show(instance)}")
         else:
-            yield problem(_shorten(error.message))
+            yield problem(_bound_message(kind, value, instance) or _shorten(error.message))
 
     def _pattern_message(
         self, instance: str, pattern: str, field_path: str
@@ -463,6 +425,51 @@ def _field_path(parts: Any) -> str:
     for part in parts:
         field_path = child_path(field_path, part)
     return field_path
+
+
+def _unknown_fields(schema: dict[str, Any], instance: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Each key of ``instance`` that ``schema`` neither names nor matches by a pattern, with its
+    hint: the known name it is close to, and that extension keys start with ``x-``."""
+    known = list(schema.get("properties", {}))
+    patterns = schema.get("patternProperties", {})
+    unknown = [
+        name
+        for name in instance
+        if name not in known and not any(re.search(p, name) for p in patterns)
+    ]
+    extension = "extension keys must start with 'x-'"
+    for index, name in enumerate(unknown):
+        # Suggestions cost time: a file of 100 000 junk keys must not take minutes.
+        suggest = index < _MAX_SUGGESTIONS
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6) if suggest else []
+        hint = f"did you mean '{close[0]}'?" if close else None
+        yield name, f"{hint} {extension[0].upper()}{extension[1:]}." if hint else extension
+
+
+def _bound_message(kind: str, value: Any, instance: Any) -> str | None:
+    """What is wrong with a value a type, length, count, range or constant check refused;
+    ``None`` for another check."""
+    if kind == "type":
+        scalar = "" if isinstance(instance, dict | list) else f" {_show(instance)}"
+        return f"expected {_type_name(value)}, found {kind_of(instance)}{scalar}"
+    if kind == "minLength":
+        return "must not be empty" if value == 1 else f"must be at least {value} characters"
+    if kind == "maxLength":
+        return f"is {len(instance):,} characters long; at most {value:,} allowed"
+    if kind == "maxItems":
+        return f"lists {len(instance):,} items; at most {value:,} allowed"
+    if kind == "maxProperties":
+        return f"has {len(instance):,} entries; at most {value:,} allowed"
+    if kind == "minItems":
+        return f"must list at least {value} item{'s' if value > 1 else ''}"
+    if kind == "uniqueItems":
+        return f"lists {_repeated(instance)} more than once"
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = "at least" if "inimum" in kind else "at most"
+        return f"{_show(instance)} is out of range: must be {bound} {value}"
+    if kind == "const":
+        return f"must be {_show(value)}, found {_show(instance)}"
+    return None
 
 
 def _is_vocabulary(options: Any) -> bool:

@@ -138,28 +138,12 @@ def stacked_bars(
     base = top + plot_height
     parts = _open(chart_id, title, desc, top + plot_height + bottom, width)
     parts += legend
-    parts.append('<g class="axis" stroke="currentColor" stroke-opacity="0.25">')
-    for value in range(0, top_value + 1, step):
-        y = base - value * scale
-        parts.append(f'<line x1="{left:g}" x2="{width - 8:g}" y1="{y:g}" y2="{y:g}"/>')
-    parts.append("</g>")
-    for value in range(0, top_value + 1, step):
-        y = base - value * scale
-        parts.append(f'<text x="{left - 6:g}" y="{y + 4:g}" text-anchor="end">{value}</text>')
+    parts += _value_grid(range(0, top_value + 1, step), left, width - 8, base, scale)
     label_every = max(1, math.ceil(len(labels) * 7 * CHAR_WIDTH / plot_width))
     for index, label in enumerate(labels):
         x = left + index * slot + (slot - bar) / 2
-        y = base
-        for s in series:
-            count = s.values[index]
-            if not count:
-                continue
-            height = count * scale
-            y -= height
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{max(height - 1, 1):.1f}"'
-                f' fill="{s.colour}"><title>{text(f"{label} {s.name}: {count}")}</title></rect>'
-            )
+        counts = [(s, s.values[index]) for s in series]
+        parts += _stack(label, counts, x, bar, base, scale)
         if index % label_every == 0:
             parts.append(
                 f'<text x="{x + bar / 2:.1f}" y="{base + 16:g}" text-anchor="middle">'
@@ -167,6 +151,56 @@ def stacked_bars(
             )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _value_grid(
+    values: Sequence[int], left: float, right: float, base: float, scale: float
+) -> list[str]:
+    """Gridlines across the plot at ``values``, and the values on the left."""
+    heights = [(value, base - value * scale) for value in values]
+    parts = ['<g class="axis" stroke="currentColor" stroke-opacity="0.25">']
+    parts += [f'<line x1="{left:g}" x2="{right:g}" y1="{y:g}" y2="{y:g}"/>' for _, y in heights]
+    parts.append("</g>")
+    parts += [
+        f'<text x="{left - 6:g}" y="{y + 4:g}" text-anchor="end">{value}</text>'
+        for value, y in heights
+    ]
+    return parts
+
+
+def _stack(
+    label: str,
+    counts: Sequence[tuple[Series, int]],
+    x: float,
+    bar: float,
+    base: float,
+    scale: float,
+) -> list[str]:
+    """One bar: each series' count on the one below, from ``base`` up."""
+    parts: list[str] = []
+    y = base
+    for series, count in counts:
+        if not count:
+            continue
+        height = count * scale
+        y -= height
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{max(height - 1, 1):.1f}"'
+            f' fill="{series.colour}">'
+            f"<title>{text(f'{label} {series.name}: {count}')}</title></rect>"
+        )
+    return parts
+
+
+def _row_label(label: str, y: str, width: int, end: float | None) -> str:
+    """A row's label, shortened to fit, whole in its tooltip: above the row from the left edge
+    (``end`` is ``None``: the narrow layout), or left of the row, ending at ``end``."""
+    if end is None:
+        shown, place = _shorten(label, width), 'x="0"'
+    else:
+        shown, place = _shorten(label, end), f'x="{end:g}"'
+    anchor = "" if end is None else ' text-anchor="end"'
+    return f'<text {place} y="{y}"{anchor}>{text(shown)}<title>{text(label)}</title></text>'
 
 
 def horizontal_bars(
@@ -189,15 +223,9 @@ def horizontal_bars(
         y = top + index * row_height
         length = plot_width * value / maximum
         if narrow:
-            parts.append(
-                f'<text x="0" y="{y + 13:g}">{text(_shorten(label, width))}'
-                f"<title>{text(label)}</title></text>"
-            )
+            parts.append(_row_label(label, f"{y + 13:g}", width, None))
         else:
-            parts.append(
-                f'<text x="{label_width - 8:g}" y="{y + 15:g}" text-anchor="end">'
-                f"{text(_shorten(label, label_width - 8))}<title>{text(label)}</title></text>"
-            )
+            parts.append(_row_label(label, f"{y + 15:g}", width, label_width - 8))
         parts.append(
             f'<rect x="{label_width:g}" y="{y + bar_top:g}" width="{max(length, 1):.1f}" '
             f'height="16" fill="{fill}"/>'
@@ -232,6 +260,32 @@ def _spaced(labels: Sequence[tuple[float, str]]) -> list[tuple[float, str]]:
             kept.append((x, name))
             edge = x + half
     return kept
+
+
+def _time_grid(ticks: Sequence[tuple[float, str]], top: float, bottom: float) -> list[str]:
+    """Gridlines down the plot at each tick's ``x``, and the tick names below that fit."""
+    parts = ['<g class="axis" stroke="currentColor" stroke-opacity="0.25">']
+    parts += [
+        f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4:g}" y2="{bottom:g}"/>' for x, _ in ticks
+    ]
+    parts.append("</g>")
+    parts += [
+        f'<text x="{x:.1f}" y="{bottom + 16:g}" text-anchor="middle">{text(name)}</text>'
+        for x, name in _spaced(ticks)
+    ]
+    return parts
+
+
+def _range(label: str, item: Range, start: float, end: float, y: float) -> str:
+    """One measure of a group: a dot at the median (``start``), a line on to a tick at the p90."""
+    return (
+        f'<g stroke="{item.colour}" fill="{item.colour}" stroke-width="3">'
+        f"<title>{text(f'{label} {item.name}')}</title>"
+        f'<line x1="{start:.1f}" x2="{max(end, start + 1):.1f}" y1="{y:.1f}" y2="{y:.1f}"/>'
+        f'<circle cx="{start:.1f}" cy="{y:.1f}" r="4"/>'
+        f'<line x1="{end:.1f}" x2="{end:.1f}" y1="{y - 4:.1f}" y2="{y + 4:.1f}"/>'
+        "</g>"
+    )
 
 
 def duration_ranges(
@@ -269,42 +323,18 @@ def duration_ranges(
     plot_bottom = top + sum(heights)
     parts = _open(chart_id, title, desc, plot_bottom + 22, width)
     parts += key
-    parts.append('<g class="axis" stroke="currentColor" stroke-opacity="0.25">')
-    for seconds, _ in ticks:
-        x = position(seconds)
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4:g}" y2="{plot_bottom:g}"/>')
-    parts.append("</g>")
-    for x, name in _spaced([(position(seconds), name) for seconds, name in ticks]):
-        parts.append(
-            f'<text x="{x:.1f}" y="{plot_bottom + 16:g}" text-anchor="middle">{text(name)}</text>'
-        )
+    parts += _time_grid([(position(seconds), name) for seconds, name in ticks], top, plot_bottom)
     y = top
     for (label, ranges), height in zip(groups, heights, strict=True):
         if narrow:
-            parts.append(
-                f'<text x="0" y="{y + 12:g}">{text(_shorten(label, width))}'
-                f"<title>{text(label)}</title></text>"
-            )
+            parts.append(_row_label(label, f"{y + 12:g}", width, None))
         else:
             middle = y + (height - group_gap) / 2
-            parts.append(
-                f'<text x="{left - 8:g}" y="{middle + 4:.1f}" text-anchor="end">'
-                f"{text(_shorten(label, left - 8))}<title>{text(label)}</title></text>"
-            )
+            parts.append(_row_label(label, f"{middle + 4:.1f}", width, left - 8))
         for index, item in enumerate(ranges):
-            if item is None:
-                continue
-            line_y = y + label_height + index * line_height + line_height / 2
-            start, end = position(item.median), position(item.p90)
-            parts.append(
-                f'<g stroke="{item.colour}" fill="{item.colour}" stroke-width="3">'
-                f"<title>{text(f'{label} {item.name}')}</title>"
-                f'<line x1="{start:.1f}" x2="{max(end, start + 1):.1f}" '
-                f'y1="{line_y:.1f}" y2="{line_y:.1f}"/>'
-                f'<circle cx="{start:.1f}" cy="{line_y:.1f}" r="4"/>'
-                f'<line x1="{end:.1f}" x2="{end:.1f}" y1="{line_y - 4:.1f}" y2="{line_y + 4:.1f}"/>'
-                "</g>"
-            )
+            if item is not None:
+                line_y = y + label_height + index * line_height + line_height / 2
+                parts.append(_range(label, item, position(item.median), position(item.p90), line_y))
         y += height
     parts.append("</svg>")
     return "\n".join(parts)

@@ -9,14 +9,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from ..core.model import Incident
-
-Ranker = Callable[[Sequence[Incident]], Mapping[str, Sequence[str]]]
-"""Ranks, for every incident, all the other incidents (ids, best first)."""
 
 _WORD = re.compile(r"[a-z0-9]+")
 BM25_K1 = 1.2

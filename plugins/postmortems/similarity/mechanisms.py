@@ -379,39 +379,33 @@ CHUNK = 1 << 20
 """Characters analysed at once: bounds the memory of the word arrays."""
 
 
-def _alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a regex."""
-    parts, depth, start, escaped = [], 0, 0, False
-    for position, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:position])
-            start = position + 1
-    return [*parts, pattern[start:]]
-
-
-def _group_end(pattern: str) -> int:
-    """The index just after the group that opens ``pattern``."""
+def _nesting(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """Each character of a regex not escaped by a backslash: its position, itself, and the
+    depth of brackets after it (``(`` and ``[`` open one, ``)`` and ``]`` close one)."""
     depth, escaped = 0, False
     for position, char in enumerate(pattern):
         if escaped:
             escaped = False
         elif char == "\\":
             escaped = True
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-            if depth == 0:
-                return position + 1
-    return len(pattern)
+        else:
+            depth += (char in "([") - (char in ")]")
+            yield position, char, depth
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex."""
+    bars = [position for position, char, depth in _nesting(pattern) if char == "|" and not depth]
+    starts, ends = [0, *(bar + 1 for bar in bars)], [*bars, len(pattern)]
+    return [pattern[start:end] for start, end in zip(starts, ends, strict=True)]
+
+
+def _group_end(pattern: str) -> int:
+    """The index just after the group that opens ``pattern``."""
+    ends = (
+        position + 1 for position, char, depth in _nesting(pattern) if char in ")]" and not depth
+    )
+    return next(ends, len(pattern))
 
 
 Clue = tuple[str, frozenset[str] | None]
@@ -579,20 +573,37 @@ def _units(number: int, text: str) -> list[tuple[int, str, str]]:
 def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, list[str]]]) -> None:
     """Add the phrases found in ``units`` to ``told`` (indexed by text number)."""
     big = "\n".join(lowered for _, _, lowered in units)
-    unit_starts = np.cumsum([0] + [len(lowered) + 1 for _, _, lowered in units[:-1]])
     codes = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
-    # Sentences: [sentence_starts[k], sentence_ends[k]); a stop ending one stays in it.
+    sentence_starts, sentence_ends = _sentences(big, codes)
+    word_starts = _word_starts(codes)
+    clue, occurrence = _clue_rows(_WORD.findall(big))
+    group, phrasing, start = _tries(clue, occurrence, word_starts, sentence_starts)
+    found = _phrases(big, group, phrasing, start, sentence_ends)
+    _tell(units, found, told)
+
+
+def _sentences(big: str, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each sentence starts and ends: ``[starts[k], ends[k])``; a stop ending one stays
+    in it."""
     bounds = np.asarray(
         [match.span() for match in _BOUNDARY.finditer(big)], dtype=np.int64
     ).reshape(-1, 2)
-    sentence_starts = np.concatenate([[0], bounds[:, 1]])
-    sentence_ends = np.concatenate([bounds[:, 0] + (codes[bounds[:, 0]] != ord("\n")), [len(big)]])
-    # Every word, and where it starts: where a letter or digit follows none.
-    words = _WORD.findall(big)
+    starts = np.concatenate([[0], bounds[:, 1]])
+    ends = np.concatenate([bounds[:, 0] + (codes[bounds[:, 0]] != ord("\n")), [len(big)]])
+    return starts, ends
+
+
+def _word_starts(codes: np.ndarray) -> np.ndarray:
+    """Where every word starts: where a letter or digit follows none."""
     inside = ((codes >= ord("a")) & (codes <= ord("z"))) | (
         (codes >= ord("0")) & (codes <= ord("9"))
     )
-    word_starts = np.flatnonzero(inside & ~np.concatenate([[False], inside[:-1]]))
+    return np.flatnonzero(inside & ~np.concatenate([[False], inside[:-1]]))
+
+
+def _clue_rows(words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """One row per (word occurrence, clue it starts) whose next word begins as the clue needs:
+    the clue's code and the occurrence's index among ``words``."""
     numbers = {word: number for number, word in enumerate(dict.fromkeys(words))}
     ids = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
     met = [_met(word) for word in numbers]
@@ -612,8 +623,6 @@ def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, l
             count=int(sizes.sum()),
         )
     )
-    # One row per (word occurrence, clue it starts) whose next word begins as the clue needs,
-    # by phrasing, then where the word starts (a stable sort of small integers is a radix sort).
     per_word = counts[ids]
     within = np.arange(per_word.sum()) - np.repeat(np.cumsum(per_word) - per_word, per_word)
     code = flat[np.repeat((np.cumsum(counts) - counts)[ids], per_word) + within]
@@ -622,7 +631,16 @@ def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, l
     next_word = np.append(ids, -1)[occurrence + 1] * _FOLLOWS + follow
     found_at = np.minimum(np.searchsorted(in_sets, next_word), max(0, len(in_sets) - 1))
     kept = (follow == 0) | ((in_sets[found_at] == next_word) if len(in_sets) else False)
-    clue, occurrence = code[kept] // _FOLLOWS, occurrence[kept]
+    return code[kept] // _FOLLOWS, occurrence[kept]
+
+
+def _tries(
+    clue: np.ndarray, occurrence: np.ndarray, word_starts: np.ndarray, sentence_starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where to try a phrasing: (sentence group, phrasing, start) rows, by phrasing, then
+    sentence, then start; only in a sentence meeting each side of the phrasing, and (with two
+    sides) where a clue of the other side follows."""
+    # By phrasing, then where the word starts (a stable sort of small integers is a radix sort).
     rows = len(clue)
     order = np.argsort((clue >> 1).astype(np.int16), kind="stable")
     clue = clue[order]
@@ -646,21 +664,43 @@ def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, l
     group, phrasing, start = group[viable], phrasing[viable], start[viable]
     once = np.diff(group, prepend=-1) != 0
     once[1:] |= start[1:] != start[:-1]  # a word meeting both sides is tried once
+    return group[once], phrasing[once], start[once]
+
+
+def _phrases(
+    big: str,
+    group: np.ndarray,
+    phrasing: np.ndarray,
+    start: np.ndarray,
+    sentence_ends: np.ndarray,
+) -> list[tuple[int, int, str, int]]:
+    """The phrasings that match where they are tried, in reading order (by start, end, then
+    mode): (start, end, mode, end of the word the match ends in)."""
     found: list[tuple[int, int, str, int]] = []
     current, end, stop = -1, -1, 0
     lexicon = _PHRASINGS
+    sentences = len(sentence_ends)
     for group_now, number, position in zip(
-        group[once].tolist(), phrasing[once].tolist(), start[once].tolist(), strict=True
+        group.tolist(), phrasing.tolist(), start.tolist(), strict=True
     ):
         if group_now != current:
             current, end = group_now, -1
-            stop = int(sentence_ends[group_now % len(sentence_starts) - 1])
+            stop = int(sentence_ends[group_now % sentences - 1])
         if position >= end and (match := lexicon[number].pattern.match(big, position, stop)):
             end = match.end()
             rest = _WORD_REST.match(big, end, stop).end()  # type: ignore[union-attr]
             found.append((position, end, lexicon[number].mode, rest))
-    # Reading order, as each sentence lists them: by start, end, then mode.
     found.sort()
+    return found
+
+
+def _tell(
+    units: Sequence[tuple[int, str, str]],
+    found: Sequence[tuple[int, int, str, int]],
+    told: list[dict[str, list[str]]],
+) -> None:
+    """Add each phrase ``found`` in the joined units to ``told``, as written in its text."""
+    unit_starts = np.cumsum([0] + [len(lowered) + 1 for _, _, lowered in units[:-1]])
     unit_of = np.searchsorted(unit_starts, [item[0] for item in found], side="right") - 1
     for (position, _, mode, rest), unit in zip(found, unit_of.tolist(), strict=True):
         number, written, _ = units[unit]

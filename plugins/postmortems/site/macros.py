@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, overload
 
@@ -43,34 +44,7 @@ def register_macros(
     if macros_plugin is None:
         return
     _quiet_setup_messages()
-
-    def pm_incident_table(
-        service: str | None = None,
-        category: str | None = None,
-        since: str | date | None = None,
-        limit: int | None = None,
-        severity: str | None = None,
-        status: str | None = None,
-    ) -> str:
-        """A table of incidents, newest first, linked to their pages."""
-        chosen = _select(collection, service, category, severity, since, status)[:limit]
-        if not chosen:
-            return "*No incidents match.*"
-        rows = index_rows(chosen, collection.schema, recurrences)
-        page = getattr(macros_plugin, "page", None)
-        page_src = page.file.src_uri if page is not None else "index.md"
-        return env.from_string(_TABLE).render(rows=rows, page_src=page_src)
-
-    def pm_count(
-        service: str | None = None,
-        category: str | None = None,
-        severity: str | None = None,
-        since: str | date | None = None,
-        status: str | None = None,
-    ) -> int:
-        """How many incidents match."""
-        return len(_select(collection, service, category, severity, since, status))
-
+    macros = _Macros(macros_plugin, collection, env, recurrences)
     macros_plugin.register_variables(
         {
             "pm_incidents": _InertIncidents(collection.incidents, today, config.site_url or None),
@@ -79,12 +53,51 @@ def register_macros(
     )
     macros_plugin.register_macros(
         {
-            "pm_incident_table": pm_incident_table,
-            "pm_count": pm_count,
+            "pm_incident_table": macros.incident_table,
+            "pm_count": macros.count,
             "pm_severities": lambda: vocabulary(collection.schema, "severity"),
             "pm_escape": markdown.inline,
         }
     )
+
+
+@dataclass(frozen=True)
+class _Macros:
+    """The ``pm_`` macros that select incidents, over one build's collection."""
+
+    macros_plugin: Any
+    collection: Collection
+    env: jinja2.Environment
+    recurrences: Mapping[str, Recurrence]
+
+    def incident_table(
+        self,
+        service: str | None = None,
+        category: str | None = None,
+        since: str | date | None = None,
+        limit: int | None = None,
+        severity: str | None = None,
+        status: str | None = None,
+    ) -> str:
+        """A table of incidents, newest first, linked to their pages."""
+        chosen = _select(self.collection, service, category, severity, since, status)[:limit]
+        if not chosen:
+            return "*No incidents match.*"
+        rows = index_rows(chosen, self.collection.schema, self.recurrences)
+        page = getattr(self.macros_plugin, "page", None)
+        page_src = page.file.src_uri if page is not None else "index.md"
+        return self.env.from_string(_TABLE).render(rows=rows, page_src=page_src)
+
+    def count(
+        self,
+        service: str | None = None,
+        category: str | None = None,
+        severity: str | None = None,
+        since: str | date | None = None,
+        status: str | None = None,
+    ) -> int:
+        """How many incidents match."""
+        return len(_select(self.collection, service, category, severity, since, status))
 
 
 def _quiet_setup_messages() -> None:

@@ -34,16 +34,33 @@ from .insight_pages import (
 )
 from .markdown import FieldRenderer
 
+INDEX_PAGES = (
+    "incidents/index.md",
+    "services/index.md",
+    "root-causes/index.md",
+    "failure-modes/index.md",
+    "timeline/index.md",
+    STATS_PAGE,
+    ACTION_ITEMS_PAGE,
+    QUALITY_PAGE,
+)
+"""The generated pages the nav lists: the indexes, never a page per incident, service or term
+(every page in the nav carries the whole nav)."""
+
 
 @dataclass(frozen=True)
 class GeneratedPage:
-    """One page of the site: where it goes, its Markdown, and whether the nav lists it."""
+    """One page of the site: where it goes, its Markdown, and the incident file it shows."""
 
     src_uri: str
     content: str
-    in_nav: bool = False
     source: str | None = None
     """The incident file the page shows (for its edit link), when there is one."""
+
+    @property
+    def in_nav(self) -> bool:
+        """Whether the nav lists the page (``INDEX_PAGES``)."""
+        return self.src_uri in INDEX_PAGES
 
 
 @dataclass(frozen=True)
@@ -77,7 +94,6 @@ class _Pages:
         src_uri: str,
         template: str,
         *,
-        in_nav: bool = False,
         source: str | None = None,
         **context: Any,
     ) -> GeneratedPage:
@@ -85,14 +101,13 @@ class _Pages:
         ``page_src``). ``context`` is every value the page shows, and only values (see
         ``core.cache.stable_repr``; an incident stands for itself by its digest)."""
         inputs = (template, context)
-        return self.stored_page(src_uri, inputs, template, in_nav, source, lambda: context)
+        return self.stored_page(src_uri, inputs, template, source, lambda: context)
 
     def stored_page(
         self,
         src_uri: str,
         inputs: Sequence[object],
         template: str,
-        in_nav: bool,
         source: str | None,
         context: Callable[[], Mapping[str, Any]],
     ) -> GeneratedPage:
@@ -105,7 +120,7 @@ class _Pages:
         content = (
             rendered() if self.stored is None else self.stored.content((src_uri, *inputs), rendered)
         )
-        return GeneratedPage(src_uri, content, in_nav, source)
+        return GeneratedPage(src_uri, content, source)
 
 
 @dataclass(frozen=True)
@@ -140,18 +155,6 @@ def index_rows(
     return rows
 
 
-INDEX_PAGES = (
-    "incidents/index.md",
-    "services/index.md",
-    "root-causes/index.md",
-    "failure-modes/index.md",
-    "timeline/index.md",
-    STATS_PAGE,
-    ACTION_ITEMS_PAGE,
-    QUALITY_PAGE,
-)
-
-
 def site_pages(
     collection: Collection,
     env: jinja2.Environment,
@@ -178,7 +181,7 @@ def site_pages(
         yield _incident_page(
             pages, site, incident, collection, terms, catalog, today, similar, recurrences
         )
-    yield pages.page("incidents/index.md", "incidents.md.j2", in_nav=True, rows=rows)
+    yield pages.page("incidents/index.md", "incidents.md.j2", rows=rows)
     yield from _service_pages(pages, rows, catalog)
     yield from _root_cause_pages(pages, rows, collection.schema)
     yield from _failure_mode_pages(pages, rows, collection.schema, told or {})
@@ -192,7 +195,7 @@ def site_pages(
     ]
     for src_uri, rendered in insights:
         content = rendered() if stored is None else stored.content((src_uri, *inputs), rendered)
-        yield GeneratedPage(src_uri, content, True)
+        yield GeneratedPage(src_uri, content)
 
 
 def template_environment(
@@ -247,7 +250,6 @@ def _incident_page(
         src_uri,
         inputs,
         "incident.md.j2",
-        False,
         incident.source_uri,
         lambda: {
             "incident": incident,
@@ -318,7 +320,7 @@ def _service_pages(
             }
         )
     services.sort(key=lambda service: (str(service["name"]).casefold(), service["slug"]))
-    built = [pages.page("services/index.md", "services.md.j2", in_nav=True, services=services)]
+    built = [pages.page("services/index.md", "services.md.j2", services=services)]
     built += [
         pages.page(f"services/{service['slug']}/index.md", "service.md.j2", service=service)
         for service in services
@@ -382,7 +384,7 @@ def _term_pages(
         for term in vocabulary(dict(schema), vocabulary_name)
     ]
     index_context: dict[str, Any] = {plural: terms}
-    built = [pages.page(f"{folder}/index.md", f"{folder}.md.j2", in_nav=True, **index_context)]
+    built = [pages.page(f"{folder}/index.md", f"{folder}.md.j2", **index_context)]
     for term in terms:
         term_context: dict[str, Any] = {singular: term}
         built.append(
@@ -430,7 +432,7 @@ def _timeline_pages(pages: _Pages, rows: Sequence[Row]) -> list[GeneratedPage]:
                 "next": ordered[position - 1] if position > 0 else None,
             }
         )
-    built = [pages.page("timeline/index.md", "timeline.md.j2", in_nav=True, years=years)]
+    built = [pages.page("timeline/index.md", "timeline.md.j2", years=years)]
     built += [
         pages.page(f"timeline/{year['year']}/index.md", "year.md.j2", year=year) for year in years
     ]

@@ -102,7 +102,7 @@ def _timeline_sentences(document: Document, pattern: re.Pattern[str]) -> list[st
 _CLOCK_LEAD = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp]\.?[Mm]\.?)?[\s:—–-]*")
 
 
-def _opening_paragraph(document: Document, title: str | None) -> str:
+def _opening_paragraph(document: Document) -> str:
     for paragraph in paragraphs(document.preamble):
         if len(paragraph) > 80 and not re.match(r"[A-Za-z][\w ()/-]{0,30}:\s", paragraph):
             return paragraph
@@ -303,7 +303,7 @@ def _headline(
     summary = (
         _markdown(document.of_kind("summary"), fact_lines)
         or _markdown(document.of_kind("conclusion"), fact_lines)
-        or _opening_paragraph(document, title)
+        or _opening_paragraph(document)
     )
     data["summary"] = summary if summary else draft.todo("summary")
     return summary

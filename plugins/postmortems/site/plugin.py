@@ -17,7 +17,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
-from mkdocs.utils.meta import get_data
+from mkdocs.utils.meta import YAML_RE, get_data
 
 from ..core.cache import TextStore, default_cache_dir, fingerprint
 from ..core.collection import Collection, load_collection
@@ -66,6 +66,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.set_aside: dict[str, list[str]] = {}
         """Final HTML set aside while MkDocs converts its page (see ``set_html_aside``)."""
         self.unread: dict[str, Any] = {}
+        self.front_matters: dict[str, dict[str, Any]] = {}
+        """The YAML of the last build's generated pages' front matter, and its meta."""
         """Front matter of the generated pages a dirty build skips (MkDocs does not read them)."""
         self.search: SiteSearch | None = None
         self.store = TextStore(None)
@@ -196,6 +198,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.unread = {}
         sources = self._page_sources(config, files)
         everything = hashlib.blake2b(digest_size=16)  # what the generated pages show
+        read: dict[str, dict[str, Any]] = {}
         pages = site_pages(
             self.collection,
             self.env,
@@ -212,8 +215,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             if sources is not None:  # only a dirty build compares it with the last one
                 everything.update(page.content.encode())
             # MkDocs reads the front matter; the body waits for on_page_markdown.
-            body, meta = get_data(page.content)
-            front_matter = page.content[: len(page.content) - len(body)]
+            front_matter, body, meta = self._front_matter(page.content, read)
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             if sources is None:
                 file = File.generated(
@@ -234,6 +236,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             else:
                 file.edit_uri = None
             files.append(file)
+        self.front_matters = read
         if sources is not None:
             sources.remove_stale(config)
             self._rebuild_hand_written(files, sources.site, everything.digest())
@@ -253,6 +256,22 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.search.add_files(files, config)
         self.page_cache = PageCache(self.store, config, files)
         return files
+
+    def _front_matter(
+        self, content: str, read: dict[str, dict[str, Any]]
+    ) -> tuple[str, str, dict[str, Any]]:
+        """A generated page's front matter, body and meta; the YAML of front matter the last
+        build read (under ``serve``, most pages) is not read again."""
+        found = YAML_RE.match(content)
+        meta = self.front_matters.get(found.group(1)) if found else None
+        if found is None or meta is None:
+            body, meta = get_data(content)
+            if found is not None and body is not content:  # front matter MkDocs reads as meta
+                read[found.group(1)] = meta
+            return content[: len(content) - len(body)], body, meta
+        read[found.group(1)] = meta
+        body = content[found.end() :].lstrip("\n")
+        return content[: len(content) - len(body)], body, dict(meta)
 
     def _page_sources(self, config: MkDocsConfig, files: Files) -> PageSources | None:
         """For a dirty build: the generated pages' source files (see ``incremental``), one

@@ -316,6 +316,14 @@ BROKEN = [
         "120 is out of range: must be at most 100",
     ),
     (
+        "title-left-empty",
+        edit("title: Payment timeouts after a pool change", "title:"),
+        2,
+        7,
+        "title",
+        "is empty; expected text",
+    ),
+    (
         "impact-customer-facing-boolean",
         edit("customer_facing: true", "customer_facing: maybe"),
         18,

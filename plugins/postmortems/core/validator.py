@@ -255,10 +255,11 @@ class DocumentValidator:
         if pattern.startswith("^[a-z0-9]"):
             leaf = field_path.rsplit(".", 1)[-1]
             what = "an id" if leaf in ("id", "related") or leaf.startswith("related[") else "a slug"
-            return (
-                f"{shown} is not {what}",
-                "use lowercase letters, digits and hyphens, starting with a letter or digit",
-            )
+            bounds = re.search(r"\{(\d+),(\d+)\}\$$", pattern)
+            hint = "use lowercase letters, digits and hyphens, starting with a letter or digit"
+            if bounds:
+                hint += f", {int(bounds[1]) + 1} to {int(bounds[2]) + 1} characters in all"
+            return f"{shown} is not {what}", hint
         return f"{shown} does not match the expected form {pattern}", None
 
 
@@ -450,6 +451,8 @@ def _bound_message(kind: str, value: Any, instance: Any) -> str | None:
     """What is wrong with a value a type, length, count, range or constant check refused;
     ``None`` for another check."""
     if kind == "type":
+        if instance is None:
+            return f"is empty; expected {_type_name(value)}"
         scalar = "" if isinstance(instance, dict | list) else f" {_show(instance)}"
         return f"expected {_type_name(value)}, found {kind_of(instance)}{scalar}"
     if kind == "minLength":

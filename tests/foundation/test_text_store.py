@@ -155,4 +155,4 @@ def test_fingerprints_tell_partial_functions_apart_and_never_reuse_opaque_object
     assert fingerprint(opaque) != fingerprint(object())
     looped: list[object] = []
     looped.append(looped)
-    assert fingerprint(looped) == fingerprint(looped)  # no endless recursion
+    assert fingerprint(looped) != fingerprint(looped)  # no endless recursion, never reused

@@ -268,3 +268,11 @@ def test_prose_taken_as_plain_converts_exactly_as_markdown_would(
     converted = fields.html(text)
     fields._plain = re.compile("(?!)")  # never plain: the full conversion
     assert converted == fields.html(text)
+
+
+def test_settings_that_make_markup_of_plain_words_turn_the_plain_path_off() -> None:
+    shorthand = {"repo_url_shorthand": True, "user": "acme", "repo": "shop"}
+    magic = FieldRenderer(["pymdownx.magiclink"], {"pymdownx.magiclink": shorthand})
+    assert 'href="https://github.com/acme/shop/pull/42"' in magic.html("see !42 for the fix")
+    glossary = FieldRenderer(["abbr"], {"abbr": {"glossary": {"API": "Application interface"}}})
+    assert '<abbr title="Application interface">API</abbr>' in glossary.html("The API failed")

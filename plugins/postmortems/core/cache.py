@@ -11,6 +11,7 @@ import contextlib
 import datetime
 import functools
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -115,7 +116,7 @@ def stable_repr(value: object, depth: int = 0) -> str:
     itself) gets a value unique to this run, so what depends on it is never taken from a cache.
     """
     if depth > 12:
-        return f"<{_RUN}:{id(value)}>"
+        return f"<{_RUN}:{next(_UNIQUE)}>"
     deeper = functools.partial(stable_repr, depth=depth + 1)
     if isinstance(value, Mapping):
         items = [(deeper(k), deeper(v)) for k, v in value.items()]
@@ -140,10 +141,12 @@ def stable_repr(value: object, depth: int = 0) -> str:
     state = getattr(value, "__dict__", None)
     if state is not None:
         return f"<{kind.__module__}.{kind.__qualname__}{deeper(state)}>"
-    return f"<{kind.__module__}.{kind.__qualname__} {_RUN}:{id(value)}>"
+    return f"<{kind.__module__}.{kind.__qualname__} {_RUN}:{next(_UNIQUE)}>"
 
 
 _RUN = os.urandom(8).hex()
+_UNIQUE = itertools.count()
+"""With ``_RUN``, a value no other object ever gets (``id`` may be reused within a run)."""
 
 _PLAIN = (str, bytes, int, float, bool, Path, datetime.date, datetime.timedelta, datetime.tzinfo)
 """Values whose ``repr`` is their whole state (a ``datetime`` is a ``date``)."""

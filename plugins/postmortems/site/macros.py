@@ -9,6 +9,7 @@ any of them without running or rendering what an incident file holds.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -86,7 +87,8 @@ class _Macros:
         rows = index_rows(chosen, self.collection.schema, self.recurrences)
         page = getattr(self.macros_plugin, "page", None)
         page_src = page.file.src_uri if page is not None else "index.md"
-        return self.env.from_string(_TABLE).render(rows=rows, page_src=page_src)
+        table = self.env.from_string(_TABLE).render(rows=rows, page_src=page_src)
+        return markdown.without_built_marks(table)
 
     def count(
         self,
@@ -148,7 +150,8 @@ class _InertIncidents(Sequence[Mapping[str, Any]]):
 
 
 class _InertIncident(Mapping[str, Any]):
-    """One incident of ``pm_incidents``: its fields, then its derived values."""
+    """One incident of ``pm_incidents``: its fields, then its derived values; a key that is not
+    a plain name (an ``x-`` key may hold anything) is shown, and looked up, escaped."""
 
     def __init__(self, incident: Incident, today: date, site_url: str | None) -> None:
         self._incident, self._today, self._site_url = incident, today, site_url
@@ -163,23 +166,33 @@ class _InertIncident(Mapping[str, Any]):
 
     def __getitem__(self, key: str) -> Any:
         data = self._incident.data
-        return _inert(data[key] if key in data else self._values()[key])
+        raw = key if key in data else next((name for name in data if _shown(name) == key), key)
+        return _inert(data[raw] if raw in data else self._values()[raw])
 
     def __iter__(self) -> Iterator[str]:
         data = self._incident.data
-        yield from data
+        yield from map(_shown, data)
         yield from (key for key in self._values() if key not in data)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
 
+_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+"""A key shown as it is: every field of the schema, and ``x-`` keys of this form."""
+
+
+def _shown(key: str) -> str:
+    return key if _NAME.fullmatch(key) else markdown.inline(key)
+
+
 def _inert(value: Any) -> Any:
-    """``value`` with every string escaped for display in Markdown (keys kept as they are)."""
+    """``value`` with every string escaped for display in Markdown (keys too, unless plain
+    names: see ``_shown``)."""
     if isinstance(value, str):
         return markdown.inline(value)
     if isinstance(value, dict):
-        return {key: _inert(item) for key, item in value.items()}
+        return {_shown(key): _inert(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_inert(item) for item in value]
     return value

@@ -250,6 +250,13 @@ _NOT_PLAIN = re.compile(
 ordinals, marks), ``magiclink`` addresses, two spaces, a space ending a line."""
 
 
+_WORDY = frozenset({"abbr", "smarty", "pymdownx.magiclink", "pymdownx.smartsymbols"})
+"""Extensions whose settings can make markup of plain words (a glossary, a repository's issue
+shorthand): with any of them configured, or an extension given as an object, every field is
+converted."""
+_NEVER = re.compile(r"(?!)")
+
+
 @functools.cache
 def _plain_prose(extensions: frozenset[str]) -> re.Pattern[str]:
     """Prose Markdown turns into a paragraph of itself with ``extensions`` (``_NOT_PLAIN``
@@ -332,7 +339,10 @@ class FieldRenderer:
             if _extension_name(name) in FIELD_EXTENSIONS
         }
         self._markdown = self._new_markdown()
-        self._plain = _plain_prose(frozenset(map(_extension_name, chosen)))
+        configured = {_extension_name(name) for name, value in self._configs.items() if value}
+        objects = any(isinstance(extension, Extension) for extension in chosen)
+        names = frozenset(map(_extension_name, chosen))
+        self._plain = _NEVER if objects or configured & _WORDY else _plain_prose(names)
         self._store = store
         self._signature = fingerprint(_RENDERER_CODE, chosen, self._configs, sorted(hosts))
 
@@ -383,11 +393,6 @@ _BUILT_END = "<!-- /pm-html -->"
 
 None of these markers can come from incident text (its ``<`` is escaped, and the sanitiser drops
 comments and the ``pm-md`` class), so ``set_html_aside`` finds exactly them, in linear time."""
-_READY = re.compile(
-    f"{re.escape(_FIELD_START)}(.*?){re.escape(_FIELD_END)}"
-    f"|{re.escape(_BUILT_START)}(.*?){re.escape(_BUILT_END)}",
-    re.DOTALL,
-)
 _SET_ASIDE = re.compile(r'<div data-pm-ready="(\d+)"></div>')
 
 
@@ -397,21 +402,42 @@ def built_html(html: str) -> str:
     return f"{_BUILT_START}{body}{_BUILT_END}{html[len(body) :]}"
 
 
+def without_built_marks(markdown: str) -> str:
+    """``markdown`` without the marks of ``built_html`` (for a page no plugin sets aside)."""
+    return markdown.replace(_BUILT_START, "").replace(_BUILT_END, "")
+
+
 def set_html_aside(markdown: str) -> tuple[str, list[str]]:
     """``markdown`` with each field's HTML and each block of ``built_html`` replaced by a short
     placeholder, and those HTMLs.
 
     They are final HTML already: Markdown conversion need not parse them again (for a page of
-    long fields or of a long listing, that parse is most of the conversion).
+    long fields or of a long listing, that parse is most of the conversion). One pass, each
+    marker searched once (linear time, whatever the text).
     """
     ready: list[str] = []
-
-    def placeholder(match: re.Match[str]) -> str:
-        field, built = match.groups()
-        ready.append(f"{_FIELD_START}{field}</div>" if built is None else built)
-        return f'<div data-pm-ready="{len(ready) - 1}"></div>'
-
-    return _READY.sub(placeholder, markdown), ready
+    parts: list[str] = []
+    position = 0
+    field = markdown.find(_FIELD_START)
+    built = markdown.find(_BUILT_START)
+    while field >= 0 or built >= 0:
+        is_field = built < 0 or 0 <= field < built
+        start, opening, closing = (
+            (field, _FIELD_START, _FIELD_END) if is_field else (built, _BUILT_START, _BUILT_END)
+        )
+        end = markdown.find(closing, start + len(opening))
+        if end < 0:
+            break
+        inner = markdown[start + len(opening) : end]
+        ready.append(f"{_FIELD_START}{inner}</div>" if is_field else inner)
+        parts += [markdown[position:start], f'<div data-pm-ready="{len(ready) - 1}"></div>']
+        position = end + len(closing)
+        if field < position:
+            field = markdown.find(_FIELD_START, position)
+        if built < position:
+            built = markdown.find(_BUILT_START, position)
+    parts.append(markdown[position:])
+    return "".join(parts), ready
 
 
 def put_html_back(html: str, ready: Sequence[str]) -> str:

@@ -175,7 +175,7 @@ def site_pages(
         for name in VOCABULARIES
     }
     catalog = collection.catalog or {}
-    site = fingerprint(terms, catalog)
+    site = fingerprint(terms, {slug: entry.get("name") for slug, entry in catalog.items()})
     rows = index_rows(collection.incidents, collection.schema, recurrences)
     for incident in collection.incidents:
         yield _incident_page(
@@ -230,7 +230,8 @@ def _incident_page(
     similar: Mapping[str, Sequence[Match]],
     recurrences: Mapping[str, Recurrence],
 ) -> GeneratedPage:
-    """The incident's page; ``site`` is a digest of the ``terms`` and ``catalog`` it shows."""
+    """The incident's page; ``site`` is a digest of what it shows of the ``terms`` and
+    ``catalog`` (services' names)."""
     related = [other for other in map(collection.get, incident.related) if other is not None]
     related_ids = {other.id for other in related}
     recurrence = recurrences.get(incident.id)

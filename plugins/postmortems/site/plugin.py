@@ -35,7 +35,7 @@ from .page_cache import PageCache
 from .pages import StoredPages, all_similar, site_pages, template_environment
 from .parked import Parked
 from .preview import problems_banner, with_banner
-from .render import compiled_templates, templates_fingerprint
+from .render import COMPILED_TEMPLATES, templates_fingerprint
 from .search_site import SiteSearch
 from .standalone import PACKAGED_STYLESHEET, STYLESHEET
 from .toc import add_lead_headings
@@ -300,7 +300,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         The theme's templates are compiled once per process (each ``serve`` rebuild makes a new
         environment)."""
         if self.config.enabled and env.bytecode_cache is None:
-            env.bytecode_cache = compiled_templates(env)
+            env.bytecode_cache = COMPILED_TEMPLATES
         skipped = ((files.get_file_from_path(uri), meta) for uri, meta in self.unread.items())
         known_to_tags_plugin(
             config, ((file.page, meta) for file, meta in skipped if file and file.page)
@@ -312,15 +312,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         """The generated body, after mkdocs-macros (priority 0) has rendered the placeholder;
-        nothing to convert when the page cache already has its HTML. On every page, the
-        final HTML our templates made (also through macros) is set aside during conversion."""
-        body: str | None = markdown
-        if page.file.generated_by and self.parked is not None:
-            body = self.parked.take(page.file.src_uri)
-            if body is not None and self.page_cache is not None:
-                body = self.page_cache.markdown(page, body)
+        nothing to convert when the page cache already has its HTML; its final HTML (fields,
+        listings) set aside during conversion."""
+        if not page.file.generated_by or self.parked is None:
+            return None
+        body = self.parked.take(page.file.src_uri)
         if body is None:
             return None
+        if self.page_cache is not None:
+            body = self.page_cache.markdown(page, body)
         body, self.set_aside[page.file.src_uri] = set_html_aside(body)
         return body
 
@@ -328,8 +328,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         """The HTML from the page cache, or into it; the table of contents completed."""
-        html = put_html_back(html, self.set_aside.pop(page.file.src_uri, ()))
         if page.file.generated_by:
+            html = put_html_back(html, self.set_aside.pop(page.file.src_uri, ()))
             if self.page_cache is not None:
                 html = self.page_cache.content(page, html, files)
             page.markdown = ""  # converted: only the HTML is needed (None would lose the title)

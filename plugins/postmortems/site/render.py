@@ -21,40 +21,50 @@ PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
 class _CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept for the life of the process, for environments of the same
-    settings: a rebuild under ``mkdocs serve`` makes new environments, and compiling every
-    template again costs more than the pages it renders. A template whose source changed is
-    compiled again (Jinja's checksum)."""
+    settings (read when a template is loaded): a rebuild under ``mkdocs serve`` makes new
+    environments, and compiling every template again costs more than the pages it renders. A
+    template whose source changed is compiled again (Jinja's checksum)."""
 
     def __init__(self) -> None:
-        self._compiled: dict[str, tuple[str, CodeType]] = {}
+        self._compiled: dict[tuple[bytes, str], tuple[str, CodeType]] = {}
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        checksum, code = self._compiled.get(bucket.key, ("", None))
+        key = (_settings(bucket.environment), bucket.key)
+        checksum, code = self._compiled.get(key, ("", None))
         if code is not None and checksum == bucket.checksum:
             bucket.code = code
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         if bucket.code is not None:
-            self._compiled[bucket.key] = (bucket.checksum, bucket.code)
+            key = (_settings(bucket.environment), bucket.key)
+            self._compiled[key] = (bucket.checksum, bucket.code)
 
 
-_COMPILED: dict[bytes, _CompiledTemplates] = {}
+COMPILED_TEMPLATES = _CompiledTemplates()
+"""The process's compiled templates, for any environment (``plugin.on_env`` gives it MkDocs')."""
 
 _COMPILER_SETTINGS = (
     "block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
     "comment_start_string", "comment_end_string", "line_statement_prefix",
     "line_comment_prefix", "trim_blocks", "lstrip_blocks", "newline_sequence",
     "keep_trailing_newline", "optimized", "autoescape", "finalize", "is_async",
+    "newstyle_gettext",
 )  # fmt: skip
 """What an environment compiles a template with, besides its extensions."""
 
 
-def compiled_templates(env: jinja2.Environment) -> jinja2.BytecodeCache:
-    """The process's compiled templates for environments with ``env``'s settings."""
-    settings = fingerprint(
-        type(env), sorted(env.extensions), [getattr(env, name) for name in _COMPILER_SETTINGS]
+def _settings(env: jinja2.Environment) -> bytes:
+    return fingerprint(
+        type(env),
+        sorted(env.extensions),
+        [getattr(env, name, None) for name in _COMPILER_SETTINGS],
+        [_passes(env.filters), _passes(env.tests)],  # the compiler reads what each one takes
     )
-    return _COMPILED.setdefault(settings, _CompiledTemplates())
+
+
+def _passes(functions: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Each filter's or test's name, and what it is passed besides its value (context...)."""
+    return sorted((name, str(getattr(f, "jinja_pass_arg", ""))) for name, f in functions.items())
 
 
 def format_date(value: date | None) -> str:
@@ -97,7 +107,7 @@ def environment(
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.bytecode_cache = compiled_templates(env)
+    env.bytecode_cache = COMPILED_TEMPLATES
     fields = fields or markdown.FieldRenderer()
     env.filters.update(
         inline=markdown.inline,

@@ -56,7 +56,7 @@ def _floor(paths: list[Path]) -> None:
 
 
 def _validate(use_cache: bool) -> None:
-    collection = load_collection(find_project(), use_cache=use_cache)
+    collection = load_collection(find_project(), use_cache=use_cache, model=False)
     assert not collection.errors, collection.errors[:3]
     "\n".join(map(str, collection.problems))
 

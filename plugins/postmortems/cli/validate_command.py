@@ -60,9 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _load(project: ProjectPaths, paths: list[Path], *, use_cache: bool) -> Collection:
     if not paths:
-        return load_collection(project, use_cache=use_cache)
+        return load_collection(project, use_cache=use_cache, model=False)
     targets = [file for path in paths for file in incident_files(path)]
-    return load_collection(project, only=targets, extra=targets, use_cache=use_cache)
+    return load_collection(project, only=targets, extra=targets, use_cache=use_cache, model=False)
 
 
 def summary(collection: Collection) -> str:

@@ -140,6 +140,7 @@ def load_collection(
     extra: Sequence[Path] = (),
     use_cache: bool = True,
     reload: bool = False,
+    model: bool = True,
 ) -> Collection:
     """Load and check the project's incidents.
 
@@ -147,11 +148,17 @@ def load_collection(
     rules such as unique ids and ``related``); ``extra`` adds files from outside the incidents
     folder, such as a new incident in a pull request. With ``reload`` (a process that loads the
     same project again and again: ``mkdocs serve``), the files unchanged since the last such
-    load are neither read from the cache nor modelled again.
+    load are neither read from the cache nor modelled again. ``model=False`` only checks
+    (``postmortems validate``): the collection then holds no incidents.
     """
     with _garbage_collection_paused():
         return _load_collection(
-            paths, only=only, extra=extra, use_cache=use_cache, reload=reload and only is None
+            paths,
+            only=only,
+            extra=extra,
+            use_cache=use_cache,
+            reload=reload and only is None,
+            model=model,
         )
 
 
@@ -174,6 +181,7 @@ def _load_collection(
     extra: Sequence[Path],
     use_cache: bool,
     reload: bool,
+    model: bool,
 ) -> Collection:
     schema_text, validator = _schema(paths.schema_path, paths.root, paths.vocabulary_extensions)
     schema = validator.schema
@@ -211,7 +219,7 @@ def _load_collection(
     incidents = [
         recent.incident(check, display, _source_uri(path, paths.incidents_dir))
         for path, display, check in checks
-        if check.document is not None and not check.problems and display not in failed
+        if model and check.document is not None and not check.problems and display not in failed
     ]
     if reload:
         recent.keep(checks, incidents)

@@ -11,7 +11,12 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from postmortems.cli import main
 from postmortems.core.project import PACKAGED_SCHEMAS
-from postmortems.site.search_index import bundle_records, bundle_texts
+from postmortems.site.search_index import (
+    FACET_TABLE,
+    bundle_facets,
+    bundle_records,
+    bundle_texts,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -147,10 +152,10 @@ def test_public_site_scan_covers_search_index_sitemap_feed_and_exports(
     assert {path.suffix for path in (sites["public"] / "pagefind").rglob("*.pf_*")} == {
         ".pf_fragment",
         ".pf_index",
-        ".pf_filter",
         ".pf_meta",
     }
     assert {
+        FACET_TABLE,
         "sitemap.xml",
         "feed.xml",
         "incidents.json",
@@ -199,3 +204,4 @@ def test_public_search_index_holds_the_public_incident_and_no_internal_one(
     incident_pages = {url for url in public if url.startswith("/incidents/")}
     assert incident_pages == {f"/incidents/{document['id']}/" for document in PUBLIC}
     assert {f"/incidents/{document['id']}/" for document in INTERNAL} <= internal
+    assert set(bundle_facets(sites["public"] / "pagefind")) == incident_pages

@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 from postmortems.cli import main
-from postmortems.site.search_index import bundle_records, bundle_texts
+from postmortems.site.search_index import (
+    FACET_TABLE,
+    bundle_facets,
+    bundle_records,
+    bundle_texts,
+)
 from sitebuild import build_site, make_project
 
 pytestmark = pytest.mark.slow
@@ -140,10 +145,10 @@ def test_public_site_scan_covers_search_index_sitemap_feed_and_exports(
     assert {path.suffix for path in (sites["public"] / "pagefind").rglob("*.pf_*")} == {
         ".pf_fragment",
         ".pf_index",
-        ".pf_filter",
         ".pf_meta",
     }
     assert {
+        FACET_TABLE,
         "sitemap.xml",
         "feed.xml",
         "incidents.json",
@@ -192,3 +197,4 @@ def test_public_search_index_holds_the_public_incident_and_no_internal_one(
     incident_pages = {url for url in public if url.startswith("/incidents/")}
     assert incident_pages == {f"/incidents/{document['id']}/" for document in PUBLIC}
     assert {f"/incidents/{document['id']}/" for document in INTERNAL} <= internal
+    assert set(bundle_facets(sites["public"] / "pagefind")) == incident_pages

@@ -14,9 +14,12 @@ from postmortems.site.search_index import (
     FACETS,
     WEIGHTS,
     FacetLabels,
+    bundle_facets,
     bundle_records,
     incident_document,
+    incident_record,
     incident_sections,
+    write_bundle,
 )
 from sitebuild import RICH_ID, BuiltSite, build_site, copy_project, fixture_incidents
 
@@ -57,12 +60,12 @@ def test_sections_are_weighted_from_title_down_to_lessons() -> None:
     assert list(WEIGHTS.values()) == sorted(WEIGHTS.values(), reverse=True)
 
 
-def test_each_record_carries_the_facets_and_facts_a_result_shows(
-    records: dict[str, dict],
+def test_each_record_carries_the_facts_a_result_shows_and_the_table_its_facets(
+    records: dict[str, dict], site: BuiltSite
 ) -> None:
     record = records[f"/incidents/{RICH_ID}/"]
-    assert record["filters"] == {
-        "kind": ["incident"],
+    facets = bundle_facets(site.site_dir / "pagefind")
+    assert facets[f"/incidents/{RICH_ID}/"] == {
         "service": RICH["services"],
         "category": [RICH["root_cause"]["category"]],
         "failure_mode": RICH["failure_modes"],
@@ -73,6 +76,18 @@ def test_each_record_carries_the_facets_and_facts_a_result_shows(
     assert record["meta"]["title"] == RICH["title"]
     assert record["meta"]["date"] == RICH["started_at"].date().isoformat()
     assert record["meta"]["services"] == "Checkout API, Payments Gateway"
+    assert "filters" not in record or not record["filters"]  # Pagefind's own filters: unused
+
+
+def test_the_facet_table_lists_every_incident_newest_first(
+    records: dict[str, dict], site: BuiltSite
+) -> None:
+    facets = bundle_facets(site.site_dir / "pagefind")
+    newest_first = sorted(INCIDENTS, key=lambda key: INCIDENTS[key]["started_at"], reverse=True)
+    assert list(facets) == [f"/incidents/{key}/" for key in newest_first]
+    assert set(facets) == {
+        url for url, record in records.items() if record["meta"]["kind"] == "incident"
+    }
 
 
 def test_every_incident_and_every_hand_written_page_is_indexed_and_no_listing(
@@ -94,8 +109,11 @@ def test_markdown_marks_are_left_out_of_the_indexed_text() -> None:
 
 def test_failure_modes_become_a_facet_when_incidents_have_them() -> None:
     assert "failure_mode" in [facet.name for facet in FACETS]
-    document = incident_document(_incident(failure_modes=["resource-exhaustion"]), FacetLabels({}))
-    assert '<span data-pagefind-filter="failure_mode">resource-exhaustion</span>' in document
+    record = incident_record(
+        _incident(failure_modes=["resource-exhaustion"]), FacetLabels({}), "incidents/x/"
+    )
+    assert record.facets is not None
+    assert record.facets["failure_mode"] == ["resource-exhaustion"]
 
 
 def test_incident_text_is_escaped_in_the_indexed_document() -> None:
@@ -193,3 +211,30 @@ def test_search_false_writes_no_index_page_or_box(tmp_path: Path) -> None:
     # The repository link still makes no API call from readers' browsers.
     assert 'data-md-component="source"' not in built.html("")
     assert 'class="md-source"' in built.html("")
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_a_rebuild_in_place_rewrites_only_what_changed_and_drops_what_is_gone(
+    tmp_path: Path,
+) -> None:
+    labels = FacetLabels({})
+    kept = incident_record(_incident(title="Replica lag"), labels, "incidents/kept/")
+    gone = incident_record(_incident(title="Disk full"), labels, "incidents/gone/")
+    added = incident_record(_incident(title="Expired certificate"), labels, "incidents/added/")
+    write_bundle([kept, gone], tmp_path / "site")
+    bundle = tmp_path / "site" / "pagefind"
+    before = {path.name: path.stat().st_mtime_ns for path in bundle.rglob("*.pf_fragment")}
+    (bundle / "leftover.txt").write_text("from an older build", encoding="utf-8")
+    write_bundle([kept, added], tmp_path / "site")
+    write_bundle([kept, added], tmp_path / "fresh")
+    assert _files(bundle) == _files(tmp_path / "fresh" / "pagefind")
+    after = {path.name: path.stat().st_mtime_ns for path in bundle.rglob("*.pf_fragment")}
+    assert len(after) == 2 and len(before.keys() & after.keys()) == 1
+    assert all(before[name] == after[name] for name in before.keys() & after.keys())

@@ -2,8 +2,14 @@
 
 Pure core: no MkDocs. Each incident becomes a small HTML document holding only the text that
 finds incidents (title, summary, root cause, trigger, contributing factors, resolution, lessons),
-weighted in that order, plus the facets a reader narrows results by and the facts a result shows.
-Pagefind writes a chunked index, so a query downloads a few small files, not the whole index.
+weighted in that order, plus the facts a result shows. Pagefind writes a chunked index, so a
+query downloads a few small files, not the whole index.
+
+The facets are not Pagefind filters: next to the bundle, ``FACET_TABLE`` lists every incident's
+page id and facet values, newest first, and the search page narrows and counts results with it.
+(Pagefind 1.5.2 counts filter values in time proportional to results x pages, seconds at 10,000
+incidents; it writes filter files in a random order; and an empty query with a filter downloads
+the whole word index.)
 """
 
 from __future__ import annotations
@@ -12,21 +18,19 @@ import gzip
 import html
 import json
 import re
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pagefind_bin
-
 from ..core.model import Incident
 from ..core.vocabulary import vocabulary
+from .pagefind_service import Page, index_pages
 
 BUNDLE_DIR = "pagefind"
 """The bundle's folder at the site root (``pagefind/pagefind.js`` and its chunks)."""
+FACET_TABLE = "postmortems-facets.json.gz"
+"""Each incident's page id and facet values, newest first, gzipped: in the bundle's folder."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ def facet_labels(
 
 
 def incident_document(incident: Incident, labels: FacetLabels) -> str:
-    """The HTML Pagefind indexes for ``incident``: weighted text, then facets and facts.
+    """The HTML Pagefind indexes for ``incident``: weighted text, then the facts a result shows.
 
     Every piece of incident text is escaped: Pagefind stores it as text, and the search UI shows
     it as text.
@@ -158,50 +162,45 @@ def incident_document(incident: Incident, labels: FacetLabels) -> str:
         "services": ", ".join(labels.label("service", slug) for slug in incident.services),
         "kind": "incident",
     }
-    filters = [("kind", "incident")] + [
-        (facet.name, value) for facet in FACETS for value in facet.values(incident)
-    ]
-    return _document(body, meta, filters, sort={"date": meta["date"]})
+    return _document(body, meta)
 
 
 def guide_document(title: str, content_html: str) -> str:
     """The HTML Pagefind indexes for a hand-written page: its rendered content (trusted)."""
-    return _document([content_html], {"title": title, "kind": "guide"}, [("kind", "guide")])
+    return _document([content_html], {"title": title, "kind": "guide"})
 
 
-def _document(
-    body: Sequence[str],
-    meta: Mapping[str, str],
-    filters: Sequence[tuple[str, str]],
-    sort: Mapping[str, str] | None = None,
-) -> str:
-    tags = [
-        *(
-            f'<span data-pagefind-meta="{key}">{html.escape(value)}</span>'
-            for key, value in meta.items()
-        ),
-        *(
-            f'<span data-pagefind-filter="{key}">{html.escape(value)}</span>'
-            for key, value in filters
-        ),
-        *(
-            f'<span data-pagefind-sort="{key}">{html.escape(value)}</span>'
-            for key, value in (sort or {}).items()
-        ),
-    ]
+def _document(body: Sequence[str], meta: Mapping[str, str]) -> str:
+    tags = "".join(
+        f'<span data-pagefind-meta="{key}">{html.escape(value)}</span>'
+        for key, value in meta.items()
+    )
     return (
         f"<!DOCTYPE html><html><head><title>{html.escape(meta['title'])}</title></head><body>"
         f"<main data-pagefind-body>{''.join(body)}"
-        f"<div data-pagefind-ignore>{''.join(tags)}</div></main></body></html>"
+        f"<div data-pagefind-ignore>{tags}</div></main></body></html>"
     )
 
 
 @dataclass(frozen=True)
 class Document:
-    """One page for the index: its URL from the site root (``incidents/x/``) and its HTML."""
+    """One page for the index: its URL from the site root (``incidents/x/``) and its HTML; an
+    incident's also its facet values and when it started (the facet table's order)."""
 
     url: str
     html: str
+    facets: Mapping[str, Sequence[str]] | None = None
+    started: float = 0.0
+
+
+def incident_record(incident: Incident, labels: FacetLabels, url: str) -> Document:
+    """``incident`` as the index holds it, at ``url``."""
+    return Document(
+        url,
+        incident_document(incident, labels),
+        {facet.name: list(facet.values(incident)) for facet in FACETS},
+        incident.started_at.timestamp(),
+    )
 
 
 def write_bundle(
@@ -213,46 +212,73 @@ def write_bundle(
 ) -> int:
     """Index ``documents`` with Pagefind into ``site_dir/pagefind/``; returns how many pages.
 
-    The documents are staged as files and indexed by one run of the Pagefind binary (from the
-    ``pagefind-bin`` package), which exits once every file is written. (Pagefind's Python API
-    stops its service right after asking it to write, which can leave files cut short, and waits
-    0.1 s per response: minutes at 10,000 incidents.) ``keep_index_url`` keeps ``index.html``
-    in URLs, for sites without directory URLs.
+    Pagefind numbers the pages in the order given, so the same documents give the same files.
+    ``documents`` is read while Pagefind indexes the ones before. ``keep_index_url`` keeps
+    ``index.html`` in URLs, for sites without directory URLs.
     """
-    output = (site_dir / BUNDLE_DIR).resolve()
-    with tempfile.TemporaryDirectory(prefix="postmortems-search-") as folder:
-        staging = Path(folder) / "site"
-        count = 0
+    seen: list[Document] = []
+
+    def pages() -> Iterator[Page]:
         for document in documents:
-            name = document.url + "index.html" if document.url.endswith("/") else document.url
-            path = staging / (name or "index.html")
-            if not path.resolve().is_relative_to(staging.resolve()):
-                raise ValueError(f"search document outside the site: {document.url}")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(document.html, encoding="utf-8")
-            count += 1
-        config = {
-            "site": str(staging),
-            "output_path": str(output),
+            seen.append(document)
+            path = document.url + "index.html" if document.url.endswith("/") else document.url
+            yield Page(path, document.html)
+
+    indexed = index_pages(
+        pages(),
+        {
             "force_language": language,
             "exclude_selectors": EXCLUDED_SELECTORS,
             "keep_index_url": keep_index_url,
-            "silent": True,
-        }
-        (Path(folder) / "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
-        shutil.rmtree(output, ignore_errors=True)
-        ran = subprocess.run(
-            [str(pagefind_bin.get_executable())],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if ran.returncode != 0:
-            raise RuntimeError(f"pagefind exited with {ran.returncode}: {ran.stdout}{ran.stderr}")
-    for name in UNUSED_UI:
-        (output / name).unlink(missing_ok=True)
-    return count
+        },
+    )
+    files = {
+        name: content
+        for name, content in indexed.files.items()
+        if name not in UNUSED_UI and not name.startswith("playground/")
+    }
+    ids = {
+        _fragment(content)["url"]: name.removeprefix("fragment/").removesuffix(".pf_fragment")
+        for name, content in files.items()
+        if name.startswith("fragment/")
+    }
+    files[FACET_TABLE] = facet_table(
+        [
+            (ids[url], document)
+            for url, document in zip(indexed.urls, seen, strict=True)
+            if document.facets is not None and url in ids
+        ]
+    )
+    _write_files((site_dir / BUNDLE_DIR).resolve(), files)
+    return len(seen)
+
+
+_ENTRY = "pagefind-entry.json"
+"""The file a reader's browser opens first: it names the index's current metadata file."""
+
+
+def _write_files(output: Path, files: Mapping[str, bytes]) -> None:
+    """Make ``output`` hold exactly ``files``. Files already there with the same bytes stay:
+    Pagefind names its chunks by their content, so a rebuild writes only what changed. The entry
+    file goes last and stale files go after it, so a reader finds one bundle or the other whole.
+    """
+    paths = {(output / name).resolve(): content for name, content in files.items()}
+    if any(not path.is_relative_to(output) for path in paths):
+        raise ValueError("pagefind returned a file outside its folder")
+    entry = (output / _ENTRY).resolve()
+    for folder in sorted({path.parent for path in paths}):
+        folder.mkdir(parents=True, exist_ok=True)
+    for path, content in sorted(paths.items(), key=lambda item: item[0] == entry):
+        if not (
+            path.is_file() and path.stat().st_size == len(content) and path.read_bytes() == content
+        ):
+            path.write_bytes(content)
+    for path in sorted(output.rglob("*"), reverse=True):
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path not in paths:
+            path.unlink()
 
 
 UNUSED_UI = (
@@ -265,6 +291,31 @@ UNUSED_UI = (
     "pagefind-highlight.js",
 )
 """Pagefind's own search interfaces, written with every bundle; the site brings its own."""
+
+
+def facet_table(incidents: Sequence[tuple[str, Document]]) -> bytes:
+    """``FACET_TABLE`` for ``incidents`` (each with its Pagefind page id), gzipped.
+
+    ``{"facets": {name: [value, ...]}, "pages": [[id, [value index, ...] per facet], ...]}``,
+    the pages newest first (the order of an empty query).
+    """
+    values = {
+        facet.name: sorted(
+            {value for _, document in incidents for value in (document.facets or {})[facet.name]}
+        )
+        for facet in FACETS
+    }
+    index = {name: {value: i for i, value in enumerate(names)} for name, names in values.items()}
+    newest_first = sorted(incidents, key=lambda pair: -pair[1].started)
+    pages = [
+        [
+            page,
+            *([index[name][value] for value in (document.facets or {})[name]] for name in values),
+        ]
+        for page, document in newest_first
+    ]
+    text = json.dumps({"facets": values, "pages": pages}, ensure_ascii=False, separators=(",", ":"))
+    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
 
 
 def bundle_texts(bundle: Path) -> dict[Path, str]:
@@ -284,9 +335,30 @@ def bundle_texts(bundle: Path) -> dict[Path, str]:
 
 
 def bundle_records(bundle: Path) -> list[dict[str, Any]]:
-    """The records (url, content, meta, filters) of a written bundle's fragments."""
-    return [
-        json.loads(text.removeprefix(_FRAGMENT_SIGNATURE))
-        for path, text in bundle_texts(bundle).items()
-        if path.suffix == ".pf_fragment"
-    ]
+    """The records (url, content, meta) of a written bundle's fragments."""
+    return [_fragment(path.read_bytes()) for path in sorted(bundle.glob("fragment/*.pf_fragment"))]
+
+
+def bundle_facets(bundle: Path) -> dict[str, dict[str, list[str]]]:
+    """The facet table of a written bundle: each incident's facet values by its URL, newest
+    first."""
+    urls = {
+        path.name.removesuffix(".pf_fragment"): _fragment(path.read_bytes())["url"]
+        for path in bundle.glob("fragment/*.pf_fragment")
+    }
+    table = json.loads(gzip.decompress((bundle / FACET_TABLE).read_bytes()))
+    names = table["facets"]
+    return {
+        urls[page]: {
+            name: [names[name][i] for i in indices]
+            for name, indices in zip(names, values, strict=True)
+        }
+        for page, *values in table["pages"]
+    }
+
+
+def _fragment(content: bytes) -> dict[str, Any]:
+    """A Pagefind fragment file's record: the signature, then JSON, gzipped."""
+    text = gzip.decompress(content).decode("utf-8")
+    record: dict[str, Any] = json.loads(text.removeprefix(_FRAGMENT_SIGNATURE))
+    return record

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -21,12 +22,13 @@ from ..core.collection import Collection
 from ..core.urls import file_url, incident_page
 from .search_index import (
     BUNDLE_DIR,
+    FACET_TABLE,
     FACETS,
     Document,
     FacetLabels,
     facet_labels,
     guide_document,
-    incident_document,
+    incident_record,
     write_bundle,
 )
 
@@ -51,7 +53,8 @@ def search_page(labels: FacetLabels) -> str:
         "---\ntitle: Search\nrender_macros: false\nhide:\n  - navigation\n  - toc\n---\n\n"
         "# Search incidents\n\n"
         f'<div class="pm-search-page" data-pm-facets="{data}"'
-        f' data-pm-bundle="../{BUNDLE_DIR}/pagefind.js">\n'
+        f' data-pm-bundle="../{BUNDLE_DIR}/pagefind.js"'
+        f' data-pm-facet-table="../{BUNDLE_DIR}/{FACET_TABLE}">\n'
         "<p>Search needs JavaScript, and the site served over HTTP: run <code>mkdocs serve</code>"
         ' and open <a href="http://127.0.0.1:8000/">http://127.0.0.1:8000/</a>.</p>\n'
         "</div>\n"
@@ -109,13 +112,12 @@ class SiteSearch:
             page.url, guide_document(str(page.title or page.url), content_html)
         )
 
-    def documents(self) -> list[Document]:
+    def documents(self) -> Iterator[Document]:
         """Every page the index holds: each incident of the site, then the guides."""
-        result = []
         for incident in self.collection.incidents:
             url = file_url(incident_page(incident.id), directory_urls=self.directory_urls)
-            result.append(Document(url, incident_document(incident, self.labels)))
-        return result + list(self.guides.values())
+            yield incident_record(incident, self.labels, url)
+        yield from self.guides.values()
 
     def write(self, config: MkDocsConfig) -> None:
         """Write the Pagefind bundle into the built site."""

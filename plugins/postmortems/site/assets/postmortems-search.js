@@ -7,14 +7,15 @@
   const BOX_RESULTS = 8;
   const PAGE_RESULTS = 20;
   const EXCERPT_WORDS = 30;
-  const TYPING_PAUSE_MS = 40; /* a query starts once typing pauses this long */
   const NO_SERVER =
     "Search needs the site served over HTTP, not opened as files: run mkdocs serve (make serve " +
     "in the mkdocs-postmortems repository) and open http://127.0.0.1:8000/, or publish the " +
     "site on any web server.";
   const FAILED = "Search could not load its index: ";
+  const FRAGMENT_SIGNATURE = "pagefind_dcd";
 
   let engine = null;
+  let engineBusy = Promise.resolve();
 
   /* Pagefind, loaded once per page (it then fetches only the index chunks a query needs). */
   function loadEngine(bundle) {
@@ -28,6 +29,32 @@
             });
     }
     return engine;
+  }
+
+  /* One search at a time, and only the newest one asked for: while the engine works, newer
+     keystrokes replace the query waiting its turn instead of queueing behind it. No fixed
+     typing pause: an idle engine starts at once. Resolves to null once no longer wanted. */
+  async function searchWhenFree(pagefind, query, wanted) {
+    for (;;) {
+      const busy = engineBusy;
+      await busy;
+      if (!wanted()) return null;
+      if (busy === engineBusy) break;
+    }
+    const search = pagefind.search(query);
+    engineBusy = search.catch(() => undefined);
+    return search;
+  }
+
+  /* A file of the bundle as text, unpacked when gzipped (unless the server already did). */
+  async function fetchText(url) {
+    if (location.protocol === "file:") throw new Error(NO_SERVER);
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${response.status} ${response.statusText}: ${url}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return new TextDecoder().decode(bytes);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
   }
 
   function problem(error) {
@@ -158,32 +185,7 @@
       return url.href;
     }
 
-    async function run() {
-      const query = input.value.trim();
-      const mine = ++serial;
-      if (!query) {
-        list.replaceChildren();
-        meta.textContent = "Type to search incidents and guides";
-        input.setAttribute("aria-expanded", "false");
-        setActive(-1);
-        return;
-      }
-      let search;
-      try {
-        const pagefind = await loadEngine(bundle);
-        search = await pagefind.debouncedSearch(query, {}, TYPING_PAUSE_MS);
-        if (search === null || mine !== serial) return;
-        const found = await Promise.all(
-          search.results.slice(0, BOX_RESULTS).map((entry) => entry.data()),
-        );
-        if (mine !== serial) return;
-        list.replaceChildren(...found.map(result));
-      } catch (error) {
-        if (mine === serial) meta.textContent = problem(error);
-        return;
-      }
-      const total = search.results.length;
-      meta.textContent = total ? plural(total, "matching page", "matching pages") : "No matching pages";
+    function appendMore(query, total) {
       const more = element("li", "md-search-result__item pm-search-more");
       more.setAttribute("role", "option");
       const link = element(
@@ -195,8 +197,44 @@
       link.tabIndex = -1;
       more.append(link);
       list.append(more);
-      input.setAttribute("aria-expanded", "true");
-      setActive(-1);
+    }
+
+    /* Results appear as their records arrive, in rank order: the first one does not wait for
+       the eighth. */
+    async function run() {
+      const query = input.value.trim();
+      const mine = ++serial;
+      const current = () => mine === serial;
+      if (!query) {
+        list.replaceChildren();
+        meta.textContent = "Type to search incidents and guides";
+        input.setAttribute("aria-expanded", "false");
+        setActive(-1);
+        return;
+      }
+      try {
+        const pagefind = await loadEngine(bundle);
+        const search = await searchWhenFree(pagefind, query, current);
+        if (search === null || !current()) return;
+        const total = search.results.length;
+        const records = search.results.slice(0, BOX_RESULTS).map((entry) => entry.data());
+        records.forEach((record) => record.catch(() => undefined));
+        for (const [i, record] of records.entries()) {
+          const data = await record;
+          if (!current()) return;
+          if (i === 0) {
+            list.replaceChildren();
+            setActive(-1);
+          }
+          list.append(result(data));
+        }
+        if (!records.length) list.replaceChildren();
+        meta.textContent = total ? plural(total, "matching page", "matching pages") : "No matching pages";
+        appendMore(query, total);
+        input.setAttribute("aria-expanded", "true");
+      } catch (error) {
+        if (current()) meta.textContent = problem(error);
+      }
     }
 
     if (toggle) {
@@ -243,10 +281,32 @@
 
   const anySelectedIn = (state) => Object.values(state.selected).some((values) => values.size);
 
+  /* The facet table the build writes next to the index: every incident's page id and facet
+     values, newest first. The search page narrows and counts results with it (Pagefind's own
+     filters count in time proportional to results x pages: seconds at 10,000 incidents). */
+  async function loadFacetTable(url) {
+    const table = JSON.parse(await fetchText(url));
+    const names = Object.keys(table.facets);
+    const rows = table.pages.map(([id, ...values]) => ({
+      id,
+      values: Object.fromEntries(names.map((name, i) => [name, values[i]])),
+    }));
+    return { values: table.facets, rows, byId: new Map(rows.map((row) => [row.id, row])) };
+  }
+
+  /* A page's record read straight from its fragment file, for lists that need no query. */
+  async function loadRecord(bundle, id) {
+    const text = await fetchText(new URL(`fragment/${id}.pf_fragment`, bundle));
+    const data = JSON.parse(text.slice(text.indexOf(FRAGMENT_SIGNATURE) + FRAGMENT_SIGNATURE.length));
+    data.url = new URL(String(data.url).replace(/^\/+/, ""), new URL("../", bundle)).href;
+    return data;
+  }
+
   /* The search/ page: query, facets with counts, results; its state lives in the URL. */
   function setUpPage(root) {
     const facets = JSON.parse(root.dataset.pmFacets);
     const bundle = new URL(root.dataset.pmBundle, location.href).href;
+    const tableUrl = new URL(root.dataset.pmFacetTable, location.href).href;
     const params = new URLSearchParams(location.search);
     const state = {
       q: params.get("q") || "",
@@ -254,7 +314,11 @@
     };
     let serial = 0;
     let shown = 0;
-    let current = null;
+    let current = [];
+    let table = null;
+    let searched = { query: null, results: [] };
+    const tableLoad = loadFacetTable(tableUrl); /* with the engine, if a query needs it */
+    if (state.q.trim()) loadEngine(bundle).catch(() => undefined);
 
     const form = element("form", "pm-search-form");
     form.setAttribute("role", "search");
@@ -279,18 +343,6 @@
     layout.append(filters, main);
     root.replaceChildren(form, layout);
 
-    function filtersWithout(name) {
-      const filters = {};
-      for (const facet of facets) {
-        const values = [...state.selected[facet.name]];
-        if (facet.name !== name && values.length) filters[facet.name] = { any: values };
-      }
-      return filters;
-    }
-    function options(filters) {
-      if (state.q.trim()) return { filters };
-      return { filters: { ...filters, kind: "incident" }, sort: { date: "desc" } };
-    }
     function saveState() {
       const url = new URL(location.href);
       url.search = "";
@@ -299,6 +351,52 @@
         for (const value of state.selected[facet.name]) url.searchParams.append(facet.name, value);
       }
       history.replaceState(null, "", url);
+    }
+
+    /* The query's results (Pagefind's, best first), or every incident newest first. */
+    async function resultsFor(query, wanted) {
+      if (searched.query === query) return searched.results;
+      let results;
+      if (query) {
+        const search = await searchWhenFree(await loadEngine(bundle), query, wanted);
+        if (search === null) return null;
+        results = search.results;
+      } else {
+        results = table.rows.map((row) => ({ id: row.id, data: () => loadRecord(bundle, row.id) }));
+      }
+      searched = { query, results };
+      return results;
+    }
+
+    /* Any selected value matches within a facet, every facet with a selection must match;
+       ``except`` leaves one facet out, for that facet's own counts. Pages outside the table
+       (guides) match only while nothing is selected. */
+    function matcher(except) {
+      const active = facets
+        .filter((facet) => facet.name !== except && state.selected[facet.name].size)
+        .map((facet) => {
+          const names = table.values[facet.name] || [];
+          return [facet.name, state.selected[facet.name], names];
+        });
+      return (row) =>
+        active.every(([name, chosen, names]) =>
+          Boolean(row) && row.values[name].some((index) => chosen.has(names[index])),
+        );
+    }
+
+    function countValues(results) {
+      const counts = {};
+      for (const facet of facets) {
+        const names = table.values[facet.name] || [];
+        const tally = new Array(names.length).fill(0);
+        const matches = matcher(facet.name);
+        for (const entry of results) {
+          const row = table.byId.get(entry.id);
+          if (row && matches(row)) for (const index of row.values[facet.name]) tally[index]++;
+        }
+        counts[facet.name] = Object.fromEntries(names.map((name, i) => [name, tally[i]]));
+      }
+      return counts;
     }
 
     function renderFacets(counts) {
@@ -329,48 +427,42 @@
     }
 
     async function showMore(mine) {
-      const batch = current.results.slice(shown, shown + PAGE_RESULTS);
+      const batch = current.slice(shown, shown + PAGE_RESULTS);
       const found = await Promise.all(batch.map((entry) => entry.data()));
       if (mine !== serial) return;
       list.append(...found.map(pageResult));
       shown += batch.length;
-      more.hidden = shown >= current.results.length;
+      more.hidden = shown >= current.length;
     }
 
     async function run() {
       const mine = ++serial;
+      const wanted = () => mine === serial;
       try {
-        const pagefind = await loadEngine(bundle);
-        await pagefind.filters(); /* loads the facet chunks: searches then count each value */
-        const query = state.q.trim() || null;
-        const search = await pagefind.search(query, options(filtersWithout(null)));
-        const counts = { ...search.filters };
-        for (const facet of facets) {
-          if (!state.selected[facet.name].size) continue;
-          const other = await pagefind.search(query, options(filtersWithout(facet.name)));
-          counts[facet.name] = other.filters[facet.name] || {};
-        }
-        if (mine !== serial) return;
-        current = search;
+        table = await tableLoad;
+        const query = state.q.trim();
+        const results = await resultsFor(query, wanted);
+        if (results === null || !wanted()) return;
+        const matches = matcher(null);
+        current = results.filter((entry) => matches(table.byId.get(entry.id)));
         shown = 0;
         list.replaceChildren();
-        renderFacets(counts);
-        const total = search.results.length;
+        renderFacets(countValues(results));
+        const total = current.length;
         const what = query || anySelectedIn(state) ? "" : " (newest first)";
         meta.textContent = total
           ? plural(total, "result", "results") + what
           : "No results: remove a filter or try other words.";
         await showMore(mine);
       } catch (error) {
-        if (mine === serial) meta.textContent = problem(error);
+        if (wanted()) meta.textContent = problem(error);
       }
     }
 
-    let typing = 0;
     input.addEventListener("input", () => {
       state.q = input.value;
-      clearTimeout(typing);
-      typing = setTimeout(() => { saveState(); run(); }, 120);
+      saveState();
+      run();
     });
     form.addEventListener("submit", (event) => event.preventDefault());
     more.addEventListener("click", () => showMore(serial));

@@ -115,23 +115,27 @@ def stable_repr(value: object, depth: int = 0) -> str:
     may list them in it). An object with none of these (or nested too deep: it may hold
     itself) gets a value unique to this run, so what depends on it is never taken from a cache.
     """
+    kind = type(value)
+    if kind in _SCALARS:
+        return repr(value)
     if depth > 12:
         return f"<{_RUN}:{next(_UNIQUE)}>"
-    deeper = functools.partial(stable_repr, depth=depth + 1)
-    if isinstance(value, Mapping):
-        items = [(deeper(k), deeper(v)) for k, v in value.items()]
-        return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
-    if isinstance(value, list | tuple | set | frozenset):
-        inner = [deeper(item) for item in value]
-        return "[" + ", ".join(sorted(inner) if isinstance(value, set | frozenset) else inner) + "]"
+    below = depth + 1
+    if isinstance(value, dict) or isinstance(value, Mapping):  # noqa: SIM101 (dict: fast)
+        items = [f"{stable_repr(k, below)}: {stable_repr(v, below)}" for k, v in value.items()]
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join([stable_repr(item, below) for item in value]) + "]"
+    if isinstance(value, set | frozenset):
+        return "[" + ", ".join(sorted(stable_repr(item, below) for item in value)) + "]"
     if value is None or isinstance(value, _PLAIN):
         return repr(value)
     digest = getattr(value, "digest", None)
     if isinstance(digest, bytes) and digest:  # stands for its state (``Incident.digest``)
         return f"<{type(value).__qualname__} {digest.hex()}>"
+    deeper = functools.partial(stable_repr, depth=below)
     if isinstance(value, functools.partial):
         return f"<partial {deeper([value.func, value.args, value.keywords])}>"
-    kind = type(value)
     name = getattr(value, "__qualname__", None) if callable(value) else None
     if name is not None:
         return f"<{getattr(value, '__module__', '')}.{name}>"
@@ -148,6 +152,8 @@ _RUN = os.urandom(8).hex()
 _UNIQUE = itertools.count()
 """With ``_RUN``, a value no other object ever gets (``id`` may be reused within a run)."""
 
+_SCALARS = frozenset({str, bytes, int, float, bool, type(None)})
+"""Types whose ``repr`` is their whole state, at any depth (checked first: most values)."""
 _PLAIN = (str, bytes, int, float, bool, Path, datetime.date, datetime.timedelta, datetime.tzinfo)
 """Values whose ``repr`` is their whole state (a ``datetime`` is a ``date``)."""
 

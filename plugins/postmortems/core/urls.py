@@ -41,6 +41,7 @@ def relative_url(from_src: str, to_src: str, *, directory_urls: bool = True) -> 
     return (_to_root(from_src, directory_urls) + target) or "./"
 
 
+@functools.lru_cache(maxsize=65536)  # a listing links each incident from many pages
 def file_url(src_uri: str, *, directory_urls: bool = True) -> str:
     """The URL of that page's file from the site root: ``index.html`` spelt out without
     directory URLs (a site opened as files needs it)."""

@@ -62,9 +62,10 @@ def register_macros(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class _Macros:
-    """The ``pm_`` macros that select incidents, over one build's collection."""
+    """The ``pm_`` macros that select incidents, over one build's collection. No ``repr`` of its
+    own: mkdocs-macros writes every macro (its object's repr with it) as JSON on each build."""
 
     macros_plugin: Any
     collection: Collection

@@ -628,3 +628,20 @@ def test_a_reload_shows_every_edit_and_models_only_the_changed_files_again(
     broken = load_collection(find_project(), reload=True)
     assert [problem.field for problem in broken.errors] == ["severity"]
     assert broken.get(VALID_ID) is None
+
+
+def test_a_key_that_lost_its_indentation_is_hinted_back_under_its_mapping(
+    project: Project,
+) -> None:
+    moved = edit("impact:\n  summary: Card payments failed.\n", "impact:\n")
+    text = edit("  customer_facing: true\n", "  customer_facing: true\nsummary: Lost.\n", moved)
+    project.incident(text)
+    duplicate = [p for p in project.problems() if "appears twice" in p["message"]]
+    assert [(p["line"], p["column"], p["field"], p["hint"]) for p in duplicate] == [
+        (
+            18,
+            1,
+            "summary",
+            "indent it under 'impact' if it belongs there; else keep one (keys are unique)",
+        )
+    ]

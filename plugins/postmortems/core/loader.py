@@ -509,7 +509,7 @@ class _Builder:
                     event.start_mark,
                     item_path,
                     f"key '{key}' appears twice in the same mapping",
-                    "keep one: YAML keys must be unique",
+                    _duplicate_hint(mapping, key),
                 )
                 self.value(value_event, stream, item_path + "(duplicate)", depth + 1)
                 continue
@@ -580,3 +580,12 @@ def _shorten(text: str, limit: int = 60) -> str:
 
 _INVALID: Any = object()
 _NO_ALIASES = "write the value out in full: anchors, aliases and merge keys are refused"
+
+
+def _duplicate_hint(mapping: dict[str, Any], key: str) -> str:
+    """Keep one; or, when the key just before is a mapping without this key, the likelier
+    mistake: the key lost its indentation."""
+    above = next(reversed(mapping))
+    if isinstance(mapping[above], dict) and key not in mapping[above]:
+        return f"indent it under '{above}' if it belongs there; else keep one (keys are unique)"
+    return "keep one: YAML keys must be unique"

@@ -23,17 +23,16 @@ are deterministic.
 
 from __future__ import annotations
 
-import functools
-import gc
 import itertools
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 
+from ..core.collection import garbage_collection_paused
 from ..core.model import Incident
 from . import mechanisms
 from .reasons import describe
@@ -187,36 +186,13 @@ def counted_columns(
             yield prefix + str(value), 1
 
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _collector_paused(function: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run ``function`` with the cyclic garbage collector paused (then as it was): building and
-    ranking make millions of short-lived objects without cycles, and the collections they
-    trigger scan every live object (all incidents) again and again, ~15 % of the time at
-    10,000 incidents."""
-
-    @functools.wraps(function)
-    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return paused
-
-
 class SimilarityIndex:
     """Similar incidents within one collection; built once, queried many times.
 
     ``mode_titles`` names failure modes in reasons (the schema's ``failureMode`` titles);
     ``weights`` replaces ``BLOCK_WEIGHTS`` (to measure each block alone)."""
 
-    @_collector_paused
+    @garbage_collection_paused()
     def __init__(
         self,
         incidents: Sequence[Incident],
@@ -292,7 +268,7 @@ class SimilarityIndex:
         exclude = np.asarray([self._row.get(incident.id, -1)])
         return self._rank(vector, facts, exclude, top, threshold)[0][0]
 
-    @_collector_paused
+    @garbage_collection_paused()
     def all_similar(
         self, top: int = 5, threshold: float = DEFAULT_THRESHOLD
     ) -> dict[str, list[Match]]:

@@ -117,10 +117,11 @@ class _Pages:
         def rendered() -> str:
             return render.render(self.env, template, page_src=src_uri, **context())
 
-        content = (
-            rendered() if self.stored is None else self.stored.content((src_uri, *inputs), rendered)
-        )
-        return GeneratedPage(src_uri, content, source)
+        return GeneratedPage(src_uri, self.content((src_uri, *inputs), rendered), source)
+
+    def content(self, inputs: Sequence[object], rendered: Callable[[], str]) -> str:
+        """``rendered()``, or what ``stored`` keeps under ``inputs``."""
+        return rendered() if self.stored is None else self.stored.content(inputs, rendered)
 
 
 @dataclass(frozen=True)
@@ -194,8 +195,7 @@ def site_pages(
         (QUALITY_PAGE, lambda: quality_page(env, incidents, today)),
     ]
     for src_uri, rendered in insights:
-        content = rendered() if stored is None else stored.content((src_uri, *inputs), rendered)
-        yield GeneratedPage(src_uri, content)
+        yield GeneratedPage(src_uri, pages.content((src_uri, *inputs), rendered))
 
 
 def template_environment(

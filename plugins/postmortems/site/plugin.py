@@ -66,9 +66,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.set_aside: dict[str, list[str]] = {}
         """Final HTML set aside while MkDocs converts its page (see ``set_html_aside``)."""
         self.unread: dict[str, Any] = {}
+        """Front matter of the generated pages a dirty build skips (MkDocs does not read them)."""
         self.front_matters: dict[str, dict[str, Any]] = {}
         """The YAML of the last build's generated pages' front matter, and its meta."""
-        """Front matter of the generated pages a dirty build skips (MkDocs does not read them)."""
         self.search: SiteSearch | None = None
         self.store = TextStore(None)
         self.page_cache: PageCache | None = None
@@ -263,15 +263,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """A generated page's front matter, body and meta; the YAML of front matter the last
         build read (under ``serve``, most pages) is not read again."""
         found = YAML_RE.match(content)
-        meta = self.front_matters.get(found.group(1)) if found else None
-        if found is None or meta is None:
+        if found is not None and (known := self.front_matters.get(found.group(1))) is not None:
+            read[found.group(1)] = known
+            body, meta = content[found.end() :].lstrip("\n"), dict(known)
+        else:
             body, meta = get_data(content)
             if found is not None and body is not content:  # front matter MkDocs reads as meta
                 read[found.group(1)] = meta
-            return content[: len(content) - len(body)], body, meta
-        read[found.group(1)] = meta
-        body = content[found.end() :].lstrip("\n")
-        return content[: len(content) - len(body)], body, dict(meta)
+        return content[: len(content) - len(body)], body, meta
 
     def _page_sources(self, config: MkDocsConfig, files: Files) -> PageSources | None:
         """For a dirty build: the generated pages' source files (see ``incremental``), one

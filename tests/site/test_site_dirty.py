@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from mkdocs.commands.build import build
@@ -32,10 +33,10 @@ class Preview:
     run them: a new configuration each time (MkDocs keeps the plugin instance, which has
     ``on_startup``). As ``build``: ``serve`` writes the search index in the background."""
 
-    def __init__(self, project: Path) -> None:
+    def __init__(self, project: Path, command: Literal["build", "serve"] = "build") -> None:
         self.project = project
         self.site_dir = project.parent / "preview"
-        self._config().plugins.on_startup(command="build", dirty=True)
+        self._config().plugins.on_startup(command=command, dirty=True)
 
     def _config(self) -> MkDocsConfig:
         return load_config(str(self.project / "mkdocs.yml"), site_dir=str(self.site_dir))
@@ -104,6 +105,28 @@ def test_an_edited_title_shows_in_the_tags_index_though_tagged_pages_are_skipped
     after = preview.build()
     assert f"incidents/{OTHER_ID}/index.html" not in rewritten(before, after)
     assert "Retitled" in preview.page("tags")
+    clean = build_site(project, project.parent / "clean").site_dir
+    assert html_files(preview.site_dir) == html_files(clean)
+
+
+def test_a_preview_keeps_listing_rows_yet_shows_edited_titles_and_action_items_everywhere(
+    project: Path,
+) -> None:
+    """Under ``serve`` each listing's rows are kept between rebuilds (``site.fragments``):
+    an edited title and action item still show on every listing, as a clean build shows them."""
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
+        edit(project, RICH_ID, "Document acquirer timeouts", "Publish acquirer timeouts")
+        preview.build()
+    finally:
+        preview.stop()
+    listings = ("incidents", "services/checkout-api", "root-causes/config-change", "action-items")
+    for listing in listings:
+        assert "Retitled" in preview.page(listing), listing
+    assert "Publish acquirer timeouts" in preview.page("action-items")
+    assert "Document acquirer timeouts" not in preview.page("action-items")
     clean = build_site(project, project.parent / "clean").site_dir
     assert html_files(preview.site_dir) == html_files(clean)
 

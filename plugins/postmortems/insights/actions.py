@@ -22,6 +22,8 @@ class ActionRow:
     incident: Incident
     action: Mapping[str, Any]
     overdue: bool
+    position: int
+    """Its place among the incident's action items, from 0."""
 
     @property
     def title(self) -> str:
@@ -86,9 +88,9 @@ class OwnerCount:
 def action_rows(incidents: Iterable[Incident], today: date) -> list[ActionRow]:
     """Every action item, in incident order (as given) then file order."""
     return [
-        ActionRow(incident, action, derive.is_overdue(action, today))
+        ActionRow(incident, action, derive.is_overdue(action, today), position)
         for incident in incidents
-        for action in incident.action_items
+        for position, action in enumerate(incident.action_items)
     ]
 
 

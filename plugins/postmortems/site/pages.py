@@ -24,6 +24,7 @@ from ..core.urls import incident_page
 from ..core.vocabulary import VOCABULARIES, titles, vocabulary
 from ..similarity import Match, Recurrence, SimilarityIndex
 from . import render
+from .fragments import Fragments
 from .insight_pages import (
     ACTION_ITEMS_PAGE,
     QUALITY_PAGE,
@@ -203,12 +204,16 @@ def template_environment(
     *,
     directory_urls: bool = True,
     fields: FieldRenderer | None = None,
+    fragments: Fragments | None = None,
 ) -> jinja2.Environment:
     """The template environment with the helpers incident pages use.
 
-    ``fields`` renders Markdown fields; give it the site's Markdown extensions.
+    ``fields`` renders Markdown fields; give it the site's Markdown extensions. ``fragments``
+    keeps listings' rows between a preview's rebuilds.
     """
-    env = render.environment(overrides, directory_urls=directory_urls, fields=fields)
+    env = render.environment(
+        overrides, directory_urls=directory_urls, fields=fields, fragments=fragments
+    )
     env.filters["plain"] = _plain
     return env
 

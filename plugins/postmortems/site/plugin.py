@@ -28,6 +28,7 @@ from ..core.terminal import inert
 from ..core.timestamps import build_date
 from ..insights import exports
 from .config import PostmortemsConfig
+from .fragments import Fragments
 from .incremental import PageSources, known_to_tags_plugin, rebuild, site_fingerprint
 from .macros import register_macros
 from .markdown import FieldRenderer, put_html_back, set_html_aside
@@ -76,16 +77,20 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """Generated pages' Markdown, then HTML, between the events that need them."""
         self.problems: str | None = None
         """Under ``serve``, what is wrong with the files while the last valid incidents show."""
+        self.fragments: Fragments | None = None
+        """Under ``serve``, listings' rows kept from one rebuild to the next."""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.is_serve = command == "serve"
         self.dirty = dirty
         self.built = None
         self.collection = None  # a new session: no last valid collection to fall back on
+        self.fragments = Fragments() if self.is_serve else None
 
     def on_shutdown(self) -> None:
         """A later build in the same process (tests) is not a preview."""
         self.is_serve = self.dirty = False
+        self.fragments = None
         if self.search_writer is not None:
             self.search_writer.join()
         if self.scratch is not None:
@@ -121,15 +126,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.store,
             image_hosts=self.config.image_hosts,
         )
+        signature = fingerprint(
+            templates_fingerprint(overrides), fields.signature, config.use_directory_urls
+        )
+        if self.fragments is not None:
+            self.fragments.start(signature)
         self.env = template_environment(
-            overrides, directory_urls=config.use_directory_urls, fields=fields
+            overrides,
+            directory_urls=config.use_directory_urls,
+            fields=fields,
+            fragments=self.fragments,
         )
-        self.stored_pages = StoredPages(
-            self.store,
-            fingerprint(
-                templates_fingerprint(overrides), fields.signature, config.use_directory_urls
-            ),
-        )
+        self.stored_pages = StoredPages(self.store, signature)
         register_macros(
             config, self.collection, self.env, today=self.today, recurrences=self.recurrences
         )

@@ -15,6 +15,7 @@ from ..core import derive, urls
 from ..core.cache import fingerprint
 from ..core.timestamps import readable
 from . import markdown
+from .fragments import Fragments, rendered
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -85,6 +86,7 @@ def environment(
     *,
     directory_urls: bool = True,
     fields: markdown.FieldRenderer | None = None,
+    fragments: Fragments | None = None,
 ) -> jinja2.Environment:
     """A Jinja environment over the site's own templates (``overrides``: their sources by
     name, read by ``core.files.read_folder``), then the package's.
@@ -96,6 +98,8 @@ def environment(
     inside raw HTML; a long raw-HTML listing goes through ``built`` (Markdown conversion passes
     it by untouched). Front-matter values go through ``yaml``. ``url(src_uri)`` links raw HTML
     to another page; it needs ``page_src`` (the rendered page's own ``src_uri``) in the context.
+    A listing's row goes through ``{% call fragment(page_src, key...) %}``: under a preview,
+    ``fragments`` keeps it between rebuilds.
     """
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(
@@ -125,6 +129,7 @@ def environment(
     env.tests["http_url"] = markdown.is_http_url
     env.globals["url"] = _url
     env.globals["directory_urls"] = directory_urls
+    env.globals["fragment"] = fragments if fragments is not None else rendered
     return env
 
 

@@ -61,6 +61,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.built: tuple[bytes, bytes] | None = None
         """After a dirty build: its site fingerprint and its generated pages' fingerprint."""
         self.scratch: Path | None = None
+        self.exports_folder: Path | None = None
+        """This build's exports, until MkDocs has copied them into the site."""
         self.search_writer: threading.Thread | None = None
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
@@ -258,12 +260,28 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 site_name=config.site_name,
                 memo=self.stored_pages.content,
             )
-            for name, content in site_exports.items():
-                files.append(File.generated(config, name, content=content))
+            for file in self._export_files(config, site_exports):
+                files.append(file)
         if self.search is not None:
             self.search.add_files(files, config)
         self.page_cache = PageCache(self.store, config, files)
         return files
+
+    def _export_files(self, config: MkDocsConfig, contents: dict[str, str]) -> list[File]:
+        """The exports as files MkDocs copies, each written to a temporary folder (at 10,000
+        incidents ``incidents.json`` alone is ~100 MB: not held while every page is built);
+        in memory when no temporary folder can be written."""
+        try:
+            self.exports_folder = Path(tempfile.mkdtemp(prefix="postmortems-exports-"))
+        except OSError:
+            return [File.generated(config, name, content=text) for name, text in contents.items()]
+        exported = []
+        for name in list(contents):
+            path = self.exports_folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(contents.pop(name), encoding="utf-8", newline="")
+            exported.append(File.generated(config, name, abs_src_path=str(path)))
+        return exported
 
     def _front_matter(
         self, content: str, read: dict[str, dict[str, Any]]
@@ -412,6 +430,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.page_cache.close()
             self.page_cache = None
         self.store.close()
+        if self.exports_folder is not None:
+            shutil.rmtree(self.exports_folder, ignore_errors=True)
+            self.exports_folder = None
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> None:
         if not self.config.enabled or self.paths is None:

@@ -41,6 +41,8 @@ class CheckCache:
         self._store = TextStore(folder / name if folder else None)
         self._salted = hashlib.blake2b(code_fingerprint(), digest_size=16)
         self._salted.update(f"\0{schema_text}\0".encode())
+        self.salt = self._salted.digest()
+        """What every key depends on besides the file: this code and the schema."""
 
     def key(self, stem: str, raw: bytes) -> bytes:
         digest = self._salted.copy()

@@ -8,7 +8,8 @@ import gc
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -200,7 +201,7 @@ def _load_collection(
     recent = _recent if reload else _Recent()
     for path in files:
         display = display_path(path)
-        check = _check_file(path, display, paths.incidents_dir, validator, cache, recent.checks)
+        check = _check_file(path, display, paths.incidents_dir, validator, cache, recent)
         checks.append((path, display, check))
         if reported is None or resolved(path) in reported:
             problems += check.problems
@@ -284,7 +285,7 @@ def _check_file(
     root: Path,
     validator: DocumentValidator,
     cache: CheckCache,
-    recent: Mapping[bytes, FileCheck],
+    recent: _Recent,
 ) -> FileCheck:
     if links_outside(path, root):
         return FileCheck(
@@ -306,15 +307,37 @@ def _check_file(
         return FileCheck(None, [Problem(display, 1, 1, "", message, "rename the folder")])
     try:
         with path.open("rb") as stream:
+            state = _FileState.of(os.fstat(stream.fileno()), cache.salt)
+            unchanged = recent.unchanged(path, state)
+            if unchanged is not None:
+                return unchanged
             raw = stream.read(loader.MAX_BYTES + 1)
     except OSError as error:
         return FileCheck(None, [Problem(display, 1, 1, "", f"cannot read file: {error.strerror}")])
     key = cache.key(path.stem, raw)
-    check = recent.get(key) or cache.get(key, display)
+    check = recent.checks.get(key) or cache.get(key, display)
     if check is None:
         check = check_bytes(raw, display, path.stem, validator)
         cache.put(key, check)
-    return dataclasses.replace(check, digest=key)
+    check = dataclasses.replace(check, digest=key)
+    recent.seen(path, state, check)
+    return check
+
+
+@dataclass(frozen=True)
+class _FileState:
+    """What tells that a file was not written since it was last read: its status, and the
+    schema and code it was checked with (``CheckCache.salt``)."""
+
+    modified_ns: int
+    changed_ns: int
+    size: int
+    inode: int
+    salt: bytes
+
+    @classmethod
+    def of(cls, status: os.stat_result, salt: bytes) -> _FileState:
+        return cls(status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino, salt)
 
 
 @dataclass
@@ -323,6 +346,21 @@ class _Recent:
 
     checks: dict[bytes, FileCheck] = field(default_factory=dict)
     incidents: dict[bytes, Incident] = field(default_factory=dict)
+    files: dict[Path, tuple[_FileState, FileCheck]] = field(default_factory=dict)
+    """The checks without problems by file, with the file's state when it was read: a file
+    in the same state is not read again (10,000 files take seconds to read and hash)."""
+
+    def unchanged(self, path: Path, state: _FileState) -> FileCheck | None:
+        """The check of ``path`` when it is still in ``state``."""
+        known = self.files.get(path)
+        return known[1] if known is not None and known[0] == state else None
+
+    def seen(self, path: Path, state: _FileState, check: FileCheck) -> None:
+        """Remember the check of ``path``, read in ``state``; not when the file was written
+        within the last ``RACY_NS`` (a second write in the same tick of a coarse clock would
+        leave the same state)."""
+        if not check.problems and time.time_ns() - state.modified_ns > RACY_NS:
+            self.files[path] = (state, check)
 
     def incident(self, check: FileCheck, display: str, source_uri: str) -> Incident:
         assert check.document is not None
@@ -335,9 +373,13 @@ class _Recent:
     ) -> None:
         self.checks = {check.digest: check for _, _, check in checks if not check.problems}
         self.incidents = {incident.digest: incident for incident in incidents}
+        present = {path for path, _, _ in checks}
+        self.files = {path: known for path, known in self.files.items() if path in present}
 
 
 _recent = _Recent()
+RACY_NS = 3_000_000_000
+"""Files written this recently are read again at the next load (see ``_Recent.seen``)."""
 
 
 def _unsafe_folder(path: Path, root: Path) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import shutil
@@ -14,6 +15,7 @@ import pytest
 import yaml
 from postmortems.cli import main
 from postmortems.cli.common import load_project
+from postmortems.core.cache import fingerprint
 from postmortems.core.model import Incident
 from postmortems.core.project import PACKAGED_SCHEMAS
 from postmortems.core.vocabulary import read_schema, values
@@ -614,3 +616,34 @@ def test_incident_text_in_the_pull_request_comment_mentions_and_links_nobody() -
     shown = _comment_text("Ping @security-team at https://evil.example or www.evil.example")
     assert "@security" not in shown and "https://" not in shown and "www.evil" not in shown
     assert shown.replace("\u2060", "").startswith("Ping @security-team at https")
+
+
+def test_an_index_after_an_edit_counts_only_the_edited_incident_yet_equals_a_fresh_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``mkdocs serve`` indexes the same incidents after each save: only the saved one is
+    tokenised again, and the index is the one a clean build makes."""
+
+    def digested(incident: Incident) -> Incident:
+        return dataclasses.replace(incident, digest=fingerprint(repr(incident.data)))
+
+    before = [digested(incident) for incident in eval_incidents()]
+    SimilarityIndex(before)
+    first = before[0]
+    story = {**first.data, "summary": "Zebra quokka pangolin. " + first.data["summary"]}
+    after = [digested(dataclasses.replace(first, data=story)), *before[1:]]
+    counted: list[int] = []
+    term_matrix = index._term_matrix
+    monkeypatch.setattr(
+        index,
+        "_term_matrix",
+        lambda found, told: counted.append(len(found)) or term_matrix(found, told),
+    )
+    remembered = SimilarityIndex(after)
+    assert counted == [1]
+    monkeypatch.setattr(index, "_last_rows", {})
+    fresh = SimilarityIndex(after)
+    assert remembered.terms == fresh.terms
+    assert "zebra" in remembered.terms
+    assert (remembered.matrix != fresh.matrix).nnz == 0
+    assert remembered.all_similar() == fresh.all_similar()

@@ -204,7 +204,7 @@ class SimilarityIndex:
         self.mode_titles = dict(mode_titles or {})
         self._row = {incident.id: row for row, incident in enumerate(self.incidents)}
         told = _told_by_incident(self.incidents)
-        counts, self.terms = _term_matrix(self.incidents, told)
+        counts, self.terms = _remembered_term_matrix(self.incidents, told)
         self.vocabulary = {term: column for column, term in enumerate(self.terms)}
         self._labels = np.asarray([label(term) for term in self.terms] or [""], dtype=object)
         self._names = np.asarray(
@@ -500,6 +500,62 @@ def _candidate_columns(scores: np.ndarray, top: int, width: int, id_rank: np.nda
         by_id = np.broadcast_to(id_rank, near.shape)
         chosen[crowded] = np.lexsort((by_id, -near), axis=1)[:, :width]
     return chosen
+
+
+def _remembered_term_matrix(
+    incidents: Sequence[Incident], told: Sequence[Mapping[str, list[str]]]
+) -> tuple[sparse.csr_matrix, list[str]]:
+    """``_term_matrix``, counting again only the incidents the last call did not count (by
+    digest: ``mkdocs serve`` indexes the same incidents after each edit). Each row's counts are
+    exact sums, so the matrix is the one ``_term_matrix`` makes."""
+    global _last_rows
+    fresh = [row for row, incident in enumerate(incidents) if incident.digest not in _last_rows]
+    counted, names = _term_matrix([incidents[row] for row in fresh], [told[row] for row in fresh])
+    term_ids = np.fromiter(map(_term_id, names), np.int64, len(names))
+    bounds = counted.indptr.tolist()
+    new_rows = {
+        row: (term_ids[counted.indices[start:stop]], counted.data[start:stop])
+        for row, start, stop in zip(fresh, bounds, bounds[1:], strict=False)
+    }
+    rows = [
+        new_rows[row] if row in new_rows else _last_rows[incident.digest]
+        for row, incident in enumerate(incidents)
+    ]
+    _last_rows = {incident.digest: counts for incident, counts in zip(incidents, rows, strict=True)}
+    _last_rows.pop(b"", None)
+    if len(fresh) == len(incidents):
+        return counted, names
+    ids = np.concatenate([np.zeros(0, np.int64), *(ids for ids, _ in rows)])
+    present = np.unique(ids)
+    by_name = sorted(present.tolist(), key=_term_names.__getitem__)
+    column_of = np.zeros(len(_term_names), np.int64)
+    column_of[np.asarray(by_name, np.int64)] = np.arange(len(by_name))
+    lengths = np.fromiter((len(ids) for ids, _ in rows), np.int64, len(rows))
+    matrix = sparse.csr_matrix(
+        (
+            np.concatenate([np.zeros(0), *(values for _, values in rows)]),
+            column_of[ids],
+            np.concatenate([[0], np.cumsum(lengths)]),
+        ),
+        shape=(len(incidents), len(by_name)),
+    )
+    matrix.sort_indices()
+    return matrix, [_term_names[term] for term in by_name]
+
+
+def _term_id(name: str) -> int:
+    """A number for the column name ``name``, the same for the life of the process."""
+    number = _term_numbers.get(name)
+    if number is None:
+        number = _term_numbers[name] = len(_term_names)
+        _term_names.append(name)
+    return number
+
+
+_last_rows: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+"""The last call's rows (term numbers, counts) by the incidents' digests."""
+_term_numbers: dict[str, int] = {}
+_term_names: list[str] = []
 
 
 def _term_matrix(

@@ -61,6 +61,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.built: tuple[bytes, bytes] | None = None
         """After a dirty build: its site fingerprint and its generated pages' fingerprint."""
         self.scratch: Path | None = None
+        self.page_sources: PageSources | None = None
+        """The last dirty build's generated page sources (see ``incremental``)."""
         self.exports_folder: Path | None = None
         """This build's exports, until MkDocs has copied them into the site."""
         self.search_writer: threading.Thread | None = None
@@ -86,6 +88,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.is_serve = command == "serve"
         self.dirty = dirty
         self.built = None
+        self.page_sources = None
         self.collection = None  # a new session: no last valid collection to fall back on
         self.fragments = Fragments() if self.is_serve else None
 
@@ -310,7 +313,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             cache = self.scratch
         folder = cache / f"pages-{fingerprint(self.scope, config.site_dir).hex()}"
         site = site_fingerprint(config, files, self.problems)
-        return PageSources(folder, site, fresh=self.built is None)
+        known = self.page_sources.known if self.page_sources is not None else None
+        same_folder = self.page_sources is not None and self.page_sources.folder == folder
+        self.page_sources = PageSources(
+            folder, site, fresh=self.built is None, known=known if same_folder else None
+        )
+        return self.page_sources
 
     def _rebuild_hand_written(self, files: Files, site: bytes, content: bytes) -> None:
         """In a dirty build, hand-written pages (their macros may list incidents) are rebuilt

@@ -3,6 +3,7 @@ changed are rebuilt, and the site is the same as a clean build's."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -127,6 +128,22 @@ def test_a_preview_keeps_listing_rows_yet_shows_edited_titles_and_action_items_e
         assert "Retitled" in preview.page(listing), listing
     assert "Publish acquirer timeouts" in preview.page("action-items")
     assert "Document acquirer timeouts" not in preview.page("action-items")
+    clean = build_site(project, project.parent / "clean").site_dir
+    assert html_files(preview.site_dir) == html_files(clean)
+
+
+def test_a_preview_rebuilds_after_its_page_sources_were_deleted(project: Path) -> None:
+    """A cache cleaner may empty the folder of generated page sources while ``serve`` runs."""
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        sources = preview._config().plugins["postmortems"].page_sources
+        shutil.rmtree(sources.folder)
+        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
+        preview.build()
+    finally:
+        preview.stop()
+    assert "Retitled" in preview.page(f"incidents/{RICH_ID}")
     clean = build_site(project, project.parent / "clean").site_dir
     assert html_files(preview.site_dir) == html_files(clean)
 

@@ -359,7 +359,8 @@ class _Recent:
         """Remember the check of ``path``, read in ``state``; not when the file was written
         within the last ``RACY_NS`` (a second write in the same tick of a coarse clock would
         leave the same state)."""
-        if not check.problems and time.time_ns() - state.modified_ns > RACY_NS:
+        written = max(state.modified_ns, state.changed_ns)  # a copy may keep an old mtime
+        if not check.problems and time.time_ns() - written > RACY_NS:
             self.files[path] = (state, check)
 
     def incident(self, check: FileCheck, display: str, source_uri: str) -> Incident:

@@ -79,7 +79,9 @@ class PageSources:
         self.fresh = fresh
         self.listed = known is not None and not fresh
         self.known: dict[str, str] = known if self.listed and known is not None else {}
-        """Every file of the folder by ``src_uri``, with its text, once this build is done."""
+        """Every file of the folder by ``src_uri``, with its text, once ``complete``."""
+        self.complete = False
+        """Whether ``remove_stale`` ran: a build that failed before leaves ``known`` partial."""
         self._seen: set[str] = set()
 
     def file(
@@ -89,14 +91,15 @@ class PageSources:
         text = f"{head}<!-- {fingerprint(self.site, body.encode()).hex()} -->\n"
         path = self.folder / src_uri
         self._seen.add(src_uri)
-        if self.listed:
-            unchanged = self.known.get(src_uri) == text
+        if self.listed:  # one stat: the folder may have been deleted since (a cache cleaner)
+            unchanged = self.known.get(src_uri) == text and path.is_file()
         else:
             try:
                 unchanged = not self.fresh and path.read_text(encoding="utf-8") == text
             except (OSError, UnicodeDecodeError):
                 unchanged = False
         if not unchanged:
+            self.known.pop(src_uri, None)  # a write that fails half way leaves it unknown
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         self.known[src_uri] = text
@@ -114,6 +117,7 @@ class PageSources:
             rebuild([File.generated(config, src_uri, content="")])
             (self.folder / src_uri).unlink(missing_ok=True)
             self.known.pop(src_uri, None)
+        self.complete = True
 
 
 def rebuild(files: Iterable[File]) -> None:

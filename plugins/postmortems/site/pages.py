@@ -248,9 +248,9 @@ def _incident_page(
         site,
         [other.digest or _incident_data(other) for other in (incident, *related)],
         [index for index, action in enumerate(incident.action_items) if action in overdue],
-        # Plain values (strings, numbers, tuples of strings): their repr is their state, and
-        # one repr costs less than ``stable_repr``'s walk (10,000 pages per rebuild).
-        repr([(match.id, match.title, match.score, match.reasons) for match in matches]),
+        # Dataclasses and dicts of plain values (strings, numbers, tuples of strings): their
+        # repr is their state, and costs less than ``stable_repr``'s walk (10,000 pages).
+        repr(matches),
         repr(recurring),
     )
     src_uri = incident_page(incident.id)

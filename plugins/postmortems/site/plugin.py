@@ -63,8 +63,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.scratch: Path | None = None
         self.page_sources: PageSources | None = None
         """The last dirty build's generated page sources (see ``incremental``)."""
-        self.exports_folder: Path | None = None
-        """This build's exports, until MkDocs has copied them into the site."""
         self.search_writer: threading.Thread | None = None
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
@@ -270,19 +268,20 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.page_cache = PageCache(self.store, config, files)
         return files
 
-    def _export_files(self, config: MkDocsConfig, contents: dict[str, str]) -> list[File]:
-        """The exports as files MkDocs copies, each written to a temporary folder (at 10,000
-        incidents ``incidents.json`` alone is ~100 MB: not held while every page is built);
-        in memory when no temporary folder can be written."""
-        try:
-            self.exports_folder = Path(tempfile.mkdtemp(prefix="postmortems-exports-"))
-        except OSError:
-            return [File.generated(config, name, content=text) for name, text in contents.items()]
+    @staticmethod
+    def _export_files(config: MkDocsConfig, contents: dict[str, str]) -> list[File]:
+        """The exports, written straight into the site folder (MkDocs then leaves them be): at
+        10,000 incidents ``incidents.json`` alone is ~100 MB, not held while every page is
+        built. A failed write fails the build, as MkDocs' own writing would."""
         exported = []
         for name in list(contents):
-            path = self.exports_folder / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(contents.pop(name), encoding="utf-8", newline="")
+            file = File.generated(config, name, content="")
+            path = Path(file.abs_dest_path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(contents.pop(name), encoding="utf-8", newline="")
+            except OSError as error:
+                raise PluginError(f"postmortems: cannot write {path}: {error.strerror}") from error
             exported.append(File.generated(config, name, abs_src_path=str(path)))
         return exported
 
@@ -313,11 +312,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             cache = self.scratch
         folder = cache / f"pages-{fingerprint(self.scope, config.site_dir).hex()}"
         site = site_fingerprint(config, files, self.problems)
-        known = self.page_sources.known if self.page_sources is not None else None
-        same_folder = self.page_sources is not None and self.page_sources.folder == folder
-        self.page_sources = PageSources(
-            folder, site, fresh=self.built is None, known=known if same_folder else None
-        )
+        last = self.page_sources
+        known = last.known if last is not None and last.complete and last.folder == folder else None
+        self.page_sources = PageSources(folder, site, fresh=self.built is None, known=known)
         return self.page_sources
 
     def _rebuild_hand_written(self, files: Files, site: bytes, content: bytes) -> None:
@@ -438,9 +435,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.page_cache.close()
             self.page_cache = None
         self.store.close()
-        if self.exports_folder is not None:
-            shutil.rmtree(self.exports_folder, ignore_errors=True)
-            self.exports_folder = None
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> None:
         if not self.config.enabled or self.paths is None:

@@ -8,6 +8,7 @@ import gc
 import json
 import os
 import re
+import stat
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -126,10 +127,11 @@ def _unlistable(error: OSError) -> None:
         raise ProjectError(f"cannot read the folder {where}: {error.strerror or error}")
 
 
-def display_path(path: Path) -> str:
-    """A path as people type it: relative to the working directory when inside it."""
+def display_path(path: Path, working_directory: str | None = None) -> str:
+    """A path as people type it: relative to the working directory (``os.getcwd()`` unless
+    given) when inside it."""
     try:
-        return os.path.relpath(path)
+        return os.path.relpath(path, working_directory)
     except ValueError:
         return str(path)
 
@@ -199,8 +201,9 @@ def _load_collection(
     checks: list[tuple[Path, str, FileCheck]] = []
     problems: list[Problem] = []
     recent = _recent if reload else _Recent()
+    working_directory = os.getcwd()
     for path in files:
-        display = display_path(path)
+        display = display_path(path, working_directory)
         check = _check_file(path, display, paths.incidents_dir, validator, cache, recent)
         checks.append((path, display, check))
         if reported is None or resolved(path) in reported:
@@ -220,13 +223,14 @@ def _load_collection(
     failed = {p.path for p in problems if p.level == "error"} | {
         p.path for p in cross if p.level == "error"
     }
-    incidents = [
-        recent.incident(check, display, _source_uri(path, paths.incidents_dir))
+    modelled = [
+        (check, display, _source_uri(path, paths.incidents_dir))
         for path, display, check in checks
         if model and check.document is not None and not check.problems and display not in failed
     ]
+    incidents = [recent.incident(*entry) for entry in modelled]
     if reload:
-        recent.keep(checks, incidents)
+        recent.keep(checks, modelled, incidents)
     incidents.sort(
         key=lambda incident: (incident.started_at.timestamp(), incident.id), reverse=True
     )
@@ -287,7 +291,12 @@ def _check_file(
     cache: CheckCache,
     recent: _Recent,
 ) -> FileCheck:
-    if links_outside(path, root):
+    try:  # one system call for what most files need (each costs tens of µs here and there)
+        status = os.lstat(path)
+    except OSError as error:
+        return FileCheck(None, [Problem(display, 1, 1, "", f"cannot read file: {error.strerror}")])
+    linked = stat.S_ISLNK(status.st_mode)
+    if linked and links_outside(path, root):
         return FileCheck(
             None,
             [
@@ -306,11 +315,11 @@ def _check_file(
         message = f"folder name {unsafe!r} may hold only letters, digits, '.', '_' and '-'"
         return FileCheck(None, [Problem(display, 1, 1, "", message, "rename the folder")])
     try:
+        state = _FileState.of(os.stat(path) if linked else status, cache.salt)
+        unchanged = recent.unchanged(path, state)
+        if unchanged is not None:
+            return unchanged
         with path.open("rb") as stream:
-            state = _FileState.of(os.fstat(stream.fileno()), cache.salt)
-            unchanged = recent.unchanged(path, state)
-            if unchanged is not None:
-                return unchanged
             raw = stream.read(loader.MAX_BYTES + 1)
     except OSError as error:
         return FileCheck(None, [Problem(display, 1, 1, "", f"cannot read file: {error.strerror}")])
@@ -345,7 +354,7 @@ class _Recent:
     """The checks and incidents of the last ``reload`` (see ``load_collection``)."""
 
     checks: dict[bytes, FileCheck] = field(default_factory=dict)
-    incidents: dict[bytes, Incident] = field(default_factory=dict)
+    incidents: dict[tuple[bytes, str, str], Incident] = field(default_factory=dict)
     files: dict[Path, tuple[_FileState, FileCheck]] = field(default_factory=dict)
     """The checks without problems by file, with the file's state when it was read: a file
     in the same state is not read again (10,000 files take seconds to read and hash)."""
@@ -365,15 +374,25 @@ class _Recent:
 
     def incident(self, check: FileCheck, display: str, source_uri: str) -> Incident:
         assert check.document is not None
+        found = self.incidents.get((check.digest, display, source_uri))
+        if found is not None:
+            return found
         digest = fingerprint(check.digest, display, source_uri)  # see ``Incident.digest``
-        found = self.incidents.get(digest)
-        return found or to_incident(check.document, display, source_uri, digest)
+        return to_incident(check.document, display, source_uri, digest)
 
     def keep(
-        self, checks: Sequence[tuple[Path, str, FileCheck]], incidents: Sequence[Incident]
+        self,
+        checks: Sequence[tuple[Path, str, FileCheck]],
+        modelled: Sequence[tuple[FileCheck, str, str]],
+        incidents: Sequence[Incident],
     ) -> None:
+        """Remember this load: ``incidents`` were modelled from ``modelled`` (each a check,
+        display path and source URI)."""
         self.checks = {check.digest: check for _, _, check in checks if not check.problems}
-        self.incidents = {incident.digest: incident for incident in incidents}
+        self.incidents = {
+            (check.digest, display, source_uri): incident
+            for (check, display, source_uri), incident in zip(modelled, incidents, strict=True)
+        }
         present = {path for path, _, _ in checks}
         self.files = {path: known for path, known in self.files.items() if path in present}
 

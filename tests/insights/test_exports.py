@@ -17,7 +17,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def _json(incidents, **options):
     options = {"similar": {}, "today": TODAY, "site_url": None} | options
-    return json.loads(incidents_json(incidents, **options))
+    return json.loads("".join(incidents_json(incidents, **options)))
 
 
 def test_json_keeps_offsets_dates_and_extension_keys(incidents):
@@ -167,10 +167,10 @@ def test_json_is_laid_out_as_a_json_library_lays_it_out_and_reuses_kept_records(
         return kept[key]
 
     options = {"similar": {incidents[0].id: ["x"]}, "today": TODAY, "site_url": None}
-    first = incidents_json(incidents, memo=memo, **options)
-    again = incidents_json(incidents, memo=memo, **options)
-    assert first == again == incidents_json(incidents, **options)
+    first = "".join(incidents_json(incidents, memo=memo, **options))
+    again = "".join(incidents_json(incidents, memo=memo, **options))
+    assert first == again == "".join(incidents_json(incidents, **options))
     assert first == json.dumps(json.loads(first), indent=2, ensure_ascii=False) + "\n"
     assert len(made) == len(incidents)
-    empty = incidents_json([], **options)
+    empty = "".join(incidents_json([], **options))
     assert empty == json.dumps(json.loads(empty), indent=2) + "\n"

@@ -12,7 +12,7 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -109,24 +109,29 @@ def incidents_json(
     today: date,
     site_url: str | None,
     memo: Memo | None = None,
-) -> str:
-    """``incidents.json``: every field of every incident plus its derived values; each record
-    through ``memo`` when given (a rebuild after one edit makes one record)."""
+) -> Iterator[str]:
+    """``incidents.json`` in pieces, one record at a time (at 10,000 incidents the whole text
+    is ~100 MB: joined, it would be held two or three times over): every field of every
+    incident plus its derived values; each record through ``memo`` when given (a rebuild after
+    one edit makes one record)."""
 
     def record(incident: Incident, similar_ids: list[str]) -> str:
         values = derived(incident, today=today, site_url=site_url)
         entry = _plain(incident.data) | values | {"similar": similar_ids}
         return json.dumps(entry, indent=2, ensure_ascii=False).replace("\n", "\n    ")
 
-    records = []
-    for incident in incidents:
+    yield f'{{\n  "generated": {json.dumps(generated_at(today))},\n  "incidents": '
+    if not incidents:
+        yield "[]"
+    for number, incident in enumerate(incidents):
         similar_ids = list(similar.get(incident.id, ()))
         made = functools.partial(record, incident, similar_ids)
         inputs = ("incidents.json", incident, similar_ids, today, site_url)
-        records.append(made() if memo is None else memo(inputs, made))
-    listed = "[\n    " + ",\n    ".join(records) + "\n  ]" if records else "[]"
-    generated = json.dumps(generated_at(today))
-    return f'{{\n  "generated": {generated},\n  "incidents": {listed}\n}}\n'
+        yield "[\n    " if number == 0 else ",\n    "
+        yield made() if memo is None else memo(inputs, made)
+    if incidents:
+        yield "\n  ]"
+    yield "\n}\n"
 
 
 def _cell(value: Any) -> Any:
@@ -226,13 +231,14 @@ def site_exports(
     site_url: str | None,
     site_name: str,
     memo: Memo | None = None,
-) -> dict[str, str]:
-    """Every export file of a site, by its path at the site root."""
+) -> dict[str, Iterable[str]]:
+    """Every export file of a site, by its path at the site root, as pieces of text to write
+    one after the other (``incidents.json`` is made while it is written)."""
     similar_ids = {key: [match.id for match in matches] for key, matches in similar.items()}
     return {
         "incidents.json": incidents_json(
             incidents, similar=similar_ids, today=today, site_url=site_url, memo=memo
         ),
-        "incidents.csv": incidents_csv(incidents, site_url=site_url),
-        "feed.xml": atom_feed(incidents, site_url=site_url, site_name=site_name, today=today),
+        "incidents.csv": [incidents_csv(incidents, site_url=site_url)],
+        "feed.xml": [atom_feed(incidents, site_url=site_url, site_name=site_name, today=today)],
     }

@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
@@ -274,17 +275,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return files
 
     @staticmethod
-    def _export_files(config: MkDocsConfig, contents: dict[str, str]) -> list[File]:
-        """The exports, written straight into the site folder (MkDocs then leaves them be): at
-        10,000 incidents ``incidents.json`` alone is ~100 MB, not held while every page is
-        built. A failed write fails the build, as MkDocs' own writing would."""
+    def _export_files(config: MkDocsConfig, contents: dict[str, Iterable[str]]) -> list[File]:
+        """The exports, written piece by piece straight into the site folder (MkDocs then
+        leaves them be): at 10,000 incidents ``incidents.json`` alone is ~100 MB, never held
+        whole. A failed write fails the build, as MkDocs' own writing would."""
         exported = []
-        for name in list(contents):
+        for name, parts in contents.items():
             file = File.generated(config, name, content="")
             path = Path(file.abs_dest_path)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(contents.pop(name), encoding="utf-8", newline="")
+                with path.open("w", encoding="utf-8", newline="") as stream:
+                    stream.writelines(parts)
             except OSError as error:
                 raise PluginError(f"postmortems: cannot write {path}: {error.strerror}") from error
             exported.append(File.generated(config, name, abs_src_path=str(path)))

@@ -58,7 +58,8 @@ def standalone_files(
     )
     files[STYLESHEET] = PACKAGED_STYLESHEET.read_text(encoding="utf-8")
     if with_exports:
-        files |= exports.site_exports(
+        made = exports.site_exports(
             collection.incidents, similar, today=today, site_url=site_url, site_name=site_name
         )
+        files |= {name: "".join(parts) for name, parts in made.items()}
     return files

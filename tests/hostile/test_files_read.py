@@ -3,6 +3,7 @@ page templates follow the incident files' rule, and no message quotes a catalog'
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -121,3 +122,13 @@ def test_a_catalog_linked_into_the_git_folder_is_refused_unread(
     assert SECRET not in shown
     refused = "symbolic link pointing outside the project or into a hidden folder; not read"
     assert f"incidents/_services.yaml:1:1: (file): {refused}" in shown
+
+
+def test_a_named_pipe_posing_as_an_incident_is_refused_without_waiting(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reading a FIFO blocks until something writes to it: validation would hang for ever."""
+    os.mkfifo(project / "incidents" / "2024-03-01-pipe.yaml")
+    code, shown = validate(capsys)
+    assert code == 1
+    assert "2024-03-01-pipe.yaml:1:1: (file): not a regular file; not read" in shown

@@ -3,6 +3,7 @@ changed are rebuilt, and the site is the same as a clean build's."""
 
 from __future__ import annotations
 
+import gc
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from postmortems.site import plugin as plugin_module
 from sitebuild import RICH_ID, SOURCE_DATE_EPOCH, build_site, copy_project
 
 pytestmark = pytest.mark.slow
@@ -146,6 +148,30 @@ def test_a_preview_rebuilds_after_its_page_sources_were_deleted(project: Path) -
     assert "Retitled" in preview.page(f"incidents/{RICH_ID}")
     clean = build_site(project, project.parent / "clean").site_dir
     assert html_files(preview.site_dir) == html_files(clean)
+
+
+def test_a_preview_freezes_no_more_objects_save_after_save(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each build leaves the objects alive once the incidents are loaded out of garbage
+    collection (``gc.freeze``); the garbage of earlier builds must not pile up among them."""
+    frozen: list[int] = []
+    freeze = plugin_module.freeze_survivors
+
+    def counted() -> None:
+        freeze()
+        frozen.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(plugin_module, "freeze_survivors", counted)
+    preview = Preview(project, command="serve")
+    try:
+        for save in range(6):
+            edit(project, RICH_ID, "\ntitle: ", f"\ntitle: Save {save} ")
+            preview.build()
+    finally:
+        preview.stop()
+    assert gc.get_freeze_count() == 0
+    assert frozen[-1] <= frozen[1] * 1.05, frozen
 
 
 def test_a_deleted_incident_leaves_no_page_behind(project: Path, preview: Preview) -> None:

@@ -180,6 +180,32 @@ def garbage_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+def freeze_survivors() -> None:
+    """Leave every object alive now (the loaded incidents: millions at 10,000) out of later
+    garbage collections until ``thaw``: full passes no longer rescan them again and again. From
+    the second freeze of a process on (``mkdocs serve``), one full collection first, so that
+    earlier builds' garbage is not frozen with them (it would pile up, save after save)."""
+    global _freezes
+    if _freezes:
+        gc.collect()
+    gc.freeze()
+    _freezes += 1
+
+
+def thaw() -> None:
+    """Undo ``freeze_survivors`` (if it froze: another program may have frozen its own)."""
+    global _frozen
+    if _freezes > _frozen:
+        gc.unfreeze()
+        _frozen = _freezes
+
+
+_freezes = 0
+"""How many times ``freeze_survivors`` froze in this process."""
+_frozen = 0
+"""How many of those freezes ``thaw`` undid."""
+
+
 def _load_collection(
     paths: ProjectPaths,
     *,
@@ -315,7 +341,11 @@ def _check_file(
         message = f"folder name {unsafe!r} may hold only letters, digits, '.', '_' and '-'"
         return FileCheck(None, [Problem(display, 1, 1, "", message, "rename the folder")])
     try:
-        state = _FileState.of(os.stat(path) if linked else status, cache.salt)
+        status = os.stat(path) if linked else status
+        if not stat.S_ISREG(status.st_mode):  # a named pipe would block the read for ever
+            message = "not a regular file; not read"
+            return FileCheck(None, [Problem(display, 1, 1, "", message)])
+        state = _FileState.of(status, cache.salt)
         unchanged = recent.unchanged(path, state)
         if unchanged is not None:
             return unchanged

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import shutil
@@ -22,7 +21,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import YAML_RE, get_data
 
 from ..core.cache import TextStore, default_cache_dir, fingerprint
-from ..core.collection import Collection, load_collection
+from ..core.collection import Collection, freeze_survivors, load_collection, thaw
 from ..core.files import read_folder
 from ..core.problems import ProjectError
 from ..core.project import ProjectPaths, resolve_paths
@@ -94,6 +93,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_shutdown(self) -> None:
         """A later build in the same process (tests) is not a preview."""
+        thaw()  # a build stopped by KeyboardInterrupt never reached on_build_error
         self.is_serve = self.dirty = False
         self.fragments = None
         if self.search_writer is not None:
@@ -153,10 +153,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             config.extra_css.insert(0, STYLESHEET)  # the site's own stylesheets come after it
         guides = self.search.guides if self.search is not None and self.dirty else None
         self.search = SiteSearch(config, self.collection, guides) if self.config.search else None
-        # What lives now (the incidents, their similar incidents, the configuration: millions of
-        # objects at 10,000 incidents) outlives the build: the garbage collector stops scanning
-        # it again and again (~1 s each full pass) until the build ends (``_close_caches``).
-        gc.freeze()
+        freeze_survivors()  # until the build ends (``_close_caches``)
         return config
 
     def _site_templates(self, root: Path) -> dict[str, str]:
@@ -280,15 +277,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         leaves them be): at 10,000 incidents ``incidents.json`` alone is ~100 MB, never held
         whole. A failed write fails the build, as MkDocs' own writing would."""
         exported = []
-        for name, parts in contents.items():
+        for name in list(contents):
             file = File.generated(config, name, content="")
             path = Path(file.abs_dest_path)
+            partial = path.with_name(path.name + ".partial")
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                with path.open("w", encoding="utf-8", newline="") as stream:
-                    stream.writelines(parts)
+                with partial.open("w", encoding="utf-8", newline="") as stream:
+                    stream.writelines(contents.pop(name))
+                partial.replace(path)  # a build stopped half way leaves no cut-off export
             except OSError as error:
                 raise PluginError(f"postmortems: cannot write {path}: {error.strerror}") from error
+            finally:
+                partial.unlink(missing_ok=True)
             exported.append(File.generated(config, name, abs_src_path=str(path)))
         return exported
 
@@ -435,7 +436,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self._close_caches()
 
     def _close_caches(self) -> None:
-        gc.unfreeze()
+        thaw()
         if self.parked is not None:
             self.parked.close()
             self.parked = None

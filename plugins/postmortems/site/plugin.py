@@ -104,6 +104,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.problems = None
+        if self.search_writer is not None and not self.dirty:
+            # Plain `mkdocs serve` empties the site folder next: not under the search writer.
+            self.search_writer.join()
         if not self.config.enabled:
             return None
         root = Path(config.config_file_path or ".").resolve().parent

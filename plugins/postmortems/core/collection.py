@@ -320,31 +320,19 @@ def _check_file(
     try:  # one system call for what most files need (each costs tens of µs here and there)
         status = os.lstat(path)
     except OSError as error:
-        return FileCheck(None, [Problem(display, 1, 1, "", f"cannot read file: {error.strerror}")])
+        return _refused(display, f"cannot read file: {error.strerror}")
     linked = stat.S_ISLNK(status.st_mode)
     if linked and links_outside(path, root):
-        return FileCheck(
-            None,
-            [
-                Problem(
-                    display,
-                    1,
-                    1,
-                    "",
-                    "symbolic link pointing outside the incidents folder"
-                    " or into a hidden folder; not read",
-                )
-            ],
-        )
+        message = "symbolic link pointing outside the incidents folder or into a hidden folder"
+        return _refused(display, f"{message}; not read")
     unsafe = _unsafe_folder(path, root)
     if unsafe is not None:
         message = f"folder name {unsafe!r} may hold only letters, digits, '.', '_' and '-'"
-        return FileCheck(None, [Problem(display, 1, 1, "", message, "rename the folder")])
+        return _refused(display, message, "rename the folder")
     try:
         status = os.stat(path) if linked else status
         if not stat.S_ISREG(status.st_mode):  # a named pipe would block the read for ever
-            message = "not a regular file; not read"
-            return FileCheck(None, [Problem(display, 1, 1, "", message)])
+            return _refused(display, "not a regular file; not read")
         state = _FileState.of(status, cache.salt)
         unchanged = recent.unchanged(path, state)
         if unchanged is not None:
@@ -352,7 +340,7 @@ def _check_file(
         with path.open("rb") as stream:
             raw = stream.read(loader.MAX_BYTES + 1)
     except OSError as error:
-        return FileCheck(None, [Problem(display, 1, 1, "", f"cannot read file: {error.strerror}")])
+        return _refused(display, f"cannot read file: {error.strerror}")
     key = cache.key(path.stem, raw)
     check = recent.checks.get(key) or cache.get(key, display)
     if check is None:
@@ -361,6 +349,11 @@ def _check_file(
     check = dataclasses.replace(check, digest=key)
     recent.seen(path, state, check)
     return check
+
+
+def _refused(display: str, message: str, hint: str | None = None) -> FileCheck:
+    """A file not read, with why (reported at its first line)."""
+    return FileCheck(None, [Problem(display, 1, 1, "", message, hint)])
 
 
 @dataclass(frozen=True)

@@ -182,28 +182,44 @@ def garbage_collection_paused() -> Iterator[None]:
 
 def freeze_survivors() -> None:
     """Leave every object alive now (the loaded incidents: millions at 10,000) out of later
-    garbage collections until ``thaw``: full passes no longer rescan them again and again. From
-    the second freeze of a process on (``mkdocs serve``), one full collection first, so that
-    earlier builds' garbage is not frozen with them (it would pile up, save after save)."""
-    global _freezes
+    garbage collections until ``thaw``: full passes no longer rescan them again and again.
+
+    From the second freeze of a process on (``mkdocs serve`` keeps what it froze from one
+    rebuild to the next), one collection first of what is not frozen: earlier builds' garbage
+    (MkDocs' pages and files) is not frozen with the survivors. Frozen objects that later become
+    garbage in a cycle (an earlier build's configuration) are only freed by a full collection:
+    one runs, thawing everything first, once the frozen set has grown by ``REFREEZE_GROWTH``
+    since the last full one, so it never piles up save after save."""
+    global _holding, _after_full, _freezes
+    if _holding and gc.get_freeze_count() > _after_full * (1 + REFREEZE_GROWTH):
+        thaw()
     if _freezes:
         gc.collect()
+    full = not _holding
     gc.freeze()
+    _holding = True
     _freezes += 1
+    if full:
+        _after_full = gc.get_freeze_count()
 
 
 def thaw() -> None:
     """Undo ``freeze_survivors`` (if it froze: another program may have frozen its own)."""
-    global _frozen
-    if _freezes > _frozen:
+    global _holding
+    if _holding:
         gc.unfreeze()
-        _frozen = _freezes
+        _holding = False
 
 
+REFREEZE_GROWTH = 0.1
+"""How much the frozen set may grow between full collections (each one scans every incident:
+~1 s at 10,000; a preview's rebuild freezes a few thousand objects more)."""
+_holding = False
+"""Whether objects this module froze may be frozen now."""
+_after_full = 0
+"""How many objects were frozen right after the last full collection."""
 _freezes = 0
 """How many times ``freeze_survivors`` froze in this process."""
-_frozen = 0
-"""How many of those freezes ``thaw`` undid."""
 
 
 def _load_collection(

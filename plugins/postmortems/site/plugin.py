@@ -156,7 +156,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             config.extra_css.insert(0, STYLESHEET)  # the site's own stylesheets come after it
         guides = self.search.guides if self.search is not None and self.dirty else None
         self.search = SiteSearch(config, self.collection, guides) if self.config.search else None
-        freeze_survivors()  # until the build ends (``_close_caches``)
+        freeze_survivors()  # until the build ends (``_close_caches``) or the preview does
         return config
 
     def _site_templates(self, root: Path) -> dict[str, str]:
@@ -439,7 +439,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self._close_caches()
 
     def _close_caches(self) -> None:
-        thaw()
+        if not self.is_serve:
+            thaw()  # a preview keeps them frozen for its next rebuild (see ``freeze_survivors``)
         if self.parked is not None:
             self.parked.close()
             self.parked = None

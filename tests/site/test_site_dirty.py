@@ -7,7 +7,8 @@ import gc
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -16,6 +17,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from postmortems.core import collection as collection_module
+from postmortems.insights.exports import EXPORT_NAMES
 from postmortems.site import plugin as plugin_module
 from sitebuild import RICH_ID, SOURCE_DATE_EPOCH, build_site, copy_project
 
@@ -133,6 +135,33 @@ def test_a_preview_keeps_listing_rows_yet_shows_edited_titles_and_action_items_e
     assert "Document acquirer timeouts" not in preview.page("action-items")
     clean = build_site(project, project.parent / "clean").site_dir
     assert html_files(preview.site_dir) == html_files(clean)
+
+
+def test_a_preview_writes_its_exports_once_the_pages_are_written_as_a_clean_build_would(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each export is made from every incident (seconds at 10,000): a preview's rebuild shows
+    the edited page first and writes the exports in the background, the same as a clean build."""
+    writers: list[bool] = []
+    write = plugin_module._write_exports
+
+    def recorded(site_dir: str, contents: dict[str, Iterable[str]]) -> None:
+        writers.append(threading.current_thread() is threading.main_thread())
+        write(site_dir, contents)
+
+    monkeypatch.setattr(plugin_module, "_write_exports", recorded)
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
+        preview.build()
+    finally:
+        preview.stop()  # waits for the background writer
+    assert writers == [True, False]  # the first build finds no exports to show meanwhile
+    clean = build_site(project, project.parent / "clean").site_dir
+    for name in EXPORT_NAMES:
+        assert (preview.site_dir / name).read_bytes() == (clean / name).read_bytes(), name
+    assert "Retitled" in (preview.site_dir / "incidents.json").read_text(encoding="utf-8")
 
 
 def test_a_preview_rebuilds_after_its_page_sources_were_deleted(project: Path) -> None:

@@ -223,6 +223,10 @@ def atom_feed(
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
 
 
+EXPORT_NAMES = ("incidents.json", "incidents.csv", "feed.xml")
+"""The export files of a site (``site_exports``), at its root."""
+
+
 def site_exports(
     incidents: Sequence[Incident],
     similar: Mapping[str, Sequence[Match]],
@@ -233,12 +237,16 @@ def site_exports(
     memo: Memo | None = None,
 ) -> dict[str, Iterable[str]]:
     """Every export file of a site, by its path at the site root, as pieces of text to write
-    one after the other (``incidents.json`` is made while it is written)."""
+    one after the other (each is made while it is written)."""
     similar_ids = {key: [match.id for match in matches] for key, matches in similar.items()}
-    return {
-        "incidents.json": incidents_json(
-            incidents, similar=similar_ids, today=today, site_url=site_url, memo=memo
-        ),
-        "incidents.csv": [incidents_csv(incidents, site_url=site_url)],
-        "feed.xml": [atom_feed(incidents, site_url=site_url, site_name=site_name, today=today)],
-    }
+    made = (
+        incidents_json(incidents, similar=similar_ids, today=today, site_url=site_url, memo=memo),
+        _made(incidents_csv, incidents, site_url=site_url),
+        _made(atom_feed, incidents, site_url=site_url, site_name=site_name, today=today),
+    )
+    return dict(zip(EXPORT_NAMES, made, strict=True))
+
+
+def _made(make: Callable[..., str], *args: Any, **kwargs: Any) -> Iterator[str]:
+    """``make(*args, **kwargs)``, made when first read."""
+    yield make(*args, **kwargs)

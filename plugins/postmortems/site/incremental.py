@@ -84,11 +84,19 @@ class PageSources:
         """Whether ``remove_stale`` ran: a build that failed before leaves ``known`` partial."""
         self._seen: set[str] = set()
 
+    def head(self, src_uri: str, key: bytes) -> str | None:
+        """What the page's file gave MkDocs to read, if the last build of this process wrote it
+        for a page with ``key`` (then its Markdown need not be made again)."""
+        text = self.known.get(src_uri) if self.listed else None
+        line = self._digest_line(key)
+        return text[: -len(line)] if text is not None and text.endswith(line) else None
+
     def file(
-        self, config: MkDocsConfig, src_uri: str, head: str, body: str, inclusion: InclusionLevel
+        self, config: MkDocsConfig, src_uri: str, head: str, key: bytes, inclusion: InclusionLevel
     ) -> File:
-        """The page's file: ``head`` (what MkDocs should read) and the digest of ``body``."""
-        text = f"{head}<!-- {fingerprint(self.site, body.encode()).hex()} -->\n"
+        """The page's file: ``head`` (what MkDocs should read) and a digest of ``key`` (of
+        everything the page shows)."""
+        text = head + self._digest_line(key)
         path = self.folder / src_uri
         self._seen.add(src_uri)
         if self.listed:  # one stat: the folder may have been deleted since (a cache cleaner)
@@ -104,6 +112,9 @@ class PageSources:
             path.write_text(text, encoding="utf-8")
         self.known[src_uri] = text
         return File.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion)
+
+    def _digest_line(self, key: bytes) -> str:
+        return f"<!-- {fingerprint(self.site, key).hex()} -->\n"
 
     def remove_stale(self, config: MkDocsConfig) -> None:
         """Pages no longer generated (an incident deleted or renamed): their built HTML and

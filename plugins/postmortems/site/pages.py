@@ -7,6 +7,7 @@ other site generator) turns them into files. Paths are kept stable: other tools 
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -51,10 +52,14 @@ INDEX_PAGES = (
 
 @dataclass(frozen=True)
 class GeneratedPage:
-    """One page of the site: where it goes, its Markdown, and the incident file it shows."""
+    """One page of the site: where it goes, its Markdown (made when first read), and the
+    incident file it shows."""
 
     src_uri: str
-    content: str
+    key: bytes
+    """A digest of everything the page shows: two pages with one key have the same Markdown
+    (a preview's rebuild leaves pages with last build's key as they were, unread)."""
+    make: Callable[[], str] = field(repr=False, compare=False)
     source: str | None = None
     """The incident file the page shows (for its edit link), when there is one."""
 
@@ -62,6 +67,11 @@ class GeneratedPage:
     def in_nav(self) -> bool:
         """Whether the nav lists the page (``INDEX_PAGES``)."""
         return self.src_uri in INDEX_PAGES
+
+    @functools.cached_property
+    def content(self) -> str:
+        """The page's Markdown."""
+        return self.make()
 
 
 @dataclass(frozen=True)
@@ -72,10 +82,17 @@ class StoredPages:
     signature: bytes
     """What every page depends on: the templates, field rendering and URL style."""
 
+    def key(self, inputs: Sequence[object]) -> bytes:
+        """The key of a text made from ``inputs`` (every value it shows)."""
+        return fingerprint(self.signature, *inputs)
+
     def content(self, inputs: Sequence[object], rendered: Callable[[], str]) -> str:
         """The Markdown stored under ``inputs`` (every value the page shows), or ``rendered()``,
         stored for the next build."""
-        key = fingerprint(self.signature, *inputs)
+        return self.text(self.key(inputs), rendered)
+
+    def text(self, key: bytes, rendered: Callable[[], str]) -> str:
+        """The text stored under ``key``, or ``rendered()``, stored for the next build."""
         content = self.store.get(key)
         if content is None:
             content = rendered()
@@ -88,7 +105,7 @@ class _Pages:
     """Renders generated pages, from ``stored`` when it has them."""
 
     env: jinja2.Environment
-    stored: StoredPages | None
+    stored: StoredPages
 
     def page(
         self,
@@ -118,11 +135,18 @@ class _Pages:
         def rendered() -> str:
             return render.render(self.env, template, page_src=src_uri, **context())
 
-        return GeneratedPage(src_uri, self.content((src_uri, *inputs), rendered), source)
+        return self.generated(src_uri, inputs, rendered, source)
 
-    def content(self, inputs: Sequence[object], rendered: Callable[[], str]) -> str:
-        """``rendered()``, or what ``stored`` keeps under ``inputs``."""
-        return rendered() if self.stored is None else self.stored.content(inputs, rendered)
+    def generated(
+        self,
+        src_uri: str,
+        inputs: Sequence[object],
+        rendered: Callable[[], str],
+        source: str | None = None,
+    ) -> GeneratedPage:
+        """The page at ``src_uri``: ``rendered()``, or what ``stored`` keeps under ``inputs``."""
+        key = self.stored.key((src_uri, *inputs))
+        return GeneratedPage(src_uri, key, lambda: self.stored.text(key, rendered), source)
 
 
 @dataclass(frozen=True)
@@ -171,7 +195,7 @@ def site_pages(
     need not hold every page at once); ``told`` is the failure modes each incident's story
     tells (from ``all_similar``), listed on the failure-mode pages. A page comes from
     ``stored`` when every input of it is as it was."""
-    pages = _Pages(env, stored)
+    pages = _Pages(env, stored or StoredPages(TextStore(None), b""))
     terms = {
         name: {t.value: t.title for t in vocabulary(collection.schema, name)}
         for name in VOCABULARIES
@@ -196,7 +220,7 @@ def site_pages(
         (QUALITY_PAGE, lambda: quality_page(env, incidents, today)),
     ]
     for src_uri, rendered in insights:
-        yield GeneratedPage(src_uri, pages.content((src_uri, *inputs), rendered))
+        yield pages.generated(src_uri, inputs, rendered)
 
 
 def template_environment(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
@@ -64,7 +65,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.scratch: Path | None = None
         self.page_sources: PageSources | None = None
         """The last dirty build's generated page sources (see ``incremental``)."""
-        self.search_writer: threading.Thread | None = None
+        self.writer: threading.Thread | None = None
+        """Under ``serve``, writes the last build's search index and exports in the background."""
+        self.background: list[Callable[[], None]] = []
+        """What ``writer`` is to do once this build's pages are written."""
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
         self.set_aside: dict[str, list[str]] = {}
@@ -96,17 +100,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         thaw()  # a build stopped by KeyboardInterrupt never reached on_build_error
         self.is_serve = self.dirty = False
         self.fragments = None
-        if self.search_writer is not None:
-            self.search_writer.join()
+        if self.writer is not None:
+            self.writer.join()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.problems = None
-        if self.search_writer is not None and not self.dirty:
+        self.background = []
+        if self.writer is not None and not self.dirty:
             # Plain `mkdocs serve` empties the site folder next: not under the search writer.
-            self.search_writer.join()
+            self.writer.join()
         if not self.config.enabled:
             return None
         root = Path(config.config_file_path or ".").resolve().parent
@@ -229,21 +234,23 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             if files.get_file_from_path(page.src_uri) is not None:
                 log.info(f"docs/{page.src_uri} exists; it replaces the generated page")
                 continue
-            if sources is not None:  # only a dirty build compares it with the last one
-                everything.update(page.content.encode())
-            # MkDocs reads the front matter; the body waits for on_page_markdown.
-            front_matter, body, meta = self._front_matter(page.content, read)
+            # MkDocs reads the front matter; the body waits for on_page_markdown. A dirty
+            # build makes neither for a page as it was in the last one (``kept``).
+            kept = None if sources is None else sources.head(page.src_uri, page.key)
+            if kept is None:
+                front_matter, body, meta = self._front_matter(page.content, read)
+            else:
+                front_matter = kept.removesuffix(PLACEHOLDER)
+                body, meta = None, self._front_matter(front_matter, read)[2]
+            head = front_matter + PLACEHOLDER
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             if sources is None:
-                file = File.generated(
-                    config, page.src_uri, content=front_matter + PLACEHOLDER, inclusion=inclusion
-                )
+                file = File.generated(config, page.src_uri, content=head, inclusion=inclusion)
             else:
-                file = sources.file(
-                    config, page.src_uri, front_matter + PLACEHOLDER, body, inclusion
-                )
+                everything.update(page.key)  # only a dirty build compares it with the last one
+                file = sources.file(config, page.src_uri, head, page.key, inclusion)
             if sources is None or file.is_modified():
-                self.parked.put(page.src_uri, body)
+                self.parked.put(page.src_uri, body or page.content[len(front_matter) :])
             else:
                 self.unread[page.src_uri] = meta
             if page.source is not None:
@@ -259,42 +266,39 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self._rebuild_hand_written(files, sources.site, everything.digest())
         files.append(File.generated(config, STYLESHEET, abs_src_path=str(PACKAGED_STYLESHEET)))
         if self.config.exports:
-            site_exports = exports.site_exports(
-                self.collection.incidents,
-                self.similar,
-                today=self.today,
-                site_url=config.site_url or None,
-                site_name=config.site_name,
-                memo=self.stored_pages.content,
-            )
-            for file in self._export_files(config, site_exports):
-                files.append(file)
+            self._add_exports(config, files)
         if self.search is not None:
             self.search.add_files(files, config)
         self.page_cache = PageCache(self.store, config, files)
         return files
 
-    @staticmethod
-    def _export_files(config: MkDocsConfig, contents: dict[str, Iterable[str]]) -> list[File]:
-        """The exports, written piece by piece straight into the site folder (MkDocs then
-        leaves them be): at 10,000 incidents ``incidents.json`` alone is ~100 MB, never held
-        whole. A failed write fails the build, as MkDocs' own writing would."""
-        exported = []
-        for name in list(contents):
-            file = File.generated(config, name, content="")
-            path = Path(file.abs_dest_path)
-            partial = path.with_name(path.name + ".partial")
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with partial.open("w", encoding="utf-8", newline="") as stream:
-                    stream.writelines(contents.pop(name))
-                partial.replace(path)  # a build stopped half way leaves no cut-off export
-            except OSError as error:
-                raise PluginError(f"postmortems: cannot write {path}: {error.strerror}") from error
-            finally:
-                partial.unlink(missing_ok=True)
-            exported.append(File.generated(config, name, abs_src_path=str(path)))
-        return exported
+    def _add_exports(self, config: MkDocsConfig, files: Files) -> None:
+        """The exports, as files MkDocs leaves be: written now straight into the site folder,
+        or, in a preview's rebuild that finds the last build's exports there, in the background
+        once the pages are written (each is made from every incident: seconds at 10,000)."""
+        assert self.collection is not None
+        exported = [File.generated(config, name, content="") for name in exports.EXPORT_NAMES]
+        later = (
+            self.is_serve
+            and self.dirty
+            and all(os.path.isfile(file.abs_dest_path) for file in exported)
+        )
+        contents = exports.site_exports(
+            self.collection.incidents,
+            self.similar,
+            today=self.today,
+            site_url=config.site_url or None,
+            site_name=config.site_name,
+            memo=None if later else self.stored_pages.content,  # the store is this thread's
+        )
+        if later:
+            self.background.append(functools.partial(_write_exports, config.site_dir, contents))
+        else:
+            if self.writer is not None:
+                self.writer.join()  # it may be writing the last build's
+            _write_exports(config.site_dir, contents)
+        for file in exported:
+            files.append(File.generated(config, file.src_uri, abs_src_path=file.abs_dest_path))
 
     def _front_matter(
         self, content: str, read: dict[str, dict[str, Any]]
@@ -415,25 +419,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._close_caches()
-        if self.search is None:
+        jobs, self.background = self.background, []
+        if self.search is not None:
+            if not self.is_serve:
+                self.search.write(config)
+            else:
+                jobs.insert(0, functools.partial(self.search.write, config))
+        if not jobs:
             return
-        if not self.is_serve:
-            self.search.write(config)
-            return
-        # The preview answers at once; its search catches up in the background.
-        if self.search_writer is not None:
-            self.search_writer.join()
-        self.search_writer = threading.Thread(
-            target=self._write_search, args=(self.search, config), daemon=True
-        )
-        self.search_writer.start()
-
-    @staticmethod
-    def _write_search(search: SiteSearch, config: MkDocsConfig) -> None:
-        try:
-            search.write(config)
-        except PluginError as error:
-            log.error(str(error))
+        # The preview answers at once; its search and exports catch up in the background.
+        if self.writer is not None:
+            self.writer.join()
+        self.writer = threading.Thread(target=_run_all, args=(jobs,), daemon=True)
+        self.writer.start()
 
     def on_build_error(self, *, error: Exception) -> None:
         self._close_caches()
@@ -459,3 +457,31 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             server.watch(str(catalog))  # when outside the incidents folder, nothing else would
         if self.config.templates_dir:
             server.watch(str(self.paths.root / self.config.templates_dir))
+
+
+def _write_exports(site_dir: str, contents: dict[str, Iterable[str]]) -> None:
+    """Write the exports at the root of ``site_dir`` piece by piece (at 10,000 incidents
+    ``incidents.json`` alone is ~100 MB, never held whole), each through a ``.partial`` file so
+    that a build stopped half way leaves none cut off. A failed write fails the build, as
+    MkDocs' own writing would."""
+    for name in list(contents):
+        path = Path(site_dir) / name
+        partial = path.with_name(path.name + ".partial")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with partial.open("w", encoding="utf-8", newline="") as stream:
+                stream.writelines(contents.pop(name))
+            partial.replace(path)
+        except OSError as error:
+            raise PluginError(f"postmortems: cannot write {path}: {error.strerror}") from error
+        finally:
+            partial.unlink(missing_ok=True)
+
+
+def _run_all(jobs: Iterable[Callable[[], None]]) -> None:
+    """Run ``jobs`` one after the other; a failure is logged (no build is left to fail)."""
+    for job in jobs:
+        try:
+            job()
+        except PluginError as error:
+            log.error(str(error))

@@ -111,7 +111,7 @@ class PageSources:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         self.known[src_uri] = text
-        return File.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion)
+        return _PageSource.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion)
 
     def _digest_line(self, key: bytes) -> str:
         return f"<!-- {fingerprint(self.site, key).hex()} -->\n"
@@ -129,6 +129,20 @@ class PageSources:
             (self.folder / src_uri).unlink(missing_ok=True)
             self.known.pop(src_uri, None)
         self.complete = True
+
+
+class _PageSource(File):
+    """A generated page's source file. A dirty build asks three times whether its page is
+    older (the plugin, then MkDocs before reading it and before building it), three file
+    stats each: at 10,000 pages, two seconds of a preview's rebuild. Nothing changes either file
+    in between, so the first answer stands."""
+
+    _modified: bool | None = None
+
+    def is_modified(self) -> bool:
+        if self._modified is None:
+            self._modified = super().is_modified()
+        return self._modified
 
 
 def rebuild(files: Iterable[File]) -> None:

@@ -21,6 +21,28 @@ def test_texts_put_in_one_run_are_found_by_the_next(tmp_path: Path) -> None:
     assert again.get(fingerprint("b")) is None
 
 
+def test_a_reader_reads_what_was_kept_while_a_build_writes_and_never_waits_or_writes(
+    tmp_path: Path,
+) -> None:
+    """A preview writes its exports in the background through a reader while the next build
+    may be writing: the reader sees the texts kept so far, waits for nothing, adds nothing."""
+    path = tmp_path / "texts.sqlite"
+    kept = TextStore(path)
+    kept.put(fingerprint("kept"), "kept text")
+    kept.close()
+    writing = TextStore(path)
+    writing.put(fingerprint("new"), "not kept yet")  # its transaction stays open
+    reader = TextStore(path, reader=True)
+    assert reader.get(fingerprint("kept")) == "kept text"
+    assert reader.get(fingerprint("new")) is None
+    reader.put(fingerprint("mine"), "ignored")
+    reader.close()
+    writing.close()
+    assert TextStore(path).get(fingerprint("mine")) is None
+    assert TextStore(tmp_path / "none.sqlite", reader=True).get(fingerprint("kept")) is None
+    assert not (tmp_path / "none.sqlite").exists()
+
+
 def test_a_store_that_cannot_be_opened_forgets_instead_of_failing(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x", encoding="utf-8")

@@ -8,17 +8,20 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File
 from postmortems.core import collection as collection_module
 from postmortems.insights.exports import EXPORT_NAMES
 from postmortems.site import plugin as plugin_module
+from postmortems.site import render as render_module
 from sitebuild import RICH_ID, SOURCE_DATE_EPOCH, build_site, copy_project
 
 pytestmark = pytest.mark.slow
@@ -37,7 +40,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 class Preview:
     """Dirty builds of one project into one folder, as ``build --dirty`` and ``serve --dirty``
     run them: a new configuration each time (MkDocs keeps the plugin instance, which has
-    ``on_startup``). As ``build``: ``serve`` writes the search index in the background."""
+    ``on_startup``). As ``build``: ``serve`` writes the search index and exports in the
+    background (``stop`` waits for them)."""
 
     def __init__(self, project: Path, command: Literal["build", "serve"] = "build") -> None:
         self.project = project
@@ -135,6 +139,42 @@ def test_a_preview_keeps_listing_rows_yet_shows_edited_titles_and_action_items_e
     assert "Document acquirer timeouts" not in preview.page("action-items")
     clean = build_site(project, project.parent / "clean").site_dir
     assert html_files(preview.site_dir) == html_files(clean)
+
+
+def test_a_preview_makes_only_the_pages_an_edit_changed_and_stats_each_page_source_once(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page whose key (everything it shows) is the last build's is not made again: an
+    untouched incident's page is neither rendered nor read. A page source answers once per
+    build whether its page is older (MkDocs asks twice more)."""
+    rendered: list[str] = []
+    render = render_module.render
+
+    def counted_render(env: Any, template: str, **context: Any) -> str:
+        rendered.append(context["page_src"])
+        return render(env, template, **context)
+
+    asked: Counter[str] = Counter()
+    is_modified = File.is_modified
+
+    def counted_is_modified(file: File) -> bool:
+        asked[file.src_uri] += 1
+        return is_modified(file)
+
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        monkeypatch.setattr(render_module, "render", counted_render)
+        monkeypatch.setattr(File, "is_modified", counted_is_modified)
+        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
+        preview.build()
+    finally:
+        preview.stop()
+    assert f"incidents/{RICH_ID}/index.md" in rendered
+    assert f"incidents/{OTHER_ID}/index.md" not in rendered
+    assert "incidents/index.md" in rendered  # lists the new title
+    assert asked[f"incidents/{OTHER_ID}/index.md"] == 1
+    assert "Retitled" in preview.page(f"incidents/{RICH_ID}")
 
 
 def test_a_preview_writes_its_exports_once_the_pages_are_written_as_a_clean_build_would(

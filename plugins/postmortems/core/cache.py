@@ -176,12 +176,21 @@ class TextStore:
     _SCHEMA = 3
     """``PRAGMA user_version`` of the layout below; a store of another layout starts over."""
 
-    def __init__(self, path: Path | None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, path: Path | None, clock: Callable[[], float] = time.time, *, reader: bool = False
+    ) -> None:
+        """``reader``: only read (another connection may be writing: a reader never waits
+        for it, and records nothing)."""
         self._connection: sqlite3.Connection | None = None
         self._clock = clock
+        self._reader = reader
         self._read: set[bytes] = set()
         self._written = 0
         if path is None:
+            return
+        if reader:
+            with contextlib.suppress(sqlite3.Error):  # none yet, or not one: nothing to read
+                self._connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -235,7 +244,7 @@ class TextStore:
         return str(found[0])
 
     def put(self, key: bytes, text: str) -> None:
-        if self._connection is None:
+        if self._connection is None or self._reader:
             return
         self._written += 1
         try:
@@ -251,7 +260,8 @@ class TextStore:
         if self._connection is None:
             return
         try:
-            self._record_run(self._connection, self._clock())
+            if not self._reader:
+                self._record_run(self._connection, self._clock())
             self._connection.commit()
             self._connection.close()
         except sqlite3.Error:

@@ -180,6 +180,11 @@ def garbage_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+REFREEZE_GROWTH = 0.1
+"""How much the frozen set may grow between full collections (each one scans every incident:
+~1 s at 10,000; a preview's rebuild freezes a few thousand objects more)."""
+
+
 def freeze_survivors() -> None:
     """Leave every object alive now (the loaded incidents: millions at 10,000) out of later
     garbage collections until ``thaw``: full passes no longer rescan them again and again.
@@ -190,36 +195,32 @@ def freeze_survivors() -> None:
     garbage in a cycle (an earlier build's configuration) are only freed by a full collection:
     one runs, thawing everything first, once the frozen set has grown by ``REFREEZE_GROWTH``
     since the last full one, so it never piles up save after save."""
-    global _holding, _after_full, _freezes
-    if _holding and gc.get_freeze_count() > _after_full * (1 + REFREEZE_GROWTH):
+    global _in_effect, _after_full_collection, _froze_before
+    if _in_effect and gc.get_freeze_count() > _after_full_collection * (1 + REFREEZE_GROWTH):
         thaw()
-    if _freezes:
-        gc.collect()
-    full = not _holding
+    if _froze_before:
+        gc.collect()  # a full collection when nothing is frozen
+    full = not _in_effect
     gc.freeze()
-    _holding = True
-    _freezes += 1
+    _in_effect = _froze_before = True
     if full:
-        _after_full = gc.get_freeze_count()
+        _after_full_collection = gc.get_freeze_count()
 
 
 def thaw() -> None:
     """Undo ``freeze_survivors`` (if it froze: another program may have frozen its own)."""
-    global _holding
-    if _holding:
+    global _in_effect
+    if _in_effect:
         gc.unfreeze()
-        _holding = False
+        _in_effect = False
 
 
-REFREEZE_GROWTH = 0.1
-"""How much the frozen set may grow between full collections (each one scans every incident:
-~1 s at 10,000; a preview's rebuild freezes a few thousand objects more)."""
-_holding = False
-"""Whether objects this module froze may be frozen now."""
-_after_full = 0
+_in_effect = False
+"""Whether this module's freeze is in effect."""
+_after_full_collection = 0
 """How many objects were frozen right after the last full collection."""
-_freezes = 0
-"""How many times ``freeze_survivors`` froze in this process."""
+_froze_before = False
+"""Whether ``freeze_survivors`` froze before in this process."""
 
 
 def _load_collection(

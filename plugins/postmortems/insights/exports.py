@@ -223,7 +223,8 @@ def atom_feed(
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
 
 
-EXPORT_NAMES = ("incidents.json", "incidents.csv", "feed.xml")
+JSON_EXPORT, CSV_EXPORT, FEED_EXPORT = "incidents.json", "incidents.csv", "feed.xml"
+EXPORT_NAMES = (JSON_EXPORT, CSV_EXPORT, FEED_EXPORT)
 """The export files of a site (``site_exports``), at its root."""
 
 
@@ -239,14 +240,19 @@ def site_exports(
     """Every export file of a site, by its path at the site root, as pieces of text to write
     one after the other (each is made while it is written)."""
     similar_ids = {key: [match.id for match in matches] for key, matches in similar.items()}
-    made = (
-        incidents_json(incidents, similar=similar_ids, today=today, site_url=site_url, memo=memo),
-        _made(incidents_csv, incidents, site_url=site_url),
-        _made(atom_feed, incidents, site_url=site_url, site_name=site_name, today=today),
-    )
-    return dict(zip(EXPORT_NAMES, made, strict=True))
+    return {
+        JSON_EXPORT: incidents_json(
+            incidents, similar=similar_ids, today=today, site_url=site_url, memo=memo
+        ),
+        CSV_EXPORT: _lazily(functools.partial(incidents_csv, incidents, site_url=site_url)),
+        FEED_EXPORT: _lazily(
+            functools.partial(
+                atom_feed, incidents, site_url=site_url, site_name=site_name, today=today
+            )
+        ),
+    }
 
 
-def _made(make: Callable[..., str], *args: Any, **kwargs: Any) -> Iterator[str]:
-    """``make(*args, **kwargs)``, made when first read."""
-    yield make(*args, **kwargs)
+def _lazily(make: Callable[[], str]) -> Iterator[str]:
+    """``make()``, made when first read."""
+    yield make()

@@ -57,8 +57,9 @@ class GeneratedPage:
 
     src_uri: str
     key: bytes
-    """A digest of everything the page shows: two pages with one key have the same Markdown
-    (a preview's rebuild leaves pages with last build's key as they were, unread)."""
+    """A digest of everything the page shows, templates included when ``site_pages`` is given
+    ``stored`` (its signature): two such pages with one key have the same Markdown (a preview's
+    rebuild leaves pages with the last build's key as they were, unmade)."""
     make: Callable[[], str] = field(repr=False, compare=False)
     source: str | None = None
     """The incident file the page shows (for its edit link), when there is one."""

@@ -67,7 +67,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """The last dirty build's generated page sources (see ``incremental``)."""
         self.writer: threading.Thread | None = None
         """Under ``serve``, writes the last build's search index and exports in the background."""
-        self.background: list[Callable[[], None]] = []
+        self.after_pages: list[Callable[[], None]] = []
         """What ``writer`` is to do once this build's pages are written."""
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
@@ -108,9 +108,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.problems = None
-        self.background = []
+        self.after_pages = []
         if self.writer is not None and not self.dirty:
-            # Plain `mkdocs serve` empties the site folder next: not under the search writer.
+            # Plain `mkdocs serve` empties the site folder next: not under the background writer.
             self.writer.join()
         if not self.config.enabled:
             return None
@@ -129,7 +129,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         )
         overrides = self._site_templates(root)
         self.scope = fingerprint(str(root)).hex()
-        self.store = self._open_store()
+        self.store = TextStore(self._store_path())
         if "attr_list" not in config.markdown_extensions:
             # Incident pages keep their bulky sections out of the search index with it.
             config.markdown_extensions.append("attr_list")
@@ -176,12 +176,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         except ProjectError as error:
             raise PluginError(inert(f"postmortems: templates_dir: {error}")) from error
 
-    def _open_store(self) -> TextStore:
-        """Rendered HTML kept between builds (outside the project: no pull request plants it)."""
+    def _store_path(self) -> Path | None:
+        """Where rendered texts are kept between builds (outside the project: no pull request
+        plants them), if they are."""
         folder = default_cache_dir() if self.config.cache else None
-        if folder is None:
-            return TextStore(None)
-        return TextStore(folder / f"rendered-{self.scope}.sqlite")
+        return None if folder is None else folder / f"rendered-{self.scope}.sqlite"
 
     def _load_collection(self) -> Collection:
         """The incidents to publish; invalid files fail the build.
@@ -250,7 +249,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 everything.update(page.key)  # only a dirty build compares it with the last one
                 file = sources.file(config, page.src_uri, head, page.key, inclusion)
             if sources is None or file.is_modified():
-                self.parked.put(page.src_uri, body or page.content[len(front_matter) :])
+                self.parked.put(
+                    page.src_uri, page.content[len(front_matter) :] if body is None else body
+                )
             else:
                 self.unread[page.src_uri] = meta
             if page.source is not None:
@@ -275,30 +276,40 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def _add_exports(self, config: MkDocsConfig, files: Files) -> None:
         """The exports, as files MkDocs leaves be: written now straight into the site folder,
         or, in a preview's rebuild that finds the last build's exports there, in the background
-        once the pages are written (each is made from every incident: seconds at 10,000)."""
+        once the pages are written (each is made from every incident: seconds at 10,000). A
+        failed write fails the build, or, in the background, is logged."""
         assert self.collection is not None
-        exported = [File.generated(config, name, content="") for name in exports.EXPORT_NAMES]
-        later = (
-            self.is_serve
-            and self.dirty
-            and all(os.path.isfile(file.abs_dest_path) for file in exported)
-        )
-        contents = exports.site_exports(
+        destinations = {
+            name: File.generated(config, name, content="").abs_dest_path
+            for name in exports.EXPORT_NAMES
+        }
+        made = functools.partial(
+            exports.site_exports,
             self.collection.incidents,
             self.similar,
             today=self.today,
             site_url=config.site_url or None,
             site_name=config.site_name,
-            memo=None if later else self.stored_pages.content,  # the store is this thread's
         )
-        if later:
-            self.background.append(functools.partial(_write_exports, config.site_dir, contents))
+        in_background = (
+            self.is_serve and self.dirty and all(map(os.path.isfile, destinations.values()))
+        )
+        if in_background:
+            self.after_pages.append(
+                functools.partial(
+                    _write_exports_reading,
+                    destinations,
+                    made,
+                    self._store_path(),
+                    self.stored_pages.signature,
+                )
+            )
         else:
             if self.writer is not None:
                 self.writer.join()  # it may be writing the last build's
-            _write_exports(config.site_dir, contents)
-        for file in exported:
-            files.append(File.generated(config, file.src_uri, abs_src_path=file.abs_dest_path))
+            _write_exports(destinations, made(memo=self.stored_pages.content))
+        for name, destination in destinations.items():
+            files.append(File.generated(config, name, abs_src_path=destination))
 
     def _front_matter(
         self, content: str, read: dict[str, dict[str, Any]]
@@ -419,7 +430,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._close_caches()
-        jobs, self.background = self.background, []
+        jobs, self.after_pages = self.after_pages, []
         if self.search is not None:
             if not self.is_serve:
                 self.search.write(config)
@@ -459,13 +470,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             server.watch(str(self.paths.root / self.config.templates_dir))
 
 
-def _write_exports(site_dir: str, contents: dict[str, Iterable[str]]) -> None:
-    """Write the exports at the root of ``site_dir`` piece by piece (at 10,000 incidents
-    ``incidents.json`` alone is ~100 MB, never held whole), each through a ``.partial`` file so
-    that a build stopped half way leaves none cut off. A failed write fails the build, as
-    MkDocs' own writing would."""
-    for name in list(contents):
-        path = Path(site_dir) / name
+def _write_exports(destinations: dict[str, str], contents: dict[str, Iterable[str]]) -> None:
+    """Write each export to its destination piece by piece (at 10,000 incidents
+    ``incidents.json`` alone is ~100 MB, never held whole), through a ``.partial`` file, so
+    that a build stopped half way leaves none cut off."""
+    for name, destination in destinations.items():
+        path = Path(destination)
         partial = path.with_name(path.name + ".partial")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -478,10 +488,29 @@ def _write_exports(site_dir: str, contents: dict[str, Iterable[str]]) -> None:
             partial.unlink(missing_ok=True)
 
 
+def _write_exports_reading(
+    destinations: dict[str, str],
+    made: Callable[..., dict[str, Iterable[str]]],
+    store_path: Path | None,
+    signature: bytes,
+) -> None:
+    """``_write_exports`` in the background: each ``incidents.json`` record the store at
+    ``store_path`` holds is read from it (by a connection of this thread, which never waits
+    for the next build's writing); the others, the edited incidents', are made."""
+    reader = TextStore(store_path, reader=True)
+    try:
+        _write_exports(destinations, made(memo=StoredPages(reader, signature).content))
+    finally:
+        reader.close()
+
+
 def _run_all(jobs: Iterable[Callable[[], None]]) -> None:
-    """Run ``jobs`` one after the other; a failure is logged (no build is left to fail)."""
+    """Run ``jobs`` one after the other in the background; a failure is logged (no build is
+    left to fail) and the next job still runs."""
     for job in jobs:
         try:
             job()
         except PluginError as error:
             log.error(str(error))
+        except Exception as error:  # the thread's end: shown, not lost
+            log.error(inert(f"postmortems: background writing failed: {error!r}"))

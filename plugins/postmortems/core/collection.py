@@ -180,31 +180,29 @@ def garbage_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-REFREEZE_GROWTH = 0.1
-"""How much the frozen set may grow between full collections (each one scans every incident:
-~1 s at 10,000; a preview's rebuild freezes a few thousand objects more)."""
+FULL_COLLECTION_EVERY = 4
+"""Every how many freezes a full collection runs (each one scans every incident: ~1 s at
+10,000): a preview's rebuild freezes some garbage of the build before (mkdocs-macros still
+holds that build's pages when the incidents are loaded), freed at the next full collection."""
 
 
 def freeze_survivors() -> None:
     """Leave every object alive now (the loaded incidents: millions at 10,000) out of later
     garbage collections until ``thaw``: full passes no longer rescan them again and again.
 
-    From the second freeze of a process on (``mkdocs serve`` keeps what it froze from one
-    rebuild to the next), one collection first of what is not frozen: earlier builds' garbage
-    (MkDocs' pages and files) is not frozen with the survivors. Frozen objects that later become
-    garbage in a cycle (an earlier build's configuration) are only freed by a full collection:
-    one runs, thawing everything first, once the frozen set has grown by ``REFREEZE_GROWTH``
-    since the last full one, so it never piles up save after save."""
-    global _in_effect, _after_full_collection, _froze_before
-    if _in_effect and gc.get_freeze_count() > _after_full_collection * (1 + REFREEZE_GROWTH):
+    ``mkdocs serve`` keeps what it froze from one rebuild to the next. From a process's second
+    freeze on, what is not frozen is collected first (garbage of earlier builds nothing holds);
+    every ``FULL_COLLECTION_EVERY``-th freeze thaws everything first, so garbage frozen since
+    (what was still held at a freeze, or became garbage in a cycle later) is freed then and
+    never piles up save after save."""
+    global _in_effect, _freezes
+    if _freezes % FULL_COLLECTION_EVERY == 0:
         thaw()
-    if _froze_before:
+    if _freezes:
         gc.collect()  # a full collection when nothing is frozen
-    full = not _in_effect
     gc.freeze()
-    _in_effect = _froze_before = True
-    if full:
-        _after_full_collection = gc.get_freeze_count()
+    _in_effect = True
+    _freezes += 1
 
 
 def thaw() -> None:
@@ -217,10 +215,8 @@ def thaw() -> None:
 
 _in_effect = False
 """Whether this module's freeze is in effect."""
-_after_full_collection = 0
-"""How many objects were frozen right after the last full collection."""
-_froze_before = False
-"""Whether ``freeze_survivors`` froze before in this process."""
+_freezes = 0
+"""How many times ``freeze_survivors`` froze in this process."""
 
 
 def _load_collection(

@@ -244,7 +244,9 @@ def site_exports(
         JSON_EXPORT: incidents_json(
             incidents, similar=similar_ids, today=today, site_url=site_url, memo=memo
         ),
-        CSV_EXPORT: _lazily(functools.partial(incidents_csv, incidents, site_url=site_url)),
+        CSV_EXPORT: _lazily(
+            functools.partial(incidents_csv, incidents, site_url=site_url, today=today)
+        ),
         FEED_EXPORT: _lazily(
             functools.partial(
                 atom_feed, incidents, site_url=site_url, site_name=site_name, today=today

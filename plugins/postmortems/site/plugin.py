@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -496,10 +497,17 @@ def _write_exports_reading(
 ) -> None:
     """``_write_exports`` in the background: each ``incidents.json`` record the store at
     ``store_path`` holds is read from it (by a connection of this thread, which never waits
-    for the next build's writing); the others, the edited incidents', are made."""
+    for the next build's writing); the others, the edited incidents', are made. When it fails,
+    the exports go: the next build writes them itself (and fails if it cannot), instead of
+    every later one leaving the stale ones in place."""
     reader = TextStore(store_path, reader=True)
     try:
         _write_exports(destinations, made(memo=StoredPages(reader, signature).content))
+    except BaseException:
+        for destination in destinations.values():
+            with contextlib.suppress(OSError):
+                os.unlink(destination)
+        raise
     finally:
         reader.close()
 

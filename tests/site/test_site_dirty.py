@@ -186,9 +186,9 @@ def test_a_preview_writes_its_exports_once_the_pages_are_written_as_a_clean_buil
     writers: list[bool] = []
     write = plugin_module._write_exports
 
-    def recorded(site_dir: str, contents: dict[str, Iterable[str]]) -> None:
+    def recorded(destinations: dict[str, str], contents: dict[str, Iterable[str]]) -> None:
         writers.append(threading.current_thread() is threading.main_thread())
-        write(site_dir, contents)
+        write(destinations, contents)
 
     monkeypatch.setattr(plugin_module, "_write_exports", recorded)
     preview = Preview(project, command="serve")
@@ -212,7 +212,9 @@ def test_a_preview_whose_background_exports_fail_writes_them_itself_next_time(
     rebuild finds none, so it writes them before its pages (and would fail if it could not)."""
     write = plugin_module._write_exports
 
-    def failing_in_background(destinations: dict[str, str], contents: Any) -> None:
+    def failing_in_background(
+        destinations: dict[str, str], contents: dict[str, Iterable[str]]
+    ) -> None:
         if threading.current_thread() is not threading.main_thread():
             raise PluginError("postmortems: cannot write incidents.json: No space left on device")
         write(destinations, contents)

@@ -14,6 +14,8 @@ import contextlib
 import functools
 import http.server
 import os
+import re
+import signal
 import socket
 import subprocess
 import threading
@@ -71,7 +73,7 @@ def _serving(folder: Path, cache_home: Path) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
-        process.terminate()
+        process.send_signal(signal.SIGINT)  # as Ctrl-C: MkDocs removes its temporary site
         process.wait(timeout=30)
 
 
@@ -102,7 +104,7 @@ def serve_invalid_edit(
         try:
             _poll(url, "<h1", timeout)
             time.sleep(1.0)  # let the watcher settle after the first build
-            broken = original.replace("\nseverity: ", "\nseverity: SEV9", 1)
+            broken = re.sub(r"\nseverity: \S+", "\nseverity: SEV9", original, count=1)
             incident.write_text(broken, encoding="utf-8")
             shown = _poll(url, "postmortems-preview-problems", timeout)
             slowest = 0.0

@@ -208,8 +208,8 @@ def table(results: list[dict[str, float]], serve: dict[int, dict[str, float]]) -
         row("`make serve` (`serve --dirty`): save to changed page", served("serve", "{:.1f} s"),
             "≤ 2 s at 1k, ≤ 5 s at 10k")  # fmt: skip
         row("— invalid save: to the problem banner", served("invalid_shown", "{:.1f} s"))
-        row("— invalid save: slowest request meanwhile", served("invalid_answer", "{:.3f} s"),
-            "≤ 1 s")  # fmt: skip
+        row("— invalid save: slowest request once the banner shows",
+            served("invalid_answer", "{:.3f} s"), "≤ 1 s")  # fmt: skip
     per = (big["build_cold"] / big["n"]) / (small["build_cold"] / small["n"])
     lines.append("")
     lines.append(

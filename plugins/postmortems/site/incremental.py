@@ -88,8 +88,10 @@ class PageSources:
         """What the page's file gave MkDocs to read, if the last build of this process wrote it
         for a page with ``key`` (then its Markdown need not be made again)."""
         text = self.known.get(src_uri) if self.listed else None
+        if text is None:
+            return None
         line = self._digest_line(key)
-        return text[: -len(line)] if text is not None and text.endswith(line) else None
+        return text[: -len(line)] if text.endswith(line) else None
 
     def file(
         self, config: MkDocsConfig, src_uri: str, head: str, key: bytes, inclusion: InclusionLevel

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from postmortems.core.cache import fingerprint
 from postmortems.core.model import Incident
 from postmortems.core.project import PACKAGED_SCHEMAS
 from postmortems.core.vocabulary import read_schema, values
-from postmortems.similarity import DEFAULT_THRESHOLD, SimilarityIndex, index, mechanisms
+from postmortems.similarity import DEFAULT_THRESHOLD, SimilarityIndex, index, mechanisms, text
 from postmortems.similarity.evaluation import Scores, bm25_rankings, score, whole_text
 from postmortems.similarity.text import terms
 from postmortems.site.pages import all_similar
@@ -129,6 +130,32 @@ def test_every_lookalike_scores_above_the_default_threshold(eval_index: Similari
 )
 def test_spellings_of_one_concept_become_one_term(spellings: tuple[str, ...]) -> None:
     assert len({tuple(terms(spelling)) for spelling in spellings}) == 1
+
+
+_TOKEN_SPEC = re.compile(rf"\b{text._PHRASE}|[a-z0-9]+(?:\.+(?!{text._PHRASE})[a-z0-9]+)*")
+"""What ``tokenise`` finds, as one regular expression (slower: it was the tokeniser)."""
+_TOKEN_PIECES = (
+    *(  # noqa: SIM905 (words read better as text than as 52 quoted strings)
+        "fail over failed ssl tls x 509 time out ran of memory lb lbs 502 s 7 oom kill roll back"
+        " no space left on device disk full the was load balancer cert https http Fail OVER SSL"
+        " X psp typo web application firewall a b conf resolv leap second split brain"
+    ).split(),
+    *(".", "..", "-", " ", " ", " ", "\n", "\t", "_", ",", ";", "é", "İ", "ß", "ﬁ", "ǅ"),
+)
+
+
+def test_tokenise_finds_the_tokens_of_its_regular_expression() -> None:
+    rng = random.Random(5)
+    for _ in range(3000):
+        texts = [
+            "".join(rng.choice(_TOKEN_PIECES) for _ in range(rng.randint(0, 30)))
+            for _ in range(rng.randint(1, 4))
+        ]
+        numbers, text_of, vocabulary = text.tokenise(texts)
+        found: list[list[str]] = [[] for _ in texts]
+        for number, of in zip(numbers.tolist(), text_of.tolist(), strict=True):
+            found[of].append(vocabulary[number])
+        assert found == [_TOKEN_SPEC.findall(one.lower()) for one in texts], texts
 
 
 def test_stop_words_and_boilerplate_are_not_terms() -> None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .text import split_words, word_bounds
+
 GAP = 6
 """Most words allowed between the two ideas of a ``near`` phrasing."""
 _SPACE = r"[^\w.!?;:\n]"
@@ -573,10 +575,10 @@ def _units(number: int, text: str) -> list[tuple[int, str, str]]:
 def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, list[str]]]) -> None:
     """Add the phrases found in ``units`` to ``told`` (indexed by text number)."""
     big = "\n".join(lowered for _, _, lowered in units)
-    codes = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
+    codes, word_ids, names = split_words(big)
     sentence_starts, sentence_ends = _sentences(big, codes)
-    word_starts = _word_starts(codes)
-    clue, occurrence = _clue_rows(_WORD.findall(big))
+    word_starts, _ = word_bounds(codes)
+    clue, occurrence = _clue_rows(word_ids, names)
     group, phrasing, start = _tries(clue, occurrence, word_starts, sentence_starts)
     found = _phrases(big, group, phrasing, start, sentence_ends)
     _tell(units, found, told)
@@ -593,20 +595,11 @@ def _sentences(big: str, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
-def _word_starts(codes: np.ndarray) -> np.ndarray:
-    """Where every word starts: where a letter or digit follows none."""
-    inside = ((codes >= ord("a")) & (codes <= ord("z"))) | (
-        (codes >= ord("0")) & (codes <= ord("9"))
-    )
-    return np.flatnonzero(inside & ~np.concatenate([[False], inside[:-1]]))
-
-
-def _clue_rows(words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def _clue_rows(ids: np.ndarray, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """One row per (word occurrence, clue it starts) whose next word begins as the clue needs:
-    the clue's code and the occurrence's index among ``words``."""
-    numbers = {word: number for number, word in enumerate(dict.fromkeys(words))}
-    ids = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
-    met = [_met(word) for word in numbers]
+    the clue's code and the occurrence's index (``ids``: each occurrence's number in
+    ``names``, the distinct words)."""
+    met = [_met(word) for word in names]
     counts = np.fromiter(map(len, (clues for clues, _ in met)), dtype=np.int64, count=len(met))
     flat = np.fromiter(
         itertools.chain.from_iterable(clues for clues, _ in met),
@@ -626,7 +619,7 @@ def _clue_rows(words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     per_word = counts[ids]
     within = np.arange(per_word.sum()) - np.repeat(np.cumsum(per_word) - per_word, per_word)
     code = flat[np.repeat((np.cumsum(counts) - counts)[ids], per_word) + within]
-    occurrence = np.repeat(np.arange(len(words)), per_word)
+    occurrence = np.repeat(np.arange(len(ids)), per_word)
     follow = code % _FOLLOWS
     next_word = np.append(ids, -1)[occurrence + 1] * _FOLLOWS + follow
     found_at = np.minimum(np.searchsorted(in_sets, next_word), max(0, len(in_sets) - 1))

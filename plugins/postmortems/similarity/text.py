@@ -9,6 +9,10 @@ with a light suffix stripper, and stems that name the same SRE concept map to on
 from __future__ import annotations
 
 import re
+import string
+from collections.abc import Iterator, Sequence
+
+import numpy as np
 
 # Multi-word and hyphenated spellings rewritten to one canonical word before tokenising.
 PHRASES: dict[str, tuple[str, ...]] = {
@@ -194,26 +198,45 @@ def stem(word: str) -> str:
     return word
 
 
+def _spellings() -> Iterator[str]:
+    """Every phrase pattern, in ``PHRASES`` order; a leading group of plain words becomes one
+    pattern per word."""
+    for pattern in (p for patterns in PHRASES.values() for p in patterns):
+        if pattern.startswith("(?:"):
+            close = pattern.index(")")
+            yield from (word + pattern[close + 1 :] for word in pattern[3:close].split("|"))
+        else:
+            yield pattern
+
+
 def _by_first_letter() -> str:
     """All phrase patterns as one alternation, grouped by first letter (a cheap dispatch);
     patterns sharing a first letter keep their order, so the same alternative wins."""
     groups: dict[str, list[str]] = {}
-    for pattern in (p for patterns in PHRASES.values() for p in patterns):
-        if pattern.startswith("(?:"):  # a leading group of plain words: one pattern per word
-            close = pattern.index(")")
-            spelled = [word + pattern[close + 1 :] for word in pattern[3:close].split("|")]
-        else:
-            spelled = [pattern]
-        for one in spelled:
-            groups.setdefault(one[0], []).append(one[1:])
+    for spelled in _spellings():
+        groups.setdefault(spelled[0], []).append(spelled[1:])
     return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in sorted(groups.items()))
 
 
+def _beginning(pattern: str) -> str:
+    """The letters and digits every match of a phrase pattern begins with."""
+    literal = re.match(r"[a-z0-9]*", pattern).group()  # type: ignore[union-attr]
+    if pattern[len(literal) : len(literal) + 1] in ("?", "*", "{"):
+        literal = literal[:-1]  # a quantifier makes the last one optional
+    if not literal:
+        raise ValueError(f"a phrase must begin with a letter or digit: {pattern}")
+    return literal
+
+
 _PHRASE = rf"(?:{_by_first_letter()})\b"
-# One pass finds phrases and words: a phrase where one starts, else a word (letters and digits,
-# dots inside; a word ends before a dot that a phrase follows). Same tokens as first rewriting
-# phrases and then splitting words.
-_TOKEN = re.compile(rf"\b{_PHRASE}|[a-z0-9]+(?:\.+(?!{_PHRASE})[a-z0-9]+)*")
+_PHRASE_AT = re.compile(rf"\b{_PHRASE}")
+_PHRASE_BEGINNINGS = tuple(sorted({_beginning(spelled) for spelled in _spellings()}))
+_WORDS_ONLY = bytes(
+    byte if chr(byte) in string.ascii_lowercase + string.digits else ord(" ") for byte in range(256)
+)
+"""A ``bytes.translate`` table making every byte but a lower-case ASCII letter or digit a
+space: splitting ASCII text translated with it gives its words, as ``[a-z0-9]+`` finds them."""
+_DOT = ord(".")
 _PHRASE_OF = [
     (canonical, re.compile("|".join(patterns))) for canonical, patterns in PHRASES.items()
 ]
@@ -254,8 +277,97 @@ def normalise(word: str) -> str | None:
 
 def tokens(text: str) -> list[str]:
     """The phrases (multi-word or hyphenated spellings of one concept) and words of a text,
-    in order, lower-cased."""
-    return _TOKEN.findall(text.lower())
+    in order, lower-cased (see ``tokenise``)."""
+    numbers, _, vocabulary = tokenise([text])
+    return [vocabulary[number] for number in numbers.tolist()]
+
+
+def tokenise(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    r"""The tokens of ``texts``, lower-cased, in order: each token's number in the vocabulary,
+    the number of its text, and the vocabulary (the distinct tokens).
+
+    A token is a phrase where one begins, else a word of letters and digits with dots inside
+    (a word ends before a dot that a phrase follows): the tokens the regular expression
+    ``\b{_PHRASE}|[a-z0-9]+(?:\.+(?!{_PHRASE})[a-z0-9]+)*`` finds in each text, found with
+    arrays: words are split as bytes, and a phrase is only tried where a word begins as one."""
+    lowered_texts = [text.lower() for text in texts]
+    lowered = "\n".join(lowered_texts)  # no token holds a line end
+    codes, word_ids, names = split_words(lowered)
+    starts, ends = word_bounds(codes)
+    begins, phrases = _phrases(lowered, starts, word_ids, names)
+    phrase_starts = np.asarray([start for start, _, _ in phrases], dtype=np.int64)
+    phrase_ends = np.asarray([end for _, end, _ in phrases], dtype=np.int64)
+    inside = np.searchsorted(phrase_starts, starts, "right") - 1
+    covered = (inside >= 0) & (starts < phrase_ends[np.maximum(inside, 0)] if phrases else False)
+    # Dotted words: a word joins the next when only dots lie between them, it is in no phrase,
+    # and no phrase begins at the next.
+    dots = np.concatenate([[0], np.cumsum(codes == _DOT, dtype=np.int64)])
+    gap = starts[1:] - ends[:-1]
+    joins = (gap > 0) & (dots[starts[1:]] - dots[ends[:-1]] == gap) & ~covered[:-1] & ~begins[1:]
+    heads = np.flatnonzero(~covered & ~np.concatenate([[False], joins]))
+    chain_ends = np.flatnonzero(~np.append(joins, False))
+    lasts = chain_ends[np.searchsorted(chain_ends, heads)]
+    # Number the tokens: plain words by their word, dotted words and phrases by their text.
+    plain = lasts == heads
+    plain_words = word_ids[heads[plain]]
+    vocabulary: dict[str, int] = {}
+    number_of_word = np.full(len(names), -1, dtype=np.int64)
+    for word in np.unique(plain_words).tolist():
+        number_of_word[word] = vocabulary.setdefault(names[word], len(vocabulary))
+    dotted = zip(starts[heads[~plain]].tolist(), ends[lasts[~plain]].tolist(), strict=True)
+    spelled = [lowered[start:end] for start, end in dotted] + [text for _, _, text in phrases]
+    spelled_numbers = np.fromiter(
+        (vocabulary.setdefault(text, len(vocabulary)) for text in spelled),
+        dtype=np.int64,
+        count=len(spelled),
+    )
+    positions = np.concatenate([starts[heads[plain]], starts[heads[~plain]], phrase_starts])
+    numbers = np.concatenate([number_of_word[plain_words], spelled_numbers])
+    order = np.argsort(positions, kind="stable")
+    text_starts = np.cumsum([0] + [len(text) + 1 for text in lowered_texts[:-1]])
+    text_of = np.searchsorted(text_starts, positions[order], "right") - 1
+    return numbers[order], text_of, list(vocabulary)
+
+
+def split_words(text: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The words of lower-cased ``text`` (runs of ASCII letters and digits): the text as bytes
+    (one per character, ``?`` for any but ASCII), each word's number in order, and the
+    distinct words by number."""
+    ascii_text = text.encode("ascii", "replace")
+    words = ascii_text.translate(_WORDS_ONLY).split()
+    distinct = {word: number for number, word in enumerate(dict.fromkeys(words))}
+    word_ids = np.fromiter(map(distinct.__getitem__, words), dtype=np.int64, count=len(words))
+    names = [word.decode("ascii") for word in distinct]
+    return np.frombuffer(ascii_text, dtype=np.uint8), word_ids, names
+
+
+def word_bounds(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each word of ``split_words``' bytes starts and ends."""
+    inside = ((codes >= ord("a")) & (codes <= ord("z"))) | (
+        (codes >= ord("0")) & (codes <= ord("9"))
+    )
+    edges = np.flatnonzero(np.diff(inside, prepend=False, append=False))
+    return edges[0::2], edges[1::2]
+
+
+def _phrases(
+    lowered: str, starts: np.ndarray, word_ids: np.ndarray, names: list[str]
+) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
+    """Which words a phrase begins at, and the phrases in reading order (start, end, text)
+    but any overlapping the one before; a phrase is only tried where a word begins as one
+    may."""
+    may_begin = np.fromiter(
+        (name.startswith(_PHRASE_BEGINNINGS) for name in names), dtype=bool, count=len(names)
+    )
+    begins = np.zeros(len(starts), dtype=bool)
+    phrases: list[tuple[int, int, str]] = []
+    tried = np.flatnonzero(may_begin[word_ids])
+    for word, position in zip(tried.tolist(), starts[tried].tolist(), strict=True):
+        if match := _PHRASE_AT.match(lowered, position):
+            begins[word] = True
+            if not phrases or position >= phrases[-1][1]:
+                phrases.append((position, match.end(), match.group()))
+    return begins, phrases
 
 
 def token_term(token: str) -> str | None:

@@ -560,62 +560,70 @@ def _term_matrix(
 ) -> tuple[sparse.csr_matrix, list[str]]:
     """Per incident (one row each): the field-weighted counts of its story terms, the counts
     of its failure modes (declared, and ``told`` by its story) and its structure; and the
-    sorted column names. Tokens are counted ``TERM_ROWS`` incidents at a time (memory stays
-    flat), then mapped to their terms; the field weights are sums of halves, so adding them in
-    any order gives the same counts."""
-    token_ids: dict[str, int] = {}
+    sorted column names. Counted ``TERM_ROWS`` incidents at a time (memory stays flat); the
+    field weights are sums of halves, so adding them in any order gives the same counts."""
+    numbers: dict[str, int] = {}
+    """Each column's number, first seen first."""
+    token_columns: dict[str, int] = {}
+    """Each token's column number (-1: a stop word)."""
     rows: list[np.ndarray] = []
-    ids: list[np.ndarray] = []
+    columns: list[np.ndarray] = []
     counts: list[np.ndarray] = []
-    mode_rows: list[int] = []
-    mode_names: list[str] = []
-    mode_hits: list[int] = []
     field_weights = np.asarray(list(FIELD_WEIGHTS.values()))
+    fields = len(field_weights)
     for start in range(0, len(incidents), TERM_ROWS):
         texts: list[str] = []
+        other: list[tuple[int, int, int]] = []
         for row in range(start, min(start + TERM_ROWS, len(incidents))):
             data = incidents[row].data
             texts.extend(text for _, text in incident_fields(data))
             for name, hits in counted_columns(data, told[row]):
-                mode_rows.append(row)
-                mode_names.append(name)
-                mode_hits.append(hits)
-        numbers, field, vocabulary = tokenise(texts)
-        for new_token in vocabulary:
-            token_ids.setdefault(new_token, len(token_ids))
-        global_ids = np.fromiter(
-            map(token_ids.__getitem__, vocabulary), dtype=np.int64, count=len(vocabulary)
+                other.append((row - start, numbers.setdefault(name, len(numbers)), hits))
+        tokens, field, vocabulary = tokenise(texts)
+        for token in vocabulary:
+            if token not in token_columns:
+                term = token_term(token)
+                token_columns[token] = (
+                    -1 if term is None else numbers.setdefault(term, len(numbers))
+                )
+        column = np.fromiter(map(token_columns.__getitem__, vocabulary), np.int64, len(vocabulary))
+        token_column = column[tokens]
+        kept = token_column >= 0
+        listed = np.asarray(other, dtype=np.int64).reshape(-1, 3)
+        # Duplicate (row, column) cells are summed: tokens of one term, and modes told twice.
+        width = len(numbers)
+        cell = np.concatenate(
+            [
+                field[kept] // fields * width + token_column[kept],
+                listed[:, 0] * width + listed[:, 1],
+            ]
         )
-        fields = len(field_weights)
-        chunk = sparse.coo_matrix(
-            (field_weights[field % fields], (field // fields, global_ids[numbers])),
-            shape=(len(texts) // fields, len(token_ids)),
-        )
-        chunk.sum_duplicates()  # each incident's repeated tokens
-        rows.append(chunk.row.astype(np.int64) + start)
-        ids.append(chunk.col.astype(np.int64))
-        counts.append(chunk.data)
-    term_of = [token_term(token) for token in token_ids]
-    names = sorted({term for term in term_of if term is not None} | set(mode_names))
-    column = {name: number for number, name in enumerate(names)}
-    column_of = np.fromiter(
-        (-1 if term is None else column[term] for term in term_of), np.int64, len(term_of)
-    )
-    token_columns = column_of[np.concatenate([np.zeros(0, np.int64), *ids])]
-    kept = token_columns >= 0
-    mode_columns = np.fromiter(map(column.__getitem__, mode_names), np.int64, len(mode_names))
-    # Duplicate (row, column) entries are summed: tokens of one term, and modes told twice.
+        cells, where = np.unique(cell, return_inverse=True)
+        value = np.concatenate([field_weights[field[kept] % fields], listed[:, 2]])
+        rows.append(cells // width + start)
+        columns.append(cells % width)
+        counts.append(np.bincount(where, weights=value, minlength=len(cells)))
+    by_number = list(numbers)
+    names = sorted(by_number)
+    position = {name: index for index, name in enumerate(names)}
+    moved = np.fromiter(map(position.__getitem__, by_number), np.int64, len(by_number))
     matrix = sparse.csr_matrix(
         (
-            np.concatenate([np.concatenate([np.zeros(0), *counts])[kept], mode_hits]),
-            (
-                np.concatenate([np.concatenate([np.zeros(0, np.int64), *rows])[kept], mode_rows]),
-                np.concatenate([token_columns[kept], mode_columns]),
+            np.concatenate([np.zeros(0), *counts]),
+            moved[np.concatenate([np.zeros(0, np.int64), *columns])],
+            np.concatenate(
+                [
+                    [0],
+                    np.cumsum(
+                        np.bincount(
+                            np.concatenate([np.zeros(0, np.int64), *rows]), minlength=len(incidents)
+                        )
+                    ),
+                ]
             ),
         ),
         shape=(len(incidents), len(names)),
     )
-    matrix.sum_duplicates()
     matrix.sort_indices()
     return matrix, names
 

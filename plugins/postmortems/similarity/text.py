@@ -237,9 +237,11 @@ _WORDS_ONLY = bytes(
 """A ``bytes.translate`` table making every byte but a lower-case ASCII letter or digit a
 space: splitting ASCII text translated with it gives its words, as ``[a-z0-9]+`` finds them."""
 _DOT = ord(".")
-_PHRASE_OF = [
-    (canonical, re.compile("|".join(patterns))) for canonical, patterns in PHRASES.items()
-]
+_PHRASE_OF = re.compile(
+    "|".join(f"(?P<{canonical}>{'|'.join(patterns)})" for canonical, patterns in PHRASES.items())
+)
+"""Every phrase as one named group, in ``PHRASES`` order: the first spelled as a token is the
+group a full match ends in."""
 _CANONICAL = frozenset(PHRASES) | frozenset(SYNONYMS)
 _SYNONYM_OF = {stem(variant): canonical for canonical, vs in SYNONYMS.items() for variant in vs}
 _TERM_OF: dict[str, str | None] = {}
@@ -376,9 +378,8 @@ def token_term(token: str) -> str | None:
     known = _TOKEN_TERM.get(token, _TOKEN_TERM)
     if known is not _TOKEN_TERM:
         return known  # type: ignore[return-value]
-    # The first phrase (in PHRASES order) spelled this way is the one that matched.
-    phrase = next((name for name, spelled in _PHRASE_OF if spelled.fullmatch(token)), None)
-    term = normalise(phrase or token)
+    phrase = _PHRASE_OF.fullmatch(token)
+    term = normalise((phrase.lastgroup if phrase else None) or token)
     _TOKEN_TERM[token] = term
     return term
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from postmortems.cli import main
@@ -562,6 +563,41 @@ def test_texts_analysed_together_tell_what_each_tells_alone(
     texts = list(TOLD_ALONE)
     assert mechanisms.analyse_all(texts) == list(TOLD_ALONE.values())
     assert [mechanisms.analyse(text) for text in texts] == list(TOLD_ALONE.values())
+
+
+def _every_try(
+    clue: np.ndarray, occurrence: np.ndarray, word_starts: np.ndarray, sentence_starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``mechanisms._tries`` without clues: every phrasing at every word's start."""
+    phrasings = len(mechanisms._PHRASINGS)
+    sentence = np.searchsorted(sentence_starts, word_starts, "right")
+    phrasing = np.repeat(np.arange(phrasings), len(word_starts))
+    group = phrasing * len(sentence_starts) + np.tile(sentence, phrasings)
+    return group, phrasing, np.tile(word_starts, phrasings)
+
+
+def test_clues_leave_out_no_phrase(monkeypatch: pytest.MonkeyPatch) -> None:
+    spelled = [
+        re.findall(r"[a-z0-9]{2,}", pattern)
+        for patterns in mechanisms.PHRASINGS.values()
+        for pattern in patterns
+    ]
+    rng = random.Random(3)
+
+    def words() -> str:  # a few words in a row out of one phrasing
+        taken = rng.choice(spelled)
+        first = rng.randrange(len(taken))
+        return " ".join(taken[first : first + rng.randint(1, 4)])
+
+    separators = (" ", " ", " ", ", ", "-", ". ", "\n", "; ", " the ", " İ ")
+    texts = [
+        "".join(words() + rng.choice(separators) for _ in range(rng.randint(1, 30)))
+        for _ in range(400)
+    ]
+    told = mechanisms.analyse_all(texts)
+    assert sum(map(len, told)) > 400  # the texts tell many modes
+    monkeypatch.setattr(mechanisms, "_tries", _every_try)
+    assert mechanisms.analyse_all(texts) == told
 
 
 def test_more_tied_copies_than_candidates_still_rank_by_id() -> None:

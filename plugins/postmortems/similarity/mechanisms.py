@@ -413,6 +413,8 @@ def _group_end(pattern: str) -> int:
 Clue = tuple[str, frozenset[str] | None]
 """A word beginning (``WHOLE``-marked for a whole word), and the beginnings one of which the
 next word must have (None: any next word)."""
+_OPTIONAL = re.compile(r"(?:[?*]|\{0?,\d*\})\??")
+"""A quantifier that lets what it follows be left out (``?``, ``*``, ``{0,n}``), lazy or not."""
 _SEPARATOR = re.compile(r"(?: |\[- \]|\[ -\])(?![?*{+])")
 """A separator every match has between two literal words (a space or hyphen)."""
 
@@ -425,12 +427,15 @@ def _clues(alternation: str) -> frozenset[Clue] | None:
         bare = alternative.removeprefix("\\b")
         if bare.startswith(_GROUP):
             end = _group_end(bare)
-            if bare[end : end + 1] in ("?", "*", "{"):
-                return None
             inner = _clues(bare[len(_GROUP) : end - 1])
             if inner is None:
                 return None
             clues |= {(first, None) for first, _ in inner}
+            if optional := _OPTIONAL.match(bare, end):  # left out, what follows begins it
+                rest = _clues(bare[optional.end() :])
+                if rest is None:
+                    return None
+                clues |= {(first, None) for first, _ in rest}
             continue
         word = _WORD.match(bare)
         literal = word.group() if word else ""

@@ -415,6 +415,10 @@ Clue = tuple[str, frozenset[str] | None]
 next word must have (None: any next word)."""
 _OPTIONAL = re.compile(r"(?:[?*]|\{0?,\d*\})\??")
 """A quantifier that lets what it follows be left out (``?``, ``*``, ``{0,n}``), lazy or not."""
+_ENDING = re.compile(r"\(\?:[a-z0-9|]+\)\??")
+"""A group of word endings (``leak(?:ed|ing|s)?``): a clue word may end with one."""
+_WORDS = re.compile(r"[a-z0-9]+(?:\|[a-z0-9]+)*")
+"""An alternation of plain words."""
 _SEPARATOR = re.compile(r"(?: |\[- \]|\[ -\])(?![?*{+])")
 """A separator every match has between two literal words (a space or hyphen)."""
 
@@ -430,7 +434,13 @@ def _clues(alternation: str) -> frozenset[Clue] | None:
             inner = _clues(bare[len(_GROUP) : end - 1])
             if inner is None:
                 return None
-            clues |= {(first, None) for first, _ in inner}
+            separator = _SEPARATOR.match(bare, end)
+            if separator and _WORDS.fullmatch(bare[len(_GROUP) : end - 1]):
+                then = _clues(bare[separator.end() :])  # "(?:disk|volume) (?:usage|...)"
+                follow = frozenset(first for first, _ in then) if then else None
+            else:
+                follow = None
+            clues |= {(first, follow) for first, _ in inner}
             if optional := _OPTIONAL.match(bare, end):  # left out, what follows begins it
                 rest = _clues(bare[optional.end() :])
                 if rest is None:
@@ -446,7 +456,10 @@ def _clues(alternation: str) -> frozenset[Clue] | None:
         else:
             if following and following not in "([\\" and not following.isalnum():
                 literal = WHOLE + literal  # a whole word: "no space" is not met by "node"
-            separator = _SEPARATOR.match(bare, word.end()) if word else None
+            ending = _ENDING.match(bare, word.end()) if word else None
+            separator = (
+                _SEPARATOR.match(bare, ending.end() if ending else word.end()) if word else None
+            )
             then = _clues(bare[separator.end() :]) if separator else None
             follow = frozenset(first for first, _ in then) if then else None
         if len(literal.removeprefix(WHOLE)) < 2:

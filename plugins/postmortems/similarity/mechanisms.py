@@ -431,15 +431,12 @@ def _clues(alternation: str) -> frozenset[Clue] | None:
         bare = alternative.removeprefix("\\b")
         if bare.startswith(_GROUP):
             end = _group_end(bare)
-            inner = _clues(bare[len(_GROUP) : end - 1])
+            inside = bare[len(_GROUP) : end - 1]
+            inner = _clues(inside)
             if inner is None:
                 return None
-            separator = _SEPARATOR.match(bare, end)
-            if separator and _WORDS.fullmatch(bare[len(_GROUP) : end - 1]):
-                then = _clues(bare[separator.end() :])  # "(?:disk|volume) (?:usage|...)"
-                follow = frozenset(first for first, _ in then) if then else None
-            else:
-                follow = None
+            # "(?:disk|volume) (?:usage|...)": each word needs what follows the group next.
+            follow = _next_word(bare, end) if _WORDS.fullmatch(inside) else None
             clues |= {(first, follow) for first, _ in inner}
             if optional := _OPTIONAL.match(bare, end):  # left out, what follows begins it
                 rest = _clues(bare[optional.end() :])
@@ -448,24 +445,30 @@ def _clues(alternation: str) -> frozenset[Clue] | None:
                 clues |= {(first, None) for first, _ in rest}
             continue
         word = _WORD.match(bare)
-        literal = word.group() if word else ""
-        following = bare[word.end() : word.end() + 1] if word else ""
-        follow: frozenset[str] | None = None
+        if word is None:
+            return None
+        literal = word.group()
+        following = bare[word.end() : word.end() + 1]
         if following in ("?", "*", "{"):
             literal = literal[:-1]  # a quantifier makes the last character optional
+            follow = None
         else:
             if following and following not in "([\\" and not following.isalnum():
                 literal = WHOLE + literal  # a whole word: "no space" is not met by "node"
-            ending = _ENDING.match(bare, word.end()) if word else None
-            separator = (
-                _SEPARATOR.match(bare, ending.end() if ending else word.end()) if word else None
-            )
-            then = _clues(bare[separator.end() :]) if separator else None
-            follow = frozenset(first for first, _ in then) if then else None
+            ending = _ENDING.match(bare, word.end())
+            follow = _next_word(bare, ending.end() if ending else word.end())
         if len(literal.removeprefix(WHOLE)) < 2:
             return None
         clues.add((literal, follow))
     return frozenset(clues)
+
+
+def _next_word(pattern: str, position: int) -> frozenset[str] | None:
+    """The beginnings one of which the next word must have when ``pattern`` goes on at
+    ``position`` with a separator, else None (any next word)."""
+    separator = _SEPARATOR.match(pattern, position)
+    then = _clues(pattern[separator.end() :]) if separator else None
+    return frozenset(first for first, _ in then) if then else None
 
 
 @dataclass(frozen=True)

@@ -600,6 +600,17 @@ def test_clues_leave_out_no_phrase(monkeypatch: pytest.MonkeyPatch) -> None:
     assert mechanisms.analyse_all(texts) == told
 
 
+def test_terms_counted_in_runs_make_the_same_index(
+    monkeypatch: pytest.MonkeyPatch, eval_index: SimilarityIndex
+) -> None:
+    monkeypatch.setattr(index, "TERM_CHARACTERS", 2000)  # a few incidents a run
+    monkeypatch.setattr(index, "_last_rows", {})
+    in_runs = SimilarityIndex(eval_index.incidents)
+    assert in_runs.terms == eval_index.terms
+    assert (in_runs.matrix != eval_index.matrix).nnz == 0
+    assert in_runs.all_similar() == eval_index.all_similar()
+
+
 def test_more_tied_copies_than_candidates_still_rank_by_id() -> None:
     copies = [
         incident(f"copy-{number:03d}", title="Replica lag broke failover")

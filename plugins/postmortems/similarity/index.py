@@ -91,8 +91,8 @@ DENSE_LIMIT = 15_000_000
 COMMON_SHARE = 32
 """A column is scored densely when its word is in more than 1/COMMON_SHARE of the incidents
 (measured on a Zipf-like vocabulary of 28,000 words at 10,000 incidents: fastest near 32)."""
-TERM_ROWS = 500
-"""Incidents whose tokens are counted at once (a few tens of MB at most)."""
+TERM_CHARACTERS = 1 << 21
+"""Characters of text whose tokens are counted at once (the arrays take a few tens of MB)."""
 
 
 @dataclass(frozen=True)
@@ -560,8 +560,8 @@ def _term_matrix(
 ) -> tuple[sparse.csr_matrix, list[str]]:
     """Per incident (one row each): the field-weighted counts of its story terms, the counts
     of its failure modes (declared, and ``told`` by its story) and its structure; and the
-    sorted column names. Counted ``TERM_ROWS`` incidents at a time (memory stays flat); the
-    field weights are sums of halves, so adding them in any order gives the same counts."""
+    sorted column names. Counted a run of incidents at a time (memory stays flat); the field
+    weights are sums of halves, so adding them in any order gives the same counts."""
     numbers: dict[str, int] = {}
     """Each column's number, first seen first."""
     token_columns: dict[str, int] = {}
@@ -571,13 +571,10 @@ def _term_matrix(
     counts: list[np.ndarray] = []
     field_weights = np.asarray(list(FIELD_WEIGHTS.values()))
     fields = len(field_weights)
-    for start in range(0, len(incidents), TERM_ROWS):
-        texts: list[str] = []
+    for start, texts in _runs(incidents):
         other: list[tuple[int, int, int]] = []
-        for row in range(start, min(start + TERM_ROWS, len(incidents))):
-            data = incidents[row].data
-            texts.extend(text for _, text in incident_fields(data))
-            for name, hits in counted_columns(data, told[row]):
+        for row in range(start, start + len(texts) // fields):
+            for name, hits in counted_columns(incidents[row].data, told[row]):
                 other.append((row - start, numbers.setdefault(name, len(numbers)), hits))
         tokens, field, vocabulary = tokenise(texts)
         for token in vocabulary:
@@ -626,6 +623,21 @@ def _term_matrix(
     )
     matrix.sort_indices()
     return matrix, names
+
+
+def _runs(incidents: Sequence[Incident]) -> Iterator[tuple[int, list[str]]]:
+    """The incidents' texts (``incident_fields``) in runs of about ``TERM_CHARACTERS``: the
+    row of each run's first incident, and the run's texts."""
+    start, texts, size = 0, [], 0
+    for row, incident in enumerate(incidents):
+        for _, text in incident_fields(incident.data):
+            texts.append(text)
+            size += len(text)
+        if size >= TERM_CHARACTERS:
+            yield start, texts
+            start, texts, size = row + 1, [], 0
+    if texts:
+        yield start, texts
 
 
 def _idf(document_frequency: np.ndarray, count: int) -> np.ndarray:

@@ -205,6 +205,38 @@ def test_a_preview_writes_its_exports_once_the_pages_are_written_as_a_clean_buil
     assert "Retitled" in (preview.site_dir / "incidents.json").read_text(encoding="utf-8")
 
 
+def test_a_preview_shows_a_save_without_waiting_for_the_last_background_writing(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 10,000 incidents the search index and exports take seconds after each rebuild: a
+    save during them is built and shown at once, and its own writing follows theirs."""
+    released, written = threading.Event(), threading.Event()
+    write = plugin_module._write_exports
+
+    def slow_in_background(destinations: dict[str, str], contents: dict[str, Any]) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            released.wait(timeout=20)
+            written.set()
+        write(destinations, contents)
+
+    monkeypatch.setattr(plugin_module, "_write_exports", slow_in_background)
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
+        preview.build()  # its exports wait in the background
+        edit(project, RICH_ID, "\ntitle: Retitled ", "\ntitle: Renamed ")
+        preview.build()
+        shown = "Renamed" in preview.page(f"incidents/{RICH_ID}")
+        built_while_writing = not written.is_set()
+        released.set()
+    finally:
+        preview.stop()
+    assert shown and built_while_writing
+    exported = (preview.site_dir / "incidents.json").read_text(encoding="utf-8")
+    assert "Renamed" in exported  # the last save's exports were written last
+
+
 def test_a_preview_whose_background_exports_fail_writes_them_itself_next_time(
     project: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

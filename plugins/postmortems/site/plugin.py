@@ -67,7 +67,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.page_sources: PageSources | None = None
         """The last dirty build's generated page sources (see ``incremental``)."""
         self.writer: threading.Thread | None = None
-        """Under ``serve``, writes the last build's search index and exports in the background."""
+        """Under ``serve``, writes the last build's search index and exports in the background
+        (after the build before's: joining it waits for every earlier one)."""
         self.after_pages: list[Callable[[], None]] = []
         """What ``writer`` is to do once this build's pages are written."""
         self.paths: ProjectPaths | None = None
@@ -439,10 +440,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 jobs.insert(0, functools.partial(self.search.write, config))
         if not jobs:
             return
-        # The preview answers at once; its search and exports catch up in the background.
-        if self.writer is not None:
-            self.writer.join()
-        self.writer = threading.Thread(target=_run_all, args=(jobs,), daemon=True)
+        # The preview answers at once; its search and exports catch up in the background,
+        # once the last build's are written (this build does not wait for them).
+        self.writer = threading.Thread(target=_run_after, args=(self.writer, jobs), daemon=True)
         self.writer.start()
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -512,9 +512,11 @@ def _write_exports_reading(
         reader.close()
 
 
-def _run_all(jobs: Iterable[Callable[[], None]]) -> None:
-    """Run ``jobs`` one after the other in the background; a failure is logged (no build is
-    left to fail) and the next job still runs."""
+def _run_after(previous: threading.Thread | None, jobs: Iterable[Callable[[], None]]) -> None:
+    """Run ``jobs`` one after the other in the background once ``previous`` is done; a failure
+    is logged (no build is left to fail) and the next job still runs."""
+    if previous is not None:
+        previous.join()
     for job in jobs:
         try:
             job()

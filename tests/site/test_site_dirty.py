@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -178,19 +178,24 @@ def test_a_preview_makes_only_the_pages_an_edit_changed_and_stats_each_page_sour
     assert "Retitled" in preview.page(f"incidents/{RICH_ID}")
 
 
+def before_exports(monkeypatch: pytest.MonkeyPatch, hook: Callable[[bool], None]) -> None:
+    """Call ``hook`` before each writing of the exports, with whether it is in the background."""
+    write = plugin_module._write_exports
+
+    def hooked(destinations: dict[str, str], contents: dict[str, Iterable[str]]) -> None:
+        hook(threading.current_thread() is not threading.main_thread())
+        write(destinations, contents)
+
+    monkeypatch.setattr(plugin_module, "_write_exports", hooked)
+
+
 def test_a_preview_writes_its_exports_once_the_pages_are_written_as_a_clean_build_would(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each export is made from every incident (seconds at 10,000): a preview's rebuild shows
     the edited page first and writes the exports in the background, the same as a clean build."""
-    writers: list[bool] = []
-    write = plugin_module._write_exports
-
-    def recorded(destinations: dict[str, str], contents: dict[str, Iterable[str]]) -> None:
-        writers.append(threading.current_thread() is threading.main_thread())
-        write(destinations, contents)
-
-    monkeypatch.setattr(plugin_module, "_write_exports", recorded)
+    in_background: list[bool] = []
+    before_exports(monkeypatch, in_background.append)
     preview = Preview(project, command="serve")
     try:
         preview.build()
@@ -198,7 +203,7 @@ def test_a_preview_writes_its_exports_once_the_pages_are_written_as_a_clean_buil
         preview.build()
     finally:
         preview.stop()  # waits for the background writer
-    assert writers == [True, False]  # the first build finds no exports to show meanwhile
+    assert in_background == [False, True]  # the first build finds no exports to show meanwhile
     clean = build_site(project, project.parent / "clean").site_dir
     for name in EXPORT_NAMES:
         assert (preview.site_dir / name).read_bytes() == (clean / name).read_bytes(), name
@@ -211,15 +216,13 @@ def test_a_preview_shows_a_save_without_waiting_for_the_last_background_writing(
     """At 10,000 incidents the search index and exports take seconds after each rebuild: a
     save during them is built and shown at once, and its own writing follows theirs."""
     released, written = threading.Event(), threading.Event()
-    write = plugin_module._write_exports
 
-    def slow_in_background(destinations: dict[str, str], contents: dict[str, Any]) -> None:
-        if threading.current_thread() is not threading.main_thread():
+    def slow(in_background: bool) -> None:
+        if in_background:
             released.wait(timeout=20)
             written.set()
-        write(destinations, contents)
 
-    monkeypatch.setattr(plugin_module, "_write_exports", slow_in_background)
+    before_exports(monkeypatch, slow)
     preview = Preview(project, command="serve")
     try:
         preview.build()
@@ -242,16 +245,12 @@ def test_a_preview_whose_background_exports_fail_writes_them_itself_next_time(
 ) -> None:
     """A failed background write is logged and leaves no stale exports behind: the next
     rebuild finds none, so it writes them before its pages (and would fail if it could not)."""
-    write = plugin_module._write_exports
 
-    def failing_in_background(
-        destinations: dict[str, str], contents: dict[str, Iterable[str]]
-    ) -> None:
-        if threading.current_thread() is not threading.main_thread():
+    def failing(in_background: bool) -> None:
+        if in_background:
             raise PluginError("postmortems: cannot write incidents.json: No space left on device")
-        write(destinations, contents)
 
-    monkeypatch.setattr(plugin_module, "_write_exports", failing_in_background)
+    before_exports(monkeypatch, failing)
     preview = Preview(project, command="serve")
     try:
         preview.build()

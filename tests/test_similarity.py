@@ -7,6 +7,7 @@ import json
 import random
 import re
 import shutil
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -565,6 +566,17 @@ def test_texts_analysed_together_tell_what_each_tells_alone(
     assert [mechanisms.analyse(text) for text in texts] == list(TOLD_ALONE.values())
 
 
+@pytest.mark.parametrize("unit", ["skipp_the_", "enospc_", "cascadé", "memory_leak_"])
+def test_a_field_of_one_long_word_is_analysed_in_linear_time(unit: str) -> None:
+    """A phrasing may begin inside a word; a long run of word characters (no prose word) is
+    read as spaces, so none scans it again and again (quadratic: seconds per field)."""
+    field = unit * (150_000 // len(unit))
+    start = time.perf_counter()
+    told = mechanisms.analyse_all([field, "the disk was full", "enospc_on_write"])
+    assert time.perf_counter() - start < 1
+    assert told == [{}, {"disk-full": ["disk was full"]}, {"disk-full": ["enospc_on_write"]}]
+
+
 def _every_try(
     clue: np.ndarray, occurrence: np.ndarray, word_starts: np.ndarray, sentence_starts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -587,7 +599,7 @@ def test_clues_leave_out_no_phrase(monkeypatch: pytest.MonkeyPatch) -> None:
     def words() -> str:  # a few words in a row out of one phrasing
         taken = rng.choice(spelled)
         first = rng.randrange(len(taken))
-        return " ".join(taken[first : first + rng.randint(1, 4)])
+        return rng.choice((" ", " ", "", "-", "'")).join(taken[first : first + rng.randint(1, 4)])
 
     separators = (" ", " ", " ", ", ", "-", ". ", "\n", "; ", " the ", " İ ")
     texts = [
@@ -621,6 +633,15 @@ def test_more_tied_copies_than_candidates_still_rank_by_id() -> None:
     expected = ["copy-000", "copy-001", "copy-002", "copy-004", "copy-005"]
     assert [match.id for match in built.similar("copy-003")] == expected
     assert [match.id for match in built.all_similar()["copy-003"]] == expected
+
+
+def test_cli_text_in_a_project_without_incidents_finds_none(
+    new_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    new_project(config=None)
+    assert main(["similar", "--text", "the disk was full", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert SimilarityIndex([]).query(incident("q", title="Disk full")) == []
 
 
 def test_cli_text_ranks_incidents_for_a_symptom(

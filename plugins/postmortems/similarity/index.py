@@ -91,8 +91,9 @@ DENSE_LIMIT = 15_000_000
 COMMON_SHARE = 32
 """A column is scored densely when its word is in more than 1/COMMON_SHARE of the incidents
 (measured on a Zipf-like vocabulary of 28,000 words at 10,000 incidents: fastest near 32)."""
-TERM_CHARACTERS = 1 << 21
-"""Characters of text whose tokens are counted at once (the arrays take a few tens of MB)."""
+TERM_CHARACTERS = 1 << 20
+"""Characters of text whose tokens are counted at once: the arrays take tens of MB for prose,
+up to about 120 MB for text made only of phrases ("lb lb lb ...")."""
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,8 @@ class SimilarityIndex:
     ) -> list[Match]:
         """Incidents most similar to ``incident``, which need not be indexed (its own id is
         never returned, so a changed version of an indexed incident does not match itself)."""
+        if not self.terms:  # nothing indexed, or nothing to compare
+            return []
         modes = told_modes(incident.data)
         counts, names = _term_matrix([incident], [modes])
         known = np.asarray([self.vocabulary.get(name, -1) for name in names], dtype=np.int64)

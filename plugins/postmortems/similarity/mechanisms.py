@@ -377,6 +377,10 @@ _BOUNDARY = re.compile(r"[.!?;:\n](?:(?<=\n)\s*|\s+)")
 by a space (the same words per sentence as ``_SENTENCE_END``, found faster)."""
 _WORD = re.compile(r"[a-z0-9]+")
 """A word, as clues are looked up (and as a clue begins)."""
+LONGEST_WORD = 100
+"""Longer runs of letters, digits and underscores are no words (hashes, encoded data): they
+are read as spaces, so that no phrasing scans one again and again (linear time)."""
+_LONG_RUN = re.compile(rf"\w{{{LONGEST_WORD + 1},}}")
 CHUNK = 1 << 20
 """Characters analysed at once: bounds the memory of the word arrays."""
 
@@ -452,6 +456,8 @@ def _clues(alternation: str) -> frozenset[Clue] | None:
         if following in ("?", "*", "{"):
             literal = literal[:-1]  # a quantifier makes the last character optional
             follow = None
+        elif following not in "([\\" and bare[word.end() + 1 : word.end() + 2] in ("?", "*", "{"):
+            follow = None  # an optional character next ("time ?zone"): the word may go on
         else:
             if following and following not in "([\\" and not following.isalnum():
                 literal = WHOLE + literal  # a whole word: "no space" is not met by "node"
@@ -595,7 +601,7 @@ def _units(number: int, text: str) -> list[tuple[int, str, str]]:
 
 def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, list[str]]]) -> None:
     """Add the phrases found in ``units`` to ``told`` (indexed by text number)."""
-    big = "\n".join(lowered for _, _, lowered in units)
+    big = _LONG_RUN.sub(_blank, "\n".join(lowered for _, _, lowered in units))
     codes, word_ids, names = split_words(big)
     sentence_starts, sentence_ends = _sentences(big, codes)
     word_starts, _ = word_bounds(codes)
@@ -603,6 +609,11 @@ def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, l
     group, phrasing, start = _tries(clue, occurrence, word_starts, sentence_starts)
     found = _phrases(big, group, phrasing, start, sentence_ends)
     _tell(units, found, told)
+
+
+def _blank(run: re.Match[str]) -> str:
+    """Spaces as long as ``run``."""
+    return " " * len(run.group())
 
 
 def _sentences(big: str, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -601,14 +601,31 @@ def _units(number: int, text: str) -> list[tuple[int, str, str]]:
 
 def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, list[str]]]) -> None:
     """Add the phrases found in ``units`` to ``told`` (indexed by text number)."""
-    big = _LONG_RUN.sub(_blank, "\n".join(lowered for _, _, lowered in units))
+    big = "\n".join(lowered for _, _, lowered in units)
     codes, word_ids, names = split_words(big)
+    if _longest_run(codes) > LONGEST_WORD:  # rare: look for the runs themselves
+        big = _LONG_RUN.sub(_blank, big)
+        codes, word_ids, names = split_words(big)
     sentence_starts, sentence_ends = _sentences(big, codes)
     word_starts, _ = word_bounds(codes)
     clue, occurrence = _clue_rows(word_ids, names)
     group, phrasing, start = _tries(clue, occurrence, word_starts, sentence_starts)
     found = _phrases(big, group, phrasing, start, sentence_ends)
     _tell(units, found, told)
+
+
+def _longest_run(codes: np.ndarray) -> int:
+    """The longest run of characters that may be word characters (``\\w``) in the bytes of
+    ``split_words`` of lower-cased text: letters, digits, ``_``, and ``?`` (any character but
+    ASCII)."""
+    maybe = (
+        ((codes >= ord("a")) & (codes <= ord("z")))
+        | ((codes >= ord("0")) & (codes <= ord("9")))
+        | (codes == ord("_"))
+        | (codes == ord("?"))
+    )
+    edges = np.flatnonzero(np.diff(maybe, prepend=False, append=False))
+    return int((edges[1::2] - edges[::2]).max(initial=0))
 
 
 def _blank(run: re.Match[str]) -> str:

@@ -214,30 +214,34 @@ def test_a_preview_shows_a_save_without_waiting_for_the_last_background_writing(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """At 10,000 incidents the search index and exports take seconds after each rebuild: a
-    save during them is built and shown at once, and its own writing follows theirs."""
-    released, written = threading.Event(), threading.Event()
+    save during them is built and shown at once; its own writing follows theirs, and a
+    rebuild's writing that a later one supersedes before it starts is skipped."""
+    entered, released = threading.Event(), threading.Event()
+    in_background: list[bool] = []
 
-    def slow(in_background: bool) -> None:
-        if in_background:
+    def slow(background: bool) -> None:
+        if background:
+            in_background.append(True)
+            entered.set()
             released.wait(timeout=20)
-            written.set()
 
     before_exports(monkeypatch, slow)
     preview = Preview(project, command="serve")
     try:
         preview.build()
-        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
-        preview.build()  # its exports wait in the background
-        edit(project, RICH_ID, "\ntitle: Retitled ", "\ntitle: Renamed ")
-        preview.build()
-        shown = "Renamed" in preview.page(f"incidents/{RICH_ID}")
-        built_while_writing = not written.is_set()
-        released.set()
+        for title in ("Retitled", "Renamed", "Named again"):
+            edit(project, RICH_ID, "\ntitle: ", f"\ntitle: {title} ")
+            preview.build()
+            entered.wait(timeout=20)  # the first save's exports are being written, slowly
+        shown = "Named again" in preview.page(f"incidents/{RICH_ID}")
+        waiting = len(in_background)
     finally:
+        released.set()
         preview.stop()
-    assert shown and built_while_writing
+    assert shown and waiting == 1
+    assert len(in_background) == 2  # the second save's writing was superseded by the third's
     exported = (preview.site_dir / "incidents.json").read_text(encoding="utf-8")
-    assert "Renamed" in exported  # the last save's exports were written last
+    assert "Named again" in exported
 
 
 def test_a_preview_whose_background_exports_fail_writes_them_itself_next_time(

@@ -380,7 +380,9 @@ class SimilarityIndex:
         text = vectors[:, self._common].toarray().astype(np.float32) @ self._dense
         rare = sparse.csr_matrix(vectors @ self._rare)
         at = np.repeat(rows * text.shape[1], np.diff(rare.indptr)) + rare.indices
-        text.reshape(-1)[at] += rare.data  # where they are (flat indices: fastest)
+        # Added where they are, at flat indices (fastest): a product is C-ordered, so its flat
+        # view is itself.
+        text.reshape(-1)[at] += rare.data
         known = exclude >= 0
         text[rows[known], exclude[known]] = -1.0
         candidates = _candidate_columns(text, top, width, self._id_rank)
@@ -565,10 +567,8 @@ def _term_matrix(
     of its failure modes (declared, and ``told`` by its story) and its structure; and the
     sorted column names. Counted a run of incidents at a time (memory stays flat); the field
     weights are sums of halves, so adding them in any order gives the same counts."""
-    numbers: dict[str, int] = {}
-    """Each column's number, first seen first."""
-    token_columns: dict[str, int] = {}
-    """Each token's column number (-1: a stop word)."""
+    numbers: dict[str, int] = {}  # each column's number, first seen first
+    token_columns: dict[str, int] = {}  # each token's column number (-1: a stop word)
     rows: list[np.ndarray] = []
     columns: list[np.ndarray] = []
     counts: list[np.ndarray] = []

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .text import split_words, word_bounds
+from .text import WORD, split_words, word_bounds
 
 GAP = 6
 """Most words allowed between the two ideas of a ``near`` phrasing."""
@@ -221,7 +221,7 @@ PHRASINGS: dict[str, tuple[str, ...]] = {
         near(r"session|lease", r"expir|timed out|revok|lost", 3),
     ),
     "unguarded-rollout": (
-        r"no (?:canary|staged|staging|phased|progressive|gradual)|without (?:a )?(?:canary|staged|staging|phased|progressive|gradual)|skipp\w* (?:the )?(?:canary|staged|staging)",
+        r"no (?:canary|staged|staging|phased|progressive|gradual)|without (?:a )?(?:canary|staged|staging|phased|progressive|gradual)|\bskipp\w* (?:the )?(?:canary|staged|staging)",
         near(
             r"every (?:host|server|node|region|pop|point of presence|sensor|agent|device|machine|data cent)|all (?:hosts|servers|nodes|regions|pops|sensors|agents|devices|machines|data cent)|whole fleet|entire fleet|globally|worldwide|everywhere|at once|simultaneous|within (?:seconds|minutes)",
             r"pushed|push|propagat|deliver|rolled|rollout|deployed|publish|reached|shipped|released|applied",
@@ -368,19 +368,18 @@ PHRASINGS: dict[str, tuple[str, ...]] = {
 _GROUP = "(?:"
 WHOLE = "="
 """Marks a clue that must be a whole word rather than a word's beginning."""
-_WORD_REST = re.compile(r"\w*")
-"""The rest of a word a phrasing stopped inside of (quoted whole)."""
+QUOTED_REST = 40
+"""Most characters of the rest of a word a phrasing stopped inside of that are quoted (a word
+is seldom longer; a longer run of word characters, such as a line of prose without spaces,
+would otherwise be read to its end after every phrase inside it: quadratic time)."""
+_WORD_REST = re.compile(rf"\w{{0,{QUOTED_REST}}}")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 """Where a sentence ends: a stop or colon before a space (not the dot in x.509), or a line end."""
 _BOUNDARY = re.compile(r"[.!?;:\n](?:(?<=\n)\s*|\s+)")
 """Where a sentence ends, and the spaces up to the next: a line end, or a stop or colon followed
 by a space (the same words per sentence as ``_SENTENCE_END``, found faster)."""
-_WORD = re.compile(r"[a-z0-9]+")
-"""A word, as clues are looked up (and as a clue begins)."""
-LONGEST_WORD = 100
-"""Longer runs of letters, digits and underscores are no words (hashes, encoded data): they
-are read as spaces, so that no phrasing scans one again and again (linear time)."""
-_LONG_RUN = re.compile(rf"\w{{{LONGEST_WORD + 1},}}")
+_WORD = re.compile(f"{WORD}+")
+"""The word a clue in a phrasing begins with."""
 CHUNK = 1 << 20
 """Characters analysed at once: bounds the memory of the word arrays."""
 
@@ -419,9 +418,9 @@ Clue = tuple[str, frozenset[str] | None]
 next word must have (None: any next word)."""
 _OPTIONAL = re.compile(r"(?:[?*]|\{0?,\d*\})\??")
 """A quantifier that lets what it follows be left out (``?``, ``*``, ``{0,n}``), lazy or not."""
-_ENDING = re.compile(r"\(\?:[a-z0-9|]+\)\??")
+_ENDING = re.compile(rf"\(\?:(?:{WORD}|\|)+\)\??")
 """A group of word endings (``leak(?:ed|ing|s)?``): a clue word may end with one."""
-_WORDS = re.compile(r"[a-z0-9]+(?:\|[a-z0-9]+)*")
+_PLAIN_ALTERNATION = re.compile(rf"{WORD}+(?:\|{WORD}+)*")
 """An alternation of plain words."""
 _SEPARATOR = re.compile(r"(?: |\[- \]|\[ -\])(?![?*{+])")
 """A separator every match has between two literal words (a space or hyphen)."""
@@ -440,7 +439,7 @@ def _clues(alternation: str) -> frozenset[Clue] | None:
             if inner is None:
                 return None
             # "(?:disk|volume) (?:usage|...)": each word needs what follows the group next.
-            follow = _next_word(bare, end) if _WORDS.fullmatch(inside) else None
+            follow = _next_word(bare, end) if _PLAIN_ALTERNATION.fullmatch(inside) else None
             clues |= {(first, follow) for first, _ in inner}
             if optional := _OPTIONAL.match(bare, end):  # left out, what follows begins it
                 rest = _clues(bare[optional.end() :])
@@ -603,34 +602,12 @@ def _analyse_chunk(units: Sequence[tuple[int, str, str]], told: list[dict[str, l
     """Add the phrases found in ``units`` to ``told`` (indexed by text number)."""
     big = "\n".join(lowered for _, _, lowered in units)
     codes, word_ids, names = split_words(big)
-    if _longest_run(codes) > LONGEST_WORD:  # rare: look for the runs themselves
-        big = _LONG_RUN.sub(_blank, big)
-        codes, word_ids, names = split_words(big)
     sentence_starts, sentence_ends = _sentences(big, codes)
     word_starts, _ = word_bounds(codes)
     clue, occurrence = _clue_rows(word_ids, names)
     group, phrasing, start = _tries(clue, occurrence, word_starts, sentence_starts)
     found = _phrases(big, group, phrasing, start, sentence_ends)
     _tell(units, found, told)
-
-
-def _longest_run(codes: np.ndarray) -> int:
-    """The longest run of characters that may be word characters (``\\w``) in the bytes of
-    ``split_words`` of lower-cased text: letters, digits, ``_``, and ``?`` (any character but
-    ASCII)."""
-    maybe = (
-        ((codes >= ord("a")) & (codes <= ord("z")))
-        | ((codes >= ord("0")) & (codes <= ord("9")))
-        | (codes == ord("_"))
-        | (codes == ord("?"))
-    )
-    edges = np.flatnonzero(np.diff(maybe, prepend=False, append=False))
-    return int((edges[1::2] - edges[::2]).max(initial=0))
-
-
-def _blank(run: re.Match[str]) -> str:
-    """Spaces as long as ``run``."""
-    return " " * len(run.group())
 
 
 def _sentences(big: str, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

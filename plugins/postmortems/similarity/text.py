@@ -14,6 +14,11 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+WORD_CHARACTERS = string.ascii_lowercase + string.digits
+"""What a word of lower-cased text is made of (``WORD``), as terms and clues are looked up."""
+WORD = "[a-z0-9]"
+"""``WORD_CHARACTERS`` as a regular expression."""
+
 # Multi-word and hyphenated spellings rewritten to one canonical word before tokenising.
 PHRASES: dict[str, tuple[str, ...]] = {
     "failover": (
@@ -220,7 +225,7 @@ def _by_first_letter() -> str:
 
 def _beginning(pattern: str) -> str:
     """The letters and digits every match of a phrase pattern begins with."""
-    literal = re.match(r"[a-z0-9]*", pattern).group()  # type: ignore[union-attr]
+    literal = re.match(f"{WORD}*", pattern).group()  # type: ignore[union-attr]
     if pattern[len(literal) : len(literal) + 1] in ("?", "*", "{"):
         literal = literal[:-1]  # a quantifier makes the last one optional
     if not literal:
@@ -231,11 +236,11 @@ def _beginning(pattern: str) -> str:
 _PHRASE = rf"(?:{_by_first_letter()})\b"
 _PHRASE_AT = re.compile(rf"\b{_PHRASE}")
 _PHRASE_BEGINNINGS = tuple(sorted({_beginning(spelled) for spelled in _spellings()}))
-_WORDS_ONLY = bytes(
-    byte if chr(byte) in string.ascii_lowercase + string.digits else ord(" ") for byte in range(256)
-)
-"""A ``bytes.translate`` table making every byte but a lower-case ASCII letter or digit a
-space: splitting ASCII text translated with it gives its words, as ``[a-z0-9]+`` finds them."""
+_WORDS_ONLY = bytes(byte if chr(byte) in WORD_CHARACTERS else ord(" ") for byte in range(256))
+"""A ``bytes.translate`` table making every byte but a word character a space: splitting
+ASCII text translated with it gives its words, as ``WORD+`` finds them."""
+_IN_WORD = np.asarray([chr(byte) in WORD_CHARACTERS for byte in range(256)])
+"""For each byte, whether it is a word character."""
 _DOT = ord(".")
 _PHRASE_OF = re.compile(
     "|".join(f"(?P<{canonical}>{'|'.join(patterns)})" for canonical, patterns in PHRASES.items())
@@ -345,9 +350,7 @@ def split_words(text: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 def word_bounds(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where each word of ``split_words``' bytes starts and ends."""
-    inside = ((codes >= ord("a")) & (codes <= ord("z"))) | (
-        (codes >= ord("0")) & (codes <= ord("9"))
-    )
+    inside = _IN_WORD[codes]
     edges = np.flatnonzero(np.diff(inside, prepend=False, append=False))
     return edges[0::2], edges[1::2]
 

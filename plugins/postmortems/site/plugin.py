@@ -69,6 +69,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.writer: threading.Thread | None = None
         """Under ``serve``, writes the last build's search index and exports in the background
         (after the build before's: joining it waits for every earlier one)."""
+        self.superseded: threading.Event | None = None
+        """Set when a later build's writer is started: ``writer`` then skips what is left."""
         self.after_pages: list[Callable[[], None]] = []
         """What ``writer`` is to do once this build's pages are written."""
         self.paths: ProjectPaths | None = None
@@ -441,8 +443,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if not jobs:
             return
         # The preview answers at once; its search and exports catch up in the background,
-        # once the last build's are written (this build does not wait for them).
-        self.writer = threading.Thread(target=_run_after, args=(self.writer, jobs), daemon=True)
+        # once the last build's are written (this build does not wait for them), and make
+        # those of any earlier build not yet written needless.
+        if self.superseded is not None:
+            self.superseded.set()
+        self.superseded = threading.Event()
+        self.writer = threading.Thread(
+            target=_run_after, args=(self.writer, jobs, self.superseded), daemon=True
+        )
         self.writer.start()
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -512,12 +520,19 @@ def _write_exports_reading(
         reader.close()
 
 
-def _run_after(previous: threading.Thread | None, jobs: Iterable[Callable[[], None]]) -> None:
-    """Run ``jobs`` one after the other in the background once ``previous`` is done; a failure
-    is logged (no build is left to fail) and the next job still runs."""
+def _run_after(
+    previous: threading.Thread | None,
+    jobs: Iterable[Callable[[], None]],
+    superseded: threading.Event,
+) -> None:
+    """Run ``jobs`` one after the other in the background once ``previous`` is done, but none
+    once ``superseded`` (a later build writes everything again); a failure is logged (no build
+    is left to fail) and the next job still runs."""
     if previous is not None:
         previous.join()
     for job in jobs:
+        if superseded.is_set():
+            return
         try:
             job()
         except PluginError as error:

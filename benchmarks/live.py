@@ -69,6 +69,10 @@ def _serving(folder: Path, cache_home: Path) -> Iterator[str]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "XDG_CACHE_HOME": str(cache_home)}
     env.pop("POSTMORTEMS_NO_CACHE", None)
     command = [str(MKDOCS), "serve", "--dirty", "-q", "-a", f"127.0.0.1:{port}"]
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # A background job of a shell ignores Ctrl-C, and so would the server it starts: it
+        # would never stop. A handled signal is the default again in the server.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     process = subprocess.Popen(command, cwd=folder, env=env, stderr=subprocess.DEVNULL)
     try:
         yield f"http://127.0.0.1:{port}/"

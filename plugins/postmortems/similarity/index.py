@@ -607,21 +607,10 @@ def _term_matrix(
     names = sorted(by_number)
     position = {name: index for index, name in enumerate(names)}
     moved = np.fromiter(map(position.__getitem__, by_number), np.int64, len(by_number))
+    cell_rows = np.concatenate([np.zeros(0, np.int64), *rows])
+    cell_columns = moved[np.concatenate([np.zeros(0, np.int64), *columns])]
     matrix = sparse.csr_matrix(
-        (
-            np.concatenate([np.zeros(0), *counts]),
-            moved[np.concatenate([np.zeros(0, np.int64), *columns])],
-            np.concatenate(
-                [
-                    [0],
-                    np.cumsum(
-                        np.bincount(
-                            np.concatenate([np.zeros(0, np.int64), *rows]), minlength=len(incidents)
-                        )
-                    ),
-                ]
-            ),
-        ),
+        (np.concatenate([np.zeros(0), *counts]), (cell_rows, cell_columns)),
         shape=(len(incidents), len(names)),
     )
     matrix.sort_indices()

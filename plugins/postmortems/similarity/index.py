@@ -23,9 +23,10 @@ are deterministic.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,7 @@ from ..core.collection import garbage_collection_paused
 from ..core.model import Incident
 from . import mechanisms
 from .reasons import describe
+from .second_process import Analysis
 from .text import label, token_term, tokenise
 
 FIELD_WEIGHTS: dict[str, float] = {
@@ -146,19 +148,21 @@ def _story(data: Mapping[str, Any]) -> str:
     return "\n".join(text for field, text in incident_fields(data) if field != "resolution")
 
 
-def told_modes_all(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, list[str]]]:
-    """``told_modes`` of each incident, analysed together (faster)."""
-    return mechanisms.analyse_all([_story(data) for data in documents])
+def _unanalysed(incidents: Sequence[Incident]) -> list[Incident]:
+    """The incidents whose stories the last call did not analyse (by digest: ``mkdocs serve``
+    ranks the same incidents after each edit)."""
+    return [incident for incident in incidents if incident.digest not in _last_told]
 
 
-def _told_by_incident(incidents: Sequence[Incident]) -> list[dict[str, list[str]]]:
-    """``told_modes_all`` of ``incidents``; those with a digest the last call saw are not
-    analysed again (``mkdocs serve`` ranks the same incidents after each edit)."""
+def _told_by_incident(
+    incidents: Sequence[Incident], analysed: Iterable[dict[str, list[str]]]
+) -> list[dict[str, list[str]]]:
+    """``told_modes`` of each incident: ``analysed`` holds those of ``_unanalysed(incidents)``,
+    in order; the others are the last call's."""
     global _last_told
-    new = [incident for incident in incidents if incident.digest not in _last_told]
-    analysed = iter(told_modes_all([incident.data for incident in new]))
+    fresh = iter(analysed)
     told = [
-        _last_told[incident.digest] if incident.digest in _last_told else next(analysed)
+        _last_told[incident.digest] if incident.digest in _last_told else next(fresh)
         for incident in incidents
     ]
     _last_told = {incident.digest: modes for incident, modes in zip(incidents, told, strict=True)}
@@ -204,8 +208,13 @@ class SimilarityIndex:
         self.weights = dict(weights)
         self.mode_titles = dict(mode_titles or {})
         self._row = {incident.id: row for row, incident in enumerate(self.incidents)}
-        told = _told_by_incident(self.incidents)
-        counts, self.terms = _remembered_term_matrix(self.incidents, told)
+        # The stories' failure modes are analysed while the terms are counted (see
+        # ``second_process``); the counts of the modes they tell are added last.
+        unanalysed = _unanalysed(self.incidents)
+        with Analysis([_story(incident.data) for incident in unanalysed]) as analysis:
+            telling = functools.cache(lambda: _told_by_incident(self.incidents, analysis.result()))
+            counts, self.terms = _remembered_term_matrix(self.incidents, telling)
+            told = telling()
         self.vocabulary = {term: column for column, term in enumerate(self.terms)}
         self._labels = np.asarray([label(term) for term in self.terms] or [""], dtype=object)
         self._names = np.asarray(
@@ -258,7 +267,7 @@ class SimilarityIndex:
         if not self.terms:  # nothing indexed, or nothing to compare
             return []
         modes = told_modes(incident.data)
-        counts, names = _term_matrix([incident], [modes])
+        counts, names = _term_matrix([incident], lambda: [modes])
         known = np.asarray([self.vocabulary.get(name, -1) for name in names], dtype=np.int64)
         idf = np.where(known >= 0, self.idf[np.maximum(known, 0)], self._unseen_idf)
         own = _weighed(counts, idf, _kinds(names), self._average_length, self.weights).tocoo()
@@ -505,14 +514,16 @@ def _candidate_columns(scores: np.ndarray, top: int, width: int, id_rank: np.nda
 
 
 def _remembered_term_matrix(
-    incidents: Sequence[Incident], told: Sequence[Mapping[str, list[str]]]
+    incidents: Sequence[Incident], told: Callable[[], Sequence[Mapping[str, list[str]]]]
 ) -> tuple[sparse.csr_matrix, list[str]]:
     """``_term_matrix``, counting again only the incidents the last call did not count (by
     digest: ``mkdocs serve`` indexes the same incidents after each edit). Each row's counts are
     exact sums, so the matrix is the one ``_term_matrix`` makes."""
     global _last_rows
     fresh = [row for row, incident in enumerate(incidents) if incident.digest not in _last_rows]
-    counted, names = _term_matrix([incidents[row] for row in fresh], [told[row] for row in fresh])
+    counted, names = _term_matrix(
+        [incidents[row] for row in fresh], lambda: [told()[row] for row in fresh]
+    )
     term_ids = np.fromiter(map(_term_id, names), np.int64, len(names))
     bounds = counted.indptr.tolist()
     new_rows = {
@@ -561,24 +572,31 @@ _term_names: list[str] = []
 
 
 def _term_matrix(
-    incidents: Sequence[Incident], told: Sequence[Mapping[str, list[str]]]
+    incidents: Sequence[Incident], told: Callable[[], Sequence[Mapping[str, list[str]]]]
 ) -> tuple[sparse.csr_matrix, list[str]]:
     """Per incident (one row each): the field-weighted counts of its story terms, the counts
-    of its failure modes (declared, and ``told`` by its story) and its structure; and the
-    sorted column names. Counted a run of incidents at a time (memory stays flat); the field
-    weights are sums of halves, so adding them in any order gives the same counts."""
+    of its failure modes (declared, and ``told`` by its story: asked for once the terms are
+    counted) and its structure; and the sorted column names. Terms are counted a run of
+    incidents at a time (memory stays flat); the field weights are sums of halves, so adding
+    them in any order gives the same counts. No term is a mode or structure column (those
+    names hold a colon), so each cell sums one kind."""
     numbers: dict[str, int] = {}  # each column's number, first seen first
     token_columns: dict[str, int] = {}  # each token's column number (-1: a stop word)
     rows: list[np.ndarray] = []
     columns: list[np.ndarray] = []
     counts: list[np.ndarray] = []
+
+    def add(cell_rows: np.ndarray, cell_columns: np.ndarray, values: np.ndarray) -> None:
+        """Add cells, summing those of one (row, column)."""
+        width = len(numbers)
+        cells, where = np.unique(cell_rows * width + cell_columns, return_inverse=True)
+        rows.append(cells // width)
+        columns.append(cells % width)
+        counts.append(np.bincount(where, weights=values, minlength=len(cells)))
+
     field_weights = np.asarray(list(FIELD_WEIGHTS.values()))
     fields = len(field_weights)
     for start, texts in _runs(incidents):
-        other: list[tuple[int, int, int]] = []
-        for row in range(start, start + len(texts) // fields):
-            for name, hits in counted_columns(incidents[row].data, told[row]):
-                other.append((row - start, numbers.setdefault(name, len(numbers)), hits))
         tokens, field, vocabulary = tokenise(texts)
         for token in vocabulary:
             if token not in token_columns:
@@ -589,20 +607,16 @@ def _term_matrix(
         column = np.fromiter(map(token_columns.__getitem__, vocabulary), np.int64, len(vocabulary))
         token_column = column[tokens]
         kept = token_column >= 0
-        listed = np.asarray(other, dtype=np.int64).reshape(-1, 3)
-        # Duplicate (row, column) cells are summed: tokens of one term, and modes told twice.
-        width = len(numbers)
-        cell = np.concatenate(
-            [
-                field[kept] // fields * width + token_column[kept],
-                listed[:, 0] * width + listed[:, 1],
-            ]
-        )
-        cells, where = np.unique(cell, return_inverse=True)
-        value = np.concatenate([field_weights[field[kept] % fields], listed[:, 2]])
-        rows.append(cells // width + start)
-        columns.append(cells % width)
-        counts.append(np.bincount(where, weights=value, minlength=len(cells)))
+        add(field[kept] // fields + start, token_column[kept], field_weights[field[kept] % fields])
+    listed = np.asarray(
+        [
+            (row, numbers.setdefault(name, len(numbers)), hits)
+            for row, (incident, modes) in enumerate(zip(incidents, told(), strict=True))
+            for name, hits in counted_columns(incident.data, modes)
+        ],
+        dtype=np.int64,
+    ).reshape(-1, 3)
+    add(listed[:, 0], listed[:, 1], listed[:, 2].astype(float))
     by_number = list(numbers)
     names = sorted(by_number)
     position = {name: index for index, name in enumerate(names)}

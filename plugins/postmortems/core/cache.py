@@ -123,18 +123,19 @@ def stable_repr(value: object, depth: int = 0) -> str:
     if depth > 12:
         return f"<{_RUN}:{next(_UNIQUE)}>"
     below = depth + 1
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join([stable_repr(item, below) for item in value]) + "]"
+    if not isinstance(value, dict):  # checked before the slow ``Mapping`` (listings' rows)
+        digest = getattr(value, "digest", None)
+        if isinstance(digest, bytes) and digest:  # stands for its state (``Incident.digest``)
+            return f"<{type(value).__qualname__} {digest.hex()}>"
     if isinstance(value, dict) or isinstance(value, Mapping):  # noqa: SIM101 (dict: fast)
         items = [f"{stable_repr(k, below)}: {stable_repr(v, below)}" for k, v in value.items()]
         return "{" + ", ".join(items) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join([stable_repr(item, below) for item in value]) + "]"
     if isinstance(value, set | frozenset):
         return "[" + ", ".join(sorted(stable_repr(item, below) for item in value)) + "]"
     if value is None or isinstance(value, _PLAIN):
         return repr(value)
-    digest = getattr(value, "digest", None)
-    if isinstance(digest, bytes) and digest:  # stands for its state (``Incident.digest``)
-        return f"<{type(value).__qualname__} {digest.hex()}>"
     deeper = functools.partial(stable_repr, depth=below)
     if isinstance(value, functools.partial):
         return f"<partial {deeper([value.func, value.args, value.keywords])}>"

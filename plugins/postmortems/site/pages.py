@@ -269,14 +269,20 @@ def _incident_page(
     overdue = derive.overdue_action_items(incident, today)
     matches = [match for match in similar.get(incident.id, ()) if match.id not in related_ids]
     recurring = {**vars(recurrence), "title": earlier.title} if recurrence and earlier else None
-    inputs = (
-        site,
-        [other.digest or _incident_data(other) for other in (incident, *related)],
-        [index for index, action in enumerate(incident.action_items) if action in overdue],
-        # Dataclasses and dicts of plain values (strings, numbers, tuples of strings): their
-        # repr is their state, and costs less than ``stable_repr``'s walk (10,000 pages).
+    # One digest of bytes: dataclasses and dicts of plain values (strings, numbers, tuples of
+    # strings) by their repr, which is their state and costs less than ``stable_repr``'s walk
+    # (10,000 pages).
+    shown = (
+        repr([index for index, action in enumerate(incident.action_items) if action in overdue]),
         repr(matches),
         repr(recurring),
+    )
+    inputs = (
+        fingerprint(
+            site,
+            *[other.digest or _incident_data(other) for other in (incident, *related)],
+            *[text.encode("utf-8", "surrogatepass") for text in shown],
+        ),
     )
     src_uri = incident_page(incident.id)
     return pages.stored_page(

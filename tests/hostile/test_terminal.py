@@ -96,3 +96,19 @@ def test_inert_escapes_controls_and_bidi_but_keeps_lines_and_tabs() -> None:
     assert inert("a\tb\nc\x1b[2Jd\x07\x7f\x9b\u202e\u2066é") == (
         "a\tb\nc\\x1b[2Jd\\x07\\x7f\\x9b\\u202e\\u2066é"
     )
+
+
+FORGED = "::error file=x::injected"
+
+
+def test_a_crafted_field_name_never_begins_a_line_of_its_own(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A key holding a line feed stays inside its problem's line: in a CI log a line starting
+    ``::error`` is a workflow command, and a forged ``path:line:column:`` line misleads."""
+    clean = (CLEAN / "2024-02-01-clean.yaml").read_text("utf-8")
+    forged = clean.replace("Checkout was slow", "Forged") + f'"a\\n{FORGED}": 1\n'
+    (project / "incidents" / "2024" / "2024-02-03-forged.yaml").write_text(forged, "utf-8")
+    shown = output_of(["validate", "--no-cache"], capsys)
+    assert f"unknown field 'a\\x0a{FORGED}'" in shown
+    assert not any(line.startswith(FORGED) for line in shown.splitlines())

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal
 
+from .terminal import one_line
+
 Level = Literal["error", "warning"]
 
 
@@ -28,7 +30,7 @@ class Problem:
         text = f"{where}: {self.field or '(file)'}: {prefix}{self.message}"
         if self.hint:
             text += f" (hint: {self.hint})"
-        return text
+        return one_line(text)
 
     def as_dict(self) -> dict[str, Any]:
         """The problem as a JSON-ready mapping."""

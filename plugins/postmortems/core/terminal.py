@@ -25,6 +25,13 @@ def inert(text: str) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
+def one_line(text: str) -> str:
+    """``inert`` text kept on one line: a line feed is escaped too (``\\x0a``). A problem is one
+    line; a crafted field name must not begin a line of its own (a CI log reads a line starting
+    ``::error`` as a workflow command, and a forged ``path:line:column:`` line misleads)."""
+    return inert(text).replace("\n", "\\x0a")
+
+
 class InertStream:
     """A text stream that makes everything written to it inert; the rest goes to ``stream``."""
 

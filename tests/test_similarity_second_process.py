@@ -94,7 +94,8 @@ def test_nothing_in_the_working_folder_runs_in_the_second_process(
     started: list[subprocess.Popen[bytes]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A project's folder is a pull request's: modules planted there that the second process
-    would import (``pickle``, ``numpy``, this package) never run."""
+    would import (``pickle``, ``numpy``, this package) never run, even when a plugin (such as
+    mkdocs-macros) put that folder on this process's import path."""
     planted = tmp_path / "ran"
     plant = f"open({str(planted)!r}, 'w').close()\n"
     for module in ("pickle.py", "numpy.py", "struct.py", "sitecustomize.py", "usercustomize.py"):
@@ -102,6 +103,7 @@ def test_nothing_in_the_working_folder_runs_in_the_second_process(
     (tmp_path / "postmortems").mkdir()
     (tmp_path / "postmortems" / "__init__.py").write_text(plant, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     monkeypatch.setenv("PYTHONSTARTUP", str(tmp_path / "pickle.py"))
     with second_process.Analysis(TEXTS) as analysis:

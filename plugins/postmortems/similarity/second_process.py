@@ -1,10 +1,12 @@
 """The failure-mode analysis of many stories, in a second process while this one counts terms.
 
 The two take about as long at 10,000 incidents (~1.8 s each), so a second core nearly halves
-their sum. The second process runs this package's own ``mechanisms`` with this interpreter,
-isolated (``-I``: neither the working folder, a project's, nor ``PYTHON*`` variables reach its
-imports), and gives back exactly what ``mechanisms.analyse_all`` gives here; should it fail in
-any way, the stories are analysed here instead.
+their sum. The second process runs this interpreter isolated (``-I``: no working folder, user
+site folder nor ``PYTHON*`` variable on its import path), adds only the folder this package
+was loaded from, and checks that it runs this very ``mechanisms`` module (a plugin such as
+mkdocs-macros may put a project's folder on this process's path: it never reaches that one).
+It gives back exactly what ``mechanisms.analyse_all`` gives here; should it fail in any way
+(its libraries not found without ``PYTHONPATH``, say), the stories are analysed here instead.
 """
 
 from __future__ import annotations
@@ -26,13 +28,17 @@ this process: starting another takes ~0.4 s."""
 
 _CHILD = f"""\
 import pickle, sys
-paths, texts = pickle.load(sys.stdin.buffer)
-sys.path[:] = paths
-from {__package__}.mechanisms import analyse_all
-pickle.dump(analyse_all(texts), sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
+root, expected, texts = pickle.load(sys.stdin.buffer)
+sys.path.insert(0, root)
+from {__package__} import mechanisms
+if mechanisms.__file__ != expected:
+    sys.exit(3)
+pickle.dump(mechanisms.analyse_all(texts), sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
 """
 """What the second process runs: it reads the texts first (the writer never waits for its
-imports), then takes this process's import path."""
+imports)."""
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(mechanisms.__file__)))
+"""The folder this package was loaded from (``mechanisms.py`` is in its ``similarity``)."""
 
 
 class Analysis:
@@ -82,7 +88,6 @@ def _started(texts: list[str]) -> subprocess.Popen[bytes] | None:
     """The second process, analysing ``texts``, or None when it cannot be started."""
     if not sys.executable:
         return None
-    paths = [path for path in sys.path if path]  # "" would be the working folder
     try:
         child = subprocess.Popen(
             [sys.executable, "-I", "-c", _CHILD],
@@ -95,7 +100,7 @@ def _started(texts: list[str]) -> subprocess.Popen[bytes] | None:
     assert child.stdin is not None
     try:
         with child.stdin:
-            pickle.dump((paths, texts), child.stdin, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((_ROOT, mechanisms.__file__, texts), child.stdin, pickle.HIGHEST_PROTOCOL)
     except OSError:  # it ended before reading them all
         child.kill()
         _closed(child)

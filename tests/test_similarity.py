@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from postmortems.cli import main
+from postmortems.cli import main, similar_command
 from postmortems.cli.common import load_project
 from postmortems.core.cache import fingerprint
 from postmortems.core.model import Incident
@@ -422,9 +422,56 @@ def test_cli_changed_lists_the_problems_of_an_invalid_file_and_exits_1(
     git(project, "commit", "-q", "-am", "change")
     assert main(["similar", "--changed", "--base", "main"]) == 1
     out = capsys.readouterr().out
-    assert "### `2018-04-04-cache-flush-stampede.yaml`" in out
+    assert "### 2018-04-04-cache-flush-stampede.yaml\n" in out
     assert "This file has problems; fix them first:" in out
     assert "- incidents/2018-04-04-cache-flush-stampede.yaml:" in out
+
+
+def test_cli_changed_counts_an_edit_not_yet_committed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    commit_all(project)
+    changed = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text.replace("severity: SEV1", "severity: SEV9", 1), encoding="utf-8")
+    assert main(["similar", "--changed", "--base", "HEAD"]) == 1
+    assert "### 2018-04-04-cache-flush-stampede.yaml\n" in capsys.readouterr().out
+
+
+def test_cli_changed_problems_mention_and_link_nobody(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    commit_all(project)
+    changed = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(f"{text}'@octocat': 1\nwww.evil.example: 2\n", encoding="utf-8")
+    assert main(["similar", "--changed", "--base", "HEAD"]) == 1
+    out = capsys.readouterr().out
+    assert "unknown field" in out
+    assert "@octocat" not in out and "www.evil" not in out
+    assert "@\u2060octocat" in out
+
+
+def test_cli_changed_comment_stays_within_githubs_limit(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull request changing many files gets a comment GitHub accepts (a longer one fails
+    the comment step), saying how many files it leaves out."""
+    commit_all(project)
+    names = sorted((project / "incidents").glob("*.yaml"))[:6]
+    for path in names:
+        path.write_text(path.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    assert main(["similar", "--changed", "--base", "HEAD"]) == 0
+    whole = capsys.readouterr().out
+    assert whole.count("\n### ") == 6
+    limit = len(whole) // 2
+    monkeypatch.setattr(similar_command, "COMMENT_LIMIT", limit)
+    assert main(["similar", "--changed", "--base", "HEAD"]) == 0
+    cut = capsys.readouterr().out
+    assert len(cut) <= limit
+    shown = cut.count("\n### ")
+    assert 0 < shown < 6
+    assert f"{6 - shown} more changed file(s) are not shown" in cut
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

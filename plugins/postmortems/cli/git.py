@@ -23,10 +23,14 @@ def is_commit(ref: str, top: Path) -> bool:
 
 
 def changed_since(ref: str, top: Path) -> list[Path]:
-    """Files added or changed (not deleted) since ``ref``'s merge base with the working tree:
-    ``git diff BASE...``."""
-    output = _git(["diff", "-z", "--name-only", "--diff-filter=d", f"{ref}..."], top) or ""
-    return _paths(output, top)
+    """Files added or changed (not deleted) in the working tree, committed or not, since
+    ``ref``'s merge base with ``HEAD``: ``git diff --merge-base REF`` (git 2.30 and later;
+    before, ``git diff REF...``, commits only)."""
+    listed = ["diff", "-z", "--name-only", "--diff-filter=d"]
+    output = _git([*listed, "--merge-base", ref], top)
+    if output is None:
+        output = _git([*listed, f"{ref}..."], top)
+    return _paths(output or "", top)
 
 
 def untracked(folder: Path, top: Path) -> list[Path] | None:

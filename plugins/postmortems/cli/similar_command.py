@@ -2,9 +2,10 @@
 incident file changed in a branch (Markdown for a pull-request comment).
 
 ``--changed`` compares with ``--base`` (default ``origin/main``; when that ref does not exist,
-``main``, then ``HEAD~1``), reading ``git diff --name-only BASE...`` plus untracked files in
-the incidents folder. With no usable base at all (a repository without commits), only untracked
-files count; a ``--base`` given that names no commit is a usage error.
+``main``, then ``HEAD~1``), reading ``git diff --name-only --merge-base BASE`` (edits not yet
+committed count) plus untracked files in the incidents folder. With no usable base at all (a
+repository without commits), only untracked files count; a ``--base`` given that names no
+commit is a usage error.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def _run_one(args: argparse.Namespace, project: ProjectPaths, collection: Collec
         errors = [problem for problem in problems if problem.level == "error"]
         if incident is None or errors:
             raise failure(*(problems or [_unreadable(path)]))
-    index = _index_with(collection, incident)
+    index = _index_with(collection, [incident])
     matches = index.similar(incident.id, top=args.top, threshold=args.threshold)
     if args.format == "json":
         print(json.dumps([_as_json(match) for match in matches], indent=2, ensure_ascii=False))
@@ -174,24 +175,55 @@ def _run_changed(args: argparse.Namespace, project: ProjectPaths, collection: Co
         files, note = changed_files(project, args.base)
     except ProjectError as error:
         raise usage_error("similar", str(error)) from None
-    sections: list[str] = ["## Postmortem check: problems and similar past incidents", ""]
+    header: list[str] = ["## Postmortem check: problems and similar past incidents", ""]
     if note:
-        sections += [f"_{inline(note)}_", ""]
+        header += [f"_{inline(note)}_", ""]
     if not files:
-        sections.append("No incident file was added or changed.")
-    found_problems = False
-    for path in files:
-        incident, problems = load_one(path, project)
-        errors = [problem for problem in problems if problem.level == "error"]
-        if incident is None or errors:
-            found_problems = True
-            sections += _problem_section(path, problems or [_unreadable(path)])
+        header.append("No incident file was added or changed.")
+    loaded = [(path, *load_one(path, project)) for path in files]
+    valid = [
+        incident
+        for _, incident, problems in loaded
+        if incident is not None and not _errors(problems)
+    ]
+    # One index of the branch's collection, every changed incident in it as changed.
+    index = _index_with(collection, valid) if valid else None
+    sources = _Sources(project)
+    sections: list[list[str]] = []
+    for path, incident, problems in loaded:
+        if incident is None or _errors(problems) or index is None:
+            sections.append(_problem_section(path, problems or [_unreadable(path)]))
             continue
-        index = _index_with(collection, incident)
         matches = index.similar(incident.id, top=args.top, threshold=args.threshold)
-        sections += _match_section(incident, matches, index.recurrence(incident.id), project)
-    print("\n".join(sections).rstrip())
-    return PROBLEMS if found_problems else OK
+        recurrence = index.recurrence(incident.id)
+        sections.append(_match_section(incident, matches, recurrence, project, sources))
+    print(_comment(header, sections))
+    return PROBLEMS if len(valid) < len(loaded) else OK
+
+
+def _errors(problems: list[Problem]) -> list[Problem]:
+    return [problem for problem in problems if problem.level == "error"]
+
+
+def _comment(header: list[str], sections: list[list[str]]) -> str:
+    """The comment: ``header``, then each file's section while the whole stays within
+    ``COMMENT_LIMIT`` (GitHub refuses a longer comment, and the job's later steps would not
+    run), then a note of the files left out."""
+    text = "\n".join(header)
+    for shown, section in enumerate(sections):
+        more = "\n".join(["", *section])
+        if len(text) + len(more) + len(_LEFT_OUT) + 20 > COMMENT_LIMIT:
+            return f"{text}\n\n{_LEFT_OUT.format(count=len(sections) - shown)}"
+        text += more
+    return text.rstrip()
+
+
+COMMENT_LIMIT = 60_000
+"""Most characters in the comment (GitHub's limit is 65,536)."""
+_LEFT_OUT = (
+    "_{count} more changed file(s) are not shown: the comment would be too long for GitHub. "
+    "`postmortems validate` and `postmortems similar FILE` show every problem and match._"
+)
 
 
 def changed_files(project: ProjectPaths, base: str | None) -> tuple[list[Path], str]:
@@ -231,10 +263,12 @@ def _is_incident_file(path: Path, project: ProjectPaths) -> bool:
     return inside and path.suffix in INCIDENT_SUFFIXES and not path.name.startswith("_")
 
 
-def _index_with(collection: Collection, incident: Incident) -> SimilarityIndex:
-    """An index of the collection in which ``incident`` replaces any incident with its id."""
-    others = [known for known in collection.incidents if known.id != incident.id]
-    return _index(collection, [*others, incident])
+def _index_with(collection: Collection, incidents: list[Incident]) -> SimilarityIndex:
+    """An index of the collection in which ``incidents`` replace any incident with their ids
+    (the last of one id counts)."""
+    changed = {incident.id: incident for incident in incidents}
+    others = [known for known in collection.incidents if known.id not in changed]
+    return _index(collection, [*others, *changed.values()])
 
 
 def _index(collection: Collection, incidents: list[Incident]) -> SimilarityIndex:
@@ -263,13 +297,17 @@ def _comment_text(text: object) -> str:
 
 
 def _problem_section(path: Path, problems: list[Problem]) -> list[str]:
-    lines = [f"### `{inline(path.name)}`", "", "This file has problems; fix them first:", ""]
-    lines += [f"- {inline(problem)}" for problem in problems]
+    lines = [f"### {_comment_text(path.name)}", "", "This file has problems; fix them first:", ""]
+    lines += [f"- {_comment_text(problem)}" for problem in problems]
     return [*lines, ""]
 
 
 def _match_section(
-    incident: Incident, matches: list[Match], recurrence: Recurrence | None, project: ProjectPaths
+    incident: Incident,
+    matches: list[Match],
+    recurrence: Recurrence | None,
+    project: ProjectPaths,
+    sources: _Sources,
 ) -> list[str]:
     lines = [f"### {inline(incident.id)}: {_comment_text(incident.title)}", ""]
     if recurrence is not None:
@@ -278,7 +316,7 @@ def _match_section(
         return [*lines, "No similar incident found.", ""]
     lines += ["| # | Incident | Score | Why |", "|---|---|---|---|"]
     for rank, match in enumerate(matches, start=1):
-        target = project.incident_link(match.id, _source(match.id, project))
+        target = project.incident_link(match.id, sources.of(match.id))
         name = f"[{inline(match.id)}](<{target}>)" if target else inline(match.id)
         why = "; ".join(_comment_text(reason) for reason in match.reasons)
         title = _comment_text(match.title)
@@ -286,10 +324,19 @@ def _match_section(
     return [*lines, ""]
 
 
-def _source(incident_id: str, project: ProjectPaths) -> str | None:
-    """The incident's file, relative to the project root."""
-    for suffix in INCIDENT_SUFFIXES:
-        found = next(project.incidents_dir.rglob(f"{incident_id}{suffix}"), None)
-        if found is not None:
-            return Path(os.path.relpath(found, project.root)).as_posix()
-    return None
+class _Sources:
+    """Incident files by id (their name), relative to the project root; the incidents folder
+    is listed once, when first asked."""
+
+    def __init__(self, project: ProjectPaths) -> None:
+        self.project = project
+        self._found: dict[str, str] | None = None
+
+    def of(self, incident_id: str) -> str | None:
+        if self._found is None:
+            self._found = {}
+            for suffix in INCIDENT_SUFFIXES:
+                for path in self.project.incidents_dir.rglob(f"*{suffix}"):
+                    relative = Path(os.path.relpath(path, self.project.root)).as_posix()
+                    self._found.setdefault(path.name.removesuffix(suffix), relative)
+        return self._found.get(incident_id)

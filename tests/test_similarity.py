@@ -358,7 +358,6 @@ def test_cli_unknown_id_exits_1_with_one_line(
     assert capsys.readouterr().err.strip().count("\n") == 0
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_cli_changed_reports_new_files_as_markdown(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -378,7 +377,6 @@ def _site(project: Path, settings: str) -> None:
     (project / "mkdocs.yml").write_text(f"site_name: t\n{settings}", encoding="utf-8")
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 @pytest.mark.parametrize(
     ("settings", "link"),
     [
@@ -410,14 +408,17 @@ def test_cli_changed_links_are_absolute_for_a_pull_request_comment(
     )
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def _commit_then_edit(project: Path, edit: Callable[[str], str]) -> None:
+    """Commit the project, then edit one incident file (not committed)."""
+    commit_all(project)
+    changed = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
+    changed.write_text(edit(changed.read_text(encoding="utf-8")), encoding="utf-8")
+
+
 def test_cli_changed_lists_the_problems_of_an_invalid_file_and_exits_1(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    commit_all(project)
-    changed = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
-    text = changed.read_text(encoding="utf-8")
-    changed.write_text(text.replace("severity: SEV1", "severity: SEV9", 1), encoding="utf-8")
+    _commit_then_edit(project, lambda text: text.replace("severity: SEV1", "severity: SEV9", 1))
     git(project, "checkout", "-q", "-b", "change")
     git(project, "commit", "-q", "-am", "change")
     assert main(["similar", "--changed", "--base", "main"]) == 1
@@ -430,10 +431,7 @@ def test_cli_changed_lists_the_problems_of_an_invalid_file_and_exits_1(
 def test_cli_changed_counts_an_edit_not_yet_committed(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    commit_all(project)
-    changed = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
-    text = changed.read_text(encoding="utf-8")
-    changed.write_text(text.replace("severity: SEV1", "severity: SEV9", 1), encoding="utf-8")
+    _commit_then_edit(project, lambda text: text.replace("severity: SEV1", "severity: SEV9", 1))
     assert main(["similar", "--changed", "--base", "HEAD"]) == 1
     assert "### 2018-04-04-cache-flush-stampede.yaml\n" in capsys.readouterr().out
 
@@ -441,10 +439,7 @@ def test_cli_changed_counts_an_edit_not_yet_committed(
 def test_cli_changed_problems_mention_and_link_nobody(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    commit_all(project)
-    changed = project / "incidents" / "2018-04-04-cache-flush-stampede.yaml"
-    text = changed.read_text(encoding="utf-8")
-    changed.write_text(f"{text}'@octocat': 1\nwww.evil.example: 2\n", encoding="utf-8")
+    _commit_then_edit(project, lambda text: f"{text}'@octocat': 1\nwww.evil.example: 2\n")
     assert main(["similar", "--changed", "--base", "HEAD"]) == 1
     out = capsys.readouterr().out
     assert "unknown field" in out
@@ -474,7 +469,6 @@ def test_cli_changed_comment_stays_within_githubs_limit(
     assert f"{6 - shown} more changed file(s) are not shown" in cut
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_cli_changed_says_when_nothing_changed(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -744,7 +738,6 @@ def test_page_section_and_cli_agree(project: Path, capsys: pytest.CaptureFixture
         assert shown == on_page
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_cli_changed_finds_a_file_whose_name_git_would_quote(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

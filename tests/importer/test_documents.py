@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 from importer_helpers import filled, todo_fields
@@ -89,9 +90,6 @@ def test_draft_starts_by_naming_its_source(path: Path) -> None:
 
 @pytest.mark.parametrize("path", DOCUMENTS + SEEDS, ids=lambda path: path.name)
 def test_draft_validates_against_the_schema_once_todos_are_filled(path: Path) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
-    if not SCHEMA.is_file():
-        pytest.skip("schema/incident.schema.json not written yet")
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     result, _ = imported(path)
     errors = list(jsonschema.Draft202012Validator(schema).iter_errors(filled(result.yaml_text)))

@@ -20,7 +20,6 @@ def _run(arguments: list[str], **options: object) -> subprocess.CompletedProcess
     )
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_a_full_disk_on_standard_output_is_one_line_and_exit_1(project: Path) -> None:
     with open("/dev/full", "w") as full:
         done = subprocess.run(

@@ -383,6 +383,18 @@ def test_existing_file_is_never_overwritten(
     assert sorted(path.name for path in existing.parent.iterdir()) == [existing.name]
 
 
+def test_a_year_folder_linked_out_of_the_incidents_folder_is_not_written_through(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (project / "incidents" / "2024").symlink_to(elsewhere, target_is_directory=True)
+    assert run_new(FLAGS) == 1
+    assert list(elsewhere.iterdir()) == []
+    assert "incidents/2024: a link out of the incidents folder; nothing written" in (
+        capsys.readouterr().err
+    )
+
+
 def test_existing_id_in_another_folder_is_refused(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -30,6 +30,20 @@ def test_writes_into_the_incidents_folder_by_year(workdir: Path) -> None:
     assert [path.name for path in written.parent.iterdir()] == [written.name]  # no temp file left
 
 
+def test_a_year_folder_linked_out_of_the_incidents_folder_is_not_written_through(
+    workdir: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A checkout may hold ``incidents/2024`` as a link planted by a pull request."""
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (workdir / "incidents").mkdir()
+    (workdir / "incidents" / "2024").symlink_to(elsewhere, target_is_directory=True)
+    assert run("notes.txt") == 1
+    assert list(elsewhere.iterdir()) == []
+    assert "incidents/2024 links out of the incidents folder; not written" in (
+        capsys.readouterr().err
+    )
+
+
 def test_output_option_writes_into_the_given_folder(workdir: Path) -> None:
     assert run("notes.txt", "-o", "drafts") == 0
     assert (workdir / "drafts" / f"{ID}.yaml").is_file()

@@ -61,6 +61,21 @@ def resolved(path: Path) -> Path:
         return path.absolute()
 
 
+def leads_outside(target: Path, folder: Path) -> bool:
+    """Whether a file written at ``target``, inside ``folder`` by its name, would land outside
+    ``folder`` or in a hidden folder inside it: a folder on the way is a symbolic link (a pull
+    request can plant ``incidents/2027`` pointing at ``~/.ssh``)."""
+    if not folder.exists():
+        return False
+    existing = target.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    where, base = resolved(existing), resolved(folder)
+    if not _inside(where, base):
+        return True
+    return any(part.startswith(".") for part in where.relative_to(base).parts)
+
+
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 

@@ -23,6 +23,7 @@ from postmortems.core import collection as collection_module
 from postmortems.insights.exports import EXPORT_NAMES
 from postmortems.site import plugin as plugin_module
 from postmortems.site import render as render_module
+from postmortems.site.search_site import SiteSearch
 from sitebuild import RICH_ID, SOURCE_DATE_EPOCH, build_site, copy_project
 
 pytestmark = pytest.mark.slow
@@ -42,7 +43,7 @@ class Preview:
     """Dirty builds of one project into one folder, as ``build --dirty`` and ``serve --dirty``
     run them: a new configuration each time (MkDocs keeps the plugin instance, which has
     ``on_startup``). As ``build``: ``serve`` writes the search index and exports in the
-    background (``stop`` waits for them)."""
+    background (``stop`` waits for them, ``quit`` as Ctrl-C does not)."""
 
     def __init__(self, project: Path, command: Literal["build", "serve"] = "build") -> None:
         self.project = project
@@ -61,6 +62,15 @@ class Preview:
         }
 
     def stop(self) -> None:
+        """Once the background writing is done, as a preview left running would have it."""
+        plugins = self._config().plugins
+        writer = plugins["postmortems"].writer
+        if writer is not None:
+            writer.join()
+        plugins.on_shutdown()
+
+    def quit(self) -> None:
+        """As Ctrl-C stops ``mkdocs serve``."""
         self._config().plugins.on_shutdown()
 
     def page(self, url: str) -> str:
@@ -242,6 +252,32 @@ def test_a_preview_shows_a_save_without_waiting_for_the_last_background_writing(
     assert len(in_background) == 2  # the second save's writing was superseded by the third's
     exported = (preview.site_dir / "incidents.json").read_text(encoding="utf-8")
     assert "Named again" in exported
+
+
+def test_stopping_a_preview_skips_the_background_writing_left(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C on a preview at 10,000 incidents does not wait for seconds of writing into a site
+    about to be removed: only the step under way ends."""
+    entered, released = threading.Event(), threading.Event()
+
+    def slow_search(*_: object) -> None:
+        entered.set()
+        released.wait(timeout=20)
+
+    monkeypatch.setattr(SiteSearch, "write", slow_search)
+    in_background: list[bool] = []
+    before_exports(monkeypatch, in_background.append)
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()  # writes its exports itself, then its search index in the background
+        entered.wait(timeout=20)
+        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
+        preview.build()  # its search index and exports wait for the first build's writing
+    finally:
+        threading.Timer(0.2, released.set).start()
+        preview.quit()
+    assert in_background == [False]
 
 
 def test_a_preview_whose_background_exports_fail_writes_them_itself_next_time(

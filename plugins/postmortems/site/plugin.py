@@ -100,10 +100,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.fragments = Fragments() if self.is_serve else None
 
     def on_shutdown(self) -> None:
-        """A later build in the same process (tests) is not a preview."""
+        """A later build in the same process (tests) is not a preview. The background writing
+        stops after its current step: the preview's site is about to go."""
         thaw()  # a build stopped by KeyboardInterrupt never reached on_build_error
         self.is_serve = self.dirty = False
         self.fragments = None
+        if self.superseded is not None:
+            self.superseded.set()
         if self.writer is not None:
             self.writer.join()
         if self.scratch is not None:

@@ -165,3 +165,30 @@ def test_done_action_item_without_owner_is_no_warning(project: Project) -> None:
     project.incident(text)
     project.incident(OLDER, OLDER_ID)
     assert project.validate() == (0, "2 incidents checked, 0 problems\n", "")
+
+
+def test_a_timeline_time_that_is_no_real_time_is_refused(project: Project) -> None:
+    """Its shape passes the schema; the site could not read it (the build would fail)."""
+    text = edit("  - at: 2024-03-05T10:05:00-05:00", '  - at: "2024-03-05T25:05:00-05:00"')
+    assert _lines(project, text) == [
+        f"{FILE}:37:9: timeline[2].at: '2024-03-05T25:05:00-05:00' is not a real date and time"
+    ]
+
+
+def test_impossible_dates_and_times_are_reported_with_every_other_problem(
+    project: Project,
+) -> None:
+    """Unquoted (read by YAML as a date) or quoted, with a schema error beside them: all in
+    one run."""
+    text = edit("started_at: 2024-03-05T10:00:00-05:00", "started_at: 2024-02-30T10:00:00-05:00")
+    text = edit("severity: SEV2", "severity: SEV9", text)
+    text = edit(
+        'detected_at: "2024-03-05T10:05:00-05:00"', 'detected_at: "2024-02-31T10:05:00Z"', text
+    )
+    text = edit("due: 2024-04-01", "due: 2024-04-31", text)
+    assert [line.split(": ", 2)[1:] for line in _lines(project, text)] == [
+        ["severity", "'SEV9' is not one of SEV1, SEV2, SEV3, SEV4"],
+        ["started_at", "'2024-02-30T10:00:00-05:00' is not a real date and time"],
+        ["detected_at", "'2024-02-31T10:05:00Z' is not a real date and time"],
+        ["action_items[0].due", "'2024-04-31' is not a real date"],
+    ]

@@ -552,6 +552,8 @@ class _Builder:
         try:
             value = construct(self.constructor, node) if construct else event.value
         except (ValueError, OverflowError, yaml.YAMLError) as error:
+            if tag in _DATE_TAGS:  # 2024-02-30: the validator says so, with every other problem
+                return event.value
             self.fail(event.start_mark, field_path, f"cannot read {event.value[:40]!r}: {error}")
             return _INVALID
         if isinstance(value, float) and not math.isfinite(value):
@@ -564,6 +566,9 @@ class _Builder:
             return _INVALID
         return value
 
+
+_DATE_TAGS = frozenset({"tag:yaml.org,2002:timestamp"})
+"""What YAML reads as a date or a time: when it is no real one, it is kept as written."""
 
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 """What YAML counts as a line break, so that a mark's line number finds its line."""

@@ -129,7 +129,8 @@ class DocumentValidator:
             for problem in self._describe(error, path, locate)
         ]
         if incident and isinstance(document, dict):
-            found += _cross_checks(document, path, stem, locate, schema_failed=bool(found))
+            flagged = {problem.field for problem in found}
+            found += _cross_checks(document, path, stem, locate, flagged=flagged)
         found += [
             Problem(path, *locate(field_path, False), field_path, message, hint)
             for field_path, message, hint in self._markdown_problems(document)
@@ -187,7 +188,7 @@ class DocumentValidator:
                 "",
                 stem,
                 lambda f, k: (0, 0),
-                schema_failed=False,
+                flagged=set(),
                 placeholders=placeholders,
             )
         )
@@ -313,14 +314,16 @@ def _cross_checks(
     stem: str,
     locate: Locate,
     *,
-    schema_failed: bool,
+    flagged: set[str],
     placeholders: bool = True,
 ) -> list[Problem]:
-    """The per-file rules JSON Schema cannot express, each broken one located in the file."""
+    """The per-file rules JSON Schema cannot express, each broken one located in the file;
+    ``flagged``: the fields the schema found wrong (not reported twice)."""
     findings: list[_Finding] = [
         *(_placeholders(document) if placeholders else ()),
         *_id_names_the_file(document, stem),
-        *_times_in_order(document, schema_failed=schema_failed),
+        *_real_timestamps(document, flagged),
+        *_times_in_order(document),
         *_timeline_in_order(document),
         *_real_dates(document),
     ]
@@ -347,13 +350,26 @@ def _id_names_the_file(document: dict[str, Any], stem: str) -> Iterator[_Finding
         )
 
 
-def _times_in_order(document: dict[str, Any], *, schema_failed: bool) -> Iterator[_Finding]:
-    """Real timestamps; detection, mitigation and resolution not before the start, resolution
-    not before mitigation."""
+def _real_timestamps(document: dict[str, Any], flagged: set[str]) -> Iterator[_Finding]:
+    """Every timestamp written (the incident's and the timeline's) is a real date and time with
+    an offset: the schema checks only its shape (``2024-02-30T25:00:00Z`` has the shape)."""
+    written = [(name, document.get(name)) for name in TIMESTAMP_FIELDS]
+    timeline = document.get("timeline")
+    if isinstance(timeline, list):
+        written += [
+            (f"timeline[{index}].at", entry.get("at"))
+            for index, entry in enumerate(timeline)
+            if isinstance(entry, dict)
+        ]
+    for field_path, text in written:
+        if isinstance(text, str) and field_path not in flagged and aware_timestamp(text) is None:
+            yield field_path, f"{_show(text)} is not a real date and time", None
+
+
+def _times_in_order(document: dict[str, Any]) -> Iterator[_Finding]:
+    """Detection, mitigation and resolution not before the start, resolution not before
+    mitigation."""
     times = {name: aware_timestamp(document.get(name)) for name in TIMESTAMP_FIELDS}
-    for name, written in ((n, document.get(n)) for n in TIMESTAMP_FIELDS):
-        if isinstance(written, str) and times[name] is None and not schema_failed:
-            yield name, f"{_show(written)} is not a real date and time", None
     started = times["started_at"]
     for name in ("detected_at", "mitigated_at", "resolved_at"):
         if started and (moment := times[name]) and moment < started:

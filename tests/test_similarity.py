@@ -436,6 +436,22 @@ def test_cli_changed_counts_an_edit_not_yet_committed(
     assert "### 2018-04-04-cache-flush-stampede.yaml\n" in capsys.readouterr().out
 
 
+def test_cli_changed_lists_warnings_that_fail_the_sites_build(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _site(project, "plugins:\n  - postmortems:\n      fail_on_warnings: true\n")
+    _commit_then_edit(
+        project,
+        lambda text: (
+            text + "detected_at: 2018-04-04T16:00:00Z\nresolved_at: 2018-04-04T15:00:00Z\n"
+        ),
+    )
+    assert main(["similar", "--changed", "--base", "HEAD"]) == 1
+    out = capsys.readouterr().out
+    assert "This file has problems; fix them first:" in out
+    assert "detected&#95;at: warning: is after resolved&#95;at" in out
+
+
 def test_cli_changed_problems_mention_and_link_nobody(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

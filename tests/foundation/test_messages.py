@@ -158,6 +158,20 @@ def test_open_action_item_nobody_holds_is_a_warning(project: Project) -> None:
     ]
 
 
+def test_a_warning_fails_validate_where_it_fails_the_sites_build(project: Project) -> None:
+    """With ``fail_on_warnings`` the build stops on a warning: so does the check of a pull
+    request, or it would pass and the publish job would fail."""
+    project.write(
+        "mkdocs.yml", "site_name: T\nplugins:\n  - postmortems:\n      fail_on_warnings: true\n"
+    )
+    text = edit("    owner: Payments team\n", "", VALID)
+    project.incident(edit("    due: 2024-04-01\n", "", text))
+    project.incident(OLDER, OLDER_ID)
+    code, out, _ = project.validate()
+    assert code == 1
+    assert out.splitlines()[-1] == "2 incidents checked, 0 problems, 1 warning"
+
+
 def test_done_action_item_without_owner_is_no_warning(project: Project) -> None:
     text = edit("    owner: Payments team\n", "", VALID)
     text = edit("    due: 2024-04-01\n", "", text)

@@ -184,14 +184,14 @@ def _run_changed(args: argparse.Namespace, project: ProjectPaths, collection: Co
     valid = [
         incident
         for _, incident, problems in loaded
-        if incident is not None and not _errors(problems)
+        if incident is not None and not _failing(problems, project)
     ]
     # One index of the branch's collection, every changed incident in it as changed.
     index = _index_with(collection, valid) if valid else None
     sources = _Sources(project)
     sections: list[list[str]] = []
     for path, incident, problems in loaded:
-        if incident is None or _errors(problems) or index is None:
+        if incident is None or _failing(problems, project) or index is None:
             sections.append(_problem_section(path, problems or [_unreadable(path)]))
             continue
         matches = index.similar(incident.id, top=args.top, threshold=args.threshold)
@@ -201,8 +201,10 @@ def _run_changed(args: argparse.Namespace, project: ProjectPaths, collection: Co
     return PROBLEMS if len(valid) < len(loaded) else OK
 
 
-def _errors(problems: list[Problem]) -> list[Problem]:
-    return [problem for problem in problems if problem.level == "error"]
+def _failing(problems: list[Problem], project: ProjectPaths) -> bool:
+    """Whether ``problems`` fail the site's build: an error, or a warning when the site sets
+    ``fail_on_warnings``."""
+    return any(problem.level == "error" or project.fail_on_warnings for problem in problems)
 
 
 def _comment(header: list[str], sections: list[list[str]]) -> str:

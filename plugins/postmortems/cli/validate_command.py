@@ -25,7 +25,8 @@ def register(subparsers: Any) -> None:
         description=(
             "Check incident files or folders (default: the incidents folder named in ./mkdocs.yml, "
             "else ./incidents). Prints path:line:column: field: message for every problem. "
-            "Exit 0 when clean, 1 when problems were found, 2 on a usage error."
+            "Exit 0 when clean, 1 when problems were found (or warnings, when the site sets "
+            "fail_on_warnings), 2 on a usage error."
         ),
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders")
@@ -55,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     except ProjectError as error:
         raise usage_error("validate", str(error)) from None
     print(format_problems(collection, output_format), end="")
-    return PROBLEMS if collection.errors else OK
+    failing = collection.errors or (project.fail_on_warnings and collection.warnings)
+    return PROBLEMS if failing else OK
 
 
 def _load(project: ProjectPaths, paths: list[Path], *, use_cache: bool) -> Collection:

@@ -48,6 +48,9 @@ class ProjectPaths:
     """Where the site is published (``site_url`` of mkdocs.yml), for absolute links."""
     repo_url: str | None = None
     directory_urls: bool = True
+    fail_on_warnings: bool = False
+    """Whether the site's build fails on a warning (the plugin's ``fail_on_warnings``): then so
+    do the checks of a pull request, or it would pass them and break the publish job."""
 
     def incident_link(self, incident_id: str, source: str | None = None) -> str | None:
         """An absolute link to an incident for readers outside the site (a pull-request
@@ -112,4 +115,5 @@ def resolve_paths(
         site_url=site_url,
         repo_url=repo_url,
         directory_urls=directory_urls,
+        fail_on_warnings=bool(options.get("fail_on_warnings", False)),
     )

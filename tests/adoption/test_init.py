@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from postmortems import __version__
+from postmortems.authoring import knowledge_base as starter_kit
+from postmortems.authoring.knowledge_base import requirement
 from postmortems.cli import main
 from sitebuild import BIN, run
 
@@ -38,11 +41,59 @@ def test_init_writes_a_complete_knowledge_base(knowledge_base: Path) -> None:
     config = (knowledge_base / "mkdocs.yml").read_text(encoding="utf-8")
     assert "site_name: Acme postmortems" in config
     requirements = (knowledge_base / "requirements.txt").read_text(encoding="utf-8")
-    assert f"mkdocs-postmortems=={__version__}" in requirements
+    installed_as = requirement()[0]  # this very package, as it is installed here
+    assert installed_as in requirements.splitlines()
     hooks = yaml.safe_load((knowledge_base / ".pre-commit-config.yaml").read_text("utf-8"))
     (hook,) = hooks["repos"][0]["hooks"]
     assert hook["language"] == "python"
-    assert hook["additional_dependencies"] == [f"mkdocs-postmortems=={__version__}"]
+    assert hook["additional_dependencies"] == [installed_as]
+
+
+class _Installed:
+    """What pip recorded of an installed package (``direct_url.json``, PEP 610)."""
+
+    def __init__(self, direct_url: dict[str, object] | None) -> None:
+        self.direct_url = direct_url
+
+    def read_text(self, name: str) -> str | None:
+        return None if self.direct_url is None else json.dumps(self.direct_url)
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "expected", "note"),
+    [
+        (None, f"mkdocs-postmortems=={__version__}", False),  # from a package index
+        (
+            {
+                "url": "https://github.com/acme/mkdocs-postmortems",
+                "vcs_info": {"vcs": "git", "commit_id": "0123abc"},
+            },
+            "mkdocs-postmortems @ git+https://github.com/acme/mkdocs-postmortems@0123abc",
+            False,
+        ),
+        (
+            {"url": "file:///home/me/mkdocs-postmortems", "dir_info": {"editable": True}},
+            "mkdocs-postmortems @ file:///home/me/mkdocs-postmortems",
+            True,
+        ),
+    ],
+)
+def test_the_requirement_installs_this_package_as_it_was_installed(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    direct_url: dict[str, object] | None,
+    expected: str,
+    note: bool,
+) -> None:
+    """Not yet on a package index, the package is installed from a repository or a folder: a
+    new knowledge base installs it the same way, and is told when that only works here."""
+    monkeypatch.setattr(starter_kit.metadata, "distribution", lambda name: _Installed(direct_url))
+    assert main(["init", str(tmp_path / "kb")]) == 0
+    requirements = (tmp_path / "kb" / "requirements.txt").read_text(encoding="utf-8")
+    assert requirements.splitlines()[-1] == expected
+    out = capsys.readouterr().out
+    assert ("Note: requirements.txt installs mkdocs-postmortems from file:///" in out) == note
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..authoring.knowledge_base import create, existing, starter_files
+from ..authoring.knowledge_base import create, existing, requirement, starter_files
 from ..core.collection import display_path
 from .printer import OK, failure, usage_error
 
@@ -45,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
     create(folder, files)
     for file in files:
         print(display_path(folder / file.path))
+    _, note = requirement()
+    if note is not None:
+        print(f"\nNote: {note}")
     print(
         f"\nNext: cd {folder} && python3 -m venv .venv && .venv/bin/pip install -r "
         "requirements.txt && .venv/bin/mkdocs serve"

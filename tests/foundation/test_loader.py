@@ -328,13 +328,14 @@ MISPLACED = [
     (
         "key-indented-too-shallow",
         "impact:\n    summary: x\n  users_affected: 3\n",
-        "x.yaml:23:3: (file): YAML syntax error: while parsing a block mapping did not find "
-        "expected key",
+        "x.yaml:23:3: (file): YAML syntax error: this line, indented 2 spaces, lines up with "
+        "no block above it (the keys around it start at column 1, line 1)",
     ),
     (
         "list-item-indented-too-shallow",
         "lessons:\n  went_well:\n    - a\n   - b\n",
-        "x.yaml:24:4: (file): YAML syntax error:",
+        "x.yaml:24:4: (file): YAML syntax error: this line, indented 3 spaces, lines up with "
+        "no block above it (the keys around it start at column 3, line 22)",
     ),
 ]
 

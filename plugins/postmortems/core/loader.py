@@ -353,6 +353,16 @@ class _Builder:
                     f'write {value.group(2)}: "{_shorten(quoted)}"',
                 )
             return mark, "a ': ' inside a value; quote the value", None
+        block = error.context_mark
+        if block is not None and problem.startswith(_MISALIGNED):
+            items = "keys" if problem.startswith(_MISALIGNED[0]) else "'-' items"
+            return (
+                mark,
+                f"this line, indented {column} spaces, lines up with no block above it (the "
+                f"{items} around it start at column {block.column + 1}, line {block.line + 1})",
+                "indent it like the lines it belongs with; if it is right, a line above it may "
+                "be indented too far",
+            )
         return mark, " ".join(part for part in (error.context, problem) if part), None
 
     def left_open(
@@ -569,6 +579,9 @@ class _Builder:
 
 _DATE_TAGS = frozenset({"tag:yaml.org,2002:timestamp"})
 """What YAML reads as a date or a time: when it is no real one, it is kept as written."""
+
+_MISALIGNED = ("did not find expected key", "did not find expected '-' indicator")
+"""libyaml's words for a line indented to match nothing above it (in a mapping, in a list)."""
 
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 """What YAML counts as a line break, so that a mark's line number finds its line."""

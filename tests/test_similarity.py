@@ -719,6 +719,18 @@ def test_cli_text_ranks_incidents_for_a_symptom(
     assert "- same failure mode: Failover fault" in out
 
 
+def test_cli_text_below_the_threshold_shows_the_closest_rather_than_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A symptom of a few words scores low: the reader sees what comes nearest, and why."""
+    argv = ["similar", "--text", "replica promoted while it was behind", "--threshold", "0.99"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "  no incident scores 0.99 or more (--threshold); the closest:"
+    assert any(name in lines[2] for name in ("billing-db-failover", "ledger-switchover"))
+    assert sum(line.startswith(("  1. ", "  2. ", "  3. ")) for line in lines) == 3
+
+
 def test_cli_text_json_lists_matches_with_reasons(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -124,15 +124,22 @@ def _run_text(args: argparse.Namespace, collection: Collection) -> int:
     query = Incident(
         data={"id": "", "title": "", "root_cause": {"summary": args.text}}, source="<--text>"
     )
-    matches = _index(collection, collection.incidents).query(
-        query, top=args.top, threshold=args.threshold
-    )
+    index = _index(collection, collection.incidents)
+    matches = index.query(query, top=args.top, threshold=args.threshold)
     if args.format == "json":
         print(json.dumps([_as_json(match) for match in matches], indent=2, ensure_ascii=False))
         return OK
     print(f"Incidents like: {args.text}")
+    closest = [] if matches else index.query(query, top=CLOSEST, threshold=0.0)
+    if closest:  # a few words score low: show what comes nearest rather than nothing
+        print(f"  no incident scores {args.threshold:g} or more (--threshold); the closest:")
+        matches = closest
     _print_matches(matches)
     return OK
+
+
+CLOSEST = 3
+"""Incidents shown below the threshold when none reaches it (``similar --text``)."""
 
 
 def _print_matches(matches: list[Match]) -> None:

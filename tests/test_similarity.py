@@ -482,7 +482,24 @@ def test_cli_changed_comment_stays_within_githubs_limit(
     assert len(cut) <= limit
     shown = cut.count("\n### ")
     assert 0 < shown < 6
-    assert f"{6 - shown} more changed file(s) are not shown" in cut
+    assert cut.rstrip().endswith("show every problem and match._")
+    assert f"\n\n_{6 - shown} changed files are not shown" in cut
+    # A comment that just fits is whole, with no note.
+    monkeypatch.setattr(similar_command, "COMMENT_LIMIT", len(whole.rstrip()))
+    assert main(["similar", "--changed", "--base", "HEAD"]) == 0
+    assert capsys.readouterr().out == whole
+
+
+def test_cli_changed_with_a_base_that_shares_no_commit_is_an_error_not_a_pass(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A shallow clone of a pull request has its base without the commits they share: "no
+    incident file changed" would pass every file unchecked."""
+    commit_all(project)
+    git(project, "checkout", "-q", "--orphan", "unrelated")
+    git(project, "commit", "-q", "-m", "unrelated history")
+    assert main(["similar", "--changed", "--base", "main"]) == 2
+    assert "fetch-depth: 0" in capsys.readouterr().err
 
 
 def test_cli_changed_says_when_nothing_changed(

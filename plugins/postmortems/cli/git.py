@@ -22,15 +22,14 @@ def is_commit(ref: str, top: Path) -> bool:
     return bool(_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top))
 
 
-def changed_since(ref: str, top: Path) -> list[Path]:
-    """Files added or changed (not deleted) in the working tree, committed or not, since
-    ``ref``'s merge base with ``HEAD``: ``git diff --merge-base REF`` (git 2.30 and later;
-    before, ``git diff REF...``, commits only)."""
-    listed = ["diff", "-z", "--name-only", "--diff-filter=d"]
-    output = _git([*listed, "--merge-base", ref], top)
-    if output is None:
-        output = _git([*listed, f"{ref}..."], top)
-    return _paths(output or "", top)
+def changed_since(ref: str, top: Path) -> list[Path] | None:
+    """Files added or changed (not deleted) in the working tree, committed or not, since the
+    merge base of ``ref`` and ``HEAD``; ``None`` when they have none (a shallow clone)."""
+    base = _git(["merge-base", ref, "HEAD"], top)
+    if not base or not base.strip():
+        return None
+    output = _git(["diff", "-z", "--name-only", "--diff-filter=d", base.strip(), "--"], top)
+    return None if output is None else _paths(output, top)
 
 
 def untracked(folder: Path, top: Path) -> list[Path] | None:

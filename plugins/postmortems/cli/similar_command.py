@@ -2,10 +2,11 @@
 incident file changed in a branch (Markdown for a pull-request comment).
 
 ``--changed`` compares with ``--base`` (default ``origin/main``; when that ref does not exist,
-``main``, then ``HEAD~1``), reading ``git diff --name-only --merge-base BASE`` (edits not yet
-committed count) plus untracked files in the incidents folder. With no usable base at all (a
-repository without commits), only untracked files count; a ``--base`` given that names no
-commit is a usage error.
+``main``, then ``HEAD~1``), reading ``git diff --name-only`` from the merge base of BASE and
+``HEAD`` (edits not yet committed count) plus untracked files in the incidents folder. With no
+usable base at all (a repository without commits), only untracked files count; a ``--base``
+given that names no commit, or a base that shares no commit with ``HEAD`` (a shallow clone), is
+a usage error.
 """
 
 from __future__ import annotations
@@ -161,8 +162,7 @@ def _run_one(args: argparse.Namespace, project: ProjectPaths, collection: Collec
             reason = "a folder, not an incident file" if path.is_dir() else "no such file"
             raise failure(f"postmortems similar: {args.incident}: {reason}")
         incident, problems = load_one(path, project)
-        errors = [problem for problem in problems if problem.level == "error"]
-        if incident is None or errors:
+        if incident is None or any(problem.level == "error" for problem in problems):
             raise failure(*(problems or [_unreadable(path)]))
     index = _index_with(collection, [incident])
     matches = index.similar(incident.id, top=args.top, threshold=args.threshold)
@@ -187,58 +187,63 @@ def _run_changed(args: argparse.Namespace, project: ProjectPaths, collection: Co
         header += [f"_{inline(note)}_", ""]
     if not files:
         header.append("No incident file was added or changed.")
-    loaded = [(path, *load_one(path, project)) for path in files]
-    valid = [
-        incident
-        for _, incident, problems in loaded
-        if incident is not None and not _failing(problems, project)
-    ]
+    checked = [_checked(path, project) for path in files]
+    valid = [incident for _, incident, _ in checked if incident is not None]
     # One index of the branch's collection, every changed incident in it as changed.
     index = _index_with(collection, valid) if valid else None
-    sources = _Sources(project)
+    sources = _sources(project, [*collection.incidents, *valid])
     sections: list[list[str]] = []
-    for path, incident, problems in loaded:
-        if incident is None or _failing(problems, project) or index is None:
+    for path, incident, problems in checked:
+        if incident is None:
             sections.append(_problem_section(path, problems or [_unreadable(path)]))
             continue
+        assert index is not None  # made of every incident that passes
         matches = index.similar(incident.id, top=args.top, threshold=args.threshold)
         recurrence = index.recurrence(incident.id)
         sections.append(_match_section(incident, matches, recurrence, project, sources))
     print(_comment(header, sections))
-    return PROBLEMS if len(valid) < len(loaded) else OK
+    return PROBLEMS if len(valid) < len(checked) else OK
 
 
-def _failing(problems: list[Problem], project: ProjectPaths) -> bool:
-    """Whether ``problems`` fail the site's build: an error, or a warning when the site sets
-    ``fail_on_warnings``."""
-    return any(problem.level == "error" or project.fail_on_warnings for problem in problems)
+def _checked(path: Path, project: ProjectPaths) -> tuple[Path, Incident | None, list[Problem]]:
+    """A changed file, its incident when it passes the site's build (no error, nor a warning
+    when the site sets ``fail_on_warnings``), and its problems."""
+    incident, problems = load_one(path, project)
+    failing = any(problem.level == "error" or project.fail_on_warnings for problem in problems)
+    return path, None if failing else incident, problems
 
 
 def _comment(header: list[str], sections: list[list[str]]) -> str:
     """The comment: ``header``, then each file's section while the whole stays within
     ``COMMENT_LIMIT`` (GitHub refuses a longer comment, and the job's later steps would not
-    run), then a note of the files left out."""
+    run), keeping room for a last line that counts the files left out."""
     text = "\n".join(header)
     for shown, section in enumerate(sections):
         more = "\n".join(["", *section])
-        if len(text) + len(more) + len(_LEFT_OUT) + 20 > COMMENT_LIMIT:
-            return f"{text}\n\n{_LEFT_OUT.format(count=len(sections) - shown)}"
+        rest = len(sections) - shown - 1
+        room = COMMENT_LIMIT - (len(_left_out(rest)) + 2 if rest else 0)
+        if len(text) + len(more.rstrip()) > room:
+            return f"{text.rstrip()}\n\n{_left_out(len(sections) - shown)}"
         text += more
     return text.rstrip()
 
 
+def _left_out(count: int) -> str:
+    return (
+        f"_{count} changed file{'s are' if count != 1 else ' is'} not shown: the comment would "
+        "be too long for GitHub. `postmortems validate` and `postmortems similar FILE` show "
+        "every problem and match._"
+    )
+
+
 COMMENT_LIMIT = 60_000
 """Most characters in the comment (GitHub's limit is 65,536)."""
-_LEFT_OUT = (
-    "_{count} more changed file(s) are not shown: the comment would be too long for GitHub. "
-    "`postmortems validate` and `postmortems similar FILE` show every problem and match._"
-)
 
 
 def changed_files(project: ProjectPaths, base: str | None) -> tuple[list[Path], str]:
     """Incident files added or changed since ``base`` (plus untracked ones), and a note on
-    which base was used. Raises ``ProjectError`` when ``base`` is given but is no commit: a
-    typo must not pass for "nothing changed"."""
+    which base was used. Raises ``ProjectError`` when ``base`` is given but is no commit, or
+    when the base shares no commit with ``HEAD``: neither may pass for "nothing changed"."""
     top = git.toplevel(project.root)
     if top is None and base:
         raise ProjectError(f"--base {base}: not a git repository")
@@ -250,8 +255,13 @@ def changed_files(project: ProjectPaths, base: str | None) -> tuple[list[Path], 
         raise ProjectError(f"--base {base}: no such commit in this repository")
     names: list[Path] = []
     if used is not None:
-        names = git.changed_since(used, top)
-        note = f"compared with {used}"
+        changed = git.changed_since(used, top)
+        if changed is None:
+            raise ProjectError(
+                f"cannot compare with {used}: no common commit with HEAD (a shallow clone? "
+                "check out with fetch-depth: 0)"
+            )
+        names, note = changed, f"compared with {used}"
     else:
         note = f"no git ref {' / '.join(candidates)} found: untracked files only"
     files = [path for path in names if _is_incident_file(path, project)]
@@ -316,7 +326,7 @@ def _match_section(
     matches: list[Match],
     recurrence: Recurrence | None,
     project: ProjectPaths,
-    sources: _Sources,
+    sources: dict[str, str],
 ) -> list[str]:
     lines = [f"### {inline(incident.id)}: {_comment_text(incident.title)}", ""]
     if recurrence is not None:
@@ -325,7 +335,7 @@ def _match_section(
         return [*lines, "No similar incident found.", ""]
     lines += ["| # | Incident | Score | Why |", "|---|---|---|---|"]
     for rank, match in enumerate(matches, start=1):
-        target = project.incident_link(match.id, sources.of(match.id))
+        target = project.incident_link(match.id, sources.get(match.id))
         name = f"[{inline(match.id)}](<{target}>)" if target else inline(match.id)
         why = "; ".join(_comment_text(reason) for reason in match.reasons)
         title = _comment_text(match.title)
@@ -333,19 +343,11 @@ def _match_section(
     return [*lines, ""]
 
 
-class _Sources:
-    """Incident files by id (their name), relative to the project root; the incidents folder
-    is listed once, when first asked."""
-
-    def __init__(self, project: ProjectPaths) -> None:
-        self.project = project
-        self._found: dict[str, str] | None = None
-
-    def of(self, incident_id: str) -> str | None:
-        if self._found is None:
-            self._found = {}
-            for suffix in INCIDENT_SUFFIXES:
-                for path in self.project.incidents_dir.rglob(f"*{suffix}"):
-                    relative = Path(os.path.relpath(path, self.project.root)).as_posix()
-                    self._found.setdefault(path.name.removesuffix(suffix), relative)
-        return self._found.get(incident_id)
+def _sources(project: ProjectPaths, incidents: list[Incident]) -> dict[str, str]:
+    """Each incident's file by its id, relative to the project root (the last of one id)."""
+    return {
+        incident.id: Path(
+            os.path.relpath(project.incidents_dir / incident.source_uri, project.root)
+        ).as_posix()
+        for incident in incidents
+    }

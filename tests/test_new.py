@@ -383,16 +383,31 @@ def test_existing_file_is_never_overwritten(
     assert sorted(path.name for path in existing.parent.iterdir()) == [existing.name]
 
 
+@pytest.mark.parametrize("where", ["outside", "incidents/.git"])
 def test_a_year_folder_linked_out_of_the_incidents_folder_is_not_written_through(
-    project: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+    project: Path, capsys: pytest.CaptureFixture[str], where: str
 ) -> None:
-    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    """Out of the incidents folder, or into a hidden folder inside it (``.git``)."""
+    elsewhere = project / where
+    elsewhere.mkdir()
     (project / "incidents" / "2024").symlink_to(elsewhere, target_is_directory=True)
     assert run_new(FLAGS) == 1
     assert list(elsewhere.iterdir()) == []
-    assert "incidents/2024: a link out of the incidents folder; nothing written" in (
-        capsys.readouterr().err
+    assert (
+        "incidents/2024: links out of the incidents folder or into a hidden folder; not written"
+        in capsys.readouterr().err
     )
+
+
+def test_an_incidents_folder_that_is_itself_a_link_is_written_into(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A team may keep its incidents elsewhere and link the folder: that is no escape."""
+    kept = tmp_path_factory.mktemp("kept") / "incidents"
+    shutil.move(project / "incidents", kept)
+    (project / "incidents").symlink_to(kept, target_is_directory=True)
+    assert run_new(FLAGS) == 0
+    assert (kept / "2024" / f"{EXPECTED_ID}.yaml").is_file()
 
 
 def test_existing_id_in_another_folder_is_refused(

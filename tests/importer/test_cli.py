@@ -39,7 +39,7 @@ def test_a_year_folder_linked_out_of_the_incidents_folder_is_not_written_through
     (workdir / "incidents" / "2024").symlink_to(elsewhere, target_is_directory=True)
     assert run("notes.txt") == 1
     assert list(elsewhere.iterdir()) == []
-    assert "incidents/2024 links out of the incidents folder; not written" in (
+    assert "incidents/2024: links out of the incidents folder or into a hidden folder" in (
         capsys.readouterr().err
     )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..authoring.importer import DEFAULT_CATEGORIES, DEFAULT_SEVERITIES, import_postmortem
 from ..core.collection import display_path
-from ..core.files import leads_outside, write_new_file
+from ..core.files import LINKED_OUT, leads_outside, write_new_file
 from ..core.project import ProjectPaths, schema_modeline
 from ..core.vocabulary import values
 from .common import catalog_services
@@ -111,7 +111,7 @@ def _import_one(
     target = folder / f"{incident.id}.yaml"
     shown = display_path(target)
     if by_year and leads_outside(target, output):
-        say(f"{path}: error: {display_path(folder)} links out of the incidents folder; not written")
+        say(f"{path}: error: {display_path(folder)}: {LINKED_OUT}; not written")
         return False
     if target.exists():
         say(f"{path}: error: {shown} already exists; not overwritten")

@@ -20,7 +20,7 @@ from ..authoring.scaffold import (
     render_incident,
 )
 from ..core.collection import display_path
-from ..core.files import leads_outside, write_new_file
+from ..core.files import LINKED_OUT, leads_outside, write_new_file
 from ..core.problems import Problem
 from ..core.project import schema_modeline
 from ..core.vocabulary import VOCABULARIES, values
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         return OK
     if leads_outside(target, incidents_dir):
         shown = display_path(target.parent)
-        raise failure(f"{shown}: a link out of the incidents folder; nothing written")
+        raise failure(f"{shown}: {LINKED_OUT}; not written")
     try:
         write_new_file(target, text)
     except OSError as error:

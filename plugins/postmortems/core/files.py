@@ -45,12 +45,7 @@ def links_outside(path: Path, folder: Path) -> bool:
     Incident files, the service catalog, the schemas and page templates come from pull
     requests: a link to ``~/.aws/credentials`` would print its values in validate and build logs.
     """
-    if not path.is_symlink():
-        return False
-    target, base = resolved(path), resolved(folder)
-    if not _inside(target, base):
-        return True
-    return any(part.startswith(".") for part in target.relative_to(base).parts)
+    return path.is_symlink() and _escapes(resolved(path), resolved(folder))
 
 
 def resolved(path: Path) -> Path:
@@ -61,19 +56,28 @@ def resolved(path: Path) -> Path:
         return path.absolute()
 
 
+LINKED_OUT = "links out of the incidents folder or into a hidden folder"
+"""Why a file is not written where ``leads_outside``."""
+
+
 def leads_outside(target: Path, folder: Path) -> bool:
-    """Whether a file written at ``target``, inside ``folder`` by its name, would land outside
-    ``folder`` or in a hidden folder inside it: a folder on the way is a symbolic link (a pull
-    request can plant ``incidents/2027`` pointing at ``~/.ssh``)."""
+    """Whether a file written at ``target`` (a path under ``folder``) would land outside
+    ``folder`` or in a hidden folder inside it, through a folder on the way that is a symbolic
+    link (a pull request can plant ``incidents/2027`` pointing at ``~/.ssh``)."""
     if not folder.exists():
         return False
     existing = target.parent
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    where, base = resolved(existing), resolved(folder)
-    if not _inside(where, base):
+    return _escapes(resolved(existing), resolved(folder))
+
+
+def _escapes(target: Path, base: Path) -> bool:
+    """Whether the resolved ``target`` lies outside the resolved ``base`` or in a hidden
+    folder inside it."""
+    if not _inside(target, base):
         return True
-    return any(part.startswith(".") for part in where.relative_to(base).parts)
+    return any(part.startswith(".") for part in target.relative_to(base).parts)
 
 
 def _inside(path: Path, folder: Path) -> bool:

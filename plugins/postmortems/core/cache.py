@@ -113,8 +113,9 @@ def fingerprint(*parts: object) -> bytes:
 
 def stable_repr(value: object, depth: int = 0) -> str:
     """``repr`` without what changes between runs: functions by their import path, objects
-    with a ``digest`` by it, other objects by their state, mappings in their order (a template
-    may list them in it). An object with none of these (or nested too deep: it may hold
+    with a ``digest`` by it (any object but a list, tuple or dict with a non-empty bytes
+    ``digest`` stands for it), other objects by their state, mappings in their order (a
+    template may list them in it). An object with none of these (or nested too deep: it may hold
     itself) gets a value unique to this run, so what depends on it is never taken from a cache.
     """
     kind = type(value)

@@ -281,7 +281,7 @@ def _incident_page(
         fingerprint(
             site,
             *[other.digest or _incident_data(other) for other in (incident, *related)],
-            *[text.encode("utf-8", "surrogatepass") for text in shown],
+            *[text.encode() for text in shown],  # a repr holds no lone surrogate
         ),
     )
     src_uri = incident_page(incident.id)

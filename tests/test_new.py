@@ -78,9 +78,9 @@ def project(new_project: Callable[..., Path]) -> Path:
     return root
 
 
-def flags_with(flag: str, value: str) -> list[str]:
-    """``FLAGS`` with ``flag`` (every occurrence) replaced by ``flag value``."""
-    pairs = [pair for pair in zip(FLAGS[::2], FLAGS[1::2], strict=True) if pair[0] != flag]
+def flags_with(flag: str, value: str, flags: list[str] = FLAGS) -> list[str]:
+    """``flags`` with ``flag`` (every occurrence) replaced by ``flag value``."""
+    pairs = [pair for pair in zip(flags[::2], flags[1::2], strict=True) if pair[0] != flag]
     return [word for pair in [*pairs, (flag, value)] for word in pair]
 
 
@@ -365,6 +365,19 @@ def test_bad_flag_is_a_usage_error_saying_what_is_allowed(
     assert flag in error
     assert message in error
     assert list((project / "incidents").iterdir()) == [project / "incidents" / "_services.yaml"]
+
+
+def test_every_bad_flag_is_reported_in_one_run(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags = flags_with("--severity", "SEV5")
+    flags = flags_with("--category", "bug", flags)
+    flags = flags_with("--started-at", "2024-07-30T00:50", flags)
+    assert run_new(flags) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(": ")[:3] for line in lines] == [
+        ["postmortems new", "error", flag] for flag in ("--started-at", "--severity", "--category")
+    ]
 
 
 def test_existing_file_is_never_overwritten(

@@ -25,7 +25,7 @@ from ..core.problems import Problem
 from ..core.project import schema_modeline
 from ..core.vocabulary import VOCABULARIES, values
 from .common import catalog_services, project_error
-from .printer import OK, failure, usage_error
+from .printer import OK, USAGE, CommandExit, error_line, failure, usage_error
 from .site_config import find_project
 
 T = TypeVar("T")
@@ -95,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     except _Cancelled:
         raise failure("\npostmortems new: cancelled, nothing written") from None
     except ValueError as error:
-        raise usage_error("new", str(error)) from None
+        lines = (error_line("new", line) for line in str(error).splitlines())
+        raise CommandExit(USAGE, *lines) from None
 
     incidents_dir = project.incidents_dir
     target = incidents_dir / str(incident.started_at.year) / f"{incident.id}.yaml"
@@ -176,14 +177,19 @@ def _answers(
     Raises ``ValueError`` for a bad flag, or for missing flags when there is no terminal.
     """
     fields = _questions(args, vocabularies, catalog)
-    answers = {
-        flag: _from_flag(flag, parse, given)
-        for flag, given, _, parse in fields
-        if given is not None
-    }
-    incident_id = (
-        _from_flag("--id", parse_id, args.incident_id) if args.incident_id is not None else None
-    )
+    answers: dict[str, Any] = {}
+    refused: list[str] = []  # every bad flag at once, not one per run
+    given = [(flag, parse, text) for flag, text, _, parse in fields if text is not None]
+    if args.incident_id is not None:
+        given.append(("--id", parse_id, args.incident_id))
+    for flag, parse, text in given:
+        try:
+            answers[flag] = parse(text)
+        except ValueError as error:
+            refused.append(f"{flag}: {error}")
+    if refused:
+        raise ValueError("\n".join(refused))
+    incident_id = answers.pop("--id", None)
     interactive = sys.stdin.isatty()
     missing = [flag for flag, _, _, _ in fields if flag not in answers]
     if missing and not interactive:
@@ -206,14 +212,6 @@ def _answers(
         answers["--service"],
         answers["--category"],
     )
-
-
-def _from_flag(flag: str, parse: Callable[[str], T], given: str) -> T:
-    """The flag's value parsed, or ``ValueError`` naming the flag."""
-    try:
-        return parse(given)
-    except ValueError as error:
-        raise ValueError(f"{flag}: {error}") from None
 
 
 def _ask(question: str, parse: Callable[[str], T], default: str | None = None) -> T:

@@ -178,3 +178,20 @@ def test_messenger_seed() -> None:
     assert data["written_on"] == datetime(2024, 7, 31).date()
     assert data["impact"]["users_affected"] == 5_000_000
     assert len(data["action_items"]) == 6
+
+
+def test_a_status_marked_in_bold_in_a_table_cell_is_read() -> None:
+    """Google's example postmortem has no status column: ``Bug 5554825 **DONE**``."""
+    text = (
+        "# Shakespeare search outage\n\n## Action items\n\n"
+        "| Action Item | Type | Owner | Bug |\n|---|---|---|---|\n"
+        "| Update the playbook for cascading failure | mitigate | jennifer | n/a **DONE** |\n"
+        "| Balance load between clusters | prevent | martym | Bug 5554823 **TODO** |\n"
+        "| Fix the file descriptor leak | prevent | agoogler | Bug 5554825 **DONE** |\n"
+    )
+    data = yaml.safe_load(import_postmortem(text, source_name="sre.md").yaml_text)
+    assert [(item["status"], item.get("x-ticket")) for item in data["action_items"]] == [
+        ("done", None),
+        ("open", "Bug 5554823"),
+        ("done", "Bug 5554825"),
+    ]

@@ -46,6 +46,11 @@ _POSITIVE = re.compile(
 )
 
 
+_MARKED_STATUS = re.compile(r"(?:\*\*|__)\s*([A-Za-z][A-Za-z' -]{1,20}?)\s*(?:\*\*|__)\s*$")
+"""A status marked in bold at the end of a cell of a table without a status column
+(``Bug 5554825 **DONE**``, as Google's example postmortem writes it)."""
+
+
 def _status(text: str) -> str | None:
     lowered = clean(text).lower().strip(" .")
     for status, pattern in _STATUS_WORDS:
@@ -170,10 +175,16 @@ def actions_from_table(table: Table, year: int | None) -> list[dict[str, Any]]:
         "ticket": table.column("bug", "ticket", "issue", "link", "jira", "tracking"),
     }
     items: list[dict[str, Any]] = []
-    for row in table.rows:
-        item = action_from_text(row[title_column], year)
+    for cells in table.rows:
+        item = action_from_text(cells[title_column], year)
         if not item:
             continue
+        row = list(cells)
+        for place, cell in enumerate(row):
+            marked = _MARKED_STATUS.search(cell) if place != title_column else None
+            if marked and _status(marked.group(1)) and columns["status"] is None:
+                item["status"] = _status(marked.group(1))
+                row[place] = cell[: marked.start()]
         for field, index in columns.items():
             if index is None or index == title_column or not row[index].strip():
                 continue

@@ -195,3 +195,22 @@ def test_a_status_marked_in_bold_in_a_table_cell_is_read() -> None:
         ("open", "Bug 5554823"),
         ("done", "Bug 5554825"),
     ]
+
+
+def test_a_timeline_in_capitals_is_read_as_its_author_declared_it() -> None:
+    """Google's house style: ``OUTAGE BEGINS``, a pager storm, ``OUTAGE MITIGATED`` declared
+    after the error rates first drop, and work that "starts indexing" is no impact."""
+    text = (
+        "# Search outage\n\nDate: 2015-10-21\n\n## Timeline\n\n(all times UTC)\n\n"
+        "- 14:54 OUTAGE BEGINS — search backends melt down under load\n"
+        "- 14:55 the on-call engineer receives a pager storm from every cluster\n"
+        "- 15:10 an engineer adds the new document and starts indexing job\n"
+        "- 15:37 update pushed to all clusters; error rates drop\n"
+        "- 16:00 OUTAGE MITIGATED, error rates back to normal\n"
+        "- 17:10 INCIDENT ENDS after 30 minutes of nominal performance\n"
+    )
+    data = yaml.safe_load(import_postmortem(text, source_name="sre.md").yaml_text)
+    times = [data.get(name) for name in ("started_at", "detected_at", "mitigated_at")]
+    assert [moment.strftime("%H:%M") for moment in times] == ["14:54", "14:55", "16:00"]
+    kinds = [entry["kind"] for entry in data["timeline"]]
+    assert kinds.count("impact-start") == 1

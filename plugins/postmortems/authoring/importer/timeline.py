@@ -28,7 +28,8 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
          r"(?:began|begin|begins|start|starts|started) (?:to )?(?:fail|return|throw|report|see|"
          r"time ?out|error|drop)|errors? (?:spiked?|increased?|rose|began|started|climbed)|"
          r"went down|became unavailable|start(?:s|ed)? failing|(?:start|started|began|begin)s?"
-         r" (?!investigat|work|look|debug|roll|deploy|migrat|respond|prepar|test)\w+ing\b|"
+         r" (?!investigat|work|look|debug|roll|deploy|migrat|respond|prepar|test|index|updat|"
+         r"rebuild|restor|recover|scal|drain|reindex)\w+ing\b|"
          r"^first\b[\w\s-]{0,30}\b(?:errors?|failures?|timeouts?|stale|wrong|bad)|"
          r"\bincident (?:begins|began|starts"
          r"|started)|users? (?:start|started|began|begin) |first (?:errors?|failures?|reports?)|"
@@ -54,7 +55,7 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
          r"\bengaged\b|\bjoined\b|war ?room|bridge (?:opened|started)|"
          r"incident (?:manager|lead) assigned"),
         ("detected",
-         r"\balert(?:s|ed)?\b|\bpaged\b|\bpaging\b|\bdetect(?:ed|s)?\b|\bnoticed\b|pagerduty|"
+         r"\balert(?:s|ed)?\b|\bpaged\b|\bpaging\b|\bpager\b|\bdetect(?:ed|s)?\b|\bnoticed\b|pagerduty|"
          r"\breported\b|\bfired\b|acknowledg\w*|\backs\b|\bspotted\b|"
          r"customer reports?|reports? (?:reach|of)\b"),
         ("action",
@@ -69,6 +70,10 @@ _BROAD_IMPACT = re.compile(
     r"unable|could not|couldn't|slow|reject\w*|broken|drop(?:s|ped)?\b",
     re.IGNORECASE,
 )
+_DECLARED_MITIGATED = re.compile(
+    r"\b(?:outage|incident|impact|issue)\s+(?:is\s+|was\s+)?mitigated\b", re.IGNORECASE
+)
+"""A timeline entry that declares the mitigation in so many words."""
 INCIDENT_DATE_KEYS = ("date of incident", "incident date", "date of outage", "outage date", "date")
 START_KEYS = (
     "start", "started", "start time", "started at", "impact start", "impact started",
@@ -444,7 +449,10 @@ def _from_timeline(times: Times) -> None:
     if times.detected_at is None and marks("detected"):
         times.detected_at = marks("detected")[0]
     if times.mitigated_at is None and marks("mitigated"):
-        times.mitigated_at = marks("mitigated")[0]
+        declared = [  # "16:00 OUTAGE MITIGATED" outranks an earlier sign ("error rates drop")
+            entry.at for entry in later if entry.at and _DECLARED_MITIGATED.search(entry.event)
+        ]
+        times.mitigated_at = declared[0] if declared else marks("mitigated")[0]
     if times.resolved_at is None:
         if marks("resolved"):
             times.resolved_at = max(marks("resolved"))

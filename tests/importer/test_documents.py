@@ -214,3 +214,16 @@ def test_a_timeline_in_capitals_is_read_as_its_author_declared_it() -> None:
     assert [moment.strftime("%H:%M") for moment in times] == ["14:54", "14:55", "16:00"]
     kinds = [entry["kind"] for entry in data["timeline"]]
     assert kinds.count("impact-start") == 1
+
+
+def test_sections_headed_in_plain_questions_are_read() -> None:
+    text = (
+        "# Ledger batch overran\n\nDate: 2026-03-12\n\n"
+        "## What users saw\n\nMerchants saw 'balance unavailable' for four hours.\n\n"
+        "## Why it happened\n\nA new index was built inside the batch transaction.\n\n"
+        "## How we fixed it\n\nWe killed the batch and rebuilt the index concurrently.\n"
+    )
+    data = yaml.safe_load(import_postmortem(text, source_name="house.md").yaml_text)
+    assert data["impact"]["summary"].startswith("Merchants saw")
+    assert data["root_cause"]["summary"].startswith("A new index")
+    assert data["resolution"].startswith("We killed the batch")

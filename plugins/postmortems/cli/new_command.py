@@ -25,7 +25,7 @@ from ..core.problems import Problem
 from ..core.project import schema_modeline
 from ..core.vocabulary import VOCABULARIES, values
 from .common import catalog_services, project_error
-from .printer import OK, USAGE, CommandExit, error_line, failure, usage_error
+from .printer import OK, failure, usage_error
 from .site_config import find_project
 
 T = TypeVar("T")
@@ -95,8 +95,7 @@ def run(args: argparse.Namespace) -> int:
     except _Cancelled:
         raise failure("\npostmortems new: cancelled, nothing written") from None
     except ValueError as error:
-        lines = (error_line("new", line) for line in str(error).splitlines())
-        raise CommandExit(USAGE, *lines) from None
+        raise usage_error("new", str(error)) from None
 
     incidents_dir = project.incidents_dir
     target = incidents_dir / str(incident.started_at.year) / f"{incident.id}.yaml"

@@ -44,8 +44,9 @@ def error_line(command: str, message: str) -> str:
 
 
 def usage_error(command: str, message: str) -> CommandExit:
-    """Exit :data:`USAGE` with ``postmortems COMMAND: error: MESSAGE``; raise what it returns."""
-    return CommandExit(USAGE, error_line(command, message))
+    """Exit :data:`USAGE` with ``postmortems COMMAND: error: MESSAGE``, one such line per line
+    of ``message`` (several bad flags at once); raise what it returns."""
+    return CommandExit(USAGE, *(error_line(command, line) for line in message.splitlines()))
 
 
 def failure(*lines: object) -> CommandExit:

@@ -209,8 +209,7 @@ def _checked(path: Path, project: ProjectPaths) -> tuple[Path, Incident | None, 
     """A changed file, its incident when it passes the site's build (no error, nor a warning
     when the site sets ``fail_on_warnings``), and its problems."""
     incident, problems = load_one(path, project)
-    failing = any(problem.level == "error" or project.fail_on_warnings for problem in problems)
-    return path, None if failing else incident, problems
+    return path, None if project.fails_build(problems) else incident, problems
 
 
 def _comment(header: list[str], sections: list[list[str]]) -> str:

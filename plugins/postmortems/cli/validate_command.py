@@ -56,8 +56,7 @@ def run(args: argparse.Namespace) -> int:
     except ProjectError as error:
         raise usage_error("validate", str(error)) from None
     print(format_problems(collection, output_format), end="")
-    failing = collection.errors or (project.fail_on_warnings and collection.warnings)
-    return PROBLEMS if failing else OK
+    return PROBLEMS if project.fails_build(collection.problems) else OK
 
 
 def _load(project: ProjectPaths, paths: list[Path], *, use_cache: bool) -> Collection:

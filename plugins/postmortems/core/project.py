@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from .problems import Problem
 from .urls import absolute_url, file_url, incident_page
 from .vocabulary import Extensions, Term, extended, read_schema, vocabulary
 
@@ -51,6 +52,11 @@ class ProjectPaths:
     fail_on_warnings: bool = False
     """Whether the site's build fails on a warning (the plugin's ``fail_on_warnings``): then so
     do the checks of a pull request, or it would pass them and break the publish job."""
+
+    def fails_build(self, problems: Iterable[Problem]) -> bool:
+        """Whether ``problems`` fail the site's build: an error, or a warning when the site
+        sets ``fail_on_warnings``."""
+        return any(problem.level == "error" or self.fail_on_warnings for problem in problems)
 
     def incident_link(self, incident_id: str, source: str | None = None) -> str | None:
         """An absolute link to an incident for readers outside the site (a pull-request

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+from mkdocs.commands import build as build_module
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.structure.files import File
+from mkdocs.structure.pages import Page
 from postmortems.core import collection as collection_module
 from postmortems.insights.exports import EXPORT_NAMES
 from postmortems.site import plugin as plugin_module
@@ -152,12 +154,12 @@ def test_a_preview_keeps_listing_rows_yet_shows_edited_titles_and_action_items_e
     assert html_files(preview.site_dir) == html_files(clean)
 
 
-def test_a_preview_makes_only_the_pages_an_edit_changed_and_stats_each_page_source_once(
+def test_a_preview_makes_only_the_pages_an_edit_changed_and_stats_no_page_source_left_alone(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A page whose key (everything it shows) is the last build's is not made again: an
-    untouched incident's page is neither rendered nor read. A page source answers once per
-    build whether its page is older (MkDocs asks twice more)."""
+    untouched incident's page is neither rendered nor read, and its source not even stated:
+    the last build, which finished, built the page from it as it is."""
     rendered: list[str] = []
     render = render_module.render
 
@@ -184,7 +186,8 @@ def test_a_preview_makes_only_the_pages_an_edit_changed_and_stats_each_page_sour
     assert f"incidents/{RICH_ID}/index.md" in rendered
     assert f"incidents/{OTHER_ID}/index.md" not in rendered
     assert "incidents/index.md" in rendered  # lists the new title
-    assert asked[f"incidents/{OTHER_ID}/index.md"] == 1
+    assert asked[f"incidents/{OTHER_ID}/index.md"] == 0
+    assert asked[f"incidents/{RICH_ID}/index.md"] == 0  # rewritten: newer than its page
     assert "Retitled" in preview.page(f"incidents/{RICH_ID}")
 
 
@@ -321,6 +324,34 @@ def test_a_preview_rebuilds_after_its_page_sources_were_deleted(project: Path) -
     finally:
         preview.stop()
     assert "Retitled" in preview.page(f"incidents/{RICH_ID}")
+    clean = build_site(project, project.parent / "clean").site_dir
+    assert html_files(preview.site_dir) == html_files(clean)
+
+
+def test_a_rebuild_after_a_failed_one_builds_the_pages_that_one_left_unbuilt(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that stops half way has written the sources of the pages it changed, not all
+    their pages: the next one cannot take an unchanged source for a built page."""
+    preview = Preview(project, command="serve")
+    build_page = build_module._build_page
+
+    def failing_build_page(page: Page, *args: Any, **kwargs: Any) -> None:
+        if page.file.src_uri == f"incidents/{OTHER_ID}/index.md":
+            raise PluginError("stopped half way")
+        build_page(page, *args, **kwargs)
+
+    try:
+        preview.build()
+        edit(project, OTHER_ID, "\ntitle: ", "\ntitle: Retitled ")
+        with monkeypatch.context() as patched:
+            patched.setattr(build_module, "_build_page", failing_build_page)
+            with pytest.raises(Abort):
+                preview.build()
+        preview.build()
+    finally:
+        preview.stop()
+    assert "Retitled" in preview.page(f"incidents/{OTHER_ID}")
     clean = build_site(project, project.parent / "clean").site_dir
     assert html_files(preview.site_dir) == html_files(clean)
 

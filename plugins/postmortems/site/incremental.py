@@ -72,16 +72,18 @@ class PageSources:
     ) -> None:
         """``fresh``: rewrite every file (each page is rebuilt) whatever it holds. ``known``:
         the ``known`` of the last build of this process into ``folder`` (every file in it, as
-        written): files are then neither read to compare nor listed to find stale ones (at
-        10,000 incidents each takes seconds)."""
+        written), if that build finished: files are then neither read to compare, nor listed to
+        find stale ones, nor stated to compare their times with their pages' (at 10,000
+        incidents each takes seconds)."""
         self.folder = folder
         self.site = site
         self.fresh = fresh
         self.listed = known is not None and not fresh
         self.known: dict[str, str] = known if self.listed and known is not None else {}
-        """Every file of the folder by ``src_uri``, with its text, once ``complete``."""
+        """Every file of the folder by ``src_uri``, with its text, once ``remove_stale`` ran."""
         self.complete = False
-        """Whether ``remove_stale`` ran: a build that failed before leaves ``known`` partial."""
+        """Set when the build finished: every page was then built from its file as ``known``
+        has it (a build that failed may have left ``known`` partial, or pages unbuilt)."""
         self._seen: set[str] = set()
 
     def head(self, src_uri: str, key: bytes) -> str | None:
@@ -101,8 +103,8 @@ class PageSources:
         text = head + self._digest_line(key)
         path = self.folder / src_uri
         self._seen.add(src_uri)
-        if self.listed:  # one stat: the folder may have been deleted since (a cache cleaner)
-            unchanged = self.known.get(src_uri) == text and path.is_file()
+        if self.listed:
+            unchanged = self.known.get(src_uri) == text
         else:
             try:
                 unchanged = not self.fresh and path.read_text(encoding="utf-8") == text
@@ -113,7 +115,14 @@ class PageSources:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         self.known[src_uri] = text
-        return _PageSource.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion)
+        source = _PageSource.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion)
+        assert isinstance(source, _PageSource)  # MkDocs types ``generated`` as making a File
+        if self.listed or not unchanged:
+            # Rewritten, its page is older; else the last build, which finished, built its page
+            # from it as it is (a cache cleaner may have deleted it since: MkDocs reads only the
+            # files of pages it rebuilds, and a changed page's is written again).
+            source.modified = not unchanged
+        return source
 
     def _digest_line(self, key: bytes) -> str:
         return f"<!-- {fingerprint(self.site, key).hex()} -->\n"
@@ -130,21 +139,20 @@ class PageSources:
             rebuild([File.generated(config, src_uri, content="")])
             (self.folder / src_uri).unlink(missing_ok=True)
             self.known.pop(src_uri, None)
-        self.complete = True
 
 
 class _PageSource(File):
     """A generated page's source file. A dirty build asks three times whether its page is
     older (the plugin, then MkDocs before reading it and before building it), three file
     stats each: at 10,000 pages, two seconds of a preview's rebuild. Nothing changes either file
-    in between, so the first answer stands."""
+    in between, so the first answer stands; ``PageSources`` gives it when it knows."""
 
-    _modified: bool | None = None
+    modified: bool | None = None
 
     def is_modified(self) -> bool:
-        if self._modified is None:
-            self._modified = super().is_modified()
-        return self._modified
+        if self.modified is None:
+            self.modified = super().is_modified()
+        return self.modified
 
 
 def rebuild(files: Iterable[File]) -> None:

@@ -437,6 +437,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._close_caches()
+        if self.page_sources is not None:
+            self.page_sources.complete = True
         jobs, self.after_pages = self.after_pages, []
         if self.search is not None:
             if not self.is_serve:

@@ -8,7 +8,6 @@ import hashlib
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +29,7 @@ from ..core.project import ProjectPaths, resolve_paths
 from ..core.terminal import inert
 from ..core.timestamps import build_date
 from ..insights import exports
+from .background import Background
 from .config import PostmortemsConfig
 from .fragments import Fragments
 from .incremental import PageSources, known_to_tags_plugin, rebuild, site_fingerprint
@@ -66,11 +66,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.scratch: Path | None = None
         self.page_sources: PageSources | None = None
         """The last dirty build's generated page sources (see ``incremental``)."""
-        self.writer: threading.Thread | None = None
-        """Under ``serve``, writes the last build's search index and exports in the background
-        (after the build before's: joining it waits for every earlier one)."""
-        self.superseded: threading.Event | None = None
-        """Set when a later build's writer is started: ``writer`` then skips what is left."""
+        self.writer = Background()
+        """Under ``serve``, writes each build's search index and exports once its pages are."""
         self.after_pages: list[Callable[[], None]] = []
         """What ``writer`` is to do once this build's pages are written."""
         self.paths: ProjectPaths | None = None
@@ -105,10 +102,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         thaw()  # a build stopped by KeyboardInterrupt never reached on_build_error
         self.is_serve = self.dirty = False
         self.fragments = None
-        if self.superseded is not None:
-            self.superseded.set()
-        if self.writer is not None:
-            self.writer.join()
+        self.writer.stop()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
@@ -116,9 +110,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.problems = None
         self.after_pages = []
-        if self.writer is not None and not self.dirty:
+        if not self.dirty:
             # Plain `mkdocs serve` empties the site folder next: not under the background writer.
             self.writer.join()
+        self.writer.build_started()
         if not self.config.enabled:
             return None
         root = Path(config.config_file_path or ".").resolve().parent
@@ -309,11 +304,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     made,
                     self._store_path(),
                     self.stored_pages.signature,
+                    self.writer.paced,
                 )
             )
         else:
-            if self.writer is not None:
-                self.writer.join()  # it may be writing the last build's
+            self.writer.join()  # it may be writing the last build's
             _write_exports(destinations, made(memo=self.stored_pages.content))
         for name, destination in destinations.items():
             files.append(File.generated(config, name, abs_src_path=destination))
@@ -444,22 +439,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             if not self.is_serve:
                 self.search.write(config)
             else:
-                jobs.insert(0, functools.partial(self.search.write, config))
-        if not jobs:
-            return
-        # The preview answers at once; its search and exports catch up in the background,
-        # once the last build's are written (this build does not wait for them), and make
-        # those of any earlier build not yet written needless.
-        if self.superseded is not None:
-            self.superseded.set()
-        self.superseded = threading.Event()
-        self.writer = threading.Thread(
-            target=_run_after, args=(self.writer, jobs, self.superseded), daemon=True
-        )
-        self.writer.start()
+                jobs.insert(0, functools.partial(self.search.write, config, self.writer.paced))
+        if jobs:
+            # The preview answers at once; its search and exports catch up in the background,
+            # once the last build's are written (this build does not wait for them), and make
+            # those of any earlier build not yet written needless.
+            self.writer.start(jobs)
+        self.writer.build_ended()
 
     def on_build_error(self, *, error: Exception) -> None:
         self._close_caches()
+        self.writer.build_ended()
 
     def _close_caches(self) -> None:
         if not self.is_serve:
@@ -507,15 +497,18 @@ def _write_exports_reading(
     made: Callable[..., dict[str, Iterable[str]]],
     store_path: Path | None,
     signature: bytes,
+    pace: Callable[[Iterable[str]], Iterable[str]],
 ) -> None:
     """``_write_exports`` in the background: each ``incidents.json`` record the store at
     ``store_path`` holds is read from it (by a connection of this thread, which never waits
-    for the next build's writing); the others, the edited incidents', are made. When it fails,
+    for the next build's writing); the others, the edited incidents', are made. Each piece
+    is taken through ``pace`` (which pauses while a build runs). When it fails,
     the exports go: the next build writes them itself (and fails if it cannot), instead of
     every later one leaving the stale ones in place."""
     reader = TextStore(store_path, reader=True)
     try:
-        _write_exports(destinations, made(memo=StoredPages(reader, signature).content))
+        contents = made(memo=StoredPages(reader, signature).content)
+        _write_exports(destinations, {name: pace(pieces) for name, pieces in contents.items()})
     except BaseException:
         for destination in destinations.values():
             with contextlib.suppress(OSError):
@@ -523,24 +516,3 @@ def _write_exports_reading(
         raise
     finally:
         reader.close()
-
-
-def _run_after(
-    previous: threading.Thread | None,
-    jobs: Iterable[Callable[[], None]],
-    superseded: threading.Event,
-) -> None:
-    """Run ``jobs`` one after the other in the background once ``previous`` is done, but none
-    once ``superseded`` (a later build writes everything again); a failure is logged (no build
-    is left to fail) and the next job still runs."""
-    if previous is not None:
-        previous.join()
-    for job in jobs:
-        if superseded.is_set():
-            return
-        try:
-            job()
-        except PluginError as error:
-            log.error(str(error))
-        except Exception as error:  # the thread's end: shown, not lost
-            log.error(inert(f"postmortems: background writing failed: {error!r}"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -119,11 +119,16 @@ class SiteSearch:
             yield incident_record(incident, self.labels, url)
         yield from self.guides.values()
 
-    def write(self, config: MkDocsConfig) -> None:
-        """Write the Pagefind bundle into the built site."""
+    def write(
+        self,
+        config: MkDocsConfig,
+        pace: Callable[[Iterable[Document]], Iterable[Document]] = iter,
+    ) -> None:
+        """Write the Pagefind bundle into the built site, taking the documents through ``pace``
+        (which may pause between them)."""
         try:
             count = write_bundle(
-                self.documents(),
+                pace(self.documents()),
                 Path(config.site_dir),
                 language=self.language,
                 keep_index_url=not self.directory_urls,

@@ -1,0 +1,88 @@
+"""A preview's background writing pauses while a build runs, and never holds a build up."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from mkdocs.exceptions import PluginError
+from postmortems.site.background import PACE, Background
+
+
+def consuming(background: Background, items: range, seen: list[int]) -> threading.Event:
+    """A job that takes ``items`` through ``background.paced``; the event is set once it has
+    taken the first."""
+    first = threading.Event()
+
+    def job() -> None:
+        for item in background.paced(items):
+            seen.append(item)
+            first.set()
+
+    background.start([job])
+    return first
+
+
+def test_the_writing_waits_while_a_build_runs_and_goes_on_after_it() -> None:
+    background, seen = Background(), []
+    background.build_started()
+    first = consuming(background, range(3 * PACE), seen)
+    assert not first.wait(timeout=0.3)  # the rebuild has the process to itself
+    background.build_ended()
+    background.join()
+    assert seen == list(range(3 * PACE))
+
+
+def test_a_build_that_starts_mid_way_stops_the_writing_at_its_next_pause() -> None:
+    background, seen = Background(), []
+    release = threading.Event()
+
+    def items() -> range:
+        release.wait(timeout=10)
+        return range(3 * PACE)
+
+    def job() -> None:
+        for item in background.paced(items()):
+            seen.append(item)
+
+    background.start([job])
+    background.build_started()
+    release.set()
+    time.sleep(0.3)
+    assert seen == []  # paused at its first item
+    background.build_ended()
+    background.join()
+    assert len(seen) == 3 * PACE
+
+
+def test_waiting_for_the_writing_during_a_build_lets_it_finish() -> None:
+    """A build that needs the exports written first (none in the site yet) waits for the
+    earlier writing: that writing must not wait for the build in turn."""
+    background, seen = Background(), []
+    background.build_started()
+    consuming(background, range(PACE + 1), seen)
+    finished = threading.Thread(target=background.join, daemon=True)
+    finished.start()
+    finished.join(timeout=10)
+    assert not finished.is_alive() and len(seen) == PACE + 1
+
+
+def test_stopping_skips_the_jobs_not_started_and_a_failed_job_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    background, ran = Background(), []
+
+    def failing() -> None:
+        ran.append("failing")
+        raise PluginError("postmortems: cannot write incidents.json: disk full")
+
+    background.start([failing, lambda: ran.append("after")])
+    background.join()
+    assert ran == ["failing", "after"] and "disk full" in caplog.text
+    started, release = threading.Event(), threading.Event()
+    background.start([lambda: (started.set(), release.wait(timeout=10)), lambda: ran.append("no")])
+    started.wait(timeout=10)
+    threading.Timer(0.2, release.set).start()
+    background.stop()
+    assert "no" not in ran

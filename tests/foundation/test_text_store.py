@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+from postmortems.core import cache as cache_module
 from postmortems.core.cache import CheckCache, TextStore, fingerprint
 from postmortems.core.checking import FileCheck
 from postmortems.core.problems import Problem
@@ -41,6 +44,46 @@ def test_a_reader_reads_what_was_kept_while_a_build_writes_and_never_waits_or_wr
     assert TextStore(path).get(fingerprint("mine")) is None
     assert TextStore(tmp_path / "none.sqlite", reader=True).get(fingerprint("kept")) is None
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_a_deferred_store_writes_what_was_put_only_when_its_closing_call_runs_in_any_thread(
+    tmp_path: Path,
+) -> None:
+    """A preview's rebuild answers before its rendered texts are written: they are read back
+    from memory meanwhile, and written by the background writer's thread."""
+    path = tmp_path / "texts.sqlite"
+    TextStore(path).close()
+    store = TextStore(path, deferred=True)
+    store.put(fingerprint("page"), "<p>page</p>")
+    assert store.get(fingerprint("page")) == "<p>page</p>"
+    keep = store.close_later()
+    assert TextStore(path, reader=True).get(fingerprint("page")) is None
+    writer = threading.Thread(target=keep)
+    writer.start()
+    writer.join()
+    assert TextStore(path).get(fingerprint("page")) == "<p>page</p>"
+
+
+def test_a_deferred_store_writes_at_once_what_is_more_than_it_may_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild of every page (a template edited) must not hold every page in memory."""
+    monkeypatch.setattr(cache_module, "DEFERRED_CHARACTERS", 10)
+    path = tmp_path / "texts.sqlite"
+    store = TextStore(path, deferred=True)
+    store.put(fingerprint("first"), "12345678")
+    store.put(fingerprint("second"), "12345678")  # over the limit: both written now
+    store.put(fingerprint("third"), "123")
+    assert store.get(fingerprint("first")) == "12345678"
+    keep = store.close_later()
+    assert TextStore(path, reader=True).get(fingerprint("second")) == "12345678"
+    keep()
+    again = TextStore(path)
+    assert [again.get(fingerprint(key)) for key in ("first", "second", "third")] == [
+        "12345678",
+        "12345678",
+        "123",
+    ]
 
 
 def test_a_store_that_cannot_be_opened_forgets_instead_of_failing(tmp_path: Path) -> None:

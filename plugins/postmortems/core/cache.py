@@ -163,6 +163,9 @@ _PLAIN = (str, bytes, int, float, bool, Path, datetime.date, datetime.timedelta,
 
 MAX_AGE = 30 * 24 * 3600
 """Seconds a stored text is kept without any run using it."""
+DEFERRED_CHARACTERS = 64 << 20
+"""Most characters a ``deferred`` store holds in memory (a preview's rebuild writes a few
+pages: at 10,000 incidents, tens of MB; one that rebuilds every page, far more)."""
 
 
 class TextStore:
@@ -179,13 +182,23 @@ class TextStore:
     """``PRAGMA user_version`` of the layout below; a store of another layout starts over."""
 
     def __init__(
-        self, path: Path | None, clock: Callable[[], float] = time.time, *, reader: bool = False
+        self,
+        path: Path | None,
+        clock: Callable[[], float] = time.time,
+        *,
+        reader: bool = False,
+        deferred: bool = False,
     ) -> None:
         """``reader``: only read (another connection may be writing: a reader never waits
-        for it, and records nothing)."""
+        for it, and records nothing). ``deferred``: what is put is kept in memory (up to
+        ``DEFERRED_CHARACTERS``: then it is written at once), and written by the call
+        ``close_later`` returns."""
         self._connection: sqlite3.Connection | None = None
+        self._path = path
         self._clock = clock
         self._reader = reader
+        self._pending: dict[bytes, str] | None = {} if deferred else None
+        self._pending_characters = 0
         self._read: set[bytes] = set()
         self._written = 0
         if path is None:
@@ -232,7 +245,14 @@ class TextStore:
             raise
         return connection
 
+    @property
+    def deferred(self) -> bool:
+        """Whether what is put waits for the call ``close_later`` returns."""
+        return self._pending is not None
+
     def get(self, key: bytes) -> str | None:
+        if self._pending is not None and key in self._pending:
+            return self._pending[key]
         if self._connection is None:
             return None
         try:
@@ -248,35 +268,86 @@ class TextStore:
     def put(self, key: bytes, text: str) -> None:
         if self._connection is None or self._reader:
             return
-        self._written += 1
+        if self._pending is not None:
+            self._pending[key] = text
+            self._pending_characters += len(text)
+            if self._pending_characters <= DEFERRED_CHARACTERS:
+                return
+            texts, self._pending, self._pending_characters = self._pending, {}, 0
+        else:
+            texts = {key: text}
+        self._written += len(texts)
         try:
-            self._connection.execute("INSERT OR REPLACE INTO texts VALUES (?, ?)", (key, text))
-            self._connection.execute(
-                "INSERT OR REPLACE INTO uses VALUES (?, ?)", (key, self._clock())
-            )
+            for written_key, written_text in texts.items():
+                self._write(self._connection, written_key, written_text)
         except sqlite3.Error:
             self._forget()
 
+    def _write(self, connection: sqlite3.Connection, key: bytes, text: str) -> None:
+        connection.execute("INSERT OR REPLACE INTO texts VALUES (?, ?)", (key, text))
+        connection.execute("INSERT OR REPLACE INTO uses VALUES (?, ?)", (key, self._clock()))
+
     def close(self) -> None:
         """Keep what this run wrote and when it used what it read; trim (see the class)."""
-        if self._connection is None:
+        self.close_later()()
+
+    def close_later(self) -> Callable[[], None]:
+        """Stop reading; the call returned does what ``close`` does, in any thread (a preview's
+        rebuild leaves seconds of writing at 10,000 incidents to the background)."""
+        connection, self._connection = self._connection, None
+        pending, read, written = self._pending, self._read, self._written
+        self._read, self._written = set(), 0
+        if pending is not None:
+            self._pending, self._pending_characters = {}, 0
+            if connection is not None and self._path is not None:
+                # What was written already is committed here: a connection serves only the
+                # thread that opened it.
+                with contextlib.suppress(sqlite3.Error):
+                    connection.commit()
+                connection.close()
+                connection = self._reopened(self._path)
+        return functools.partial(self._finish, connection, pending, read, written)
+
+    @staticmethod
+    def _reopened(path: Path) -> sqlite3.Connection | None:
+        """A connection to the store for whichever thread uses it."""
+        try:
+            connection = sqlite3.connect(
+                path, timeout=10, isolation_level="DEFERRED", check_same_thread=False
+            )
+            connection.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error:
+            return None
+        return connection
+
+    def _finish(
+        self,
+        connection: sqlite3.Connection | None,
+        pending: dict[bytes, str] | None,
+        read: set[bytes],
+        written: int,
+    ) -> None:
+        if connection is None:
             return
         try:
             if not self._reader:
-                self._record_run(self._connection, self._clock())
-            self._connection.commit()
-            self._connection.close()
+                for key, text in (pending or {}).items():
+                    self._write(connection, key, text)
+                used = len(read) + written + len(pending or ())
+                self._record_run(connection, self._clock(), read, used)
+            connection.commit()
         except sqlite3.Error:
             pass  # a cache that cannot be written only costs speed next time
-        self._connection = None
-        self._read, self._written = set(), 0
+        finally:
+            connection.close()
 
-    def _record_run(self, connection: sqlite3.Connection, now: float) -> None:
-        connection.executemany(
-            "UPDATE uses SET used = ? WHERE key = ?", ((now, key) for key in self._read)
-        )
+    def _record_run(
+        self, connection: sqlite3.Connection, now: float, read: set[bytes], used: int
+    ) -> None:
+        """Record when the texts ``read`` were used, and that this run used ``used`` texts."""
+        connection.executemany("UPDATE uses SET used = ? WHERE key = ?", ((now, k) for k in read))
         month_ago = now - MAX_AGE
-        connection.execute("INSERT INTO runs VALUES (?, ?)", (now, len(self._read) + self._written))
+        connection.execute("INSERT INTO runs VALUES (?, ?)", (now, used))
         connection.execute("DELETE FROM runs WHERE ended < ?", (month_ago,))
         self._drop(connection, "SELECT key FROM uses WHERE used < ?", month_ago)
         (biggest,) = connection.execute("SELECT max(used) FROM runs").fetchone()

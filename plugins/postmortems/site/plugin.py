@@ -131,7 +131,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         )
         overrides = self._site_templates(root)
         self.scope = fingerprint(str(root)).hex()
-        self.store = TextStore(self._store_path())
+        # A preview's rebuild leaves writing what it rendered to the background.
+        rebuild = self.is_serve and self.dirty and self.built is not None
+        self.store = TextStore(self._store_path(), deferred=rebuild)
         if "attr_list" not in config.markdown_extensions:
             # Incident pages keep their bulky sections out of the search index with it.
             config.markdown_extensions.append("attr_list")
@@ -431,7 +433,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        self._close_caches()
+        keep_rendered = self._close_caches()
         if self.page_sources is not None:
             self.page_sources.complete = True
         jobs, self.after_pages = self.after_pages, []
@@ -440,6 +442,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 self.search.write(config)
             else:
                 jobs.insert(0, functools.partial(self.search.write, config, self.writer.paced))
+        if self.store.deferred:
+            jobs.insert(0, keep_rendered)  # the exports read what it writes
+        else:
+            keep_rendered()
         if jobs:
             # The preview answers at once; its search and exports catch up in the background,
             # once the last build's are written (this build does not wait for them), and make
@@ -448,10 +454,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.writer.build_ended()
 
     def on_build_error(self, *, error: Exception) -> None:
-        self._close_caches()
+        self._close_caches()()
         self.writer.build_ended()
 
-    def _close_caches(self) -> None:
+    def _close_caches(self) -> Callable[[], None]:
+        """Close this build's caches; the call returned writes what it rendered into the store."""
         if not self.is_serve:
             thaw()  # a preview keeps them frozen for its next rebuild (see ``freeze_survivors``)
         if self.parked is not None:
@@ -460,7 +467,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.page_cache is not None:
             self.page_cache.close()
             self.page_cache = None
-        self.store.close()
+        return self.store.close_later()
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> None:
         if not self.config.enabled or self.paths is None:

@@ -810,16 +810,22 @@ def digested(incident: Incident) -> Incident:
     return dataclasses.replace(incident, digest=fingerprint(repr(incident.data)))
 
 
+def saved_once() -> tuple[list[Incident], list[Incident]]:
+    """The evaluation incidents with digests, before and after a save that adds rare words to
+    the first one's summary."""
+    before = [digested(incident) for incident in eval_incidents()]
+    first = before[0]
+    story = {**first.data, "summary": "Zebra quokka pangolin. " + first.data["summary"]}
+    return before, [digested(dataclasses.replace(first, data=story)), *before[1:]]
+
+
 def test_ranking_after_an_edit_describes_few_pairs_again_yet_equals_a_fresh_ranking(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """After a save, ``mkdocs serve`` ranks every incident again: the reasons of a pair ranked
     last time are not worked out again (50,000 pairs at 10,000 incidents), but are the same."""
-    before = [digested(incident) for incident in eval_incidents()]
+    before, after = saved_once()
     SimilarityIndex(before).all_similar()
-    first = before[0]
-    story = {**first.data, "summary": "Zebra quokka pangolin. " + first.data["summary"]}
-    after = [digested(dataclasses.replace(first, data=story)), *before[1:]]
     described: list[object] = []
     describe = index.describe
     monkeypatch.setattr(
@@ -846,11 +852,8 @@ def test_an_index_after_an_edit_counts_only_the_edited_incident_yet_equals_a_fre
 ) -> None:
     """``mkdocs serve`` indexes the same incidents after each save: only the saved one is
     tokenised again, and the index is the one a clean build makes."""
-    before = [digested(incident) for incident in eval_incidents()]
+    before, after = saved_once()
     SimilarityIndex(before)
-    first = before[0]
-    story = {**first.data, "summary": "Zebra quokka pangolin. " + first.data["summary"]}
-    after = [digested(dataclasses.replace(first, data=story)), *before[1:]]
     counted: list[int] = []
     term_matrix = index._term_matrix
     monkeypatch.setattr(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 
 from postmortems.insights.actions import action_rows, by_status, owner_counts
@@ -109,3 +110,15 @@ def test_ticket_urls_become_links_and_other_schemes_do_not():
     )
     assert '<td class="pm-title">b</td>' in page
     assert "javascript" not in page
+
+
+def test_rows_asked_for_again_are_the_same_unless_the_incident_or_the_day_changed():
+    """The site's pages and the quality report ask for every row, and a preview asks again
+    after each save: an unchanged incident's rows are kept, never stale."""
+    late = {"title": "late", "status": "open", "due": TODAY}
+    incident = dataclasses.replace(_incident(late), digest=b"digest of the file")
+    first = action_rows([incident], TODAY)
+    assert action_rows([incident], TODAY)[0] is first[0]
+    assert action_rows([incident], date(2024, 9, 2))[0].overdue  # a day later: overdue now
+    edited = dataclasses.replace(incident, data={**incident.data, "action_items": []})
+    assert action_rows([edited], TODAY) == []  # another object: not taken for the kept one

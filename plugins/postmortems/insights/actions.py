@@ -87,11 +87,33 @@ class OwnerCount:
 
 def action_rows(incidents: Iterable[Incident], today: date) -> list[ActionRow]:
     """Every action item, in incident order (as given) then file order."""
-    return [
+    global _last_rows
+    day, known = _last_rows
+    if day != today:
+        known = {}
+    rows: list[ActionRow] = []
+    kept: dict[bytes, tuple[ActionRow, ...]] = {}
+    for incident in incidents:
+        own = known.get(incident.digest, ())
+        if not own or own[0].incident is not incident:
+            own = _incident_rows(incident, today)
+        rows += own
+        if incident.digest and own:
+            kept[incident.digest] = own
+    _last_rows = (today, kept)
+    return rows
+
+
+def _incident_rows(incident: Incident, today: date) -> tuple[ActionRow, ...]:
+    return tuple(
         ActionRow(incident, action, derive.is_overdue(action, today), position)
-        for incident in incidents
         for position, action in enumerate(incident.action_items)
-    ]
+    )
+
+
+_last_rows: tuple[date | None, dict[bytes, tuple[ActionRow, ...]]] = (None, {})
+"""The day and the rows of the last call, by incident digest (the site's pages and the quality
+report ask for every row, and ``mkdocs serve`` asks again after each save)."""
 
 
 def statuses(rows: Iterable[ActionRow]) -> list[str]:

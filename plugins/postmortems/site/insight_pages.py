@@ -49,6 +49,12 @@ def action_items_page(env: jinja2.Environment, incidents: Sequence[Incident], to
         "action-items.md.j2",
         page_src=ACTION_ITEMS_PAGE,
         rows=rows,
+        counts={
+            "incidents": len({row.incident.id for row in rows}),
+            "overdue": sum(row.overdue for row in rows),
+            "unowned": sum(row.missing_owner for row in rows),
+            "undated": sum(row.missing_due for row in rows),
+        },
         groups=by_status(rows),
         owners=owner_counts(rows),
         status_titles=STATUS_TITLES,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -135,16 +136,15 @@ def by_status(rows: Sequence[ActionRow]) -> dict[str, list[ActionRow]]:
 def owner_counts(rows: Sequence[ActionRow]) -> list[OwnerCount]:
     """Per owner (``None`` for no owner): counts per status; most overdue, then most open first."""
     names = statuses(rows)
-    owners: dict[str | None, list[ActionRow]] = {}
+    by_owner: dict[str | None, Counter[str]] = {}
+    overdue: Counter[str | None] = Counter()
     for row in rows:
-        owners.setdefault(row.owner, []).append(row)
+        owner = row.owner
+        by_owner.setdefault(owner, Counter())[row.status] += 1
+        overdue[owner] += row.overdue
     counts = [
-        OwnerCount(
-            owner,
-            {status: sum(row.status == status for row in owned) for status in names},
-            sum(row.overdue for row in owned),
-        )
-        for owner, owned in owners.items()
+        OwnerCount(owner, {status: counted[status] for status in names}, overdue[owner])
+        for owner, counted in by_owner.items()
     ]
     return sorted(
         counts,

@@ -129,12 +129,23 @@ def _terms(schema: Mapping[str, Any], name: str, seen: Iterable[str]) -> list[Te
     return terms + [Term(value, value, "") for value in extra]
 
 
-def _group(key: str, label: str, incidents: Sequence[Incident]) -> Group:
-    spreads = {}
-    for name, _, measure in MEASURES:
-        values = [delta.total_seconds() for i in incidents if (delta := measure(i)) is not None]
-        spreads[name] = Spread.of(values)
-    return Group(key, label, len(incidents), spreads)
+Measured = tuple[float | None, ...]
+"""An incident's ``MEASURES``, in seconds (``None``: not recorded)."""
+
+
+def _measured(incident: Incident) -> Measured:
+    return tuple(
+        None if (delta := measure(incident)) is None else delta.total_seconds()
+        for _, _, measure in MEASURES
+    )
+
+
+def _group(key: str, label: str, members: Sequence[Measured]) -> Group:
+    spreads = {
+        name: Spread.of([seconds for row in members if (seconds := row[column]) is not None])
+        for column, (name, _, _) in enumerate(MEASURES)
+    }
+    return Group(key, label, len(members), spreads)
 
 
 def _months(incidents: Sequence[Incident], severities: Sequence[Term]) -> list[Month]:
@@ -160,12 +171,14 @@ def figures(incidents: Sequence[Incident], schema: Mapping[str, Any]) -> Figures
     """Compute every figure for ``incidents``; vocabulary order and titles come from ``schema``."""
     severities = _terms(schema, "severity", (i.severity for i in incidents))
     categories = _terms(schema, "rootCauseCategory", (i.category for i in incidents))
-    members: dict[str, dict[str, list[Incident]]] = {name: {} for name, _ in DIMENSIONS}
-    for incident in incidents:
-        members["severity"].setdefault(incident.severity, []).append(incident)
-        members["category"].setdefault(incident.category, []).append(incident)
+    # Each incident is measured once: it counts in a group per dimension, and in "All".
+    measured = [_measured(incident) for incident in incidents]
+    members: dict[str, dict[str, list[Measured]]] = {name: {} for name, _ in DIMENSIONS}
+    for incident, row in zip(incidents, measured, strict=True):
+        members["severity"].setdefault(incident.severity, []).append(row)
+        members["category"].setdefault(incident.category, []).append(row)
         for service in incident.services:
-            members["service"].setdefault(service, []).append(incident)
+            members["service"].setdefault(service, []).append(row)
     labels = {
         "severity": {t.value: t.title for t in severities},
         "category": {t.value: t.title for t in categories},
@@ -181,5 +194,5 @@ def figures(incidents: Sequence[Incident], schema: Mapping[str, Any]) -> Figures
             keys = sorted(found, key=lambda key: (-len(found[key]), key))
         groups[name] = [_group(key, labels[name].get(key, key), members[name][key]) for key in keys]
     return Figures(
-        severities, _months(incidents, severities), _group("all", "All", incidents), groups
+        severities, _months(incidents, severities), _group("all", "All", measured), groups
     )

@@ -54,14 +54,19 @@ def test_a_deferred_store_writes_what_was_put_only_when_its_closing_call_runs_in
     path = tmp_path / "texts.sqlite"
     TextStore(path).close()
     store = TextStore(path, deferred=True)
+    made: list[str] = []
     store.put(fingerprint("page"), "<p>page</p>")
+    store.put(fingerprint("entry"), lambda: made.append("entry") or '{"html": ""}', size=12)
     assert store.get(fingerprint("page")) == "<p>page</p>"
     keep = store.close_later()
     assert TextStore(path, reader=True).get(fingerprint("page")) is None
+    assert made == []  # made by the background writer, not by the build
     writer = threading.Thread(target=keep)
     writer.start()
     writer.join()
-    assert TextStore(path).get(fingerprint("page")) == "<p>page</p>"
+    again = TextStore(path)
+    assert again.get(fingerprint("page")) == "<p>page</p>"
+    assert again.get(fingerprint("entry")) == '{"html": ""}' and made == ["entry"]
 
 
 def test_a_deferred_store_writes_at_once_what_is_more_than_it_may_hold(

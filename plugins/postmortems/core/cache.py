@@ -197,7 +197,7 @@ class TextStore:
         self._path = path
         self._clock = clock
         self._reader = reader
-        self._pending: dict[bytes, str] | None = {} if deferred else None
+        self._pending: dict[bytes, str | Callable[[], str]] | None = {} if deferred else None
         self._pending_characters = 0
         self._read: set[bytes] = set()
         self._written = 0
@@ -252,7 +252,10 @@ class TextStore:
 
     def get(self, key: bytes) -> str | None:
         if self._pending is not None and key in self._pending:
-            return self._pending[key]
+            text = self._pending[key]
+            if callable(text):
+                text = self._pending[key] = text()
+            return text
         if self._connection is None:
             return None
         try:
@@ -265,12 +268,14 @@ class TextStore:
         self._read.add(key)
         return str(found[0])
 
-    def put(self, key: bytes, text: str) -> None:
+    def put(self, key: bytes, text: str | Callable[[], str], size: int = 0) -> None:
+        """Keep ``text`` under ``key``; ``text`` may be a call that makes it (of about ``size``
+        characters), made only when written: a deferred store leaves that to the background."""
         if self._connection is None or self._reader:
             return
         if self._pending is not None:
             self._pending[key] = text
-            self._pending_characters += len(text)
+            self._pending_characters += size if callable(text) else len(text)
             if self._pending_characters <= DEFERRED_CHARACTERS:
                 return
             texts, self._pending, self._pending_characters = self._pending, {}, 0
@@ -283,7 +288,10 @@ class TextStore:
         except sqlite3.Error:
             self._forget()
 
-    def _write(self, connection: sqlite3.Connection, key: bytes, text: str) -> None:
+    def _write(
+        self, connection: sqlite3.Connection, key: bytes, text: str | Callable[[], str]
+    ) -> None:
+        text = text() if callable(text) else text
         connection.execute("INSERT OR REPLACE INTO texts VALUES (?, ?)", (key, text))
         connection.execute("INSERT OR REPLACE INTO uses VALUES (?, ?)", (key, self._clock()))
 
@@ -323,7 +331,7 @@ class TextStore:
     def _finish(
         self,
         connection: sqlite3.Connection | None,
-        pending: dict[bytes, str] | None,
+        pending: dict[bytes, str | Callable[[], str]] | None,
         read: set[bytes],
         written: int,
     ) -> None:

@@ -10,6 +10,7 @@ so ``--strict`` fails exactly as on a clean build.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import Any
@@ -110,7 +111,8 @@ class PageCache:
                 if links is None
                 else sorted((file.src_uri, anchors) for file, anchors in links.items()),
             }
-            self._store.put(key, json.dumps(entry, ensure_ascii=False))
+            entry_text = functools.partial(json.dumps, entry, ensure_ascii=False)
+            self._store.put(key, entry_text, size=len(html))
         return html
 
     def _warning_count(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,41 +25,42 @@ class ActionRow:
     action: Mapping[str, Any]
     overdue: bool
     position: int
-    """Its place among the incident's action items, from 0."""
+    """Its place among the incident's action items, from 0. (What follows is worked out once
+    per row: a row is kept as long as its incident is unchanged.)"""
 
-    @property
+    @functools.cached_property
     def title(self) -> str:
         return str(self.action["title"])
 
-    @property
+    @functools.cached_property
     def status(self) -> str:
         return str(self.action["status"])
 
-    @property
+    @functools.cached_property
     def owner(self) -> str | None:
         owner = self.action.get("owner")
         return str(owner) if owner not in (None, "") else None
 
-    @property
+    @functools.cached_property
     def due(self) -> date | None:
         due = self.action.get("due")
         return due if isinstance(due, date) else None
 
-    @property
+    @functools.cached_property
     def unfinished(self) -> bool:
         return derive.is_open(self.action)
 
-    @property
+    @functools.cached_property
     def missing_owner(self) -> bool:
         """An unfinished item nobody owns."""
         return self.unfinished and self.owner is None
 
-    @property
+    @functools.cached_property
     def missing_due(self) -> bool:
         """An unfinished item with no due date."""
         return self.unfinished and self.due is None
 
-    @property
+    @functools.cached_property
     def ticket(self) -> str | None:
         ticket = self.action.get("ticket")
         return str(ticket) if ticket else None

@@ -233,8 +233,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             told=self.told,
             stored=self.stored_pages,
         )
+        # Each incident file's path from the docs folder (its edit link), from one relative path.
+        incidents = Path(os.path.relpath(self.paths.incidents_dir, docs_dir)).as_posix() + "/"
+        incidents = incidents.removeprefix("./")
         for page in pages:
-            if files.get_file_from_path(page.src_uri) is not None:
+            if page.src_uri in files.src_uris:  # (src_uri is already a POSIX path)
                 log.info(f"docs/{page.src_uri} exists; it replaces the generated page")
                 continue
             # MkDocs reads the front matter; the body waits for on_page_markdown. A dirty
@@ -259,9 +262,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             else:
                 self.unread[page.src_uri] = meta
             if page.source is not None:
-                source = self.paths.incidents_dir / page.source
-                relative = Path(os.path.relpath(source, docs_dir)).as_posix()
-                file.edit_uri = quote(relative, safe="/")  # the theme puts it in href unescaped
+                # The theme puts it in href unescaped.
+                file.edit_uri = quote(incidents + page.source, safe="/")
             else:
                 file.edit_uri = None
             files.append(file)
@@ -361,7 +363,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         environment)."""
         if self.config.enabled and env.bytecode_cache is None:
             env.bytecode_cache = COMPILED_TEMPLATES
-        skipped = ((files.get_file_from_path(uri), meta) for uri, meta in self.unread.items())
+        skipped = ((files.src_uris.get(uri), meta) for uri, meta in self.unread.items())
         known_to_tags_plugin(
             config, ((file.page, meta) for file, meta in skipped if file and file.page)
         )

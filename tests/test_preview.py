@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from postmortems.site.preview import problems_banner, with_banner
+from collections.abc import Iterable
+from typing import Any
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+from postmortems.site.preview import problems_banner, showing_problems, with_banner
 
 
 def test_the_banner_shows_markup_from_a_file_as_text() -> None:
@@ -36,3 +40,55 @@ def test_a_long_list_of_problems_is_cut_in_the_banner_and_says_where_the_rest_is
 
 def test_a_short_list_of_problems_is_shown_whole() -> None:
     assert "list every problem" not in problems_banner("a.yaml:1:1: title: wrong")
+
+
+class Answer:
+    """A WSGI answer as a server would send it."""
+
+    def __init__(self) -> None:
+        self.status = ""
+        self.headers: dict[str, str] = {}
+
+    def start_response(self, status: str, headers: list[tuple[str, str]], *_: object) -> Any:
+        self.status, self.headers = status, dict(headers)
+        return lambda data: None
+
+
+def serving(content_type: str, body: bytes, closed: list[bool]) -> WSGIApplication:
+    """A server answering every request with ``body``; ``closed`` records that it was closed."""
+
+    class Body(list[bytes]):
+        def close(self) -> None:
+            closed.append(True)
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        length = str(len(body))
+        start_response("200 OK", [("Content-Type", content_type), ("Content-Length", length)])
+        return Body([body])
+
+    return app
+
+
+PAGE = '<html><body class="md">Ünïcode page</body></html>'.encode()
+
+
+def test_the_preview_server_puts_the_banner_on_every_html_page_while_files_are_invalid() -> None:
+    closed: list[bool] = []
+    shown = showing_problems(serving("text/html; charset=utf-8", PAGE, closed), lambda: "a:1:1: x")
+    answer = Answer()
+    body = b"".join(shown({}, answer.start_response))
+    assert body.startswith(b'<html><body class="md"><div class="postmortems-preview-problems"')
+    assert body.endswith("Ünïcode page</body></html>".encode()) and b"a:1:1: x" in body
+    assert answer.headers["Content-Length"] == str(len(body)) and closed == [True]
+
+
+def test_other_answers_and_valid_files_pass_through_the_preview_server_untouched() -> None:
+    closed: list[bool] = []
+    index = serving("application/json", b'{"pages": 1}', closed)
+    answer = Answer()
+    assert b"".join(showing_problems(index, lambda: "a:1:1: x")({}, answer.start_response)) == (
+        b'{"pages": 1}'
+    )
+    assert answer.headers["Content-Length"] == "12"
+    page = serving("text/html", PAGE, closed)
+    assert b"".join(showing_problems(page, lambda: None)({}, Answer().start_response)) == PAGE

@@ -386,6 +386,31 @@ def test_a_preview_freezes_no_more_objects_save_after_save(
     assert max(frozen) <= first * 1.25, frozen
 
 
+def test_an_invalid_save_rebuilds_no_page_and_its_fix_only_the_pages_it_changed(
+    project: Path,
+) -> None:
+    """The preview's server shows the problems on every page (``preview.showing_problems``):
+    the pages themselves keep the last valid incidents, so none is written again."""
+    preview = Preview(project, command="serve")
+    try:
+        before = preview.build()
+        again = preview.build()  # what every build writes (the 404 and search pages)
+        edit(project, RICH_ID, "\nseverity: SEV2", "\nseverity: SEV9")
+        invalid = preview.build()
+        problems = preview._config().plugins["postmortems"].problems
+        edit(project, RICH_ID, "\nseverity: SEV9", "\nseverity: SEV1")
+        fixed = preview.build()
+    finally:
+        preview.stop()
+    assert problems is not None and "SEV9" in problems
+    assert rewritten(again, invalid) == rewritten(before, again)
+    assert f"incidents/{RICH_ID}/index.html" not in rewritten(again, invalid)
+    assert f"incidents/{RICH_ID}/index.html" in rewritten(invalid, fixed)
+    assert f"incidents/{OTHER_ID}/index.html" not in rewritten(invalid, fixed)
+    clean = build_site(project, project.parent / "clean").site_dir
+    assert html_files(preview.site_dir) == html_files(clean)
+
+
 def test_a_deleted_incident_leaves_no_page_behind(project: Path, preview: Preview) -> None:
     before = preview.build()
     assert f"incidents/{OTHER_ID}/index.html" in before

@@ -14,15 +14,17 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import wsgiref.util
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
+from mkdocs.livereload import LiveReloadServer
 from sitebuild import RICH_ID, SOURCE_DATE_EPOCH
 
 pytestmark = pytest.mark.slow
@@ -204,11 +206,27 @@ def test_serve_rebuilds_past_a_broken_schema_with_the_last_valid_pages_and_the_e
         finally:
             config.plugins.on_shutdown()
     site = project / "site"
-    for page in (site / "index.html", site / f"incidents/{RICH_ID}/index.html", site / "404.html"):
-        html = page.read_text(encoding="utf-8")
-        assert '<div class="postmortems-preview-problems" role="alert"' in html, page
-        assert "postmortems: " in html and "incident.schema.json" in html, page
-    assert "Checkout payments timed out" in (site / f"incidents/{RICH_ID}/index.html").read_text(
-        encoding="utf-8"
-    )
+    assert "postmortems-preview-problems" not in (site / "index.html").read_text(encoding="utf-8")
+    for path in ("/", f"/incidents/{RICH_ID}/", "/no-such-page/"):
+        html = served(config, site, path)
+        assert '<div class="postmortems-preview-problems" role="alert"' in html, path
+        assert "postmortems: " in html and "incident.schema.json" in html, path
+    assert "Checkout payments timed out" in served(config, site, f"/incidents/{RICH_ID}/")
     assert "incident.schema.json" in caplog.text and "last valid incidents" in caplog.text
+
+
+def served(config: MkDocsConfig, site: Path, path: str) -> str:
+    """The page at ``path`` as the preview's server answers (404 with the site's 404 page)."""
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(site))
+    server.error_handler = lambda code: (site / "404.html").read_bytes() if code == 404 else None
+    config.plugins.on_serve(server, config=config, builder=lambda: None)
+    environ: dict[str, Any] = {"PATH_INFO": path}
+    wsgiref.util.setup_testing_defaults(environ)
+    app = server.get_app()
+    assert app is not None
+    body = app(environ, lambda status, headers, *_: lambda data: None)
+    try:
+        return b"".join(body).decode("utf-8")
+    finally:
+        server.observer.unschedule_all()
+        server.server_close()

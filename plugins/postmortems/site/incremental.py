@@ -5,11 +5,10 @@ never skips a page generated from in-memory content. So for dirty builds each ge
 is written as a small source file (its front matter, a placeholder and a digest of what the page
 shows) that is rewritten only when that digest changes; its mtime then tells MkDocs the truth.
 
-What a generated page shows also depends on the whole site (configuration, theme, the
-problems banner of the preview): a change there changes every digest, so every page is
-rebuilt. Hand-written pages may list incidents (mkdocs-macros, Material's tags index): they
-are rebuilt whenever an incident changed, and Material's tags plugin is told the tags of the
-pages skipped.
+What a generated page shows also depends on the whole site (configuration, theme): a change
+there changes every digest, so every page is rebuilt. Hand-written pages may list incidents
+(mkdocs-macros, Material's tags index): they are rebuilt whenever an incident changed, and
+Material's tags plugin is told the tags of the pages skipped.
 """
 
 from __future__ import annotations
@@ -29,10 +28,10 @@ _VOLATILE = frozenset({"plugins", "theme", "config_file_path", "site_dir", "dev_
 _TAGS_PLUGIN = "material/tags"
 
 
-def site_fingerprint(config: MkDocsConfig, files: Files, *extra: object) -> bytes:
+def site_fingerprint(config: MkDocsConfig, files: Files) -> bytes:
     """What every page's HTML depends on besides its own Markdown: settings, plugins' settings,
-    the theme's templates (by modification time), the hand-written pages (the nav lists them),
-    and ``extra``."""
+    the theme's templates (by modification time) and the hand-written pages (the nav lists
+    them)."""
     settings = [(key, config[key]) for key in sorted(config.keys()) if key not in _VOLATILE]
     plugins = [(name, dict(plugin.config)) for name, plugin in config.plugins.items()]
     theme_files = [
@@ -41,7 +40,7 @@ def site_fingerprint(config: MkDocsConfig, files: Files, *extra: object) -> byte
         for path in sorted(Path(folder).rglob("*.html"))
     ]
     hand_written = sorted(f.src_uri for f in files if not f.generated_by)
-    return fingerprint(settings, plugins, dict(config.theme), theme_files, hand_written, *extra)
+    return fingerprint(settings, plugins, dict(config.theme), theme_files, hand_written)
 
 
 def known_to_tags_plugin(

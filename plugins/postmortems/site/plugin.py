@@ -38,7 +38,7 @@ from .markdown import FieldRenderer, put_html_back, set_html_aside
 from .page_cache import PageCache
 from .pages import StoredPages, all_similar, site_pages, template_environment
 from .parked import Parked
-from .preview import problems_banner, with_banner
+from .preview import showing_problems
 from .render import COMPILED_TEMPLATES, templates_fingerprint
 from .search_site import SiteSearch
 from .standalone import PACKAGED_STYLESHEET, STYLESHEET
@@ -84,7 +84,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.parked: Parked | None = None
         """Generated pages' Markdown, then HTML, between the events that need them."""
         self.problems: str | None = None
-        """Under ``serve``, what is wrong with the files while the last valid incidents show."""
+        """Under ``serve``, what is wrong with the files while the last valid incidents show (the
+        preview's server shows it on every page: ``on_serve``)."""
         self.fragments: Fragments | None = None
         """Under ``serve``, listings' rows kept from one rebuild to the next."""
 
@@ -343,7 +344,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.scratch = self.scratch or Path(tempfile.mkdtemp(prefix="postmortems-pages-"))
             cache = self.scratch
         folder = cache / f"pages-{fingerprint(self.scope, config.site_dir).hex()}"
-        site = site_fingerprint(config, files, self.problems)
+        site = site_fingerprint(config, files)
         last = self.page_sources
         known = last.known if last is not None and last.complete and last.folder == folder else None
         self.page_sources = PageSources(folder, site, fresh=self.built is None, known=known)
@@ -421,18 +422,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             if html is not None:
                 page.content = html
 
-    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> None:
         if page.file.generated_by:
             page.content = ""  # written: nothing needs it any more
-        return with_banner(output, problems_banner(self.problems)) if self.problems else None
-
-    def on_post_template(
-        self, output_content: str, /, *, template_name: str, config: MkDocsConfig
-    ) -> str | None:
-        """The banner on the 404 page too, which the server answers for every missing page."""
-        if self.problems and template_name.endswith(".html"):
-            return with_banner(output_content, problems_banner(self.problems))
-        return None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         keep_rendered = self._close_caches()
@@ -474,6 +466,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> None:
         if not self.config.enabled or self.paths is None:
             return
+        served = server.get_app()
+        if served is not None:
+            server.set_app(showing_problems(served, lambda: self.problems))
         server.watch(str(self.paths.incidents_dir))
         server.watch(str(self.paths.schema_path))
         catalog = self.paths.catalog_path

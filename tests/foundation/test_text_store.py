@@ -56,17 +56,18 @@ def test_a_deferred_store_writes_what_was_put_only_when_its_closing_call_runs_in
     store = TextStore(path, deferred=True)
     made: list[str] = []
     store.put(fingerprint("page"), "<p>page</p>")
-    store.put(fingerprint("entry"), lambda: made.append("entry") or '{"html": ""}', size=12)
+    store.put_lazily(fingerprint("entry"), lambda: made.append("entry") or '{"html": ""}', size=12)
     assert store.get(fingerprint("page")) == "<p>page</p>"
     keep = store.close_later()
-    assert TextStore(path, reader=True).get(fingerprint("page")) is None
+    with closing(TextStore(path, reader=True)) as reader:
+        assert reader.get(fingerprint("page")) is None
     assert made == []  # made by the background writer, not by the build
     writer = threading.Thread(target=keep)
     writer.start()
     writer.join()
-    again = TextStore(path)
-    assert again.get(fingerprint("page")) == "<p>page</p>"
-    assert again.get(fingerprint("entry")) == '{"html": ""}' and made == ["entry"]
+    with closing(TextStore(path)) as again:
+        assert again.get(fingerprint("page")) == "<p>page</p>"
+        assert again.get(fingerprint("entry")) == '{"html": ""}' and made == ["entry"]
 
 
 def test_a_deferred_store_writes_at_once_what_is_more_than_it_may_hold(
@@ -81,14 +82,12 @@ def test_a_deferred_store_writes_at_once_what_is_more_than_it_may_hold(
     store.put(fingerprint("third"), "123")
     assert store.get(fingerprint("first")) == "12345678"
     keep = store.close_later()
-    assert TextStore(path, reader=True).get(fingerprint("second")) == "12345678"
+    with closing(TextStore(path, reader=True)) as reader:
+        assert reader.get(fingerprint("second")) == "12345678"
     keep()
-    again = TextStore(path)
-    assert [again.get(fingerprint(key)) for key in ("first", "second", "third")] == [
-        "12345678",
-        "12345678",
-        "123",
-    ]
+    with closing(TextStore(path)) as again:
+        texts = [again.get(fingerprint(key)) for key in ("first", "second", "third")]
+    assert texts == ["12345678", "12345678", "123"]
 
 
 def test_a_store_that_cannot_be_opened_forgets_instead_of_failing(tmp_path: Path) -> None:

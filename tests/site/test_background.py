@@ -7,7 +7,7 @@ import time
 
 import pytest
 from mkdocs.exceptions import PluginError
-from postmortems.site.background import PACE, Background
+from postmortems.site.background import ITEMS_BETWEEN_PAUSES, Background
 
 
 def consuming(background: Background, items: range, seen: list[int]) -> threading.Event:
@@ -27,11 +27,11 @@ def consuming(background: Background, items: range, seen: list[int]) -> threadin
 def test_the_writing_waits_while_a_build_runs_and_goes_on_after_it() -> None:
     background, seen = Background(), []
     background.build_started()
-    first = consuming(background, range(3 * PACE), seen)
+    first = consuming(background, range(3 * ITEMS_BETWEEN_PAUSES), seen)
     assert not first.wait(timeout=0.3)  # the rebuild has the process to itself
     background.build_ended()
     background.join()
-    assert seen == list(range(3 * PACE))
+    assert seen == list(range(3 * ITEMS_BETWEEN_PAUSES))
 
 
 def test_a_build_that_starts_mid_way_stops_the_writing_at_its_next_pause() -> None:
@@ -40,7 +40,7 @@ def test_a_build_that_starts_mid_way_stops_the_writing_at_its_next_pause() -> No
 
     def items() -> range:
         release.wait(timeout=10)
-        return range(3 * PACE)
+        return range(3 * ITEMS_BETWEEN_PAUSES)
 
     def job() -> None:
         for item in background.paced(items()):
@@ -53,7 +53,7 @@ def test_a_build_that_starts_mid_way_stops_the_writing_at_its_next_pause() -> No
     assert seen == []  # paused at its first item
     background.build_ended()
     background.join()
-    assert len(seen) == 3 * PACE
+    assert len(seen) == 3 * ITEMS_BETWEEN_PAUSES
 
 
 def test_waiting_for_the_writing_during_a_build_lets_it_finish() -> None:
@@ -61,14 +61,14 @@ def test_waiting_for_the_writing_during_a_build_lets_it_finish() -> None:
     earlier writing: that writing must not wait for the build in turn."""
     background, seen = Background(), []
     background.build_started()
-    consuming(background, range(PACE + 1), seen)
+    consuming(background, range(ITEMS_BETWEEN_PAUSES + 1), seen)
     finished = threading.Thread(target=background.join, daemon=True)
     finished.start()
     finished.join(timeout=10)
-    assert not finished.is_alive() and len(seen) == PACE + 1
+    assert not finished.is_alive() and len(seen) == ITEMS_BETWEEN_PAUSES + 1
 
 
-def test_stopping_skips_the_jobs_not_started_and_a_failed_job_is_logged(
+def test_a_failed_job_is_logged_and_the_next_one_still_runs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     background, ran = Background(), []
@@ -80,9 +80,29 @@ def test_stopping_skips_the_jobs_not_started_and_a_failed_job_is_logged(
     background.start([failing, lambda: ran.append("after")])
     background.join()
     assert ran == ["failing", "after"] and "disk full" in caplog.text
+
+
+def test_a_later_build_skips_what_it_replaces_but_keeps_what_the_earlier_one_rendered() -> None:
+    """Three saves in a row while the first one's writing is under way: the second's search
+    index and exports are written again by the third, but what the second rendered goes into the
+    store all the same."""
+    background, ran = Background(), []
     started, release = threading.Event(), threading.Event()
-    background.start([lambda: (started.set(), release.wait(timeout=10)), lambda: ran.append("no")])
+    background.start([lambda: (started.set(), release.wait(timeout=10))])
     started.wait(timeout=10)
+    background.start([lambda: ran.append("exports 2")], kept=lambda: ran.append("store 2"))
+    background.start([lambda: ran.append("exports 3")], kept=lambda: ran.append("store 3"))
+    release.set()
+    background.join()
+    assert ran == ["store 2", "store 3", "exports 3"]
+
+
+def test_stopping_skips_every_job_not_started() -> None:
+    background, ran = Background(), []
+    started, release = threading.Event(), threading.Event()
+    background.start([lambda: (started.set(), release.wait(timeout=10))])
+    started.wait(timeout=10)
+    background.start([lambda: ran.append("exports")], kept=lambda: ran.append("store"))
     threading.Timer(0.2, release.set).start()
     background.stop()
-    assert "no" not in ran
+    assert ran == []

@@ -66,9 +66,7 @@ class Preview:
     def stop(self) -> None:
         """Once the background writing is done, as a preview left running would have it."""
         plugins = self._config().plugins
-        writer = plugins["postmortems"].writer
-        if writer is not None:
-            writer.join()
+        plugins["postmortems"].writer.join()
         plugins.on_shutdown()
 
     def quit(self) -> None:
@@ -299,9 +297,7 @@ def test_a_preview_whose_background_exports_fail_writes_them_itself_next_time(
         preview.build()
         edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
         preview.build()
-        writer = preview._config().plugins["postmortems"].writer
-        assert writer is not None
-        writer.join()
+        preview._config().plugins["postmortems"].writer.join()
         assert "No space left on device" in caplog.text
         assert not any((preview.site_dir / name).exists() for name in EXPORT_NAMES)
         edit(project, RICH_ID, "\ntitle: Retitled ", "\ntitle: Renamed ")
@@ -348,6 +344,7 @@ def test_a_rebuild_after_a_failed_one_builds_the_pages_that_one_left_unbuilt(
             patched.setattr(build_module, "_build_page", failing_build_page)
             with pytest.raises(Abort):
                 preview.build()
+        assert not preview._config().plugins["postmortems"].writer.paused  # the build ended
         preview.build()
     finally:
         preview.stop()

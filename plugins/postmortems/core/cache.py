@@ -221,10 +221,9 @@ class TextStore:
     def _open(cls, path: Path) -> sqlite3.Connection:
         """The store; when each text was last used is kept apart from the texts (small rows:
         recording a use rewrites no text)."""
-        connection = sqlite3.connect(path, timeout=10, isolation_level="DEFERRED")
+        connection = _connect(path)
         try:
             connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
             (layout,) = connection.execute("PRAGMA user_version").fetchone()
             if layout != cls._SCHEMA:
                 for table in ("texts", "uses", "runs"):
@@ -268,14 +267,21 @@ class TextStore:
         self._read.add(key)
         return str(found[0])
 
-    def put(self, key: bytes, text: str | Callable[[], str], size: int = 0) -> None:
-        """Keep ``text`` under ``key``; ``text`` may be a call that makes it (of about ``size``
-        characters), made only when written: a deferred store leaves that to the background."""
+    def put(self, key: bytes, text: str) -> None:
+        """Keep ``text`` under ``key``."""
+        self._put(key, text, len(text))
+
+    def put_lazily(self, key: bytes, make: Callable[[], str], *, size: int) -> None:
+        """Keep the text ``make()`` returns (of about ``size`` characters) under ``key``, made
+        only when written: a deferred store leaves that to the call ``close_later`` returns."""
+        self._put(key, make, size)
+
+    def _put(self, key: bytes, text: str | Callable[[], str], size: int) -> None:
         if self._connection is None or self._reader:
             return
         if self._pending is not None:
             self._pending[key] = text
-            self._pending_characters += size if callable(text) else len(text)
+            self._pending_characters += size  # (a key put twice counts twice: written sooner)
             if self._pending_characters <= DEFERRED_CHARACTERS:
                 return
             texts, self._pending, self._pending_characters = self._pending, {}, 0
@@ -300,8 +306,9 @@ class TextStore:
         self.close_later()()
 
     def close_later(self) -> Callable[[], None]:
-        """Stop reading; the call returned does what ``close`` does, in any thread (a preview's
-        rebuild leaves seconds of writing at 10,000 incidents to the background)."""
+        """Stop reading; the call returned does what ``close`` does, once: in any thread if the
+        store is ``deferred`` (a preview's rebuild leaves its writing to the background), else
+        in this one. The store is not used again."""
         connection, self._connection = self._connection, None
         pending, read, written = self._pending, self._read, self._written
         self._read, self._written = set(), 0
@@ -320,13 +327,9 @@ class TextStore:
     def _reopened(path: Path) -> sqlite3.Connection | None:
         """A connection to the store for whichever thread uses it."""
         try:
-            connection = sqlite3.connect(
-                path, timeout=10, isolation_level="DEFERRED", check_same_thread=False
-            )
-            connection.execute("PRAGMA synchronous=NORMAL")
+            return _connect(path, any_thread=True)
         except sqlite3.Error:
             return None
-        return connection
 
     def _finish(
         self,
@@ -378,3 +381,17 @@ class TextStore:
         with contextlib.suppress(sqlite3.Error):
             self._connection.close()
         self._connection = None
+
+
+def _connect(path: Path, *, any_thread: bool = False) -> sqlite3.Connection:
+    """A connection to the store at ``path`` (``any_thread``: usable from another thread, one
+    at a time)."""
+    connection = sqlite3.connect(
+        path, timeout=10, isolation_level="DEFERRED", check_same_thread=not any_thread
+    )
+    try:
+        connection.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection

@@ -19,14 +19,15 @@ STATUS_TITLES = {term.value: term.title for term in packaged_vocabulary("actionS
 
 @dataclass(frozen=True)
 class ActionRow:
-    """One action item with its incident and what follow-up it needs on ``today``."""
+    """One action item with its incident and what follow-up it needs on ``today``. Its status,
+    owner, due date and flags are worked out once (``action_rows`` keeps a row for as long as
+    it is given the same incident object on the same day)."""
 
     incident: Incident
     action: Mapping[str, Any]
     overdue: bool
     position: int
-    """Its place among the incident's action items, from 0. (What follows is worked out once
-    per row: a row is kept as long as its incident is unchanged.)"""
+    """Its place among the incident's action items, from 0."""
 
     @functools.cached_property
     def title(self) -> str:
@@ -89,9 +90,10 @@ class OwnerCount:
 
 
 def action_rows(incidents: Iterable[Incident], today: date) -> list[ActionRow]:
-    """Every action item, in incident order (as given) then file order."""
-    global _last_rows
-    day, known = _last_rows
+    """Every action item, in incident order (as given) then file order; an incident's rows of
+    the last call are reused when it is the same object (one caller thread at a time)."""
+    global _rows_by_digest
+    day, known = _rows_by_digest
     if day != today:
         known = {}
     rows: list[ActionRow] = []
@@ -103,7 +105,7 @@ def action_rows(incidents: Iterable[Incident], today: date) -> list[ActionRow]:
         rows += own
         if incident.digest and own:
             kept[incident.digest] = own
-    _last_rows = (today, kept)
+    _rows_by_digest = (today, kept)
     return rows
 
 
@@ -114,7 +116,7 @@ def _incident_rows(incident: Incident, today: date) -> tuple[ActionRow, ...]:
     )
 
 
-_last_rows: tuple[date | None, dict[bytes, tuple[ActionRow, ...]]] = (None, {})
+_rows_by_digest: tuple[date | None, dict[bytes, tuple[ActionRow, ...]]] = (None, {})
 """The day and the rows of the last call, by incident digest (the site's pages and the quality
 report ask for every row, and ``mkdocs serve`` asks again after each save)."""
 

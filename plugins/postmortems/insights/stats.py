@@ -129,18 +129,18 @@ def _terms(schema: Mapping[str, Any], name: str, seen: Iterable[str]) -> list[Te
     return terms + [Term(value, value, "") for value in extra]
 
 
-Measured = tuple[float | None, ...]
+_Measured = tuple[float | None, ...]
 """An incident's ``MEASURES``, in seconds (``None``: not recorded)."""
 
 
-def _measured(incident: Incident) -> Measured:
+def _measured(incident: Incident) -> _Measured:
     return tuple(
         None if (delta := measure(incident)) is None else delta.total_seconds()
         for _, _, measure in MEASURES
     )
 
 
-def _group(key: str, label: str, members: Sequence[Measured]) -> Group:
+def _group(key: str, label: str, members: Sequence[_Measured]) -> Group:
     spreads = {
         name: Spread.of([seconds for row in members if (seconds := row[column]) is not None])
         for column, (name, _, _) in enumerate(MEASURES)
@@ -173,7 +173,7 @@ def figures(incidents: Sequence[Incident], schema: Mapping[str, Any]) -> Figures
     categories = _terms(schema, "rootCauseCategory", (i.category for i in incidents))
     # Each incident is measured once: it counts in a group per dimension, and in "All".
     measured = [_measured(incident) for incident in incidents]
-    members: dict[str, dict[str, list[Measured]]] = {name: {} for name, _ in DIMENSIONS}
+    members: dict[str, dict[str, list[_Measured]]] = {name: {} for name, _ in DIMENSIONS}
     for incident, row in zip(incidents, measured, strict=True):
         members["severity"].setdefault(incident.severity, []).append(row)
         members["category"].setdefault(incident.category, []).append(row)

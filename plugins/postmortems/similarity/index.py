@@ -97,8 +97,8 @@ TERM_CHARACTERS = 1 << 20
 """Characters of text whose tokens are counted at once: the arrays take tens of MB for prose,
 up to about 120 MB for text made only of phrases ("lb lb lb ...")."""
 
-Reasons = tuple[str, ...]
-_Pair = tuple[bytes, bytes, tuple[str, ...], tuple[str, ...]]
+_Reasons = tuple[str, ...]
+_PairKey = tuple[bytes, bytes, tuple[str, ...], tuple[str, ...]]
 """Two incidents' digests, with the failure modes and story terms they share most."""
 
 
@@ -237,7 +237,7 @@ class SimilarityIndex:
         self._best: dict[str, Match | None] = {}
         titles, known = _last_reasons
         self._known_reasons = known if titles == self.mode_titles else {}
-        self._reasons: dict[_Pair, Reasons] = {}
+        self._reasons: dict[_PairKey, _Reasons] = {}
         """The reasons this index gave, by pair (see ``_reasons_of``)."""
         self._facts = [
             _facts(incident, modes) for incident, modes in zip(self.incidents, told, strict=True)
@@ -387,7 +387,7 @@ class SimilarityIndex:
 
     def _reasons_of(
         self, mine: _Facts, theirs: _Facts, modes: list[str], words: list[str]
-    ) -> Reasons:
+    ) -> _Reasons:
         """``describe``, or what the last ``all_similar`` call gave for the same pair: facts are
         a function of their incident's digest (``mkdocs serve`` ranks the same incidents after
         each edit: 50,000 pairs at 10,000 incidents)."""
@@ -591,8 +591,9 @@ def _term_id(name: str) -> int:
     return number
 
 
-_last_reasons: tuple[dict[str, str], dict[_Pair, Reasons]] = ({}, {})
-"""The mode titles of the last ``all_similar`` call, and the reasons it gave by pair."""
+_last_reasons: tuple[dict[str, str], dict[_PairKey, _Reasons]] = ({}, {})
+"""The mode titles of the last ``all_similar`` call, and the reasons it gave by pair (one
+caller thread at a time)."""
 _last_rows: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 """The last call's rows (term numbers, counts) by the incidents' digests."""
 _term_numbers: dict[str, int] = {}

@@ -1,9 +1,13 @@
-"""What a preview writes after its build (search index, exports), in a thread of its own.
+"""What a preview writes after its build (search index, exports, the page store), in a thread.
 
 A preview answers as soon as its pages are written; the rest catches up in the background. At
-10,000 incidents that writing takes about 25 s, in Python (one interpreter lock for both
+10,000 incidents that writing takes about 25 s, mostly in Python (one interpreter lock for both
 threads): a save soon after a rebuild would be rebuilt at half speed meanwhile. So the writing
-pauses while a build runs, at points where it holds nothing a build needs.
+pauses while a build runs, between the pages it gives the search index and between the pieces
+of each export it writes (an export made in one piece, and the store's writing, which SQLite
+does mostly outside the lock, run to their end).
+
+Every method but ``paced`` is called from the thread that builds; ``paced`` runs in the writer's.
 """
 
 from __future__ import annotations
@@ -21,23 +25,30 @@ log = get_plugin_logger(__name__)
 
 T = TypeVar("T")
 
-PACE = 32
+ITEMS_BETWEEN_PAUSES = 32
 """Items written between two looks at whether a build has started."""
 
 
 class Background:
     """One preview's background writing: each build's jobs run one after the other, after the
-    jobs of earlier builds, paused while a build runs (``paced``), and none once a later build's
-    jobs make them needless."""
+    jobs of earlier builds, paused while a build runs (``paced``); a build's replaceable jobs
+    are skipped once a later build's replace them."""
 
     def __init__(self) -> None:
         self._thread: threading.Thread | None = None
         self._superseded: threading.Event | None = None
+        self._stopping = threading.Event()
         self._between_builds = threading.Event()
         self._between_builds.set()
 
+    @property
+    def paused(self) -> bool:
+        """Whether the writing waits for a build to end."""
+        return not self._between_builds.is_set()
+
     def build_started(self) -> None:
         """Pause the writing (at its next ``paced`` item) until ``build_ended``."""
+        self._stopping.clear()
         self._between_builds.clear()
 
     def build_ended(self) -> None:
@@ -46,29 +57,37 @@ class Background:
     def paced(self, items: Iterable[T]) -> Iterator[T]:
         """``items``, waiting between them while a build runs."""
         for count, item in enumerate(items):
-            if count % PACE == 0:
+            if count % ITEMS_BETWEEN_PAUSES == 0:
                 self._between_builds.wait()
             yield item
 
-    def start(self, jobs: list[Callable[[], None]]) -> None:
-        """Run ``jobs`` once the writing of earlier builds is done; what is left of that is
-        skipped (``jobs`` write everything again)."""
+    def start(
+        self, replaceable: list[Callable[[], None]], kept: Callable[[], None] | None = None
+    ) -> None:
+        """Once the writing of earlier builds is done, run ``kept`` (unless the preview stops),
+        then ``replaceable``: the replaceable jobs of earlier builds not started yet are skipped
+        (these write everything again)."""
         if self._superseded is not None:
             self._superseded.set()
         self._superseded = threading.Event()
         self._thread = threading.Thread(
-            target=_run_after, args=(self._thread, jobs, self._superseded), daemon=True
+            target=_run_after,
+            args=(self._thread, [] if kept is None else [kept], self._stopping),
+            kwargs={"then": (replaceable, self._superseded)},
+            daemon=True,
         )
         self._thread.start()
 
     def join(self) -> None:
-        """Wait until every job started is done (they run on, even during a build)."""
+        """Wait until every job started is done; until the next build starts, they run on
+        without pausing."""
         self._between_builds.set()
         if self._thread is not None:
             self._thread.join()
 
     def stop(self) -> None:
-        """Skip the jobs not yet started, and wait for the one under way."""
+        """Skip every job not yet started, and wait for the one under way."""
+        self._stopping.set()
         if self._superseded is not None:
             self._superseded.set()
         self.join()
@@ -77,18 +96,22 @@ class Background:
 def _run_after(
     previous: threading.Thread | None,
     jobs: Iterable[Callable[[], None]],
-    superseded: threading.Event,
+    skip: threading.Event,
+    then: tuple[Iterable[Callable[[], None]], threading.Event] | None = None,
 ) -> None:
-    """Run ``jobs`` one after the other once ``previous`` is done, but none once ``superseded``;
-    a failure is logged (no build is left to fail) and the next job still runs."""
+    """Run ``jobs`` one after the other once ``previous`` is done, but none once ``skip`` is
+    set; then the jobs of ``then`` likewise, with its event. A failure is logged (no build is
+    left to fail) and the next job still runs."""
     if previous is not None:
         previous.join()
     for job in jobs:
-        if superseded.is_set():
-            return
+        if skip.is_set():
+            break
         try:
             job()
         except PluginError as error:
             log.error(str(error))
         except Exception as error:  # the thread's end: shown, not lost
             log.error(inert(f"postmortems: background writing failed: {error!r}"))
+    if then is not None:
+        _run_after(None, *then)

@@ -111,8 +111,10 @@ class PageCache:
                 if links is None
                 else sorted((file.src_uri, anchors) for file, anchors in links.items()),
             }
+            # Encoded when written (by a preview's background writer): nothing changes the
+            # entry after this (its lists are new, and MkDocs is done with the page's anchors).
             entry_text = functools.partial(json.dumps, entry, ensure_ascii=False)
-            self._store.put(key, entry_text, size=len(html))
+            self._store.put_lazily(key, entry_text, size=len(html))
         return html
 
     def _warning_count(self) -> int:

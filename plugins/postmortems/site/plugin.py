@@ -67,7 +67,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.page_sources: PageSources | None = None
         """The last dirty build's generated page sources (see ``incremental``)."""
         self.writer = Background()
-        """Under ``serve``, writes each build's search index and exports once its pages are."""
+        """Under ``serve``, writes each build's search index, exports and (in a rebuild) what it
+        rendered once its pages are written."""
         self.after_pages: list[Callable[[], None]] = []
         """What ``writer`` is to do once this build's pages are written."""
         self.paths: ProjectPaths | None = None
@@ -133,8 +134,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         overrides = self._site_templates(root)
         self.scope = fingerprint(str(root)).hex()
         # A preview's rebuild leaves writing what it rendered to the background.
-        rebuild = self.is_serve and self.dirty and self.built is not None
-        self.store = TextStore(self._store_path(), deferred=rebuild)
+        preview_rebuild = self.is_serve and self.dirty and self.built is not None
+        self.store = TextStore(self._store_path(), deferred=preview_rebuild)
         if "attr_list" not in config.markdown_extensions:
             # Incident pages keep their bulky sections out of the search index with it.
             config.markdown_extensions.append("attr_list")
@@ -235,8 +236,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             stored=self.stored_pages,
         )
         # Each incident file's path from the docs folder (its edit link), from one relative path.
-        incidents = Path(os.path.relpath(self.paths.incidents_dir, docs_dir)).as_posix() + "/"
-        incidents = incidents.removeprefix("./")
+        incidents_prefix = Path(os.path.relpath(self.paths.incidents_dir, docs_dir)).as_posix()
+        incidents_prefix = (incidents_prefix + "/").removeprefix("./")
         for page in pages:
             if page.src_uri in files.src_uris:  # (src_uri is already a POSIX path)
                 log.info(f"docs/{page.src_uri} exists; it replaces the generated page")
@@ -264,7 +265,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 self.unread[page.src_uri] = meta
             if page.source is not None:
                 # The theme puts it in href unescaped.
-                file.edit_uri = quote(incidents + page.source, safe="/")
+                file.edit_uri = quote(incidents_prefix + page.source, safe="/")
             else:
                 file.edit_uri = None
             files.append(file)
@@ -427,7 +428,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             page.content = ""  # written: nothing needs it any more
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        deferred = self.store.deferred
         keep_rendered = self._close_caches()
+        if not deferred:
+            keep_rendered()
         if self.page_sources is not None:
             self.page_sources.complete = True
         jobs, self.after_pages = self.after_pages, []
@@ -436,15 +440,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 self.search.write(config)
             else:
                 jobs.insert(0, functools.partial(self.search.write, config, self.writer.paced))
-        if self.store.deferred:
-            jobs.insert(0, keep_rendered)  # the exports read what it writes
-        else:
-            keep_rendered()
-        if jobs:
-            # The preview answers at once; its search and exports catch up in the background,
-            # once the last build's are written (this build does not wait for them), and make
-            # those of any earlier build not yet written needless.
-            self.writer.start(jobs)
+        if jobs or deferred:
+            # The preview answers at once; what it rendered goes into the store, and its search
+            # and exports catch up, in the background, once the last build's writing is done
+            # (this build does not wait for it). Its exports and search index make those of
+            # earlier builds not yet written needless; what they rendered is still kept (first,
+            # since the exports read it).
+            self.writer.start(jobs, kept=keep_rendered if deferred else None)
         self.writer.build_ended()
 
     def on_build_error(self, *, error: Exception) -> None:

@@ -90,6 +90,26 @@ def test_a_deferred_store_writes_at_once_what_is_more_than_it_may_hold(
     assert texts == ["12345678", "12345678", "123"]
 
 
+def test_a_build_writing_beyond_its_limit_leaves_the_lock_to_an_earlier_builds_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An earlier rebuild's texts are written in the background while the next one renders:
+    they must not wait for that build's end (and be dropped after the lock's timeout)."""
+    path = tmp_path / "texts.sqlite"
+    TextStore(path).close()
+    earlier = TextStore(path, deferred=True)
+    earlier.put(fingerprint("earlier"), "<p>earlier</p>")
+    keep_earlier = earlier.close_later()
+    monkeypatch.setattr(cache_module, "DEFERRED_CHARACTERS", 4)
+    building = TextStore(path, deferred=True)
+    building.put(fingerprint("big"), "<p>beyond the limit</p>")  # written at once
+    keep_earlier()
+    building.close()
+    with closing(TextStore(path, reader=True)) as reader:
+        assert reader.get(fingerprint("earlier")) == "<p>earlier</p>"
+        assert reader.get(fingerprint("big")) == "<p>beyond the limit</p>"
+
+
 def test_a_store_that_cannot_be_opened_forgets_instead_of_failing(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x", encoding="utf-8")

@@ -291,6 +291,10 @@ class TextStore:
         try:
             for written_key, written_text in texts.items():
                 self._write(self._connection, written_key, written_text)
+            if self._pending is not None:
+                # Committed now: the background may be writing an earlier build's texts, and
+                # must not wait for this build's end to take the lock.
+                self._connection.commit()
         except sqlite3.Error:
             self._forget()
 

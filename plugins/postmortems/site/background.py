@@ -42,6 +42,11 @@ class Background:
         self._between_builds.set()
 
     @property
+    def busy(self) -> bool:
+        """Whether jobs started are still to run or running."""
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
     def paused(self) -> bool:
         """Whether the writing waits for a build to end."""
         return not self._between_builds.is_set()

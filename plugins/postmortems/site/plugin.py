@@ -66,6 +66,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.scratch: Path | None = None
         self.page_sources: PageSources | None = None
         """The last dirty build's generated page sources (see ``incremental``)."""
+        self.sources_building: PageSources | None = None
+        """This build's page sources, if it made any: complete once the build finishes."""
         self.writer = Background()
         """Under ``serve``, writes each build's search index, exports and (in a rebuild) what it
         rendered once its pages are written."""
@@ -111,6 +113,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.problems = None
+        self.sources_building = None
         self.after_pages = []
         if not self.dirty:
             # Plain `mkdocs serve` empties the site folder next: not under the background writer.
@@ -133,9 +136,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         )
         overrides = self._site_templates(root)
         self.scope = fingerprint(str(root)).hex()
-        # A preview's rebuild leaves writing what it rendered to the background.
+        # A preview's rebuild leaves writing what it rendered to the background, unless the
+        # background is still busy with an earlier one's (saves in a row would pile them up).
         preview_rebuild = self.is_serve and self.dirty and self.built is not None
-        self.store = TextStore(self._store_path(), deferred=preview_rebuild)
+        self.store = TextStore(
+            self._store_path(), deferred=preview_rebuild and not self.writer.busy
+        )
         if "attr_list" not in config.markdown_extensions:
             # Incident pages keep their bulky sections out of the search index with it.
             config.markdown_extensions.append("attr_list")
@@ -349,6 +355,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         last = self.page_sources
         known = last.known if last is not None and last.complete and last.folder == folder else None
         self.page_sources = PageSources(folder, site, fresh=self.built is None, known=known)
+        self.sources_building = self.page_sources
         return self.page_sources
 
     def _rebuild_hand_written(self, files: Files, site: bytes, content: bytes) -> None:
@@ -432,8 +439,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         keep_rendered = self._close_caches()
         if not deferred:
             keep_rendered()
-        if self.page_sources is not None:
-            self.page_sources.complete = True
+        if self.sources_building is not None:
+            self.sources_building.complete = True
         jobs, self.after_pages = self.after_pages, []
         if self.search is not None:
             if not self.is_serve:
@@ -450,8 +457,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.writer.build_ended()
 
     def on_build_error(self, *, error: Exception) -> None:
-        self._close_caches()()
         self.writer.build_ended()
+        self._close_caches()()
 
     def _close_caches(self) -> Callable[[], None]:
         """Close this build's caches; the call returned writes what it rendered into the store."""

@@ -38,13 +38,28 @@ class Background:
         self._thread: threading.Thread | None = None
         self._superseded: threading.Event | None = None
         self._stopping = threading.Event()
+        self._kept_waiting = 0
+        self._lock = threading.Lock()
         self._between_builds = threading.Event()
         self._between_builds.set()
 
     @property
-    def busy(self) -> bool:
-        """Whether jobs started are still to run or running."""
-        return self._thread is not None and self._thread.is_alive()
+    def keeping(self) -> bool:
+        """Whether a ``kept`` job waits for its turn."""
+        with self._lock:
+            return self._kept_waiting > 0
+
+    def _kept(self, job: Callable[[], None]) -> Callable[[], None]:
+        """``job``, counted as waiting until it runs."""
+        with self._lock:
+            self._kept_waiting += 1
+
+        def run() -> None:
+            with self._lock:
+                self._kept_waiting -= 1
+            job()
+
+        return run
 
     @property
     def paused(self) -> bool:
@@ -77,7 +92,7 @@ class Background:
         self._superseded = threading.Event()
         self._thread = threading.Thread(
             target=_run_after,
-            args=(self._thread, [] if kept is None else [kept], self._stopping),
+            args=(self._thread, [] if kept is None else [self._kept(kept)], self._stopping),
             kwargs={"then": (replaceable, self._superseded)},
             daemon=True,
         )
@@ -96,6 +111,8 @@ class Background:
         if self._superseded is not None:
             self._superseded.set()
         self.join()
+        with self._lock:
+            self._kept_waiting = 0  # the kept jobs skipped
 
 
 def _run_after(

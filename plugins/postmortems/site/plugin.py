@@ -136,11 +136,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         )
         overrides = self._site_templates(root)
         self.scope = fingerprint(str(root)).hex()
-        # A preview's rebuild leaves writing what it rendered to the background, unless the
-        # background is still busy with an earlier one's (saves in a row would pile them up).
+        # A preview's rebuild leaves writing what it rendered to the background, unless an
+        # earlier one's still waits there (saves in a row would pile them up in memory).
         preview_rebuild = self.is_serve and self.dirty and self.built is not None
         self.store = TextStore(
-            self._store_path(), deferred=preview_rebuild and not self.writer.busy
+            self._store_path(), deferred=preview_rebuild and not self.writer.keeping
         )
         if "attr_list" not in config.markdown_extensions:
             # Incident pages keep their bulky sections out of the search index with it.

@@ -17,16 +17,16 @@ def test_the_banner_shows_markup_from_a_file_as_text() -> None:
 
 
 def test_the_banner_goes_first_in_the_body() -> None:
-    page = '<html><head><title>x</title></head><body class="a" dir="ltr"><h1>Home</h1></body>'
+    page = b'<html><head><title>x</title></head><body class="a" dir="ltr"><h1>Home</h1></body>'
     shown = with_banner(page, "<div>B</div>")
     assert shown == (
-        '<html><head><title>x</title></head><body class="a" dir="ltr"><div>B</div>'
-        "<h1>Home</h1></body>"
+        b'<html><head><title>x</title></head><body class="a" dir="ltr"><div>B</div>'
+        b"<h1>Home</h1></body>"
     )
 
 
 def test_a_page_without_a_body_tag_gets_the_banner_at_its_start() -> None:
-    assert with_banner("<h1>Not found</h1>", "<div>B</div>") == "<div>B</div><h1>Not found</h1>"
+    assert with_banner(b"<h1>Not found</h1>", "<div>B</div>") == b"<div>B</div><h1>Not found</h1>"
 
 
 def test_a_long_list_of_problems_is_cut_in_the_banner_and_says_where_the_rest_is() -> None:
@@ -92,3 +92,20 @@ def test_other_answers_and_valid_files_pass_through_the_preview_server_untouched
     assert answer.headers["Content-Length"] == "12"
     page = serving("text/html", PAGE, closed)
     assert b"".join(showing_problems(page, lambda: None)({}, Answer().start_response)) == PAGE
+
+
+def test_a_page_asked_for_during_a_rebuild_shows_what_that_rebuild_found() -> None:
+    """MkDocs holds a request until the rebuild under way is done: the banner is the one of
+    the pages it then answers with (that tab's live reload will not come back for it)."""
+    found: list[str | None] = [None]
+    page = serving("text/html", b"<body>\xff not UTF-8</body>", [])
+
+    def rebuilt_meanwhile(environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        answer = page(environ, start_response)
+        found[0] = "a.yaml:1:1: title: wrong"  # the rebuild ended while the request waited
+        return answer
+
+    body = b"".join(
+        showing_problems(rebuilt_meanwhile, lambda: found[0])({}, Answer().start_response)
+    )
+    assert b"a.yaml:1:1: title: wrong" in body and body.endswith(b"\xff not UTF-8</body>")

@@ -87,8 +87,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.parked: Parked | None = None
         """Generated pages' Markdown, then HTML, between the events that need them."""
         self.problems: str | None = None
-        """Under ``serve``, what is wrong with the files while the last valid incidents show (the
-        preview's server shows it on every page: ``on_serve``)."""
+        """Under ``serve``, what is wrong with the files while the last valid incidents show."""
+        self.shown_problems: str | None = None
+        """``problems`` as of the last build that finished: the preview's server shows them on
+        every page it answers with (``on_serve``), the pages of that build."""
         self.fragments: Fragments | None = None
         """Under ``serve``, listings' rows kept from one rebuild to the next."""
 
@@ -98,6 +100,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.built = None
         self.page_sources = None
         self.collection = None  # a new session: no last valid collection to fall back on
+        self.shown_problems = None
         self.fragments = Fragments() if self.is_serve else None
 
     def on_shutdown(self) -> None:
@@ -136,12 +139,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         )
         overrides = self._site_templates(root)
         self.scope = fingerprint(str(root)).hex()
-        # A preview's rebuild leaves writing what it rendered to the background, unless an
-        # earlier one's still waits there (saves in a row would pile them up in memory).
+        # A preview's rebuild holds what it renders until its pages are written (see
+        # ``on_post_build``): no write lock is held meanwhile.
         preview_rebuild = self.is_serve and self.dirty and self.built is not None
-        self.store = TextStore(
-            self._store_path(), deferred=preview_rebuild and not self.writer.keeping
-        )
+        self.store = TextStore(self._store_path(), deferred=preview_rebuild)
         if "attr_list" not in config.markdown_extensions:
             # Incident pages keep their bulky sections out of the search index with it.
             config.markdown_extensions.append("attr_list")
@@ -435,7 +436,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             page.content = ""  # written: nothing needs it any more
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        deferred = self.store.deferred
+        self.shown_problems = self.problems
+        # What this build rendered is written in the background, unless an earlier build's
+        # still waits there (saves in a row would pile them up in memory).
+        deferred = self.store.deferred and not self.writer.keeping
         keep_rendered = self._close_caches()
         if not deferred:
             keep_rendered()
@@ -477,7 +481,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return
         served = server.get_app()
         if served is not None:
-            server.set_app(showing_problems(served, lambda: self.problems))
+            server.set_app(showing_problems(served, lambda: self.shown_problems))
         server.watch(str(self.paths.incidents_dir))
         server.watch(str(self.paths.schema_path))
         catalog = self.paths.catalog_path

@@ -17,7 +17,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from ..core.terminal import inert
 
-_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_BODY = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
 _LIST_STYLE = "margin:.4rem 0 0;max-height:40vh;overflow:auto;white-space:pre-wrap;font-size:.75rem"
 _STYLE = (
     "position:relative;z-index:10;margin:0;padding:.8rem 1.2rem;"
@@ -50,11 +50,11 @@ def problems_banner(problems: str) -> str:
     )
 
 
-def with_banner(page: str, banner: str) -> str:
+def with_banner(page: bytes, banner: str) -> bytes:
     """``page`` with ``banner`` right after its ``<body>`` tag (at the start when it has none)."""
     body = _BODY.search(page)
     at = body.end() if body is not None else 0
-    return page[:at] + banner + page[at:]
+    return page[:at] + banner.encode() + page[at:]
 
 
 def showing_problems(app: WSGIApplication, problems: Callable[[], str | None]) -> WSGIApplication:
@@ -62,9 +62,6 @@ def showing_problems(app: WSGIApplication, problems: Callable[[], str | None]) -
     any, at the top of every HTML page it answers with; other answers pass through untouched."""
 
     def shown(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        current = problems()
-        if not current:
-            return app(environ, start_response)
         answer: list[Any] = []
         written: list[bytes] = []
 
@@ -74,24 +71,26 @@ def showing_problems(app: WSGIApplication, problems: Callable[[], str | None]) -
             answer[:] = [status, headers, exc_info]
             return written.append
 
-        body = app(environ, held)
-        status, headers, exc_info = answer
-        if not _is_html(headers):
-            write = start_response(status, headers, exc_info)
+        body = app(environ, held)  # MkDocs' answers a page once any rebuild under way is done
+        current = problems()  # so this is what that build found
+        if answer and not (current and _is_html(answer[1])):
+            write = start_response(*answer)
             for data in written:
                 write(data)
             return body
         try:
-            content = b"".join([*written, *body])
+            content = b"".join([*written, *body])  # (an app may answer its status only now)
         finally:
             close = getattr(body, "close", None)
             if close is not None:
                 close()
-        page = with_banner(content.decode("utf-8", "surrogateescape"), problems_banner(current))
-        encoded = page.encode("utf-8", "surrogateescape")
-        headers = [(name, value) for name, value in headers if name.lower() != "content-length"]
-        start_response(status, [*headers, ("Content-Length", str(len(encoded)))], exc_info)
-        return [encoded]
+        status, headers, exc_info = answer
+        if current and _is_html(headers):
+            content = with_banner(content, problems_banner(current))
+            headers = [(name, value) for name, value in headers if name.lower() != "content-length"]
+            headers.append(("Content-Length", str(len(content))))
+        start_response(status, headers, exc_info)
+        return [content]
 
     return shown
 

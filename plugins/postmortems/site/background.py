@@ -90,12 +90,9 @@ class Background:
         if self._superseded is not None:
             self._superseded.set()
         self._superseded = threading.Event()
-        self._thread = threading.Thread(
-            target=_run_after,
-            args=(self._thread, [] if kept is None else [self._kept(kept)], self._stopping),
-            kwargs={"then": (replaceable, self._superseded)},
-            daemon=True,
-        )
+        stages = [([] if kept is None else [self._kept(kept)], self._stopping)]
+        stages.append((replaceable, self._superseded))
+        self._thread = threading.Thread(target=_run_after, args=(self._thread, stages), daemon=True)
         self._thread.start()
 
     def join(self) -> None:
@@ -117,23 +114,20 @@ class Background:
 
 def _run_after(
     previous: threading.Thread | None,
-    jobs: Iterable[Callable[[], None]],
-    skip: threading.Event,
-    then: tuple[Iterable[Callable[[], None]], threading.Event] | None = None,
+    stages: Iterable[tuple[Iterable[Callable[[], None]], threading.Event]],
 ) -> None:
-    """Run ``jobs`` one after the other once ``previous`` is done, but none once ``skip`` is
-    set; then the jobs of ``then`` likewise, with its event. A failure is logged (no build is
-    left to fail) and the next job still runs."""
+    """Once ``previous`` is done, run the jobs of each stage one after the other, but none of a
+    stage once its event is set. A failure is logged (no build is left to fail) and the next
+    job still runs."""
     if previous is not None:
         previous.join()
-    for job in jobs:
-        if skip.is_set():
-            break
-        try:
-            job()
-        except PluginError as error:
-            log.error(str(error))
-        except Exception as error:  # the thread's end: shown, not lost
-            log.error(inert(f"postmortems: background writing failed: {error!r}"))
-    if then is not None:
-        _run_after(None, *then)
+    for jobs, skip in stages:
+        for job in jobs:
+            if skip.is_set():
+                break
+            try:
+                job()
+            except PluginError as error:
+                log.error(str(error))
+            except Exception as error:  # the thread's end: shown, not lost
+                log.error(inert(f"postmortems: background writing failed: {error!r}"))

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from postmortems.cli import main, similar_command
 from postmortems.cli.common import load_project
-from postmortems.core.cache import fingerprint
+from postmortems.core.cache import Carried, fingerprint
 from postmortems.core.model import Incident
 from postmortems.core.project import PACKAGED_SCHEMAS
 from postmortems.core.vocabulary import read_schema, values
@@ -834,7 +834,7 @@ def test_ranking_after_an_edit_describes_few_pairs_again_yet_equals_a_fresh_rank
     remembered = SimilarityIndex(after).all_similar()
     pairs = sum(map(len, remembered.values()))
     assert 0 < len(described) < pairs / 4
-    monkeypatch.setattr(index, "_last_reasons", ({}, {}))
+    monkeypatch.setattr(index, "_reasons", Carried())
     assert remembered == SimilarityIndex(after).all_similar()
     schema = read_schema(PACKAGED_SCHEMAS / "incident.schema.json")
     titles = {mode: f"Mode named {mode}" for mode in values(schema, "failureMode")}

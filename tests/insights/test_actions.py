@@ -120,5 +120,6 @@ def test_rows_asked_for_again_are_the_same_unless_the_incident_or_the_day_change
     first = action_rows([incident], TODAY)
     assert action_rows([incident], TODAY)[0] is first[0]
     assert action_rows([incident], date(2024, 9, 2))[0].overdue  # a day later: overdue now
+    assert action_rows([incident], TODAY) == first
     edited = dataclasses.replace(incident, data={**incident.data, "action_items": []})
     assert action_rows([edited], TODAY) == []  # another object: not taken for the kept one

@@ -16,9 +16,10 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from importlib import metadata
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from .. import __version__
 from .checking import FileCheck
@@ -399,3 +400,35 @@ def _connect(path: Path, *, any_thread: bool = False) -> sqlite3.Connection:
         connection.close()
         raise
     return connection
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Carried(Generic[K, V]):
+    """Values made in one run (a preview's rebuild) kept for the next run in the same context;
+    what a run does not use is dropped. ``start`` each run."""
+
+    def __init__(self) -> None:
+        self._context: object = None
+        self._last: dict[K, V] = {}
+        self._now: dict[K, V] = {}
+
+    def start(self, context: object) -> None:
+        """A new run; the last run's values are kept only if its ``context`` was equal."""
+        self._last = self._now if context == self._context else {}
+        self._now = {}
+        self._context = context
+
+    def get(self, key: K, make: Callable[[], V]) -> V:
+        """The value under ``key`` in this run or the last, or ``make()``."""
+        if key in self._now:
+            return self._now[key]
+        value = self._last[key] if key in self._last else make()
+        self._now[key] = value
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        """Keep ``value`` under ``key`` in this run (in place of what ``get`` found)."""
+        self._now[key] = value

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from ..core import derive
+from ..core.cache import Carried
 from ..core.model import Incident
 from ..core.project import packaged_vocabulary
 
@@ -92,20 +93,17 @@ class OwnerCount:
 def action_rows(incidents: Iterable[Incident], today: date) -> list[ActionRow]:
     """Every action item, in incident order (as given) then file order; an incident's rows of
     the last call are reused when it is the same object (one caller thread at a time)."""
-    global _rows_by_digest
-    day, known = _rows_by_digest
-    if day != today:
-        known = {}
+    _rows.start(today)
     rows: list[ActionRow] = []
-    kept: dict[bytes, tuple[ActionRow, ...]] = {}
     for incident in incidents:
-        own = known.get(incident.digest, ())
-        if not own or own[0].incident is not incident:
+        if not incident.digest:
+            rows += _incident_rows(incident, today)
+            continue
+        own = _rows.get(incident.digest, functools.partial(_incident_rows, incident, today))
+        if own and own[0].incident is not incident:  # an equal incident loaded again
             own = _incident_rows(incident, today)
+            _rows.put(incident.digest, own)
         rows += own
-        if incident.digest and own:
-            kept[incident.digest] = own
-    _rows_by_digest = (today, kept)
     return rows
 
 
@@ -116,9 +114,9 @@ def _incident_rows(incident: Incident, today: date) -> tuple[ActionRow, ...]:
     )
 
 
-_rows_by_digest: tuple[date | None, dict[bytes, tuple[ActionRow, ...]]] = (None, {})
-"""The day and the rows of the last call, by incident digest (the site's pages and the quality
-report ask for every row, and ``mkdocs serve`` asks again after each save)."""
+_rows: Carried[bytes, tuple[ActionRow, ...]] = Carried()
+"""Each incident's rows by its digest, as of a day (the site's pages and the quality report ask
+for every row, and ``mkdocs serve`` asks again after each save)."""
 
 
 def statuses(rows: Iterable[ActionRow]) -> list[str]:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from ..core.cache import Carried, fingerprint
 from ..core.collection import garbage_collection_paused
 from ..core.model import Incident
 from . import mechanisms
@@ -98,8 +99,9 @@ TERM_CHARACTERS = 1 << 20
 up to about 120 MB for text made only of phrases ("lb lb lb ...")."""
 
 _Reasons = tuple[str, ...]
-_PairKey = tuple[bytes, bytes, tuple[str, ...], tuple[str, ...]]
-"""Two incidents' digests, with the failure modes and story terms they share most."""
+_PairKey = tuple[bytes, bytes, bytes, tuple[str, ...], tuple[str, ...]]
+"""The mode titles' digest, two incidents' digests, and the failure modes and story terms they
+share most."""
 
 
 @dataclass(frozen=True)
@@ -235,10 +237,8 @@ class SimilarityIndex:
         self._average_length = float(lengths.mean()) if count and lengths.mean() > 0 else 1.0
         self.matrix = _weighed(counts, self.idf, self._kind, self._average_length, self.weights)
         self._best: dict[str, Match | None] = {}
-        titles, known = _last_reasons
-        self._known_reasons = known if titles == self.mode_titles else {}
-        self._reasons: dict[_PairKey, _Reasons] = {}
-        """The reasons this index gave, by pair (see ``_reasons_of``)."""
+        self._titles = fingerprint(self.mode_titles)
+        _reasons.start(None)
         self._facts = [
             _facts(incident, modes) for incident, modes in zip(self.incidents, told, strict=True)
         ]
@@ -293,7 +293,6 @@ class SimilarityIndex:
         self, top: int = 5, threshold: float = DEFAULT_THRESHOLD
     ) -> dict[str, list[Match]]:
         """Every indexed incident's most similar incidents, best first (the fast path)."""
-        global _last_reasons
         result: dict[str, list[Match]] = {}
         rows = max(1, BLOCK_CELLS // max(1, len(self.incidents)))
         for start in range(0, len(self.incidents), rows):
@@ -305,7 +304,6 @@ class SimilarityIndex:
                 result[incident.id] = matches
                 if top >= 1 and threshold <= RECURRENCE_THRESHOLD:
                     self._best[incident.id] = matches[0] if first >= RECURRENCE_THRESHOLD else None
-        _last_reasons = (self.mode_titles, self._reasons)
         return result
 
     def recurrence(self, incident_id: str) -> Recurrence | None:
@@ -388,17 +386,17 @@ class SimilarityIndex:
     def _reasons_of(
         self, mine: _Facts, theirs: _Facts, modes: list[str], words: list[str]
     ) -> _Reasons:
-        """``describe``, or what the last ``all_similar`` call gave for the same pair: facts are
-        a function of their incident's digest (``mkdocs serve`` ranks the same incidents after
-        each edit: 50,000 pairs at 10,000 incidents)."""
-        if not (mine.digest and theirs.digest):
+        """``describe``, or what the last index gave for the same pair: facts are a function of
+        their incident's digest (``mkdocs serve`` ranks the same incidents after each edit:
+        50,000 pairs at 10,000 incidents)."""
+
+        def described() -> _Reasons:
             return describe(mine, theirs, modes, words, self.mode_titles)
-        key = (mine.digest, theirs.digest, tuple(modes), tuple(words))
-        reasons = self._known_reasons.get(key)
-        if reasons is None:
-            reasons = describe(mine, theirs, modes, words, self.mode_titles)
-        self._reasons[key] = reasons
-        return reasons
+
+        if not (mine.digest and theirs.digest):
+            return described()
+        key = (self._titles, mine.digest, theirs.digest, tuple(modes), tuple(words))
+        return _reasons.get(key, described)
 
     def _candidates(
         self, vectors: sparse.csr_matrix, exclude: np.ndarray, top: int, width: int
@@ -591,9 +589,8 @@ def _term_id(name: str) -> int:
     return number
 
 
-_last_reasons: tuple[dict[str, str], dict[_PairKey, _Reasons]] = ({}, {})
-"""The mode titles of the last ``all_similar`` call, and the reasons it gave by pair (one
-caller thread at a time)."""
+_reasons: Carried[_PairKey, _Reasons] = Carried()
+"""The reasons the last index gave, by pair (one caller thread at a time)."""
 _last_rows: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 """The last call's rows (term numbers, counts) by the incidents' digests."""
 _term_numbers: dict[str, int] = {}

@@ -12,33 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
+from ..core.cache import Carried
+
 
 class Fragments:
     """Rendered rows by key, from the last build and this one; ``start`` each build."""
 
     def __init__(self) -> None:
-        self._signature = b""
-        self._last: dict[tuple[Hashable, ...], str] = {}
-        self._now: dict[tuple[Hashable, ...], str] = {}
+        self._rows: Carried[tuple[Hashable, ...], str] = Carried()
 
     def start(self, signature: bytes) -> None:
         """A new build, whose templates and field rendering are ``signature``."""
-        self._last = self._now if signature == self._signature else {}
-        self._now = {}
-        self._signature = signature
+        self._rows.start(signature)
 
     def __call__(self, *key: Hashable, caller: Callable[[], str]) -> str:
         """The row under ``key``; ``caller`` renders it. A key with an empty part (an incident
         without a digest) is never kept."""
         if any(part == b"" for part in key):
             return caller()
-        text = self._now.get(key)
-        if text is None:
-            text = self._last.get(key)
-            if text is None:
-                text = caller()
-            self._now[key] = text
-        return text
+        return self._rows.get(key, caller)
 
 
 def rendered(*key: Hashable, caller: Callable[[], str]) -> str:

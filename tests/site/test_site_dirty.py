@@ -88,6 +88,15 @@ def html_files(site_dir: Path) -> dict[str, bytes]:
     return {p.relative_to(site_dir).as_posix(): p.read_bytes() for p in site_dir.rglob("*.html")}
 
 
+def assert_as_built_clean(project: Path, site_dir: Path) -> None:
+    """The HTML pages in ``site_dir`` are those a clean build of ``project`` makes, byte for
+    byte (the same pages first, for a readable failure)."""
+    clean = html_files(build_site(project, project.parent / "clean").site_dir)
+    built = html_files(site_dir)
+    assert built.keys() == clean.keys()
+    assert built == clean
+
+
 def rewritten(before: dict[str, int], after: dict[str, int]) -> set[str]:
     return {name for name, mtime in after.items() if before.get(name) != mtime}
 
@@ -114,8 +123,7 @@ def test_an_edited_story_rebuilds_its_page_and_the_pages_that_list_incidents(
     assert "index.html" in changed  # the home page lists incidents through macros
     assert len(changed) < len(after) / 2
     assert "Edited story." in preview.page(f"incidents/{RICH_ID}")
-    clean = build_site(project, project.parent / "clean").site_dir
-    assert html_files(preview.site_dir) == html_files(clean)
+    assert_as_built_clean(project, preview.site_dir)
 
 
 def test_an_edited_title_shows_in_the_tags_index_though_tagged_pages_are_skipped(
@@ -126,8 +134,7 @@ def test_an_edited_title_shows_in_the_tags_index_though_tagged_pages_are_skipped
     after = preview.build()
     assert f"incidents/{OTHER_ID}/index.html" not in rewritten(before, after)
     assert "Retitled" in preview.page("tags")
-    clean = build_site(project, project.parent / "clean").site_dir
-    assert html_files(preview.site_dir) == html_files(clean)
+    assert_as_built_clean(project, preview.site_dir)
 
 
 def test_a_preview_keeps_listing_rows_yet_shows_edited_titles_and_action_items_everywhere(
@@ -148,8 +155,7 @@ def test_a_preview_keeps_listing_rows_yet_shows_edited_titles_and_action_items_e
         assert "Retitled" in preview.page(listing), listing
     assert "Publish acquirer timeouts" in preview.page("action-items")
     assert "Document acquirer timeouts" not in preview.page("action-items")
-    clean = build_site(project, project.parent / "clean").site_dir
-    assert html_files(preview.site_dir) == html_files(clean)
+    assert_as_built_clean(project, preview.site_dir)
 
 
 def test_a_preview_makes_only_the_pages_an_edit_changed_and_stats_no_page_source_left_alone(
@@ -320,8 +326,7 @@ def test_a_preview_rebuilds_after_its_page_sources_were_deleted(project: Path) -
     finally:
         preview.stop()
     assert "Retitled" in preview.page(f"incidents/{RICH_ID}")
-    clean = build_site(project, project.parent / "clean").site_dir
-    assert html_files(preview.site_dir) == html_files(clean)
+    assert_as_built_clean(project, preview.site_dir)
 
 
 def test_a_rebuild_after_a_failed_one_builds_the_pages_that_one_left_unbuilt(
@@ -349,8 +354,7 @@ def test_a_rebuild_after_a_failed_one_builds_the_pages_that_one_left_unbuilt(
     finally:
         preview.stop()
     assert "Retitled" in preview.page(f"incidents/{OTHER_ID}")
-    clean = build_site(project, project.parent / "clean").site_dir
-    assert html_files(preview.site_dir) == html_files(clean)
+    assert_as_built_clean(project, preview.site_dir)
 
 
 def test_a_preview_freezes_no_more_objects_save_after_save(
@@ -404,8 +408,7 @@ def test_an_invalid_save_rebuilds_no_page_and_its_fix_only_the_pages_it_changed(
     assert f"incidents/{RICH_ID}/index.html" not in rewritten(again, invalid)
     assert f"incidents/{RICH_ID}/index.html" in rewritten(invalid, fixed)
     assert f"incidents/{OTHER_ID}/index.html" not in rewritten(invalid, fixed)
-    clean = build_site(project, project.parent / "clean").site_dir
-    assert html_files(preview.site_dir) == html_files(clean)
+    assert_as_built_clean(project, preview.site_dir)
 
 
 def test_a_deleted_incident_leaves_no_page_behind(project: Path, preview: Preview) -> None:
@@ -413,9 +416,7 @@ def test_a_deleted_incident_leaves_no_page_behind(project: Path, preview: Previe
     assert f"incidents/{OTHER_ID}/index.html" in before
     next(project.glob(f"incidents/**/{OTHER_ID}.yaml")).unlink()
     preview.build()
-    clean = build_site(project, project.parent / "clean").site_dir
-    assert html_files(preview.site_dir).keys() == html_files(clean).keys()
-    assert html_files(preview.site_dir) == html_files(clean)
+    assert_as_built_clean(project, preview.site_dir)
 
 
 def test_a_clean_build_in_between_leaves_no_stale_page_for_the_next_dirty_build(
@@ -437,5 +438,4 @@ def test_a_clean_build_in_between_leaves_no_stale_page_for_the_next_dirty_build(
     run()
     edit(project, RICH_ID, "\ntitle: Edited ", "\ntitle: ")
     run("--dirty")
-    clean = build_site(project, project.parent / "clean").site_dir
-    assert html_files(site_dir) == html_files(clean)
+    assert_as_built_clean(project, site_dir)

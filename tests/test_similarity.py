@@ -22,7 +22,14 @@ from postmortems.core.cache import Carried, fingerprint
 from postmortems.core.model import Incident
 from postmortems.core.project import PACKAGED_SCHEMAS
 from postmortems.core.vocabulary import read_schema, values
-from postmortems.similarity import DEFAULT_THRESHOLD, SimilarityIndex, index, mechanisms, text
+from postmortems.similarity import (
+    DEFAULT_THRESHOLD,
+    SimilarityIndex,
+    forget,
+    index,
+    mechanisms,
+    text,
+)
 from postmortems.similarity.evaluation import Scores, bm25_rankings, score, whole_text
 from postmortems.similarity.text import terms
 from postmortems.site.pages import all_similar
@@ -845,6 +852,26 @@ def test_ranking_after_an_edit_describes_few_pairs_again_yet_equals_a_fresh_rank
         for m in matches
         for reason in m.reasons
     )
+
+
+def test_after_forgetting_the_next_index_counts_everything_again_and_ranks_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A build that is not a preview forgets what indexes keep for the next one (memory for its
+    pages): a later index in the process then starts afresh, with the same results."""
+    before, after = saved_once()
+    SimilarityIndex(before)
+    expected = SimilarityIndex(after).all_similar()
+    forget()
+    counted: list[int] = []
+    term_matrix = index._term_matrix
+    monkeypatch.setattr(
+        index,
+        "_term_matrix",
+        lambda found, told: counted.append(len(found)) or term_matrix(found, told),
+    )
+    assert SimilarityIndex(after).all_similar() == expected
+    assert counted == [len(after)]
 
 
 def test_an_index_after_an_edit_counts_only_the_edited_incident_yet_equals_a_fresh_one(

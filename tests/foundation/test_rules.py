@@ -514,6 +514,28 @@ def test_timestamps_keep_their_offset_quoted_or_not(valid_project: Project) -> N
     assert str(incident.data["action_items"][0]["due"]) == "2024-04-01"
 
 
+@pytest.mark.parametrize("use_cache", [False, True], ids=["parsed", "from-cache"])
+def test_incidents_loaded_together_share_keys_short_texts_and_offsets(
+    valid_project: Project, use_cache: bool
+) -> None:
+    """Thousands of incidents repeat the same keys, vocabulary values and offsets: each is kept
+    once (a quarter of a large knowledge base's memory), and the values are unchanged."""
+    copy_id = "2024-03-06-payment-copy"
+    valid_project.incident(edit(f"id: {VALID_ID}", f"id: {copy_id}"), copy_id)
+    load_collection(find_project())  # fills the cache
+    loaded = load_collection(find_project(), use_cache=use_cache)
+    first, copy = loaded.get(VALID_ID), loaded.get(copy_id)
+    assert first is not None and copy is not None
+    assert copy.data == {**first.data, "id": copy_id}
+    assert next(k for k in first.data if k == "root_cause") is next(
+        k for k in copy.data if k == "root_cause"
+    )
+    assert first.severity is copy.severity
+    assert first.action_items[0]["owner"] is copy.action_items[0]["owner"]
+    assert first.started_at.tzinfo is copy.started_at.tzinfo
+    assert first.started_at.isoformat() == "2024-03-05T10:00:00-05:00"
+
+
 def test_timeline_order_ignores_entries_without_time(project: Project) -> None:
     text = edit(
         "  - event: Someone noticed (time unknown).\n",

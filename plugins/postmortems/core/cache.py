@@ -432,3 +432,7 @@ class Carried(Generic[K, V]):
     def put(self, key: K, value: V) -> None:
         """Keep ``value`` under ``key`` in this run (in place of what ``get`` found)."""
         self._now[key] = value
+
+    def forget(self) -> None:
+        """Keep nothing for the next run."""
+        self._last, self._now = {}, {}

@@ -16,9 +16,17 @@ if TYPE_CHECKING:
         Match,
         Recurrence,
         SimilarityIndex,
+        forget,
     )
 
-__all__ = ["DEFAULT_THRESHOLD", "RECURRENCE_THRESHOLD", "Match", "Recurrence", "SimilarityIndex"]
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "RECURRENCE_THRESHOLD",
+    "Match",
+    "Recurrence",
+    "SimilarityIndex",
+    "forget",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -81,9 +81,9 @@ than single-precision rounding)."""
 TIE_DECIMALS = 4
 """Single-precision scores equal to this many decimals count as tied when choosing among
 more than ``CANDIDATES`` near-ties."""
-BLOCK_CELLS = 10_000_000
+BLOCK_CELLS = 2_500_000
 """Most scores computed at once (rows of a block x indexed incidents): large blocks are faster,
-and this one holds 40 MB in single precision."""
+and this one holds 10 MB in single precision (a larger one raised a build's peak memory)."""
 GATHER_LIMIT = 4_000_000
 """Most values gathered at once when rescoring candidates exactly."""
 SHARED_TERMS = 3
@@ -587,6 +587,16 @@ def _term_id(name: str) -> int:
         number = _term_numbers[name] = len(_term_names)
         _term_names.append(name)
     return number
+
+
+def forget() -> None:
+    """Drop what is kept for the next index in this process (a build that makes no other:
+    tens of megabytes at 10,000 incidents); the indexes and results made stay as they are."""
+    global _last_told, _last_rows
+    _last_told, _last_rows = {}, {}
+    _term_numbers.clear()
+    _term_names.clear()
+    _reasons.forget()
 
 
 _reasons: Carried[_PairKey, _Reasons] = Carried()

@@ -21,6 +21,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import YAML_RE, get_data
 
+from .. import similarity
 from ..core.cache import TextStore, default_cache_dir, fingerprint
 from ..core.collection import Collection, freeze_survivors, load_collection, thaw
 from ..core.files import read_folder
@@ -137,6 +138,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.similar, self.recurrences, self.told = all_similar(
             self.collection, self.config.similar_top
         )
+        if not self.is_serve:
+            similarity.forget()  # no later build in this process reuses it: memory for pages
         overrides = self._site_templates(root)
         self.scope = fingerprint(str(root)).hex()
         # A preview's rebuild holds what it renders until its pages are written (see

@@ -854,6 +854,18 @@ def test_ranking_after_an_edit_describes_few_pairs_again_yet_equals_a_fresh_rank
     )
 
 
+def counting_term_matrices(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many incidents each index built from now on tokenises, in order."""
+    counted: list[int] = []
+    term_matrix = index._term_matrix
+    monkeypatch.setattr(
+        index,
+        "_term_matrix",
+        lambda found, told: counted.append(len(found)) or term_matrix(found, told),
+    )
+    return counted
+
+
 def test_after_forgetting_the_next_index_counts_everything_again_and_ranks_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -863,13 +875,7 @@ def test_after_forgetting_the_next_index_counts_everything_again_and_ranks_the_s
     SimilarityIndex(before)
     expected = SimilarityIndex(after).all_similar()
     forget()
-    counted: list[int] = []
-    term_matrix = index._term_matrix
-    monkeypatch.setattr(
-        index,
-        "_term_matrix",
-        lambda found, told: counted.append(len(found)) or term_matrix(found, told),
-    )
+    counted = counting_term_matrices(monkeypatch)
     assert SimilarityIndex(after).all_similar() == expected
     assert counted == [len(after)]
 
@@ -881,13 +887,7 @@ def test_an_index_after_an_edit_counts_only_the_edited_incident_yet_equals_a_fre
     tokenised again, and the index is the one a clean build makes."""
     before, after = saved_once()
     SimilarityIndex(before)
-    counted: list[int] = []
-    term_matrix = index._term_matrix
-    monkeypatch.setattr(
-        index,
-        "_term_matrix",
-        lambda found, told: counted.append(len(found)) or term_matrix(found, told),
-    )
+    counted = counting_term_matrices(monkeypatch)
     remembered = SimilarityIndex(after)
     assert counted == [1]
     monkeypatch.setattr(index, "_last_rows", {})

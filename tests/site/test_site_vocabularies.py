@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,30 @@ def test_an_added_root_cause_category_validates_and_gets_its_pages(tmp_path: Pat
     assert "2023-06-02-search-index-rebuild-stalled" in page
     assert "Third-party SaaS" in site.html("root-causes/")
     assert "Third-party SaaS" in site.html("incidents/2023-06-02-search-index-rebuild-stalled/")
+
+
+@pytest.mark.parametrize("value", ["../../outside", "a/b", "<b>x</b>", ".hidden"])
+def test_a_value_that_cannot_name_a_page_fails_the_build_and_writes_nothing(
+    tmp_path: Path, value: str
+) -> None:
+    """A vocabulary's values become folders of the site: one that would climb out of its
+    folder (or read as markup) is refused before any page is written."""
+    project = copy_project(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    added = f"      vocabularies:\n        rootCauseCategory:\n          - value: '{value}'\n"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("      schema: schema/incident.schema.json\n", added), encoding="utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert f"vocabulary rootCauseCategory: the value {value!r} cannot name a page" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "outside").exists() and not (project / "outside").exists()
+    assert not (project / "site").exists()

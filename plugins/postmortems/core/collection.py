@@ -27,7 +27,7 @@ from .model import TIMESTAMP_FIELDS, Incident
 from .problems import Problem, ProjectError
 from .project import ProjectPaths
 from .validator import DocumentValidator, parse_timestamp
-from .vocabulary import Extensions, extended
+from .vocabulary import Extensions, check_page_names, extended
 
 INCIDENT_SUFFIXES = (".yaml", ".yml")
 
@@ -299,7 +299,9 @@ def _schema(
         if extensions:
             schema = extended(json.loads(text), extensions)
             text = json.dumps(schema, ensure_ascii=False, sort_keys=True)
-        return text, _validator(text)
+        validator = _validator(text)
+        check_page_names(validator.schema)
+        return text, validator
     except OSError as error:
         raise ProjectError(
             f"cannot read the schema {display_path(path)}: {error.strerror}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import errno
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,22 @@ def extended(schema: dict[str, Any], extensions: Extensions) -> dict[str, Any]:
                 }
             )
     return result
+
+
+PAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+"""What a vocabulary's value may be: values name pages and folders of the site
+(``root-causes/<value>/``), so none may climb out of its folder or read as markup."""
+
+
+def check_page_names(schema: dict[str, Any]) -> None:
+    """Raise ``ProjectError`` for a vocabulary value that cannot name a page."""
+    for name in VOCABULARIES:
+        for term in vocabulary(schema, name):
+            if not PAGE_NAME.fullmatch(term.value):
+                raise ProjectError(
+                    f"vocabulary {name}: the value {term.value!r} cannot name a page; "
+                    "use letters, digits, '.', '_' and '-', starting with a letter or digit"
+                )
 
 
 def vocabulary(schema: dict[str, Any], name: str) -> list[Term]:

@@ -5,11 +5,23 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime
 
-from postmortems.insights.actions import action_rows, by_status, owner_counts
+from postmortems.core.project import packaged_vocabulary
+from postmortems.insights.actions import action_rows, owner_counts
 from postmortems.site import render
-from postmortems.site.insight_pages import action_items_page
+from postmortems.site.insight_pages import action_items_page, action_status_markdown
 
 from .helpers import TODAY, make_incident
+
+STATUSES = {term.value: term for term in packaged_vocabulary("actionStatus")}
+
+
+def _status_page(incidents, status):
+    """The Markdown of the page listing the action items of ``status``."""
+    return action_status_markdown(render.environment(), incidents, TODAY, STATUSES[status])
+
+
+def _overview(incidents):
+    return action_items_page(render.environment(), incidents, TODAY, list(STATUSES.values()))
 
 
 def _incident(*actions):
@@ -33,11 +45,24 @@ def test_only_open_and_in_progress_items_due_before_today_are_overdue():
     assert overdue == {"late", "late too"}
 
 
-def test_groups_follow_the_workflow_with_overdue_items_first(incidents):
-    groups = by_status(action_rows(incidents, TODAY))
+def test_each_status_has_a_page_with_overdue_items_first_and_the_overview_links_them(
+    incidents,
+):
+    overview = _overview(incidents)
 
-    assert list(groups) == ["open", "in-progress", "done"]
-    assert [row.title for row in groups["open"]] == ["Add replica lag alert", "Automate renewal"]
+    links = [line for line in overview.splitlines() if line.startswith("<tr><td><a href=")]
+    assert [line.split('"')[1] for line in links] == [
+        f"../action-items/{status}/" for status in ("open", "in-progress", "done", "wont-do")
+    ]
+    assert '>Open</a></td><td align="right">2</td><td align="right">1</td></tr>' in links[0]
+    titles = [
+        line.split(">", 3)[2].split("<")[0]
+        for line in _status_page(incidents, "open").splitlines()
+        if line.startswith('<tr><td class="pm-title">')
+    ]
+    assert titles == ["Add replica lag alert", "Automate renewal"]
+    assert "Add replica lag alert" not in overview
+    assert "No action item is won't do." in _status_page(incidents, "wont-do")
 
 
 def test_per_owner_counts_include_items_without_owner(incidents):
@@ -49,14 +74,16 @@ def test_per_owner_counts_include_items_without_owner(incidents):
 
 
 def test_page_marks_overdue_and_missing_owner_or_due_date_and_links_incidents(incidents):
-    page = action_items_page(render.environment(), incidents, TODAY)
+    page = _status_page(incidents, "open")
 
     late = next(
         line
         for line in page.splitlines()
         if line.startswith('<tr><td class="pm-title">Add replica lag')
     )
-    assert '<a href="../incidents/2024-07-30-db-outage/">Incident 2024-07-30-db-outage</a>' in late
+    assert (
+        '<a href="../../incidents/2024-07-30-db-outage/">Incident 2024-07-30-db-outage</a>' in late
+    )
     assert '<strong class="pm-nowrap">Overdue by 17 d</strong>' in late
     orphan = next(
         line
@@ -64,9 +91,9 @@ def test_page_marks_overdue_and_missing_owner_or_due_date_and_links_incidents(in
         if line.startswith('<tr><td class="pm-title">Automate renewal')
     )
     assert 'No owner</strong>; <strong class="pm-nowrap">No due date</strong>' in orphan
-    assert "## Open (2)" in page
+    assert "2 action items, overdue first" in page
     counts = "".join(f'<td align="right">{n}</td>' for n in (1, 0, 1, 1, 2))
-    assert f"<tr><td>Ana</td>{counts}</tr>" in page
+    assert f"<tr><td>Ana</td>{counts}</tr>" in _overview(incidents)
 
 
 def test_finished_items_are_not_flagged_for_missing_owner_or_due_date():
@@ -83,7 +110,7 @@ def test_hostile_owner_and_title_stay_inside_their_table_cells():
         {"title": hostile, "status": "open", "owner": hostile, "due": date(2024, 8, 1)}
     )
 
-    page = action_items_page(render.environment(), [incident], TODAY)
+    page = _overview([incident]) + _status_page([incident], "open")
 
     assert "<script>" not in page
     assert "{{" not in page
@@ -102,7 +129,7 @@ def test_ticket_urls_become_links_and_other_schemes_do_not():
         {"title": "b", "status": "open", "ticket": "javascript:alert(1)"},
     )
 
-    page = action_items_page(render.environment(), [incident], TODAY)
+    page = _status_page([incident], "open")
 
     assert (
         '<td class="pm-title">a <a href="https://tickets.example/1" title="Ticket">'

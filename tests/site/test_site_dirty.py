@@ -150,11 +150,16 @@ def test_a_preview_keeps_listing_rows_yet_shows_edited_titles_and_action_items_e
         preview.build()
     finally:
         preview.stop()
-    listings = ("incidents", "services/checkout-api", "root-causes/config-change", "action-items")
+    listings = (
+        "incidents",
+        "services/checkout-api",
+        "root-causes/config-change",
+        "action-items/in-progress",
+    )
     for listing in listings:
         assert "Retitled" in preview.page(listing), listing
-    assert "Publish acquirer timeouts" in preview.page("action-items")
-    assert "Document acquirer timeouts" not in preview.page("action-items")
+    assert "Publish acquirer timeouts" in preview.page("action-items/in-progress")
+    assert "Document acquirer timeouts" not in preview.page("action-items/in-progress")
     assert_as_built_clean(project, preview.site_dir)
 
 

@@ -125,14 +125,9 @@ def statuses(rows: Iterable[ActionRow]) -> list[str]:
     return [s for s in STATUS_TITLES if s in used] + sorted(used - STATUS_TITLES.keys())
 
 
-def by_status(rows: Sequence[ActionRow]) -> dict[str, list[ActionRow]]:
-    """Rows grouped by status; overdue first, then by due date (none last), in each group."""
-    groups: dict[str, list[ActionRow]] = {status: [] for status in statuses(rows)}
-    for row in rows:
-        groups[row.status].append(row)
-    for group in groups.values():
-        group.sort(key=lambda row: (not row.overdue, row.due is None, row.due or date.min))
-    return groups
+def follow_up_order(row: ActionRow) -> tuple[bool, bool, date]:
+    """The sort key that lists overdue rows first, then by due date (none last)."""
+    return (not row.overdue, row.due is None, row.due or date.min)
 
 
 def owner_counts(rows: Sequence[ActionRow]) -> list[OwnerCount]:

@@ -10,8 +10,9 @@ from typing import Any
 import jinja2
 
 from ..core.model import Incident
+from ..core.vocabulary import Term
 from ..insights import charts
-from ..insights.actions import STATUS_TITLES, action_rows, by_status, owner_counts, statuses
+from ..insights.actions import action_rows, follow_up_order, owner_counts, statuses
 from ..insights.quality import report
 from ..insights.stats import CHART_LIMIT, DIMENSIONS, MEASURES, Figures, figures
 from ..insights.stats_text import duration
@@ -41,9 +42,25 @@ def stats_page(
     )
 
 
-def action_items_page(env: jinja2.Environment, incidents: Sequence[Incident], today: date) -> str:
-    """The Markdown of the ``action-items`` page."""
+def action_status_page(status: str) -> str:
+    """The page listing the action items of ``status``."""
+    return f"action-items/{status}.md"
+
+
+def action_items_page(
+    env: jinja2.Environment,
+    incidents: Sequence[Incident],
+    today: date,
+    status_terms: Sequence[Term],
+) -> str:
+    """The Markdown of the ``action-items`` page: counts by status and owner, a link to each
+    status's page (``status_terms``: the schema's action statuses)."""
     rows = action_rows(incidents, today)
+    tally = {term.value: [0, 0] for term in status_terms}  # items, overdue items
+    for row in rows:
+        counted = tally.setdefault(row.status, [0, 0])
+        counted[0] += 1
+        counted[1] += row.overdue
     return render(
         env,
         "action-items.md.j2",
@@ -55,10 +72,36 @@ def action_items_page(env: jinja2.Environment, incidents: Sequence[Incident], to
             "unowned": sum(row.missing_owner for row in rows),
             "undated": sum(row.missing_due for row in rows),
         },
-        groups=by_status(rows),
+        status_pages=[
+            {
+                "title": term.title,
+                "page": action_status_page(term.value),
+                "count": tally[term.value][0],
+                "overdue": tally[term.value][1],
+            }
+            for term in status_terms
+        ],
         owners=owner_counts(rows),
-        status_titles=STATUS_TITLES,
+        status_titles={term.value: term.title for term in status_terms},
+        status_counts={status: items for status, (items, _) in tally.items()},
         statuses=statuses(rows),
+        today=today,
+    )
+
+
+def action_status_markdown(
+    env: jinja2.Environment, incidents: Sequence[Incident], today: date, status: Term
+) -> str:
+    """The Markdown of the page listing the action items of ``status``, overdue first."""
+    rows = [row for row in action_rows(incidents, today) if row.status == status.value]
+    rows.sort(key=follow_up_order)
+    return render(
+        env,
+        "action-items-status.md.j2",
+        page_src=action_status_page(status.value),
+        status=status,
+        rows=rows,
+        overview=ACTION_ITEMS_PAGE,
         today=today,
     )
 

@@ -31,6 +31,8 @@ from .insight_pages import (
     QUALITY_PAGE,
     STATS_PAGE,
     action_items_page,
+    action_status_markdown,
+    action_status_page,
     quality_page,
     stats_page,
 )
@@ -215,9 +217,17 @@ def site_pages(
     yield from _timeline_pages(pages, rows)
     incidents, schema = collection.incidents, collection.schema
     inputs = (incidents, fingerprint(schema), today)
+    action_statuses = vocabulary(dict(schema), "actionStatus")
     insights: list[tuple[str, Callable[[], str]]] = [
         (STATS_PAGE, lambda: stats_page(env, incidents, schema, today)),
-        (ACTION_ITEMS_PAGE, lambda: action_items_page(env, incidents, today)),
+        (ACTION_ITEMS_PAGE, lambda: action_items_page(env, incidents, today, action_statuses)),
+        *(
+            (
+                action_status_page(status.value),
+                functools.partial(action_status_markdown, env, incidents, today, status),
+            )
+            for status in action_statuses
+        ),
         (QUALITY_PAGE, lambda: quality_page(env, incidents, today)),
     ]
     for src_uri, rendered in insights:

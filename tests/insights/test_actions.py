@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from postmortems.core.project import packaged_vocabulary
 from postmortems.insights.actions import action_rows, owner_counts
 from postmortems.site import render
-from postmortems.site.insight_pages import action_items_page, action_status_markdown
+from postmortems.site.insight_pages import action_items_page, action_status_page
 
 from .helpers import TODAY, make_incident
 
@@ -17,7 +17,7 @@ STATUSES = {term.value: term for term in packaged_vocabulary("actionStatus")}
 
 def _status_page(incidents, status):
     """The Markdown of the page listing the action items of ``status``."""
-    return action_status_markdown(render.environment(), incidents, TODAY, STATUSES[status])
+    return action_status_page(render.environment(), incidents, TODAY, STATUSES[status])
 
 
 def _overview(incidents):
@@ -62,7 +62,9 @@ def test_each_status_has_a_page_with_overdue_items_first_and_the_overview_links_
     ]
     assert titles == ["Add replica lag alert", "Automate renewal"]
     assert "Add replica lag alert" not in overview
-    assert "No action item is won't do." in _status_page(incidents, "wont-do")
+    assert "No action item has the status <em>Won&#x27;t do</em>." in _status_page(
+        incidents, "wont-do"
+    )
 
 
 def test_per_owner_counts_include_items_without_owner(incidents):

@@ -47,7 +47,7 @@ def test_an_added_root_cause_category_validates_and_gets_its_pages(tmp_path: Pat
     assert "Third-party SaaS" in site.html("incidents/2023-06-02-search-index-rebuild-stalled/")
 
 
-@pytest.mark.parametrize("value", ["../../outside", "a/b", "<b>x</b>", ".hidden"])
+@pytest.mark.parametrize("value", ["../../outside", "a/b", "<b>x</b>", ".hidden", "open."])
 def test_a_value_that_cannot_name_a_page_fails_the_build_and_writes_nothing(
     tmp_path: Path, value: str
 ) -> None:
@@ -72,3 +72,22 @@ def test_a_value_that_cannot_name_a_page_fails_the_build_and_writes_nothing(
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "outside").exists() and not (project / "outside").exists()
     assert not (project / "site").exists()
+
+
+def test_an_action_status_named_index_gets_its_own_page_beside_the_overview(
+    tmp_path: Path,
+) -> None:
+    """Each status's page is a folder of its own: a status called ``index`` cannot take the
+    place of the action-items overview."""
+    project = copy_project(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    added = "      vocabularies:\n        actionStatus:\n          - value: index\n            title: Indexed\n"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("      schema: schema/incident.schema.json\n", added), encoding="utf-8"
+    )
+
+    site = build_site(project, project / "site")
+
+    assert '<h1 id="action-items">Action items<' in site.html("action-items/")
+    assert "Action items: Indexed" in site.html("action-items/index/")

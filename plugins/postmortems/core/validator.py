@@ -13,7 +13,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime
 from typing import Any
 
 import jsonschema
@@ -36,17 +36,8 @@ PLACEHOLDER = re.compile(r"^\s*TODO(:|\s*$)")
 
 
 def parse_timestamp(text: str) -> datetime:
-    """An RFC 3339 timestamp (already matched by the schema's pattern) as an aware datetime.
-
-    Timestamps with the same offset share one ``tzinfo`` (each parse makes its own: a third of
-    a large collection's timestamp memory)."""
-    parsed = datetime.fromisoformat(text.replace("z", "Z"))
-    zone = _ZONES.setdefault(parsed.utcoffset(), parsed.tzinfo)
-    return parsed if zone is parsed.tzinfo else parsed.replace(tzinfo=zone)
-
-
-_ZONES: dict[timedelta | None, tzinfo | None] = {}
-"""The ``tzinfo`` of each offset parsed so far (the schema allows whole minutes within a day)."""
+    """An RFC 3339 timestamp (already matched by the schema's pattern) as an aware datetime."""
+    return datetime.fromisoformat(text.replace("z", "Z"))
 
 
 # ECMA-262 white space and line terminators: what ``\s`` means in a JSON Schema pattern.

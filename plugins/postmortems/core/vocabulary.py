@@ -86,14 +86,19 @@ def extended(schema: dict[str, Any], extensions: Extensions) -> dict[str, Any]:
     return result
 
 
-PAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-"""What a vocabulary's value may be: values name pages and folders of the site
-(``root-causes/<value>/``), so none may climb out of its folder or read as markup."""
+PAGE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_-])?")
+"""What a value of ``PAGE_VOCABULARIES`` may be: each names a folder of the site
+(``root-causes/<value>/``), so none may climb out of its folder, read as markup, or end in a dot
+(which Windows drops)."""
+
+
+PAGE_VOCABULARIES = ("rootCauseCategory", "failureMode", "actionStatus")
+"""The vocabularies whose every value has a page of the site."""
 
 
 def check_page_names(schema: dict[str, Any]) -> None:
-    """Raise ``ProjectError`` for a vocabulary value that cannot name a page."""
-    for name in VOCABULARIES:
+    """Raise ``ProjectError`` for a value of ``PAGE_VOCABULARIES`` that cannot name a page."""
+    for name in PAGE_VOCABULARIES:
         for term in vocabulary(schema, name):
             if not PAGE_NAME.fullmatch(term.value):
                 raise ProjectError(
@@ -104,15 +109,18 @@ def check_page_names(schema: dict[str, Any]) -> None:
 
 def vocabulary(schema: dict[str, Any], name: str) -> list[Term]:
     """The terms of the vocabulary ``$defs[name]``, in schema order."""
-    definition = schema.get("$defs", {}).get(name, {})
+    definitions = schema.get("$defs")
+    definition = definitions.get(name) if isinstance(definitions, dict) else None
+    if not isinstance(definition, dict) or not isinstance(definition.get("oneOf"), list):
+        return []
     return [
         Term(
             str(option["const"]),
             option.get("title", str(option["const"])),
             option.get("description", ""),
         )
-        for option in definition.get("oneOf", [])
-        if "const" in option
+        for option in definition["oneOf"]
+        if isinstance(option, dict) and "const" in option
     ]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import jinja2
 
+from ..core.derive import OPEN_ACTION_STATUSES
 from ..core.model import Incident
 from ..core.vocabulary import Term
 from ..insights import charts
@@ -42,9 +43,10 @@ def stats_page(
     )
 
 
-def action_status_page(status: str) -> str:
-    """The page listing the action items of ``status``."""
-    return f"action-items/{status}.md"
+def action_status_src(status: str) -> str:
+    """Where the page listing the action items of ``status`` is made (a folder of its own, like
+    the root-cause pages: a status named ``index`` cannot take the overview's place)."""
+    return f"action-items/{status}/index.md"
 
 
 def action_items_page(
@@ -75,7 +77,7 @@ def action_items_page(
         status_pages=[
             {
                 "title": term.title,
-                "page": action_status_page(term.value),
+                "page": action_status_src(term.value),
                 "count": tally[term.value][0],
                 "overdue": tally[term.value][1],
             }
@@ -89,7 +91,7 @@ def action_items_page(
     )
 
 
-def action_status_markdown(
+def action_status_page(
     env: jinja2.Environment, incidents: Sequence[Incident], today: date, status: Term
 ) -> str:
     """The Markdown of the page listing the action items of ``status``, overdue first."""
@@ -98,7 +100,8 @@ def action_status_markdown(
     return render(
         env,
         "action-items-status.md.j2",
-        page_src=action_status_page(status.value),
+        page_src=action_status_src(status.value),
+        finished=status.value not in OPEN_ACTION_STATUSES,
         status=status,
         rows=rows,
         overview=ACTION_ITEMS_PAGE,

@@ -62,7 +62,7 @@ def index_pages(pages: Iterable[Page], config: Mapping[str, Any]) -> IndexedSite
     Pagefind's work. Raises ``RuntimeError`` with Pagefind's words when it refuses a page or
     stops; an error raised by ``pages`` itself comes through as it is.
     """
-    sent: list[Page] = []
+    sent: list[str] = []  # the pages' paths (their HTML is not kept: megabytes at 10,000)
     failed: list[BaseException] = []
     with (
         tempfile.TemporaryFile() as stderr,
@@ -106,13 +106,13 @@ def index_pages(pages: Iterable[Page], config: Mapping[str, Any]) -> IndexedSite
 
 
 def _requests(
-    pages: Iterable[Page], config: Mapping[str, Any], sent: list[Page]
+    pages: Iterable[Page], config: Mapping[str, Any], sent: list[str]
 ) -> Iterator[dict[str, Any]]:
-    """A new index (the service's first: number 0), its pages (each kept in ``sent``), then the
-    request for its files."""
+    """A new index (the service's first: number 0), its pages (each one's path kept in
+    ``sent``), then the request for its files."""
     yield {"type": "NewIndex", "config": dict(config)}
     for page in pages:
-        sent.append(page)
+        sent.append(page.path)
         yield {
             "type": "AddFile",
             "index_id": 0,
@@ -143,7 +143,7 @@ def _send_all(
 
 
 def _collect(
-    responses: Iterator[dict[str, Any]], sent: Sequence[Page]
+    responses: Iterator[dict[str, Any]], sent: Sequence[str]
 ) -> tuple[dict[int, str], list[tuple[int, str]], dict[str, bytes]]:
     """The answers: the new index; for each page its URL, or why it was refused (both by request
     number); then the bundle's files. (A page is in ``sent`` before it is sent, so an answer
@@ -169,8 +169,8 @@ def _collect(
     raise RuntimeError("pagefind stopped before answering GetFiles")
 
 
-def _page_path(sent: Sequence[Page], number: int) -> str:
-    return sent[number - 1].path if 1 <= number <= len(sent) else "a page"
+def _page_path(sent: Sequence[str], number: int) -> str:
+    return sent[number - 1] if 1 <= number <= len(sent) else "a page"
 
 
 def _expect(response: dict[str, Any] | None, kind: str) -> dict[str, Any]:

@@ -31,8 +31,8 @@ from .insight_pages import (
     QUALITY_PAGE,
     STATS_PAGE,
     action_items_page,
-    action_status_markdown,
     action_status_page,
+    action_status_src,
     quality_page,
     stats_page,
 )
@@ -223,8 +223,8 @@ def site_pages(
         (ACTION_ITEMS_PAGE, lambda: action_items_page(env, incidents, today, action_statuses)),
         *(
             (
-                action_status_page(status.value),
-                functools.partial(action_status_markdown, env, incidents, today, status),
+                action_status_src(status.value),
+                functools.partial(action_status_page, env, incidents, today, status),
             )
             for status in action_statuses
         ),

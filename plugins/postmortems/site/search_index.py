@@ -14,6 +14,7 @@ the whole word index.)
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import html
 import json
@@ -216,11 +217,11 @@ def write_bundle(
     ``documents`` is read while Pagefind indexes the ones before. ``keep_index_url`` keeps
     ``index.html`` in URLs, for sites without directory URLs.
     """
-    seen: list[Document] = []
+    seen: list[Document] = []  # without their HTML (megabytes at 10,000 incidents)
 
     def pages() -> Iterator[Page]:
         for document in documents:
-            seen.append(document)
+            seen.append(dataclasses.replace(document, html=""))
             path = document.url + "index.html" if document.url.endswith("/") else document.url
             yield Page(path, document.html)
 

@@ -81,7 +81,10 @@ def test_an_action_status_named_index_gets_its_own_page_beside_the_overview(
     place of the action-items overview."""
     project = copy_project(tmp_path / "project")
     config = project / "mkdocs.yml"
-    added = "      vocabularies:\n        actionStatus:\n          - value: index\n            title: Indexed\n"
+    added = (
+        "      vocabularies:\n        actionStatus:\n"
+        "          - value: index\n            title: Indexed\n"
+    )
     text = config.read_text(encoding="utf-8")
     config.write_text(
         text.replace("      schema: schema/incident.schema.json\n", added), encoding="utf-8"

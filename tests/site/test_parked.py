@@ -27,3 +27,14 @@ def test_without_a_writable_temporary_folder_texts_stay_in_memory(
     parked.put("page.md", "text")
     assert parked.take("page.md") == "text"
     parked.close()
+
+
+def test_objects_come_back_once_equal_and_apart_from_texts() -> None:
+    parked = Parked()
+    toc = {"items": [("Summary", "summary", 2, ["Impact"])]}
+    parked.put("incidents/a/index.md", "<h2>Summary</h2>")
+    parked.put_object("incidents/a/index.md", toc)
+    assert parked.take_object("incidents/a/index.md") == toc
+    assert parked.take_object("incidents/a/index.md") is None
+    assert parked.take("incidents/a/index.md") == "<h2>Summary</h2>"
+    parked.close()

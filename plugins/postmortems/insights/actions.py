@@ -119,6 +119,11 @@ _rows: Carried[bytes, tuple[ActionRow, ...]] = Carried()
 for every row, and ``mkdocs serve`` asks again after each save)."""
 
 
+def forget() -> None:
+    """Keep no rows for a next call (after a build that is not a preview's: memory for pages)."""
+    _rows.forget()
+
+
 def statuses(rows: Iterable[ActionRow]) -> list[str]:
     """The statuses in use: the usual four in workflow order, then any other alphabetically."""
     used = {row.status for row in rows}

@@ -29,7 +29,8 @@ from ..core.problems import ProjectError
 from ..core.project import ProjectPaths, resolve_paths
 from ..core.terminal import inert
 from ..core.timestamps import build_date
-from ..insights import exports
+from ..insights import actions, exports
+from . import page_state
 from .background import Background
 from .config import PostmortemsConfig
 from .fragments import Fragments
@@ -289,6 +290,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.search is not None:
             self.search.add_files(files, config)
         self.page_cache = PageCache(self.store, config, files)
+        if not self.is_serve:
+            # Pages and exports are made: no later build in this process reuses these.
+            self.similar, self.told = {}, {}
+            actions.forget()
         return files
 
     def _add_exports(self, config: MkDocsConfig, files: Files) -> None:
@@ -417,9 +422,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def _on_page_content_park(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """Generated pages' HTML waits on disk until their template runs (flat memory)."""
+        """Generated pages' HTML and table of contents wait on disk until their template runs
+        (flat memory: at 10,000 incidents the tables of contents alone are 65 MB)."""
         if page.file.generated_by and self.parked is not None:
-            self.parked.put(page.file.src_uri, html)
+            page_state.park(page, html, self.parked)
             return ""
         return None
 
@@ -430,13 +436,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self, context: Any, /, *, page: Page, config: MkDocsConfig, nav: Any
     ) -> None:
         if page.file.generated_by and self.parked is not None:
-            html = self.parked.take(page.file.src_uri)
-            if html is not None:
-                page.content = html
+            page_state.unpark(page, self.parked)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> None:
         if page.file.generated_by:
-            page.content = ""  # written: nothing needs it any more
+            page_state.release(page)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.shown_problems = self.problems

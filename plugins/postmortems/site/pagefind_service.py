@@ -202,10 +202,11 @@ def _responses(stdout: IO[bytes]) -> Iterator[dict[str, Any]]:
                 return
             pending += chunk
             continue
-        # Decoded in place, not copied first: the last answer, the bundle, is tens of megabytes.
+        # Decoded in place, not copied first, and let go before it is parsed: the last answer,
+        # the bundle, is tens of megabytes.
         with memoryview(pending) as whole, whole[:end] as encoded:
             message = binascii.a2b_base64(encoded)
-        del pending[: end + 1]
+        pending = pending[end + 1 :]
         scanned = 0
         answer = json.loads(message)
         del message  # not kept while the answer is used

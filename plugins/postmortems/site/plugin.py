@@ -236,7 +236,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.unread = {}
         sources = self._page_sources(config, files)
         everything = hashlib.blake2b(digest_size=16)  # what the generated pages show
-        read: dict[str, dict[str, Any]] = {}
+        read: dict[str, dict[str, Any]] | None = {} if self.is_serve else None
         pages = site_pages(
             self.collection,
             self.env,
@@ -280,7 +280,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             else:
                 file.edit_uri = None
             files.append(file)
-        self.front_matters = read
+        self.front_matters = read or {}
         if sources is not None:
             sources.remove_stale(config)
             self._rebuild_hand_written(files, sources.site, everything.digest())
@@ -335,18 +335,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             files.append(File.generated(config, name, abs_src_path=destination))
 
     def _front_matter(
-        self, content: str, read: dict[str, dict[str, Any]]
+        self, content: str, read: dict[str, dict[str, Any]] | None
     ) -> tuple[str, str, dict[str, Any]]:
         """A generated page's front matter, body and meta; the YAML of front matter the last
-        build read (under ``serve``, most pages) is not read again."""
+        build read (under ``serve``, most pages) is not read again. What is read is kept in
+        ``read`` for the next build, if there is one (a preview's)."""
         found = YAML_RE.match(content)
         if found is not None and (known := self.front_matters.get(found.group(1))) is not None:
-            read[found.group(1)] = known
             body, meta = content[found.end() :].lstrip("\n"), dict(known)
         else:
             body, meta = get_data(content)
-            if found is not None and body is not content:  # front matter MkDocs reads as meta
-                read[found.group(1)] = meta
+            known = meta if found is not None and body is not content else None
+        if read is not None and found is not None and known is not None:
+            read[found.group(1)] = known
         return content[: len(content) - len(body)], body, meta
 
     def _page_sources(self, config: MkDocsConfig, files: Files) -> PageSources | None:

@@ -10,6 +10,7 @@ import pytest
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
 from postmortems.site import page_state
 from postmortems.site.parked import Parked
 
@@ -68,4 +69,15 @@ def test_parked_page_comes_back_whole_and_its_anchor_links_are_still_checked(
     page_state.release(page)
     assert page.content == "" and not page.toc.items
     assert _anchor_warnings(page, files, caplog) == before
+    parked.close()
+
+
+def test_entries_another_plugin_adds_meanwhile_follow_the_pages_own(tmp_path: Path) -> None:
+    page, _ = _rendered(tmp_path)
+    own = [link.id for link in page.toc]
+    parked = Parked()
+    page_state.park(page, page.content or "", parked)
+    page.toc.items.append(AnchorLink("Added", "added", 2))
+    page_state.unpark(page, parked)
+    assert [link.id for link in page.toc] == [*own, "added"]
     parked.close()

@@ -38,3 +38,11 @@ def test_objects_come_back_once_equal_and_apart_from_texts() -> None:
     assert parked.take_object("incidents/a/index.md") is None
     assert parked.take("incidents/a/index.md") == "<h2>Summary</h2>"
     parked.close()
+
+
+def test_an_object_that_does_not_pickle_stays_in_memory() -> None:
+    parked = Parked()
+    unpicklable = [lambda: None]
+    parked.put_object("page.md", unpicklable)
+    assert parked.take_object("page.md") is unpicklable
+    parked.close()

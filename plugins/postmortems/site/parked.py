@@ -4,8 +4,8 @@ the other pages.
 MkDocs asks for every page's source before it converts any, and converts every page before it
 renders any template: at 10,000 incidents it would hold every page's Markdown, then every
 page's HTML and table of contents, in memory at once. The plugin keeps each in one temporary
-file from when it exists until the step that needs it, so memory stays flat as incidents grow.
-A write that fails keeps the value in memory instead.
+file from when it exists until the step that needs it, so none of them adds up in memory. A
+value that cannot be written (or pickled) stays in memory instead.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ _TEXT, _OBJECT = "text", "object"
 
 class Parked:
     """Texts and objects by name in one temporary file, each taken back once; ``close`` when
-    done. Objects are pickled: the file is an unnamed one this process made, so what is read
-    back is what it wrote."""
+    done. Objects are pickled: the file is one this process made and nothing else names (on
+    POSIX it is unlinked at once), so what is read back is what it wrote."""
 
     def __init__(self) -> None:
         self._places: dict[tuple[str, str], tuple[int, int]] = {}
@@ -49,9 +49,13 @@ class Parked:
 
     def _put(self, key: tuple[str, str], value: object, encoded: Callable[[], bytes]) -> None:
         try:
+            data = encoded()
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            self._unwritten[key] = value  # (another plugin's object that does not pickle)
+            return
+        try:
             if self._file is None:
                 raise OSError("no temporary file")
-            data = encoded()
             offset = self._file.seek(0, 2)
             self._file.write(data)
         except OSError:

@@ -13,6 +13,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from postmortems.site import page_state
 from postmortems.site.parked import Parked
+from sitebuild import RICH_ID, build_site, copy_project
 
 MARKDOWN = """# Title
 
@@ -57,7 +58,7 @@ def test_parked_page_comes_back_whole_and_its_anchor_links_are_still_checked(
     assert len(before) == 2  # #nowhere on the page itself, #absent on the other page
     parked = Parked()
     page_state.park(page, html, parked)
-    assert not page.toc.items
+    assert isinstance(page.toc, page_state.ParkedToc)
     assert page.links_to_anchors is not None
     assert page.links_to_anchors[page.file] == {"nowhere": "#nowhere"}  # only what can fail
     assert _anchor_warnings(page, files, caplog) == before
@@ -81,3 +82,22 @@ def test_entries_another_plugin_adds_meanwhile_follow_the_pages_own(tmp_path: Pa
     page_state.unpark(page, parked)
     assert [link.id for link in page.toc] == [*own, "added"]
     parked.close()
+
+
+def test_a_blog_post_links_to_an_incident_pages_section(tmp_path: Path) -> None:
+    """Material's blog plugin reads the linked page's table of contents while it is parked."""
+    project = copy_project(tmp_path / "project")
+    posts = project / "docs" / "blog" / "posts"
+    posts.mkdir(parents=True)
+    (project / "docs" / "blog" / "index.md").write_text("# Blog\n", encoding="utf-8")
+    (posts / "lessons.md").write_text(
+        f"---\ndate: 2024-04-01\nlinks:\n  - incidents/{RICH_ID}/index.md#impact\n---\n\n"
+        "# Lessons from the checkout timeouts\n\nText.\n",
+        encoding="utf-8",
+    )
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace("\n  - tags\n", "\n  - tags\n  - blog\n", 1)
+    config.write_text(text + "  - Blog:\n      - blog/index.md\n", encoding="utf-8")
+    site = build_site(project, tmp_path / "site")  # strict: a lost anchor fails it
+    post = site.page("blog/2024/04/01/lessons-from-the-checkout-timeouts/").html
+    assert f'../../../../../incidents/{RICH_ID}/#impact"' in post

@@ -13,16 +13,36 @@ from __future__ import annotations
 import sys
 
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import TableOfContents
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from .parked import Parked
 
 
 class ParkedToc(TableOfContents):
-    """A generated page's table of contents while its own is parked, or once it is written."""
+    """A generated page's table of contents while it is parked: read back from ``parked`` only
+    if something reads it before the page's template runs (Material's blog plugin looks up the
+    anchors of pages its posts link to). Without ``parked``, empty (a written page's)."""
 
-    def __init__(self) -> None:
-        super().__init__([])
+    def __init__(self, parked: Parked | None = None, name: str = "") -> None:
+        # TableOfContents.__init__ would set ``items``, which reads it back.
+        self._parked, self._name = parked, name
+        self._whole: TableOfContents | None = None
+
+    def whole(self) -> TableOfContents:
+        """The page's own table of contents, read back on first use."""
+        if self._whole is None:
+            taken = self._parked.take_object(self._name) if self._parked is not None else None
+            self._whole = taken if isinstance(taken, TableOfContents) else TableOfContents([])
+            self._parked = None
+        return self._whole
+
+    @property
+    def items(self) -> list[AnchorLink]:
+        return self.whole().items
+
+    @items.setter
+    def items(self, value: list[AnchorLink]) -> None:
+        self.whole().items = value
 
 
 def park(page: Page, html: str, parked: Parked) -> None:
@@ -30,21 +50,18 @@ def park(page: Page, html: str, parked: Parked) -> None:
     name = page.file.src_uri
     parked.put(name, html)
     parked.put_object(name, page.toc)
-    page.toc = ParkedToc()
+    page.toc = ParkedToc(parked, name)
     _compact_anchors(page)
 
 
 def unpark(page: Page, parked: Parked) -> None:
     """Give ``page`` back what ``park`` took. A table of contents another plugin has set
-    meanwhile stays; entries it added to the placeholder follow the page's own."""
-    name = page.file.src_uri
-    html = parked.take(name)
+    meanwhile stays; what it changed in the parked one is kept."""
+    html = parked.take(page.file.src_uri)
     if html is not None:
         page.content = html
-    toc = parked.take_object(name)
-    if toc is not None and isinstance(page.toc, ParkedToc):
-        toc.items.extend(page.toc.items)
-        page.toc = toc
+    if isinstance(page.toc, ParkedToc):
+        page.toc = page.toc.whole()
 
 
 def release(page: Page) -> None:

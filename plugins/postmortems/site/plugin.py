@@ -439,6 +439,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if page.file.generated_by and self.parked is not None:
             page_state.unpark(page, self.parked)
 
+    @event_priority(-100)  # after other plugins have seen the page
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> None:
         if page.file.generated_by:
             page_state.release(page)

@@ -206,7 +206,7 @@ def _responses(stdout: IO[bytes]) -> Iterator[dict[str, Any]]:
         # the bundle, is tens of megabytes.
         with memoryview(pending) as whole, whole[:end] as encoded:
             message = binascii.a2b_base64(encoded)
-        pending = pending[end + 1 :]
+        del pending[: end + 1]  # (a bytearray shrunk by over half gives its buffer back)
         scanned = 0
         answer = json.loads(message)
         del message  # not kept while the answer is used

@@ -229,8 +229,8 @@ def _load_collection(
     model: bool,
 ) -> Collection:
     schema_text, validator = _schema(paths.schema_path, paths.root, paths.vocabulary_extensions)
-    check_page_names(validator.schema)
     schema = validator.schema
+    check_page_names(schema)
     files = incident_files(paths.incidents_dir)  # unique already: resolving costs a lot
     if extra or only:
         files = _unique([*files, *extra, *(only or ())])

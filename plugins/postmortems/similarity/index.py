@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from ..core.cache import Carried, fingerprint
+from ..core.cache import Carried
 from ..core.collection import garbage_collection_paused
 from ..core.model import Incident
 from . import mechanisms
@@ -99,9 +99,8 @@ TERM_CHARACTERS = 1 << 20
 up to about 120 MB for text made only of phrases ("lb lb lb ...")."""
 
 _Reasons = tuple[str, ...]
-_PairKey = tuple[bytes, bytes, bytes, tuple[str, ...], tuple[str, ...]]
-"""The mode titles' digest, two incidents' digests, and the failure modes and story terms they
-share most."""
+_PairKey = tuple[bytes, bytes, tuple[str, ...], tuple[str, ...]]
+"""Two incidents' digests, with the failure modes and story terms they share most."""
 
 
 @dataclass(frozen=True)
@@ -237,8 +236,7 @@ class SimilarityIndex:
         self._average_length = float(lengths.mean()) if count and lengths.mean() > 0 else 1.0
         self.matrix = _weighed(counts, self.idf, self._kind, self._average_length, self.weights)
         self._best: dict[str, Match | None] = {}
-        self._titles = fingerprint(self.mode_titles)
-        _reasons.start(None)
+        _reasons.start(self.mode_titles)  # reasons name modes by these titles
         self._facts = [
             _facts(incident, modes) for incident, modes in zip(self.incidents, told, strict=True)
         ]
@@ -395,7 +393,7 @@ class SimilarityIndex:
 
         if not (mine.digest and theirs.digest):
             return described()
-        key = (self._titles, mine.digest, theirs.digest, tuple(modes), tuple(words))
+        key = (mine.digest, theirs.digest, tuple(modes), tuple(words))
         return _reasons.get(key, described)
 
     def _candidates(
@@ -600,7 +598,8 @@ def forget() -> None:
 
 
 _reasons: Carried[_PairKey, _Reasons] = Carried()
-"""The reasons the last index gave, by pair (one caller thread at a time)."""
+"""The reasons the last index with the same mode titles gave, by pair (one caller thread at a
+time)."""
 _last_rows: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 """The last call's rows (term numbers, counts) by the incidents' digests."""
 _term_numbers: dict[str, int] = {}

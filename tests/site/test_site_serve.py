@@ -228,5 +228,6 @@ def served(config: MkDocsConfig, site: Path, path: str) -> str:
     try:
         return b"".join(body).decode("utf-8")
     finally:
+        config.plugins.on_shutdown()  # stops what on_serve started watching
         server.observer.unschedule_all()
         server.server_close()

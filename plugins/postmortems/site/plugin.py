@@ -45,6 +45,7 @@ from .render import COMPILED_TEMPLATES, templates_fingerprint
 from .search_site import SiteSearch
 from .standalone import PACKAGED_STYLESHEET, STYLESHEET
 from .toc import add_lead_headings
+from .watching import Watcher
 
 log = get_plugin_logger(__name__)
 
@@ -95,6 +96,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         every page it answers with (``on_serve``), the pages of that build."""
         self.fragments: Fragments | None = None
         """Under ``serve``, listings' rows kept from one rebuild to the next."""
+        self.watcher = Watcher()
+        """Under ``serve``, what tells of saves to the incidents, schema, catalog, templates."""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -112,6 +115,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.is_serve = self.dirty = False
         self.fragments = None
         self.writer.stop()
+        self.watcher.stop()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
@@ -491,13 +495,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         served = server.get_app()
         if served is not None:
             server.set_app(showing_problems(served, lambda: self.shown_problems))
-        server.watch(str(self.paths.incidents_dir))
-        server.watch(str(self.paths.schema_path))
+        watched = [self.paths.incidents_dir, self.paths.schema_path]
         catalog = self.paths.catalog_path
         if catalog is not None and catalog.is_file():
-            server.watch(str(catalog))  # when outside the incidents folder, nothing else would
+            watched.append(catalog)  # when outside the incidents folder, nothing else would
         if self.config.templates_dir:
-            server.watch(str(self.paths.root / self.config.templates_dir))
+            watched.append(self.paths.root / self.config.templates_dir)
+        self.watcher.watch(server, watched)
 
 
 def _write_exports(destinations: dict[str, str], contents: dict[str, Iterable[str]]) -> None:

@@ -1,0 +1,102 @@
+"""A preview hears of saves to incidents, schema and catalog from the system, at once, and of
+nothing a build only reads."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mkdocs.livereload import LiveReloadServer
+from postmortems.site import watching
+from postmortems.site.watching import Watcher
+
+SETTLE = 0.3
+"""Seconds for the system's notifications of what a test did to arrive."""
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveReloadServer]:
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    yield server
+    server.observer.unschedule_all()
+    server.server_close()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "incidents" / "2024").mkdir(parents=True)
+    (tmp_path / "incidents" / "2024" / "a.yaml").write_text("id: a\n", encoding="utf-8")
+    (tmp_path / "schema").mkdir()
+    (tmp_path / "schema" / "incident.schema.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "schema" / "notes.txt").write_text("", encoding="utf-8")
+    return tmp_path
+
+
+def asked(server: LiveReloadServer, within: float = 5.0) -> bool:
+    """Whether ``server`` is asked for a rebuild within ``within`` seconds (then answered)."""
+    with server._rebuild_cond:
+        wanted = server._rebuild_cond.wait_for(lambda: server._want_rebuild, timeout=within)
+        server._want_rebuild = False
+    return wanted
+
+
+def watched(server: LiveReloadServer, project: Path) -> Watcher:
+    watcher = Watcher()
+    watcher.watch(server, [project / "incidents", project / "schema" / "incident.schema.json"])
+    time.sleep(SETTLE)
+    return watcher
+
+
+def test_saving_an_incident_asks_for_a_rebuild_and_reading_one_does_not(
+    server: LiveReloadServer, project: Path
+) -> None:
+    watcher = watched(server, project)
+    try:
+        incident = project / "incidents" / "2024" / "a.yaml"
+        incident.read_text(encoding="utf-8")  # what a build does
+        assert not asked(server, within=SETTLE * 3)
+        incident.write_text("id: a\ntitle: Edited\n", encoding="utf-8")
+        assert asked(server)
+        (project / "incidents" / "2025").mkdir()
+        (project / "incidents" / "2025" / "b.yaml").write_text("id: b\n", encoding="utf-8")
+        assert asked(server)
+        incident.unlink()
+        assert asked(server)
+        assert server._watched_paths == {}  # MkDocs polls none of them
+    finally:
+        watcher.stop()
+
+
+def test_a_schema_saved_by_renaming_over_it_asks_each_time_and_its_neighbours_do_not(
+    server: LiveReloadServer, project: Path
+) -> None:
+    watcher = watched(server, project)
+    schema = project / "schema" / "incident.schema.json"
+    try:
+        for text in ('{"title": "one"}', '{"title": "two"}'):
+            written = schema.with_name(".incident.schema.json.swp")
+            written.write_text(text, encoding="utf-8")
+            assert not asked(server, within=SETTLE * 3)  # the editor's own file: not the schema
+            os.replace(written, schema)
+            assert asked(server)
+        (project / "schema" / "notes.txt").write_text("later", encoding="utf-8")
+        assert not asked(server, within=SETTLE * 3)
+    finally:
+        watcher.stop()
+
+
+def test_without_the_systems_notifications_mkdocs_polls_the_same_paths(
+    server: LiveReloadServer, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_inotify(self: object) -> None:
+        raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(watching.Observer, "start", no_inotify)
+    watcher = Watcher()
+    paths = [project / "incidents", project / "schema" / "incident.schema.json"]
+    watcher.watch(server, paths)
+    assert sorted(server._watched_paths) == sorted(map(str, paths))
+    watcher.stop()

@@ -15,7 +15,7 @@ from ..core import derive, urls
 from ..core.cache import fingerprint
 from ..core.timestamps import readable
 from . import markdown
-from .fragments import Fragments, rendered
+from .fragments import Fragments, rendered, runs
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -98,8 +98,9 @@ def environment(
     inside raw HTML; a long raw-HTML listing goes through ``built`` (Markdown conversion passes
     it by untouched). Front-matter values go through ``yaml``. ``url(src_uri)`` links raw HTML
     to another page; it needs ``page_src`` (the rendered page's own ``src_uri``) in the context.
-    A listing's row goes through ``{% call fragment(page_src, key...) %}``: under a preview,
-    ``fragments`` keeps it between rebuilds.
+    A listing's rows go through ``runs`` and each run through
+    ``{% call fragment(page_src, key...) %}``: under a preview, ``fragments`` keeps it between
+    rebuilds.
     """
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(
@@ -125,6 +126,7 @@ def environment(
         duration=derive.human_duration,
         html=markdown.html_text,
         built=markdown.built_html,
+        runs=runs,
     )
     env.tests["http_url"] = markdown.is_http_url
     env.globals["url"] = _url

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from pathlib import Path
 
+from postmortems.core.cache import TextStore
 from postmortems.site.fragments import RUN_ROWS, Fragments, runs
 
 
@@ -56,10 +58,38 @@ def test_a_row_without_a_digest_leaves_its_run_unkept() -> None:
     rows = [*ROWS[:10], ActionRow(Incident(b""), 0), *ROWS[10:]]
     found = runs(rows, "incident.digest", "position")
     assert found[0].key == b""
-    fragments = Fragments()
-    fragments.start(b"templates")
+    fragments = Fragments(in_memory=True)
+    fragments.start(b"templates", TextStore(None))
     made: list[str] = []
     for _ in range(2):
         fragments("page.md", found[0].key, caller=lambda: made.append("first") or "a")
         fragments("page.md", found[1].key, caller=lambda: made.append("second") or "b")
     assert made == ["first", "second", "first"]  # the run with a digest-less row: made again
+
+
+def test_runs_made_in_one_build_are_found_by_a_preview_of_another_process(
+    tmp_path: Path,
+) -> None:
+    """A preview started on a built site renders on its first save the edited incident's run
+    alone: the others are in the page store."""
+    made: list[str] = []
+
+    def build(fragments: Fragments, rows: list[ActionRow], signature: bytes) -> str:
+        store = TextStore(tmp_path / "rendered.sqlite")
+        fragments.start(signature, store)
+        text = "".join(
+            fragments("page.md", run.key, caller=lambda run=run: made.append("run") or str(run))
+            for run in runs(rows, "incident.digest", "position")
+        )
+        store.close_later()()
+        return text
+
+    first = build(Fragments(in_memory=False), ROWS, b"templates")
+    count = len(made)
+    assert build(Fragments(in_memory=True), ROWS, b"templates") == first
+    assert len(made) == count  # nothing rendered again
+    edited = [replace(ROWS[0], incident=Incident(digest(-1))), *ROWS[1:]]
+    build(Fragments(in_memory=True), edited, b"templates")
+    assert 1 <= len(made) - count <= 2
+    build(Fragments(in_memory=True), ROWS, b"other templates")
+    assert len(made) - count > 20  # what other templates made is never used

@@ -1,12 +1,13 @@
-"""Rows of listing pages kept from one preview rebuild to the next.
+"""Rows of listing pages kept from one build to the next.
 
 After a save under ``mkdocs serve``, every listing that shows the edited incident is rendered
 again; at 10,000 incidents those listings hold tens of thousands of rows, all but a few as they
 were. A template cuts its rows into runs (``runs``) and wraps each run in
-``{% call fragment(page_src, key...) %}``: the run's text is taken from the last build when the
-same page showed a run of the same key, else rendered. A key names everything the rows show
-besides the templates and field rendering (the ``signature``: when it changes, everything kept
-is dropped). Only what the last build used is kept.
+``{% call fragment(page_src, key...) %}``: the run's text is taken from the page store (kept
+between builds and processes, so the first save of a preview started on a built site finds
+them too) or, in a preview, from the last build, else rendered. A key names everything the rows
+show besides the templates and field rendering (the ``signature``: when it changes, nothing
+kept is used). A preview keeps in memory only what its last build used.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.cache import Carried
+from ..core.cache import Carried, TextStore, fingerprint
 
 RUN_ROWS = 64
 """About how many rows make a run: a save renders one run of each listing showing the edited
@@ -58,23 +59,39 @@ def runs(rows: Iterable[Any], digest: str, *parts: str) -> list[Run]:
 
 
 class Fragments:
-    """Rendered rows by key, from the last build and this one; ``start`` each build."""
+    """Rendered runs by key, in ``store`` and (``in_memory``, a preview's) from the last build
+    and this one; ``start`` each build."""
 
-    def __init__(self) -> None:
-        self._rows: Carried[tuple[Hashable, ...], str] = Carried()
+    def __init__(self, *, in_memory: bool) -> None:
+        self._runs: Carried[tuple[Hashable, ...], str] | None = Carried() if in_memory else None
+        self._store = TextStore(None)
+        self._signature = b""
 
-    def start(self, signature: bytes) -> None:
-        """A new build, whose templates and field rendering are ``signature``."""
-        self._rows.start(signature)
+    def start(self, signature: bytes, store: TextStore) -> None:
+        """A new build, whose templates and field rendering are ``signature``, whose texts are
+        kept in ``store``."""
+        self._signature, self._store = signature, store
+        if self._runs is not None:
+            self._runs.start(signature)
 
     def __call__(self, *key: Hashable, caller: Callable[[], str]) -> str:
-        """The row under ``key``; ``caller`` renders it. A key with an empty part (an incident
+        """The run under ``key``; ``caller`` renders it. A key with an empty part (an incident
         without a digest) is never kept."""
         if any(part == b"" for part in key):
             return caller()
-        return self._rows.get(key, caller)
+        if self._runs is None:
+            return self._stored(key, caller)
+        return self._runs.get(key, lambda: self._stored(key, caller))
+
+    def _stored(self, key: tuple[Hashable, ...], caller: Callable[[], str]) -> str:
+        digest = fingerprint(self._signature, key)
+        text = self._store.get(digest)
+        if text is None:
+            text = caller()
+            self._store.put(digest, text)
+        return text
 
 
 def rendered(*key: Hashable, caller: Callable[[], str]) -> str:
-    """``fragment`` when nothing is kept (a build that is not a preview)."""
+    """``fragment`` when nothing is kept (pages rendered outside a site's build)."""
     return caller()

@@ -19,12 +19,13 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.pages import Page
 from postmortems.core import collection as collection_module
 from postmortems.insights.exports import EXPORT_NAMES
 from postmortems.site import plugin as plugin_module
 from postmortems.site import render as render_module
+from postmortems.site.incremental import PageSources
 from postmortems.site.search_site import SiteSearch
 from sitebuild import RICH_ID, SOURCE_DATE_EPOCH, build_site, copy_project
 
@@ -444,3 +445,16 @@ def test_a_clean_build_in_between_leaves_no_stale_page_for_the_next_dirty_build(
     edit(project, RICH_ID, "\ntitle: Edited ", "\ntitle: ")
     run("--dirty")
     assert_as_built_clean(project, site_dir)
+
+
+def test_a_page_source_that_cannot_be_written_fails_the_build_with_its_path(
+    project: Path,
+) -> None:
+    """(A full disk, a file where its folder goes): a clear error, not a traceback."""
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(project.parent / "preview"))
+    folder = project.parent / "sources"
+    folder.mkdir()
+    (folder / "incidents").write_text("in the way", encoding="utf-8")
+    sources = PageSources(folder, b"site", fresh=True)
+    with pytest.raises(PluginError, match=r"^postmortems: cannot write .*incidents/a/index\.md: "):
+        sources.file(config, "incidents/a/index.md", "# A\n", b"key", InclusionLevel.NOT_IN_NAV)

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from ..core.cache import fingerprint
+from ..core.terminal import inert
 
 _VOLATILE = frozenset({"plugins", "theme", "config_file_path", "site_dir", "dev_addr", "watch"})
 _TAGS_PLUGIN = "material/tags"
@@ -111,8 +113,13 @@ class PageSources:
                 unchanged = False
         if not unchanged:
             self.known.pop(src_uri, None)  # a write that fails half way leaves it unknown
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            except OSError as error:
+                raise PluginError(
+                    inert(f"postmortems: cannot write {path}: {error.strerror or error}")
+                ) from error
         self.known[src_uri] = text
         source = _PageSource.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion)
         assert isinstance(source, _PageSource)  # MkDocs types ``generated`` as making a File

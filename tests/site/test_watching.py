@@ -4,6 +4,7 @@ nothing a build only reads."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,3 +101,14 @@ def test_without_the_systems_notifications_mkdocs_polls_the_same_paths(
     watcher.watch(server, paths)
     assert sorted(server._watched_paths) == sorted(map(str, paths))
     watcher.stop()
+
+
+def test_the_terminal_says_what_is_watched(
+    server: LiveReloadServer, project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    watcher = watched(server, project)
+    watcher.stop()
+    assert re.search(
+        r"Watching '[^']*/incidents', '[^']*/incident\.schema\.json' for changes", caplog.text
+    )

@@ -57,6 +57,14 @@ def asks_for_rebuilds(server: LiveReloadServer) -> bool:
     return hasattr(server, "_rebuild_cond") and hasattr(server, "_want_rebuild")
 
 
+def _shown(path: Path) -> str:
+    """``path`` as MkDocs shows what it watches: relative to the working folder when inside."""
+    try:
+        return f"'{path.relative_to(Path.cwd())}'"
+    except ValueError:
+        return f"'{path}'"
+
+
 class Watcher:
     """The system's notifications of changes under some paths, for one preview; ``stop`` ends
     them."""
@@ -92,6 +100,7 @@ class Watcher:
                 server.watch(str(path))
             return
         self._observer = observer
+        log.info(f"Watching {', '.join(map(_shown, paths))} for changes")
 
     def stop(self) -> None:
         """No more notifications (the preview ends)."""

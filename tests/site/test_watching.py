@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.livereload import LiveReloadServer
@@ -46,7 +49,7 @@ def asked(server: LiveReloadServer, within: float = 5.0) -> bool:
 
 def watched(server: LiveReloadServer, project: Path) -> Watcher:
     watcher = Watcher()
-    watcher.watch(server, [project / "incidents", project / "schema" / "incident.schema.json"])
+    watcher.watch(server, project / "incidents", [project / "schema" / "incident.schema.json"])
     time.sleep(SETTLE)
     return watcher
 
@@ -89,18 +92,80 @@ def test_a_schema_saved_by_renaming_over_it_asks_each_time_and_its_neighbours_do
         watcher.stop()
 
 
-def test_without_the_systems_notifications_mkdocs_polls_the_same_paths(
+def test_where_the_system_would_not_tell_of_saves_mkdocs_polls(
     server: LiveReloadServer, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_inotify(self: object) -> None:
-        raise OSError(28, "inotify watch limit reached")
-
-    monkeypatch.setattr(watching.Observer, "start", no_inotify)
-    watcher = Watcher()
+    """A network share or a container's shared folder passes on no change made elsewhere;
+    ``POSTMORTEMS_WATCH=poll`` asks for polling anywhere."""
     paths = [project / "incidents", project / "schema" / "incident.schema.json"]
-    watcher.watch(server, paths)
+    monkeypatch.setattr(watching, "filesystem_type", lambda path: "nfs")
+    watcher = watched(server, project)
     assert sorted(server._watched_paths) == sorted(map(str, paths))
     watcher.stop()
+    server.observer.unschedule_all()
+    server._watched_paths.clear()
+    monkeypatch.setattr(watching, "filesystem_type", lambda path: "ext4")
+    monkeypatch.setenv("POSTMORTEMS_WATCH", "poll")
+    watcher = watched(server, project)
+    assert sorted(server._watched_paths) == sorted(map(str, paths))
+    watcher.stop()
+
+
+def test_a_folder_the_system_cannot_watch_is_polled_alone(
+    server: LiveReloadServer, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schedule = watching.Observer.schedule
+
+    def limited(self: Any, handler: Any, path: str, **options: Any) -> Any:
+        if path.endswith("schema"):
+            raise OSError(28, "inotify watch limit reached")
+        return schedule(self, handler, path, **options)
+
+    monkeypatch.setattr(watching.Observer, "schedule", limited)
+    watcher = watched(server, project)
+    try:
+        assert sorted(server._watched_paths) == [str(project / "schema" / "incident.schema.json")]
+        (project / "incidents" / "2024" / "a.yaml").write_text("id: b\n", encoding="utf-8")
+        assert asked(server)
+    finally:
+        watcher.stop()
+    assert not [thread for thread in threading.enumerate() if "Emitter" in type(thread).__name__]
+
+
+def test_editors_files_and_other_files_beside_incidents_ask_for_nothing(
+    server: LiveReloadServer, project: Path
+) -> None:
+    watcher = watched(server, project)
+    try:
+        for name in (".a.yaml.swp", "notes.txt", "a.yaml~"):
+            (project / "incidents" / "2024" / name).write_text("x", encoding="utf-8")
+        assert not asked(server, within=SETTLE * 3)
+        (project / "incidents" / "_services.yaml").write_text("{}", encoding="utf-8")
+        assert asked(server)  # the catalog
+    finally:
+        watcher.stop()
+
+
+def test_an_incidents_folder_put_in_place_of_the_watched_one_is_watched_after_a_rebuild(
+    server: LiveReloadServer, project: Path
+) -> None:
+    """(A checkout or a script that renames folders): the system watches a folder, not a name."""
+    watcher = watched(server, project)
+    incidents = project / "incidents"
+    try:
+        fresh = project / "incidents-new"
+        shutil.copytree(incidents, fresh)
+        incidents.rename(project / "incidents-old")
+        fresh.rename(incidents)
+        assert asked(server)  # the old folder moved away
+        watcher.refresh()  # what the rebuild does first
+        time.sleep(SETTLE)
+        (incidents / "2024" / "a.yaml").write_text("id: a\ntitle: New\n", encoding="utf-8")
+        assert asked(server)
+        (project / "incidents-old" / "2024" / "a.yaml").write_text("id: old\n", encoding="utf-8")
+        assert not asked(server, within=SETTLE * 3)
+    finally:
+        watcher.stop()
 
 
 def test_the_terminal_says_what_is_watched(

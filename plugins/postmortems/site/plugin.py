@@ -128,6 +128,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             # Plain `mkdocs serve` empties the site folder next: not under the background writer.
             self.writer.join()
         self.writer.build_started()
+        self.watcher.refresh()
         if not self.config.enabled:
             return None
         root = Path(config.config_file_path or ".").resolve().parent
@@ -494,13 +495,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         served = server.get_app()
         if served is not None:
             server.set_app(showing_problems(served, lambda: self.shown_problems))
-        watched = [self.paths.incidents_dir, self.paths.schema_path]
+        others = [self.paths.schema_path]
         catalog = self.paths.catalog_path
         if catalog is not None and catalog.is_file():
-            watched.append(catalog)  # when outside the incidents folder, nothing else would
+            others.append(catalog)  # when outside the incidents folder, nothing else would
         if self.config.templates_dir:
-            watched.append(self.paths.root / self.config.templates_dir)
-        self.watcher.watch(server, watched)
+            others.append(self.paths.root / self.config.templates_dir)
+        self.watcher.watch(server, self.paths.incidents_dir, others)
 
 
 def _write_exports(destinations: dict[str, str], contents: dict[str, Iterable[str]]) -> None:

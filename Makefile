@@ -49,7 +49,7 @@ lint: $(TEST_STAMP)
 test: $(TEST_STAMP) browser-deps lint  ## every test, lint included
 	$(BIN)/pytest -q
 
-test-quick: $(TEST_STAMP)  ## the quick loop while iterating (about 20 s): no test marked slow (browser tests are)
+test-quick: $(TEST_STAMP)  ## the quick loop while iterating (about 25 s): no test marked slow (browser tests are)
 	$(BIN)/pytest -q -m "not slow"
 
 bench: $(STAMP)  ## the benchmarks (figures for the README)

@@ -213,6 +213,7 @@ def test_serve_rebuilds_past_a_broken_schema_with_the_last_valid_pages_and_the_e
         assert "postmortems: " in html and "incident.schema.json" in html, path
     assert "Checkout payments timed out" in served(config, site, f"/incidents/{RICH_ID}/")
     assert "incident.schema.json" in caplog.text and "last valid incidents" in caplog.text
+    assert "postmortems: postmortems:" not in caplog.text
 
 
 def served(config: MkDocsConfig, site: Path, path: str) -> str:

@@ -227,7 +227,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             failure = f"{count} problem{'s' if count != 1 else ''} in incident files:\n{problems}"
         if not self.is_serve or self.collection is None:
             raise PluginError(failure)
-        log.error(f"{failure}\nThe preview shows the last valid incidents until this is fixed.")
+        shown = failure.removeprefix("postmortems: ")  # the plugin's logger names it already
+        log.error(f"{shown}\nThe preview shows the last valid incidents until this is fixed.")
         self.problems = failure
         return self.collection
 
@@ -497,8 +498,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             server.set_app(showing_problems(served, lambda: self.shown_problems))
         others = [self.paths.schema_path]
         catalog = self.paths.catalog_path
-        if catalog is not None and catalog.is_file():
-            others.append(catalog)  # when outside the incidents folder, nothing else would
+        if (
+            catalog is not None
+            and catalog.is_file()
+            and self.paths.incidents_dir not in catalog.parents
+        ):
+            others.append(catalog)  # outside the incidents folder, nothing else would
         if self.config.templates_dir:
             others.append(self.paths.root / self.config.templates_dir)
         self.watcher.watch(server, self.paths.incidents_dir, others)

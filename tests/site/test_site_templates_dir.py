@@ -52,6 +52,19 @@ def test_missing_templates_dir_fails_the_build_with_its_name(
     assert "no-such-folder" in caplog.text
 
 
+def test_a_template_that_does_not_parse_fails_the_build_with_its_file_and_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config_file = _project(tmp_path, "overrides")
+    overrides = config_file.parent / "overrides"
+    overrides.mkdir()
+    (overrides / "service.md.j2").write_text("# {{ service.name }}\n\n{{ broken\n", "utf-8")
+    with pytest.raises(Abort):
+        build_site(config_file.parent, config_file.parent / "site")
+    assert "overrides/service.md.j2:3: unexpected end of template" in caplog.text
+    assert "Traceback" not in caplog.text
+
+
 @pytest.mark.parametrize(
     ("link", "target"),
     [("sub", ".."), ("creds.md.j2", "/etc/hostname"), ("git.md.j2", "../.git/config")],

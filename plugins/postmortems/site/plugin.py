@@ -41,7 +41,7 @@ from .page_cache import PageCache
 from .pages import StoredPages, all_similar, site_pages, template_environment
 from .parked import Parked
 from .preview import showing_problems
-from .render import COMPILED_TEMPLATES, templates_fingerprint
+from .render import COMPILED_TEMPLATES, syntax_problems, templates_fingerprint
 from .search_site import SiteSearch
 from .standalone import PACKAGED_STYLESHEET, STYLESHEET
 from .toc import add_lead_headings
@@ -193,9 +193,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if not folder.is_dir():
             raise PluginError(inert(f"postmortems: templates_dir is not a folder: {folder}"))
         try:
-            return read_folder(folder, root)
+            templates = read_folder(folder, root)
         except ProjectError as error:
             raise PluginError(inert(f"postmortems: templates_dir: {error}")) from error
+        problems = syntax_problems(templates)
+        if problems:
+            where = self.config.templates_dir.rstrip("/")
+            listed = "\n".join(f"{where}/{problem}" for problem in problems)
+            raise PluginError(
+                inert(f"postmortems: templates_dir: a template does not parse:\n{listed}")
+            )
+        return templates
 
     def _store_path(self) -> Path | None:
         """Where rendered texts are kept between builds (outside the project: no pull request

@@ -159,6 +159,19 @@ def _url(context: jinja2.runtime.Context, target_src: str) -> str:
     )
 
 
+def syntax_problems(templates: Mapping[str, str]) -> list[str]:
+    """Each template of ``templates`` (sources by name) that does not parse, as
+    ``name:line: message``."""
+    parser = jinja2.Environment()
+    problems = []
+    for name, source in sorted(templates.items()):
+        try:
+            parser.parse(source, name)
+        except jinja2.TemplateSyntaxError as error:
+            problems.append(f"{name}:{error.lineno}: {error.message}")
+    return problems
+
+
 def templates_fingerprint(overrides: Mapping[str, str] | None = None) -> bytes:
     """A digest of every template a page may use: the site's overrides and the package's."""
     packaged = sorted(path for path in PACKAGE_TEMPLATES.rglob("*") if path.is_file())

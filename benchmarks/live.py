@@ -50,7 +50,7 @@ def _fetch(url: str) -> str | None:
         return None
 
 
-def _poll(url: str, text: str, timeout: float) -> float:
+def poll(url: str, text: str, timeout: float) -> float:
     """Seconds until ``url`` serves a page containing ``text``."""
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
@@ -62,9 +62,9 @@ def _poll(url: str, text: str, timeout: float) -> float:
 
 
 @contextlib.contextmanager
-def _serving(folder: Path, cache_home: Path) -> Iterator[str]:
+def serving(folder: Path, cache_home: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``mkdocs serve --dirty`` (what ``make serve`` runs) of ``folder`` on a free port: its base
-    URL; stopped on leaving."""
+    URL and its process; stopped on leaving."""
     port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "XDG_CACHE_HOME": str(cache_home)}
     env.pop("POSTMORTEMS_NO_CACHE", None)
@@ -75,7 +75,7 @@ def _serving(folder: Path, cache_home: Path) -> Iterator[str]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     process = subprocess.Popen(command, cwd=folder, env=env, stderr=subprocess.DEVNULL)
     try:
-        yield f"http://127.0.0.1:{port}/"
+        yield f"http://127.0.0.1:{port}/", process
     finally:
         process.send_signal(signal.SIGINT)  # as Ctrl-C: MkDocs removes its temporary site
         process.wait(timeout=30)
@@ -84,15 +84,15 @@ def _serving(folder: Path, cache_home: Path) -> Iterator[str]:
 def serve_edit(folder: Path, incident: Path, cache_home: Path, timeout: float = 900) -> float:
     """Seconds from saving a changed ``incident`` to ``mkdocs serve`` serving its new page."""
     original = incident.read_text(encoding="utf-8")
-    with _serving(folder, cache_home) as base:
+    with serving(folder, cache_home) as (base, _):
         url = f"{base}incidents/{incident.stem}/"
         try:
-            _poll(url, "<h1", timeout)
+            poll(url, "<h1", timeout)
             time.sleep(1.0)  # let the watcher settle after the first build
             marker = f"Edited {time.time_ns()}"
             changed = original.replace("\ntitle: ", f"\ntitle: {marker} ", 1)
             incident.write_text(changed, encoding="utf-8")
-            return _poll(url, marker, timeout)
+            return poll(url, marker, timeout)
         finally:
             incident.write_text(original, encoding="utf-8")
 
@@ -103,14 +103,14 @@ def serve_invalid_edit(
     """``mkdocs serve`` after saving an invalid ``incident``: seconds until the problem banner is
     served, then the slowest answer among the home page, the incident's page and a missing page."""
     original = incident.read_text(encoding="utf-8")
-    with _serving(folder, cache_home) as base:
+    with serving(folder, cache_home) as (base, _):
         url = f"{base}incidents/{incident.stem}/"
         try:
-            _poll(url, "<h1", timeout)
+            poll(url, "<h1", timeout)
             time.sleep(1.0)  # let the watcher settle after the first build
             broken = re.sub(r"\nseverity: \S+", "\nseverity: SEV9", original, count=1)
             incident.write_text(broken, encoding="utf-8")
-            shown = _poll(url, "postmortems-preview-problems", timeout)
+            shown = poll(url, "postmortems-preview-problems", timeout)
             slowest = 0.0
             for page in (base, url, f"{base}no-such-page/"):
                 start = time.perf_counter()

@@ -58,7 +58,7 @@ def test_a_row_without_a_digest_leaves_its_run_unkept() -> None:
     rows = [*ROWS[:10], ActionRow(Incident(b""), 0), *ROWS[10:]]
     found = runs(rows, "incident.digest", "position")
     assert found[0].key == b""
-    fragments = Fragments(in_memory=True)
+    fragments = Fragments()
     fragments.start(b"templates", TextStore(None))
     made: list[str] = []
     for _ in range(2):
@@ -67,11 +67,11 @@ def test_a_row_without_a_digest_leaves_its_run_unkept() -> None:
     assert made == ["first", "second", "first"]  # the run with a digest-less row: made again
 
 
-def test_runs_made_in_one_build_are_found_by_a_preview_of_another_process(
+def test_runs_a_preview_made_are_found_by_a_later_preview(
     tmp_path: Path,
 ) -> None:
-    """A preview started on a built site renders on its first save the edited incident's run
-    alone: the others are in the page store."""
+    """A preview started again renders on its first save the edited incident's run alone: the
+    others are in the page store."""
     made: list[str] = []
 
     def build(fragments: Fragments, rows: list[ActionRow], signature: bytes) -> str:
@@ -84,12 +84,12 @@ def test_runs_made_in_one_build_are_found_by_a_preview_of_another_process(
         store.close_later()()
         return text
 
-    first = build(Fragments(in_memory=False), ROWS, b"templates")
+    first = build(Fragments(), ROWS, b"templates")
     count = len(made)
-    assert build(Fragments(in_memory=True), ROWS, b"templates") == first
+    assert build(Fragments(), ROWS, b"templates") == first
     assert len(made) == count  # nothing rendered again
     edited = [replace(ROWS[0], incident=Incident(digest(-1))), *ROWS[1:]]
-    build(Fragments(in_memory=True), edited, b"templates")
+    build(Fragments(), edited, b"templates")
     assert 1 <= len(made) - count <= 2
-    build(Fragments(in_memory=True), ROWS, b"other templates")
+    build(Fragments(), ROWS, b"other templates")
     assert len(made) - count > 20  # what other templates made is never used

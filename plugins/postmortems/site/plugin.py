@@ -94,8 +94,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.shown_problems: str | None = None
         """``problems`` as of the last build that finished: the preview's server shows them on
         every page it answers with (``on_serve``), the pages of that build."""
-        self.fragments = Fragments(in_memory=False)
-        """Listings' rows kept from one build to the next (under ``serve``, also in memory)."""
+        self.fragments: Fragments | None = None
+        """Under ``serve``, listings' rows kept from one rebuild to the next (and in the page
+        store, for the next preview)."""
         self.watcher = Watcher()
         """Under ``serve``, what tells of saves to the incidents, schema, catalog, templates."""
 
@@ -106,14 +107,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.page_sources = None
         self.collection = None  # a new session: no last valid collection to fall back on
         self.shown_problems = None
-        self.fragments = Fragments(in_memory=self.is_serve)
+        self.fragments = Fragments() if self.is_serve else None
 
     def on_shutdown(self) -> None:
         """A later build in the same process (tests) is not a preview. The background writing
         stops after its current step: the preview's site is about to go."""
         thaw()  # a build stopped by KeyboardInterrupt never reached on_build_error
         self.is_serve = self.dirty = False
-        self.fragments = Fragments(in_memory=False)
+        self.fragments = None
         self.writer.stop()
         self.watcher.stop()
         if self.scratch is not None:
@@ -164,7 +165,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         signature = fingerprint(
             templates_fingerprint(overrides), fields.signature, config.use_directory_urls
         )
-        self.fragments.start(signature, self.store)
+        if self.fragments is not None:
+            self.fragments.start(signature, self.store)
         self.env = template_environment(
             overrides,
             directory_urls=config.use_directory_urls,

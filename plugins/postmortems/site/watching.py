@@ -194,18 +194,14 @@ class Watcher:
         """Rebuild ``server``'s site when an incident file or folder under ``incidents``, or
         anything of ``others`` (files or folders) changes."""
         self.stop()
-        watched = _grouped(incidents, others)
-        if not asks_for_rebuilds(server):
-            for item in watched:
-                for path in item.paths:
-                    server.watch(str(path))
-            return
-        self._server = server
-        self._observer = Observer()
-        self._observer.start()  # each folder is then watched as it is scheduled, or fails alone
+        native = asks_for_rebuilds(server)
+        if native:
+            self._server = server
+            self._observer = Observer()
+            self._observer.start()  # each folder is then watched as scheduled, or fails alone
         heard: list[Path] = []
-        for item in watched:
-            if notifies(item.folder) and self._schedule(item):
+        for item in _grouped(incidents, others):
+            if native and notifies(item.folder) and self._schedule(item):
                 heard += item.paths
             else:
                 for path in item.paths:

@@ -3,6 +3,7 @@ nothing a build only reads."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -47,18 +48,22 @@ def asked(server: LiveReloadServer, within: float = 5.0) -> bool:
     return wanted
 
 
-def watched(server: LiveReloadServer, project: Path) -> Watcher:
+@contextlib.contextmanager
+def watched(server: LiveReloadServer, project: Path) -> Iterator[Watcher]:
+    """``project``'s incidents and schema watched for ``server`` until leaving."""
     watcher = Watcher()
     watcher.watch(server, project / "incidents", [project / "schema" / "incident.schema.json"])
     time.sleep(SETTLE)
-    return watcher
+    try:
+        yield watcher
+    finally:
+        watcher.stop()
 
 
 def test_saving_an_incident_asks_for_a_rebuild_and_reading_one_does_not(
     server: LiveReloadServer, project: Path
 ) -> None:
-    watcher = watched(server, project)
-    try:
+    with watched(server, project):
         incident = project / "incidents" / "2024" / "a.yaml"
         incident.read_text(encoding="utf-8")  # what a build does
         assert not asked(server, within=SETTLE * 3)
@@ -70,16 +75,13 @@ def test_saving_an_incident_asks_for_a_rebuild_and_reading_one_does_not(
         incident.unlink()
         assert asked(server)
         assert server._watched_paths == {}  # MkDocs polls none of them
-    finally:
-        watcher.stop()
 
 
 def test_a_schema_saved_by_renaming_over_it_asks_each_time_and_its_neighbours_do_not(
     server: LiveReloadServer, project: Path
 ) -> None:
-    watcher = watched(server, project)
     schema = project / "schema" / "incident.schema.json"
-    try:
+    with watched(server, project):
         for text in ('{"title": "one"}', '{"title": "two"}'):
             written = schema.with_name(".incident.schema.json.swp")
             written.write_text(text, encoding="utf-8")
@@ -88,27 +90,25 @@ def test_a_schema_saved_by_renaming_over_it_asks_each_time_and_its_neighbours_do
             assert asked(server)
         (project / "schema" / "notes.txt").write_text("later", encoding="utf-8")
         assert not asked(server, within=SETTLE * 3)
-    finally:
-        watcher.stop()
 
 
+@pytest.mark.parametrize(
+    ("filesystem", "variable"), [("nfs", ""), ("ext4", "poll")], ids=["network-share", "asked"]
+)
 def test_where_the_system_would_not_tell_of_saves_mkdocs_polls(
-    server: LiveReloadServer, project: Path, monkeypatch: pytest.MonkeyPatch
+    server: LiveReloadServer,
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    filesystem: str,
+    variable: str,
 ) -> None:
     """A network share or a container's shared folder passes on no change made elsewhere;
     ``POSTMORTEMS_WATCH=poll`` asks for polling anywhere."""
     paths = [project / "incidents", project / "schema" / "incident.schema.json"]
-    monkeypatch.setattr(watching, "filesystem_type", lambda path: "nfs")
-    watcher = watched(server, project)
-    assert sorted(server._watched_paths) == sorted(map(str, paths))
-    watcher.stop()
-    server.observer.unschedule_all()
-    server._watched_paths.clear()
-    monkeypatch.setattr(watching, "filesystem_type", lambda path: "ext4")
-    monkeypatch.setenv("POSTMORTEMS_WATCH", "poll")
-    watcher = watched(server, project)
-    assert sorted(server._watched_paths) == sorted(map(str, paths))
-    watcher.stop()
+    monkeypatch.setattr(watching, "filesystem_type", lambda path: filesystem)
+    monkeypatch.setenv("POSTMORTEMS_WATCH", variable)
+    with watched(server, project):
+        assert sorted(server._watched_paths) == sorted(map(str, paths))
 
 
 def test_a_folder_the_system_cannot_watch_is_polled_alone(
@@ -122,37 +122,30 @@ def test_a_folder_the_system_cannot_watch_is_polled_alone(
         return schedule(self, handler, path, **options)
 
     monkeypatch.setattr(watching.Observer, "schedule", limited)
-    watcher = watched(server, project)
-    try:
+    with watched(server, project):
         assert sorted(server._watched_paths) == [str(project / "schema" / "incident.schema.json")]
         (project / "incidents" / "2024" / "a.yaml").write_text("id: b\n", encoding="utf-8")
         assert asked(server)
-    finally:
-        watcher.stop()
     assert not [thread for thread in threading.enumerate() if "Emitter" in type(thread).__name__]
 
 
 def test_editors_files_and_other_files_beside_incidents_ask_for_nothing(
     server: LiveReloadServer, project: Path
 ) -> None:
-    watcher = watched(server, project)
-    try:
+    with watched(server, project):
         for name in (".a.yaml.swp", "notes.txt", "a.yaml~"):
             (project / "incidents" / "2024" / name).write_text("x", encoding="utf-8")
         assert not asked(server, within=SETTLE * 3)
         (project / "incidents" / "_services.yaml").write_text("{}", encoding="utf-8")
         assert asked(server)  # the catalog
-    finally:
-        watcher.stop()
 
 
 def test_an_incidents_folder_put_in_place_of_the_watched_one_is_watched_after_a_rebuild(
     server: LiveReloadServer, project: Path
 ) -> None:
     """(A checkout or a script that renames folders): the system watches a folder, not a name."""
-    watcher = watched(server, project)
     incidents = project / "incidents"
-    try:
+    with watched(server, project) as watcher:
         fresh = project / "incidents-new"
         shutil.copytree(incidents, fresh)
         incidents.rename(project / "incidents-old")
@@ -166,16 +159,14 @@ def test_an_incidents_folder_put_in_place_of_the_watched_one_is_watched_after_a_
         asked(server, within=0)
         (project / "incidents-old" / "2024" / "a.yaml").write_text("id: old\n", encoding="utf-8")
         assert not asked(server, within=SETTLE * 3)
-    finally:
-        watcher.stop()
 
 
 def test_the_terminal_says_what_is_watched(
     server: LiveReloadServer, project: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level("INFO")
-    watcher = watched(server, project)
-    watcher.stop()
+    with watched(server, project):
+        pass
     assert re.search(
         r"Watching '[^']*/incidents', '[^']*/incident\.schema\.json' for changes", caplog.text
     )

@@ -3,6 +3,7 @@ changed are rebuilt, and the site is the same as a clean build's."""
 
 from __future__ import annotations
 
+import copy
 import gc
 import shutil
 import subprocess
@@ -136,6 +137,44 @@ def test_an_edited_title_shows_in_the_tags_index_though_tagged_pages_are_skipped
     assert f"incidents/{OTHER_ID}/index.html" not in rewritten(before, after)
     assert "Retitled" in preview.page("tags")
     assert_as_built_clean(project, preview.site_dir)
+
+
+def test_each_rebuild_gives_generated_pages_new_pages_as_mkdocs_makes_them(
+    project: Path, preview: Preview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild copies the ``Page`` of a generated page outside the nav from the last one's
+    (``incremental.BlankPages``): each is as ``Page.__init__`` makes it, whatever the last build
+    did to its own, and it moves with its edit link."""
+    seen: list[dict[str, Page]] = []
+    navigation = build_module.get_navigation
+
+    def recorded(files: Any, config: MkDocsConfig) -> Any:
+        pages = {
+            f.src_uri: f.page
+            for f in files.documentation_pages()
+            if f.generated_by and f.page is not None  # (MkDocs makes the others' next)
+        }
+        assert {f"incidents/{RICH_ID}/index.md", "services/checkout-api/index.md"} <= set(pages)
+        for src_uri, page in pages.items():
+            assert page is not None and page.file.page is page, src_uri
+            made = Page(None, copy.copy(page.file), config)
+            assert {**vars(page), "file": None} == {**vars(made), "file": None}, src_uri
+            page.meta["left"] = "by a plugin"  # in place: the next build's pages never show it
+        seen.append(pages)
+        return navigation(files, config)
+
+    monkeypatch.setattr(build_module, "get_navigation", recorded)
+    preview.build()
+    edit(project, OTHER_ID, "\nsummary: ", "\nsummary: Edited story. ")
+    preview.build()
+    assert seen[0].keys() == seen[1].keys()
+    assert seen[0][f"incidents/{RICH_ID}/index.md"] is not seen[1][f"incidents/{RICH_ID}/index.md"]
+    moved = next(project.glob(f"incidents/**/{RICH_ID}.yaml"))
+    moved.rename(moved.parent.parent / moved.name)
+    preview.build()
+    page = seen[2][f"incidents/{RICH_ID}/index.md"]
+    assert page is not None and page.edit_url is not None
+    assert page.edit_url.endswith(f"/incidents/{RICH_ID}.yaml")
 
 
 def test_a_preview_keeps_listing_rows_yet_shows_edited_titles_and_action_items_everywhere(

@@ -34,7 +34,13 @@ from . import page_state
 from .background import Background
 from .config import PostmortemsConfig
 from .fragments import Fragments
-from .incremental import PageSources, known_to_tags_plugin, rebuild, site_fingerprint
+from .incremental import (
+    BlankPages,
+    PageSources,
+    known_to_tags_plugin,
+    rebuild,
+    site_fingerprint,
+)
 from .macros import register_macros
 from .markdown import FieldRenderer, put_html_back, set_html_aside
 from .page_cache import PageCache
@@ -69,6 +75,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.scratch: Path | None = None
         self.page_sources: PageSources | None = None
         """The last dirty build's generated page sources (see ``incremental``)."""
+        self.blank_pages = BlankPages()
+        """A dirty build's ``Page`` objects for generated pages outside the nav."""
         self.sources_building: PageSources | None = None
         """This build's page sources, if it made any: complete once the build finishes."""
         self.writer = Background()
@@ -105,6 +113,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.dirty = dirty
         self.built = None
         self.page_sources = None
+        self.blank_pages = BlankPages()
         self.collection = None  # a new session: no last valid collection to fall back on
         self.shown_problems = None
         self.fragments = Fragments() if self.is_serve else None
@@ -250,6 +259,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.parked = Parked()
         self.unread = {}
         sources = self._page_sources(config, files)
+        if sources is not None:
+            self.blank_pages.start()
         everything = hashlib.blake2b(digest_size=16)  # what the generated pages show
         read: dict[str, dict[str, Any]] | None = {} if self.is_serve else None
         pages = site_pages(
@@ -294,6 +305,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 file.edit_uri = quote(incidents_prefix + page.source, safe="/")
             else:
                 file.edit_uri = None
+            if sources is not None and not page.in_nav:
+                self.blank_pages.add(file, config)
             files.append(file)
         self.front_matters = read or {}
         if sources is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from postmortems.cli.site_config import find_project
 from postmortems.core import collection
@@ -695,4 +697,23 @@ def test_a_key_that_lost_its_indentation_is_hinted_back_under_its_mapping(
             "summary",
             "indent it under 'impact' if it belongs there; else keep one (keys are unique)",
         )
+    ]
+
+
+def test_incident_files_are_listed_in_path_order_part_by_part(tmp_path: Path) -> None:
+    """``a/x.yaml`` comes before ``a-b/x.yaml`` and ``a/b/c.yaml`` after ``a/a.yaml`` (as paths
+    compare, not as strings: ``-`` sorts before ``/``); files named ``_*`` are left out."""
+    names = ["a-b/x.yaml", "a/x.yaml", "a/b/c.yaml", "a/a.yml", "b.yaml", "a/_catalog.yaml", "a/z"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("id: x\n", encoding="utf-8")
+    found = collection.incident_files(tmp_path)
+    expected = sorted(tmp_path / name for name in names[:5])
+    assert found == expected
+    assert [path.relative_to(tmp_path).as_posix() for path in found] == [
+        "a/a.yml",
+        "a/b/c.yaml",
+        "a/x.yaml",
+        "a-b/x.yaml",
+        "b.yaml",
     ]

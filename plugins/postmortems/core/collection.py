@@ -113,12 +113,14 @@ def incident_files(folder: Path) -> list[Path]:
     if folder.is_file():
         return [folder]
     found = [
-        Path(directory) / name
+        (directory, name)
         for directory, _, names in os.walk(folder, onerror=_unlistable)
         for name in names
         if name.endswith(INCIDENT_SUFFIXES) and not name.startswith("_")
     ]
-    return sorted(found)
+    # In the order of their paths (compared part by part), without making each path twice.
+    found.sort(key=lambda found: [*os.path.normcase(found[0]).split(os.sep), found[1]])
+    return [Path(directory, name) for directory, name in found]
 
 
 def _unlistable(error: OSError) -> None:
@@ -130,10 +132,16 @@ def _unlistable(error: OSError) -> None:
 def display_path(path: Path, working_directory: str | None = None) -> str:
     """A path as people type it: relative to the working directory (``os.getcwd()`` unless
     given) when inside it."""
+    return _relative_path(str(path), working_directory or os.getcwd())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _relative_path(path: str, start: str) -> str:
+    """``display_path`` (the same files, load after load, under ``mkdocs serve``)."""
     try:
-        return os.path.relpath(path, working_directory)
+        return os.path.relpath(path, start)
     except ValueError:
-        return str(path)
+        return path
 
 
 def load_collection(
@@ -449,11 +457,22 @@ RACY_NS = 3_000_000_000
 
 def _unsafe_folder(path: Path, root: Path) -> str | None:
     """The first folder name between ``root`` and ``path`` outside ``_SAFE_FOLDER``, if any."""
-    try:
-        folders = path.parent.relative_to(root).parts
-    except ValueError:  # a file named on the command line, outside the incidents folder
-        return None
+    below = _below(path, root)
+    if below is not None:
+        folders: Sequence[str] = below.split("/")[:-1]
+    else:
+        try:
+            folders = path.parent.relative_to(root).parts
+        except ValueError:  # a file named on the command line, outside the incidents folder
+            return None
     return next((name for name in folders if not _SAFE_FOLDER.fullmatch(name)), None)
+
+
+def _below(path: Path, root: Path) -> str | None:
+    """``path`` from ``root`` as a POSIX path, when its name starts with the folder's (a fast
+    string test for what most files are; ``None`` leaves it to ``pathlib``)."""
+    text, prefix = str(path), os.path.join(str(root), "")
+    return text[len(prefix) :].replace(os.sep, "/") if text.startswith(prefix) else None
 
 
 def _load_catalog(paths: ProjectPaths) -> tuple[dict[str, dict[str, Any]] | None, list[Problem]]:
@@ -539,6 +558,9 @@ def sharing_copy(value: Any, shared: dict[str, str]) -> Any:
 
 
 def _source_uri(path: Path, root: Path) -> str:
+    below = _below(path, root)
+    if below is not None:
+        return below
     if path.is_relative_to(root):  # files found under the folder: no need to resolve
         return path.relative_to(root).as_posix()
     target, target_root = resolved(path), resolved(root)

@@ -27,13 +27,13 @@ import functools
 import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
-from ..core.cache import Carried
+from ..core.cache import Carried, fingerprint
 from ..core.collection import garbage_collection_paused
 from ..core.model import Incident
 from . import mechanisms
@@ -98,9 +98,9 @@ TERM_CHARACTERS = 1 << 20
 """Characters of text whose tokens are counted at once: the arrays take tens of MB for prose,
 up to about 120 MB for text made only of phrases ("lb lb lb ...")."""
 
-_Reasons = tuple[str, ...]
-_PairKey = tuple[bytes, bytes, tuple[str, ...], tuple[str, ...]]
-"""Two incidents' digests, with the failure modes and story terms they share most."""
+_PairKey = tuple[bytes, bytes, tuple[str, ...], tuple[str, ...], float]
+"""Two incidents' digests, with the failure modes and story terms they share most, and their
+score."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,8 @@ class Match:
     title: str
     score: float
     reasons: tuple[str, ...]
+    digest: bytes = field(default=b"", compare=False, repr=False)
+    """Of everything above, when the incident has a digest: a page's key names the match by it."""
 
 
 @dataclass(frozen=True)
@@ -236,7 +238,7 @@ class SimilarityIndex:
         self._average_length = float(lengths.mean()) if count and lengths.mean() > 0 else 1.0
         self.matrix = _weighed(counts, self.idf, self._kind, self._average_length, self.weights)
         self._best: dict[str, Match | None] = {}
-        _reasons.start(self.mode_titles)  # reasons name modes by these titles
+        _matches.start(self.mode_titles)  # reasons name modes by these titles
         self._facts = [
             _facts(incident, modes) for incident, modes in zip(self.incidents, told, strict=True)
         ]
@@ -376,25 +378,32 @@ class SimilarityIndex:
             positions.tolist(), others, values, shared, strict=True
         ):
             other = self.incidents[other_row]
-            reasons = self._reasons_of(facts[position], self._facts[other_row], modes, words)
-            ranked[position].append(Match(other.id, other.title, value, reasons))
+            match = self._match(facts[position], self._facts[other_row], other, value, modes, words)
+            ranked[position].append(match)
         first = np.where(keep[:, 0], best_score[:, 0], -1.0)
         return ranked, first
 
-    def _reasons_of(
-        self, mine: _Facts, theirs: _Facts, modes: list[str], words: list[str]
-    ) -> _Reasons:
-        """``describe``, or what the last index gave for the same pair: facts are a function of
-        their incident's digest (``mkdocs serve`` ranks the same incidents after each edit:
-        50,000 pairs at 10,000 incidents)."""
+    def _match(
+        self,
+        mine: _Facts,
+        theirs: _Facts,
+        other: Incident,
+        score: float,
+        modes: list[str],
+        words: list[str],
+    ) -> Match:
+        """``other`` as a match, or what the last index gave for the same pair and score: facts
+        are a function of their incident's digest (``mkdocs serve`` ranks the same incidents
+        after each edit: 50,000 pairs at 10,000 incidents)."""
 
-        def described() -> _Reasons:
-            return describe(mine, theirs, modes, words, self.mode_titles)
+        def made() -> Match:
+            reasons = describe(mine, theirs, modes, words, self.mode_titles)
+            digest = fingerprint(theirs.digest, score, reasons) if theirs.digest else b""
+            return Match(other.id, other.title, score, reasons, digest)
 
         if not (mine.digest and theirs.digest):
-            return described()
-        key = (mine.digest, theirs.digest, tuple(modes), tuple(words))
-        return _reasons.get(key, described)
+            return made()
+        return _matches.get((mine.digest, theirs.digest, tuple(modes), tuple(words), score), made)
 
     def _candidates(
         self, vectors: sparse.csr_matrix, exclude: np.ndarray, top: int, width: int
@@ -594,12 +603,12 @@ def forget() -> None:
     _last_told, _last_rows = {}, {}
     _term_numbers.clear()
     _term_names.clear()
-    _reasons.forget()
+    _matches.forget()
 
 
-_reasons: Carried[_PairKey, _Reasons] = Carried()
-"""The reasons the last index with the same mode titles gave, by pair (one caller thread at a
-time)."""
+_matches: Carried[_PairKey, Match] = Carried()
+"""The matches the last index with the same mode titles gave, by pair and score (one caller
+thread at a time)."""
 _last_rows: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 """The last call's rows (term numbers, counts) by the incidents' digests."""
 _term_numbers: dict[str, int] = {}

@@ -179,7 +179,8 @@ def index_rows(
             incident.id in recurrences,
             statuses.get(incident.status, incident.status),
         )
-        digest = fingerprint(incident.digest, *values) if incident.digest else b""
+        # Plain values (strings, a timedelta, a bool): their repr is their state.
+        digest = fingerprint(incident.digest, repr(values).encode()) if incident.digest else b""
         rows.append(Row(incident, *values, digest=digest))
     return rows
 
@@ -281,10 +282,10 @@ def _incident_page(
     recurring = {**vars(recurrence), "title": earlier.title} if recurrence and earlier else None
     # One digest of bytes: plain values (strings, numbers, tuples of strings) by their repr,
     # which is their state and costs less than ``stable_repr``'s walk (10,000 pages); matches
-    # by their fields (a dataclass's own repr costs three times as much).
+    # by their digests, or their fields (a dataclass's own repr costs three times as much).
     shown = (
         repr([index for index, action in enumerate(incident.action_items) if action in overdue]),
-        repr([vars(match) for match in matches]),
+        repr([match.digest or vars(match) for match in matches]),
         repr(recurring),
     )
     inputs = (

@@ -187,9 +187,11 @@ def test_a_preview_keeps_listing_rows_yet_shows_edited_titles_and_action_items_e
         preview.build()
         edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
         edit(project, RICH_ID, "Document acquirer timeouts", "Publish acquirer timeouts")
+        edit(project, OTHER_ID, "\ntitle: ", "\ntitle: Renamed ")  # found by quality checks
         preview.build()
     finally:
         preview.stop()
+    assert "Renamed" in preview.page("quality")
     listings = (
         "incidents",
         "services/checkout-api",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..core.cache import fingerprint
 from ..core.model import Incident
 from .actions import ActionRow, action_rows
 
@@ -23,6 +24,12 @@ class Finding:
 
     incident: Incident
     detail: str
+
+    @property
+    def digest(self) -> bytes:
+        """Of what the finding shows, when its incident has a digest (else empty): a listing
+        keeps its rows by it (``site.fragments``)."""
+        return fingerprint(self.incident.digest, self.detail) if self.incident.digest else b""
 
     def as_dict(self) -> dict[str, Any]:
         return {

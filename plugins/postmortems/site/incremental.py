@@ -71,23 +71,18 @@ class PageSources:
         *,
         fresh: bool = False,
         known: dict[str, str] | None = None,
-        files: dict[str, File] | None = None,
     ) -> None:
         """``fresh``: rewrite every file (each page is rebuilt) whatever it holds. ``known``:
         the ``known`` of the last build of this process into ``folder`` (every file in it, as
         written), if that build finished: files are then neither read to compare, nor listed to
         find stale ones, nor stated to compare their times with their pages' (at 10,000
-        incidents each takes seconds). ``files``: that build's ``files``, given with ``known``:
-        an unchanged page outside the nav keeps its ``File`` (its paths and URL worked out)."""
+        incidents each takes seconds)."""
         self.folder = folder
         self.site = site
         self.fresh = fresh
         self.listed = known is not None and not fresh
         self.known: dict[str, str] = known if self.listed and known is not None else {}
         """Every file of the folder by ``src_uri``, with its text, once ``remove_stale`` ran."""
-        self.files: dict[str, File] = {}
-        """This build's ``File`` of each page outside the nav, by ``src_uri``."""
-        self._last_files = files if self.listed and files is not None else {}
         self.complete = False
         """Set when the build finished: every page was then built from its file as ``known``
         has it (a build that failed may have left ``known`` partial, or pages unbuilt)."""
@@ -127,22 +122,8 @@ class PageSources:
                     inert(f"postmortems: cannot write {path}: {error.strerror or error}")
                 ) from error
         self.known[src_uri] = text
-        last = self._last_files.get(src_uri) if unchanged else None
-        # (MkDocs works out the inclusion of a page in the nav: its File is never reused.)
-        if (
-            isinstance(last, _PageSource)
-            and inclusion.is_not_in_nav()
-            and last.inclusion is inclusion
-        ):
-            source = last
-        else:
-            made = _PageSource.generated(
-                config, src_uri, abs_src_path=str(path), inclusion=inclusion
-            )
-            assert isinstance(made, _PageSource)  # MkDocs types ``generated`` as making a File
-            source = made
-        if inclusion.is_not_in_nav():
-            self.files[src_uri] = source
+        source = _PageSource.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion)
+        assert isinstance(source, _PageSource)  # MkDocs types ``generated`` as making a File
         if self.listed or not unchanged:
             # Rewritten, its page is older; else the last build, which finished, built its page
             # from it as it is (a cache cleaner may have deleted it since: MkDocs reads only the

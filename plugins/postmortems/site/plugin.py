@@ -391,14 +391,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         folder = cache / f"pages-{fingerprint(self.scope, config.site_dir).hex()}"
         site = site_fingerprint(config, files)
         last = self.page_sources
-        finished = last is not None and last.complete and last.folder == folder
-        self.page_sources = PageSources(
-            folder,
-            site,
-            fresh=self.built is None,
-            known=last.known if finished and last is not None else None,
-            files=last.files if finished and last is not None else None,
-        )
+        known = last.known if last is not None and last.complete and last.folder == folder else None
+        self.page_sources = PageSources(folder, site, fresh=self.built is None, known=known)
         self.sources_building = self.page_sources
         return self.page_sources
 

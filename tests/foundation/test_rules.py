@@ -717,3 +717,18 @@ def test_incident_files_are_listed_in_path_order_part_by_part(tmp_path: Path) ->
         "a-b/x.yaml",
         "b.yaml",
     ]
+    # A file right in the root folder comes after the root's folders, as pathlib has it.
+    listed = [("/", "z.yaml"), ("/b", "x.yaml")]
+    assert sorted(listed, key=lambda f: [*collection._parts(f[0]), f[1]]) == listed[::-1]
+
+
+def test_display_paths_follow_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relative path is shown from where it is now, whatever was shown before."""
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+    monkeypatch.chdir(tmp_path / "one")
+    assert collection.display_path(Path("x.yaml"), str(tmp_path)) == "one/x.yaml"
+    monkeypatch.chdir(tmp_path / "two")
+    assert collection.display_path(Path("x.yaml"), str(tmp_path)) == "two/x.yaml"

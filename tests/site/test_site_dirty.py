@@ -177,6 +177,26 @@ def test_each_rebuild_gives_generated_pages_new_pages_as_mkdocs_makes_them(
     assert page.edit_url.endswith(f"/incidents/{RICH_ID}.yaml")
 
 
+def test_a_generated_page_the_nav_lists_keeps_the_nav_title_in_a_rebuild(
+    project: Path, preview: Preview
+) -> None:
+    """A site may list any generated page in its ``nav``: MkDocs names it by the nav's title,
+    in a rebuild as in a clean build."""
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    listed = "      - By date: timeline/index.md\n"
+    assert listed in text
+    config.write_text(
+        text.replace(listed, listed + "      - Year twenty-four: ./timeline/2024/index.md\n"),
+        encoding="utf-8",
+    )
+    preview.build()
+    edit(project, RICH_ID, "\nsummary: ", "\nsummary: Edited story. ")
+    preview.build()
+    assert "Year twenty-four" in preview.page(f"incidents/{RICH_ID}")
+    assert_as_built_clean(project, preview.site_dir)
+
+
 def test_a_preview_keeps_listing_rows_yet_shows_edited_titles_and_action_items_everywhere(
     project: Path,
 ) -> None:

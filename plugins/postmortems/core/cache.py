@@ -164,10 +164,10 @@ _PLAIN = (str, bytes, int, float, bool, Path, datetime.date, datetime.timedelta,
 
 MAX_AGE = 30 * 24 * 3600
 """Seconds a stored text is kept without any run using it."""
-DEFERRED_CHARACTERS = 256 << 20
+DEFERRED_CHARACTERS = 128 << 20
 """Most characters a ``deferred`` store holds in memory, then written at once (a preview's
 rebuild after a title edit at 10,000 incidents puts ~90 M: the listings that show the title, as
-Markdown and HTML; one that rebuilds every page, far more)."""
+Markdown and HTML; one that rebuilds every page, far more). A character may take up to 4 bytes."""
 
 
 class TextStore:

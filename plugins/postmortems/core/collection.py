@@ -118,9 +118,15 @@ def incident_files(folder: Path) -> list[Path]:
         for name in names
         if name.endswith(INCIDENT_SUFFIXES) and not name.startswith("_")
     ]
-    # In the order of their paths (compared part by part), without making each path twice.
-    found.sort(key=lambda found: [*os.path.normcase(found[0]).split(os.sep), found[1]])
+    # In the order of their paths, as ``pathlib`` compares them, making each folder's path once.
+    folders = {directory: _parts(directory) for directory, _ in found}
+    found.sort(key=lambda found: [*folders[found[0]], os.path.normcase(found[1])])
     return [Path(directory, name) for directory, name in found]
+
+
+def _parts(folder: str) -> list[str]:
+    """What ``pathlib`` compares of a folder's path, as a list (a file's name goes after)."""
+    return list(Path(os.path.normcase(folder)).parts)
 
 
 def _unlistable(error: OSError) -> None:
@@ -132,11 +138,14 @@ def _unlistable(error: OSError) -> None:
 def display_path(path: Path, working_directory: str | None = None) -> str:
     """A path as people type it: relative to the working directory (``os.getcwd()`` unless
     given) when inside it."""
-    return _relative_path(str(path), working_directory or os.getcwd())
+    text, start = str(path), working_directory or os.getcwd()
+    # relpath reads the working directory for a relative path: then part of the key.
+    absolute = os.path.isabs(text) and os.path.isabs(start)
+    return _relative_path(text, start, "" if absolute else os.getcwd())
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _relative_path(path: str, start: str) -> str:
+def _relative_path(path: str, start: str, working_directory: str) -> str:
     """``display_path`` (the same files, load after load, under ``mkdocs serve``)."""
     try:
         return os.path.relpath(path, start)

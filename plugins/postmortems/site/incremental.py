@@ -14,7 +14,7 @@ Material's tags plugin is told the tags of the pages skipped.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -189,10 +189,25 @@ class BlankPages:
             config.edit_uri,
             config.edit_uri_template,
         )
+        if not config.repo_url and file.edit_uri is not None:
+            Page(None, file, config)  # MkDocs may warn of its edit link: every build, then
+            return
         made = self._made.get(key, lambda: _unread_state(Page(None, file, config)))
         page = Page.__new__(Page)
         page.__dict__.update(_copied(made))
         page.file, page.update_date, file.page = file, self._date, page
+
+
+def nav_paths(nav: object) -> Iterator[str]:
+    """Every path the ``nav`` setting names (and its URLs: none is a page's)."""
+    if isinstance(nav, str):
+        yield nav
+    elif isinstance(nav, dict):
+        for item in nav.values():
+            yield from nav_paths(item)
+    elif isinstance(nav, list):
+        for item in nav:
+            yield from nav_paths(item)
 
 
 def _unread_state(page: Page) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -38,6 +38,7 @@ from .incremental import (
     BlankPages,
     PageSources,
     known_to_tags_plugin,
+    nav_paths,
     rebuild,
     site_fingerprint,
 )
@@ -77,6 +78,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """The last dirty build's generated page sources (see ``incremental``)."""
         self.blank_pages = BlankPages()
         """A dirty build's ``Page`` objects for generated pages outside the nav."""
+        self.outside_nav: list[File] = []
+        """This dirty build's generated pages outside the nav, for ``_on_files_pages``."""
         self.sources_building: PageSources | None = None
         """This build's page sources, if it made any: complete once the build finishes."""
         self.writer = Background()
@@ -252,15 +255,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return self.collection
 
     @event_priority(-50)
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+    def _on_files_generate(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.collection is None or self.paths is None:
             return None
         docs_dir = Path(config.docs_dir)
         self.parked = Parked()
+        self.outside_nav = []
         self.unread = {}
         sources = self._page_sources(config, files)
-        if sources is not None:
-            self.blank_pages.start()
         everything = hashlib.blake2b(digest_size=16)  # what the generated pages show
         read: dict[str, dict[str, Any]] | None = {} if self.is_serve else None
         pages = site_pages(
@@ -306,7 +308,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             else:
                 file.edit_uri = None
             if sources is not None and not page.in_nav:
-                self.blank_pages.add(file, config)
+                self.outside_nav.append(file)
             files.append(file)
         self.front_matters = read or {}
         if sources is not None:
@@ -323,6 +325,22 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.similar, self.told = {}, {}
             actions.forget()
         return files
+
+    @event_priority(-1000)  # after every other plugin changed the files
+    def _on_files_pages(self, files: Files, *, config: MkDocsConfig) -> None:
+        """A dirty build's generated pages outside the nav get their ``Page`` (see
+        ``BlankPages``), as MkDocs would make it next; not one the ``nav`` setting lists (MkDocs
+        names its page after the nav's title)."""
+        if not self.outside_nav:
+            return
+        listed = {PurePath(path).as_posix() for path in nav_paths(config.nav)}  # as MkDocs
+        self.blank_pages.start()
+        for file in self.outside_nav:
+            if files.src_uris.get(file.src_uri) is file and file.src_uri not in listed:
+                self.blank_pages.add(file, config)
+        self.outside_nav = []
+
+    on_files = CombinedEvent(_on_files_generate, _on_files_pages)
 
     def _add_exports(self, config: MkDocsConfig, files: Files) -> None:
         """The exports, as files MkDocs leaves be: written now straight into the site folder,

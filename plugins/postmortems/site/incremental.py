@@ -179,6 +179,9 @@ class BlankPages:
 
     def add(self, file: File, config: MkDocsConfig) -> None:
         """Give ``file`` its ``Page`` (set ``file.edit_uri`` first: its edit link depends on it)."""
+        if not config.repo_url and file.edit_uri is not None:
+            Page(None, file, config)  # MkDocs may warn of its edit link: every build, then
+            return
         # Everything Page.__init__ reads, but the date (the same for a whole build).
         key = (
             file.src_uri,
@@ -189,9 +192,6 @@ class BlankPages:
             config.edit_uri,
             config.edit_uri_template,
         )
-        if not config.repo_url and file.edit_uri is not None:
-            Page(None, file, config)  # MkDocs may warn of its edit link: every build, then
-            return
         made = self._made.get(key, lambda: _unread_state(Page(None, file, config)))
         page = Page.__new__(Page)
         page.__dict__.update(_copied(made))
@@ -211,9 +211,9 @@ def nav_paths(nav: object) -> Iterator[str]:
 
 
 def _unread_state(page: Page) -> dict[str, Any]:
-    """What ``Page.__init__`` gave ``page`` but its file (copied: MkDocs and plugins may change
-    the page's own lists and dictionaries in place)."""
-    return _copied({name: value for name, value in vars(page).items() if name != "file"})
+    """What ``Page.__init__`` gave ``page`` but its file (``page`` itself is never used: each
+    build's pages get copies, whose lists and dictionaries MkDocs and plugins may change)."""
+    return {name: value for name, value in vars(page).items() if name != "file"}
 
 
 def _copied(state: dict[str, Any]) -> dict[str, Any]:

@@ -112,6 +112,12 @@ def fingerprint(*parts: object) -> bytes:
     return digest.digest()
 
 
+def derived_digest(digest: bytes, *parts: object) -> bytes:
+    """A digest of what is made from a value with ``digest`` and ``parts``; empty when
+    ``digest`` is (what has no digest is never taken from a cache, nor is what is made of it)."""
+    return fingerprint(digest, *parts) if digest else b""
+
+
 def stable_repr(value: object, depth: int = 0) -> str:
     """``repr`` without what changes between runs: functions by their import path, objects
     with a ``digest`` by it (any object but a list, tuple or dict with a non-empty bytes

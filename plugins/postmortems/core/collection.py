@@ -20,7 +20,7 @@ from typing import Any
 import jsonschema
 
 from . import crosscheck, loader
-from .cache import CheckCache, default_cache_dir, fingerprint
+from .cache import CheckCache, default_cache_dir, derived_digest, fingerprint
 from .checking import FileCheck, Locator, check_bytes
 from .files import links_outside, resolved
 from .model import TIMESTAMP_FIELDS, Incident
@@ -87,7 +87,7 @@ def _public(incident: Incident, public_ids: set[str]) -> Incident:
     data = _without_extensions(incident.data)
     if "related" in data:
         data["related"] = related
-    digest = fingerprint(incident.digest, "public", related) if incident.digest else b""
+    digest = derived_digest(incident.digest, "public", related)
     return Incident(data, incident.source, incident.source_uri, digest=digest)
 
 

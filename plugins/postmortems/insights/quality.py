@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..core.cache import fingerprint
+from ..core.cache import derived_digest
 from ..core.model import Incident
 from .actions import ActionRow, action_rows
 
@@ -29,7 +29,7 @@ class Finding:
     def digest(self) -> bytes:
         """Of what the finding shows, when its incident has a digest (else empty): a listing
         keeps its rows by it (``site.fragments``)."""
-        return fingerprint(self.incident.digest, self.detail) if self.incident.digest else b""
+        return derived_digest(self.incident.digest, self.detail)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from ..core.cache import Carried, fingerprint
+from ..core.cache import Carried, derived_digest
 from ..core.collection import garbage_collection_paused
 from ..core.model import Incident
 from . import mechanisms
@@ -398,7 +398,7 @@ class SimilarityIndex:
 
         def made() -> Match:
             reasons = describe(mine, theirs, modes, words, self.mode_titles)
-            digest = fingerprint(theirs.digest, score, reasons) if theirs.digest else b""
+            digest = derived_digest(theirs.digest, score, reasons)
             return Match(other.id, other.title, score, reasons, digest)
 
         if not (mine.digest and theirs.digest):

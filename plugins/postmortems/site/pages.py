@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from ..core import derive
-from ..core.cache import TextStore, fingerprint
+from ..core.cache import TextStore, derived_digest, fingerprint
 from ..core.collection import Collection
 from ..core.model import Incident
 from ..core.urls import incident_page
@@ -180,7 +180,7 @@ def index_rows(
             statuses.get(incident.status, incident.status),
         )
         # Plain values (strings, a timedelta, a bool): their repr is their state.
-        digest = fingerprint(incident.digest, repr(values).encode()) if incident.digest else b""
+        digest = derived_digest(incident.digest, repr(values).encode())
         rows.append(Row(incident, *values, digest=digest))
     return rows
 

@@ -229,11 +229,10 @@ def test_all_similar_agrees_with_similar_beyond_one_block(monkeypatch: pytest.Mo
         for number, source in enumerate(corpus * 20)
     ]
     monkeypatch.setattr(index, "BLOCK_CELLS", 64 * len(many))
-    # Candidates scored with every word sparse, as usual, with every word dense; rescored
-    # with a dense matrix or with sparse rows.
-    for share, dense_limit in ((1, index.DENSE_LIMIT), (10**9, 0), (index.COMMON_SHARE, 0)):
+    # Candidates scored with every word sparse, as usual, with every word dense.
+    for share in (1, 10**9, index.COMMON_SHARE):
         monkeypatch.setattr(index, "COMMON_SHARE", share)
-        monkeypatch.setattr(index, "DENSE_LIMIT", dense_limit)
+        forget()  # each ranks every row
         built = SimilarityIndex(many)
         everything = built.all_similar(top=3)
         for sample in many[::97]:
@@ -901,3 +900,149 @@ def test_an_index_after_an_edit_counts_only_the_edited_incident_yet_equals_a_fre
     assert "zebra" in remembered.terms
     assert (remembered.matrix != fresh.matrix).nnz == 0
     assert remembered.all_similar() == fresh.all_similar()
+
+
+def test_document_frequencies_keep_two_significant_digits() -> None:
+    counts = np.asarray([0, 1, 57, 99, 100, 104, 105, 155, 999, 1234, 98765])
+    rounded = index._rounded_frequencies(counts).tolist()
+    assert rounded == [0, 1, 57, 99, 100, 100, 110, 160, 1000, 1200, 99000]
+
+
+def copied_corpus(copies: int) -> list[Incident]:
+    """The evaluation incidents ``copies`` times over, with digests: near-ties, and words in
+    more than 99 incidents (their frequencies rounded)."""
+    return [
+        digested(dataclasses.replace(source, data={**source.data, "id": f"{source.id}-{copy}"}))
+        for copy in range(copies)
+        for source in eval_incidents()
+    ]
+
+
+def edited(incidents: list[Incident], position: int, **fields: Any) -> list[Incident]:
+    """``incidents`` with the one at ``position`` saved with ``fields`` changed."""
+    changed = dataclasses.replace(incidents[position], data={**incidents[position].data, **fields})
+    return [*incidents[:position], digested(changed), *incidents[position + 1 :]]
+
+
+def ranked_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many rows each ``all_similar`` from now on ranks afresh (not merged), in calls."""
+    ranked: list[int] = []
+    rank_rows = SimilarityIndex._rank_rows
+
+    def counting(self: SimilarityIndex, rows: np.ndarray, top: int, threshold: float) -> Any:
+        ranked.append(len(rows))
+        return rank_rows(self, rows, top, threshold)
+
+    monkeypatch.setattr(SimilarityIndex, "_rank_rows", counting)
+    return ranked
+
+
+def fresh_ranking(incidents: list[Incident]) -> dict[str, list[tuple[Any, ...]]]:
+    """Every incident's matches (digests included) from an index that remembers nothing."""
+    forget()
+    return {
+        key: [(*dataclasses.astuple(match),) for match in matches]
+        for key, matches in SimilarityIndex(incidents).all_similar().items()
+    }
+
+
+def ranking(incidents: list[Incident]) -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        key: [(*dataclasses.astuple(match),) for match in matches]
+        for key, matches in SimilarityIndex(incidents).all_similar().items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "merged_at_least"),
+    [
+        ({"trigger": "Zebra quokka pangolin."}, 0.9),  # rare words: other rows as they were
+        ({"summary": "Nothing at all to see here."}, 0.0),  # the story mostly gone
+        ({"services": ["a-service-nobody-else-has"]}, 0.9),
+        ({"failure_modes": ["replication-lag"]}, 0.0),
+    ],
+)
+def test_a_ranking_after_an_edit_merges_untouched_rows_yet_equals_a_fresh_one(
+    monkeypatch: pytest.MonkeyPatch, fields: dict[str, Any], merged_at_least: float
+) -> None:
+    """``mkdocs serve`` ranks the same incidents after each save: rows the save did not touch
+    keep their last ranking, merged with their scores against the changed rows, and the
+    result is exactly a fresh ranking's (near-ties among copies included)."""
+    before = copied_corpus(3)
+    after = edited(before, 40, **fields)
+    SimilarityIndex(before).all_similar()
+    ranked = ranked_rows(monkeypatch)
+    merged = ranking(after)
+    assert len(after) - sum(ranked) >= merged_at_least * len(after)
+    assert merged == fresh_ranking(after)
+
+
+def test_rows_whose_best_match_changed_are_ranked_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row whose last best matches held the edited incident does not know its next best: it is
+    ranked afresh."""
+    before = copied_corpus(3)
+    last = SimilarityIndex(before).all_similar()
+    target = before[40]
+    holders = [key for key, matches in last.items() if any(m.id == target.id for m in matches)]
+    assert holders
+    story = {"summary": "Zebra.", "category": "capacity"}
+    after = edited(before, 40, title="Quokka", trigger="Pangolin.", root_cause=story)
+    ranked = ranked_rows(monkeypatch)
+    merged = ranking(after)
+    assert sum(ranked) >= len(holders)
+    assert any(target.id not in [m[0] for m in merged[key]] for key in holders)
+    assert merged == fresh_ranking(after)
+
+
+def test_rankings_over_many_saves_equal_fresh_ones() -> None:
+    """Random saves (words added to a field, a service changed, an incident added or taken
+    away): each ranking equals a fresh one."""
+    randomness = random.Random(7)
+    words = ["database", "replica", "failover", "certificate", "timeout", "cache", "zebra"]
+    incidents = copied_corpus(3)
+    SimilarityIndex(incidents).all_similar()
+    for save in range(12):
+        position = randomness.randrange(len(incidents))
+        field = randomness.choice(["title", "summary", "resolution"])
+        told = str(incidents[position].data.get(field) or "")
+        added = " ".join(randomness.choices(words, k=randomness.randint(1, 3)))
+        incidents = edited(incidents, position, **{field: f"{told} {added}".strip()})
+        if save % 4 == 1:
+            incidents = edited(incidents, position, services=["payments-api"])
+        if save % 4 == 2:
+            incidents = incidents[:position] + incidents[position + 1 :]
+        if save % 4 == 3:
+            copy = incidents[position]
+            incidents.append(digested(dataclasses.replace(copy, data={**copy.data, "id": "new"})))
+        expected = fresh_ranking(incidents)  # also what the next ranking starts from
+        assert ranking(incidents) == expected
+        assert ranking(incidents) == expected  # nothing changed: every row merged
+
+
+def test_more_tied_copies_than_candidates_rank_the_same_after_an_edit() -> None:
+    copies = [
+        digested(incident(f"copy-{number:03d}", title="Replica lag broke failover"))
+        for number in range(3 * index.CANDIDATES)
+    ]
+    SimilarityIndex(copies).all_similar()
+    after = edited(copies, 5, title="Replica lag broke failover twice")
+    assert ranking(after) == fresh_ranking(after)
+
+
+def test_an_edit_that_retells_another_story_joins_its_matches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rows kept from the last ranking take in the changed rows' new scores. (Every word
+    weighs the same here, so that an edit changes no other row.)"""
+    monkeypatch.setattr(index, "_rounded_frequencies", np.ones_like)
+    monkeypatch.setattr(index, "LENGTH_DIGITS", 1)
+    before = copied_corpus(3)
+    told = ("title", "summary", "trigger", "root_cause", "contributing_factors", "services")
+    story = {name: before[7].data[name] for name in told if name in before[7].data}
+    SimilarityIndex(before).all_similar()
+    after = edited(before, 60, **story)
+    ranked = ranked_rows(monkeypatch)
+    merged = ranking(after)
+    assert sum(ranked) < 5
+    assert before[60].id in [match[0] for match in merged[before[7].id][:3]]  # with two copies
+    assert merged == fresh_ranking(after)

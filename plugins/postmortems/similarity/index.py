@@ -19,6 +19,12 @@ easy ones). All incidents are scored at once in row blocks of ``X @ X.T`` (never
 N x N matrix); in each row, only the columns that can hold its best scores (found from the
 maxima of column chunks) are rescored exactly and ranked. Ties are broken by id, so results
 are deterministic.
+
+Document frequencies above 99 are rounded to two significant digits and the average story
+length to three, so one edit seldom changes any other incident's row. ``all_similar`` then
+ranks again only the rows an edit changed and those whose best matches it touched; every other
+row merges its last ranking with its scores against the changed rows (``mkdocs serve`` ranks
+the same incidents after each save), which gives exactly what ranking it afresh gives.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -75,22 +81,29 @@ CANDIDATES = 32
 near-ties: usually a few are)."""
 CHUNK_COLUMNS = 64
 """Width of the column chunks whose maxima bound each row's best scores from below."""
-MARGIN = 1e-4
+MARGIN = 3e-4
 """How far below that bound a single-precision score may be and still be a candidate (far more
 than single-precision rounding)."""
+NEAR = MARGIN / 2
+"""Columns scoring within this of a row's ``top``-th best are near it: when few are, ranking the
+row gives the exact order (by score to six decimals, then id), near-ties included."""
+NEAR_LIMIT = CANDIDATES // 2
+"""A row with this many near columns or more is always ranked again, never merged."""
+CHANGED_SHARE = 8
+"""``all_similar`` ranks every row again when more than 1/CHANGED_SHARE of them changed."""
+FREQUENCY_DIGITS = 2
+"""Significant digits kept of a document frequency (smaller ones are exact)."""
+LENGTH_DIGITS = 3
+"""Significant digits kept of the average story length."""
 TIE_DECIMALS = 4
 """Single-precision scores equal to this many decimals count as tied when choosing among
 more than ``CANDIDATES`` near-ties."""
 BLOCK_CELLS = 2_500_000
 """Most scores computed at once (rows of a block x indexed incidents): large blocks are faster,
 and this one holds 10 MB in single precision (a larger one raised a build's peak memory)."""
-GATHER_LIMIT = 4_000_000
-"""Most values gathered at once when rescoring candidates exactly."""
 SHARED_TERMS = 3
 GENERIC_SHARE = 0.2
 """Words found in more than this share of incidents are too common to name as a reason."""
-DENSE_LIMIT = 15_000_000
-"""Largest incidents x terms product also kept as a dense matrix (to rescore candidates)."""
 COMMON_SHARE = 32
 """A column is scored densely when its word is in more than 1/COMMON_SHARE of the incidents
 (measured on a Zipf-like vocabulary of 28,000 words at 10,000 incidents: fastest near 32)."""
@@ -231,11 +244,12 @@ class SimilarityIndex:
         self._is_mode = self._kind == MODES
         document_frequency = np.bincount(counts.indices, minlength=len(self.vocabulary))
         count = len(self.incidents)
-        self.idf = _idf(document_frequency, count)
+        self._document_frequency = _rounded_frequencies(document_frequency)
+        self.idf = _idf(self._document_frequency, count)
         self._unseen_idf = float(_idf(np.zeros(1), count)[0])
-        self._document_frequency = document_frequency
         lengths = _story_lengths(counts, self._kind)
-        self._average_length = float(lengths.mean()) if count and lengths.mean() > 0 else 1.0
+        average = float(lengths.mean()) if count else 0.0
+        self._average_length = float(f"{average:.{LENGTH_DIGITS}g}") if average > 0 else 1.0
         self.matrix = _weighed(counts, self.idf, self._kind, self._average_length, self.weights)
         self._best: dict[str, Match | None] = {}
         _matches.start(self.mode_titles)  # reasons name modes by these titles
@@ -245,8 +259,8 @@ class SimilarityIndex:
         self._id_rank = np.argsort(np.argsort([incident.id for incident in self.incidents]))
         # Candidates are scored in single precision with a dense matrix product over the
         # columns of words found in many incidents, and a sparse one over the rest (cheap: a
-        # word in d incidents costs d * d there). A small index is also kept dense in double
-        # precision, to rescore candidates exactly.
+        # word in d incidents costs d * d there). Candidates are rescored exactly as sparse
+        # rows.
         common = document_frequency * COMMON_SHARE > count
         self._common = np.flatnonzero(common)
         self._dense = self.matrix[:, self._common].toarray().T.astype(np.float32)
@@ -254,7 +268,6 @@ class SimilarityIndex:
         rare.data[common[rare.indices]] = 0.0
         rare.eliminate_zeros()
         self._rare = sparse.csc_matrix(rare.T)
-        self._exact = self.matrix.toarray() if count * len(self.vocabulary) <= DENSE_LIMIT else None
 
     def told(self, incident_id: str) -> list[str]:
         """The failure modes the indexed incident's story tells, first told first."""
@@ -264,8 +277,7 @@ class SimilarityIndex:
         self, incident_id: str, top: int = 5, threshold: float = DEFAULT_THRESHOLD
     ) -> list[Match]:
         """The incidents most similar to the indexed incident ``incident_id``, best first."""
-        row = self._row[incident_id]
-        return self._rank_rows(row, row + 1, top, threshold)[0][0]
+        return self._rank_rows(np.asarray([self._row[incident_id]]), top, threshold)[0].matches
 
     def query(
         self, incident: Incident, top: int = 5, threshold: float = DEFAULT_THRESHOLD
@@ -286,25 +298,33 @@ class SimilarityIndex:
         )
         facts = [_facts(incident, modes)]
         exclude = np.asarray([self._row.get(incident.id, -1)])
-        return self._rank(vector, facts, exclude, top, threshold)[0][0]
+        return self._rank(vector, facts, exclude, top, threshold)[0].matches
 
     @garbage_collection_paused()
     def all_similar(
         self, top: int = 5, threshold: float = DEFAULT_THRESHOLD
     ) -> dict[str, list[Match]]:
         """Every indexed incident's most similar incidents, best first (the fast path)."""
-        result: dict[str, list[Match]] = {}
-        rows = max(1, BLOCK_CELLS // max(1, len(self.incidents)))
-        for start in range(0, len(self.incidents), rows):
-            stop = min(start + rows, len(self.incidents))
-            ranked, first_scores = self._rank_rows(start, stop, top, threshold)
-            for incident, matches, first in zip(
-                self.incidents[start:stop], ranked, first_scores.tolist(), strict=True
-            ):
-                result[incident.id] = matches
-                if top >= 1 and threshold <= RECURRENCE_THRESHOLD:
-                    self._best[incident.id] = matches[0] if first >= RECURRENCE_THRESHOLD else None
-        return result
+        context = _Context(top, threshold, self.weights, self.mode_titles)
+        rankings = _last_rankings.merged(self, context) if top >= 1 else {}
+        rest = np.asarray(
+            [row for row in range(len(self.incidents)) if row not in rankings], dtype=np.int64
+        )
+        block = max(1, BLOCK_CELLS // max(1, len(self.incidents)))
+        for start in range(0, len(rest), block):
+            rows = rest[start : start + block]
+            rankings.update(zip(rows.tolist(), self._rank_rows(rows, top, threshold), strict=True))
+        ordered = [rankings[row] for row in range(len(self.incidents))]
+        _last_rankings.remember(self, context, ordered)
+        if top >= 1 and threshold <= RECURRENCE_THRESHOLD:
+            for incident, ranking in zip(self.incidents, ordered, strict=True):
+                first = ranking.entries[0] if ranking.entries else None
+                found = first is not None and first.match and first.score >= RECURRENCE_THRESHOLD
+                self._best[incident.id] = first.match if found and first else None
+        return {
+            incident.id: ranking.matches
+            for incident, ranking in zip(self.incidents, ordered, strict=True)
+        }
 
     def recurrence(self, incident_id: str) -> Recurrence | None:
         """A possible repeat: the best match is earlier, shares a service and the root-cause
@@ -337,17 +357,10 @@ class SimilarityIndex:
             reason += f" Its prevent action item was done ({fixes[0]}); that fix may not have held."
         return Recurrence(earlier.id, best.score, bool(fixes), reason)
 
-    def _rank_rows(
-        self, start: int, stop: int, top: int, threshold: float
-    ) -> tuple[list[list[Match]], np.ndarray]:
-        """Rank the indexed incidents against the indexed rows ``start:stop``."""
-        return self._rank(
-            self.matrix[start:stop],
-            self._facts[start:stop],
-            np.arange(start, stop),
-            top,
-            threshold,
-        )
+    def _rank_rows(self, rows: np.ndarray, top: int, threshold: float) -> list[_Ranking]:
+        """Rank the indexed incidents against the indexed ``rows``."""
+        facts = [self._facts[row] for row in rows.tolist()]
+        return self._rank(self.matrix[rows], facts, rows, top, threshold)
 
     def _rank(
         self,
@@ -356,32 +369,49 @@ class SimilarityIndex:
         exclude: np.ndarray,
         top: int,
         threshold: float,
-    ) -> tuple[list[list[Match]], np.ndarray]:
-        """Rank the indexed incidents against each row of ``vectors``: the matches of each row,
-        and the unrounded score of each row's first match (-1 for none)."""
+    ) -> list[_Ranking]:
+        """Rank the indexed incidents against each row of ``vectors``."""
         count = len(self.incidents)
         if count == 0 or top <= 0:
-            return [[] for _ in facts], np.full(len(facts), -1.0)
+            return [_Ranking([], 0) for _ in facts]
         candidates, score = self._candidates(vectors, exclude, top, max(CANDIDATES, top))
         score[candidates == exclude[:, None]] = -1.0
         score = np.clip(np.where(score > 0.0, score, -1.0), -1.0, 1.0)
         order = np.lexsort((self._id_rank[candidates], -np.round(score, 6)), axis=1)[:, :top]
         best = np.take_along_axis(candidates, order, axis=1)
         best_score = np.take_along_axis(score, order, axis=1)
+        full = best_score[:, -1] > 0.0 if best.shape[1] == top else np.zeros(len(facts), bool)
+        floor = np.where(full, best_score[:, -1] - NEAR, 0.0)
+        near = ((score > 0.0) & (score >= floor[:, None])).sum(axis=1).tolist()
         keep = (best_score >= threshold) & (best_score > 0.0)
         positions, slots = np.nonzero(keep)
         shared = self._shared_terms(vectors, positions, best[positions, slots])
-        ranked: list[list[Match]] = [[] for _ in facts]
-        others = best[positions, slots].tolist()
         values = np.round(best_score[positions, slots], 3).tolist()
-        for position, other_row, value, (modes, words) in zip(
-            positions.tolist(), others, values, shared, strict=True
+        made = {
+            (position, slot): self._match(
+                facts[position], self._facts[other], self.incidents[other], value, modes, words
+            )
+            for position, slot, other, value, (modes, words) in zip(
+                positions.tolist(),
+                slots.tolist(),
+                best[positions, slots].tolist(),
+                values,
+                shared,
+                strict=True,
+            )
+        }
+        rankings = []
+        for position, (columns, scores) in enumerate(
+            zip(best.tolist(), best_score.tolist(), strict=True)
         ):
-            other = self.incidents[other_row]
-            match = self._match(facts[position], self._facts[other_row], other, value, modes, words)
-            ranked[position].append(match)
-        first = np.where(keep[:, 0], best_score[:, 0], -1.0)
-        return ranked, first
+            entries = []
+            for slot, (column, value) in enumerate(zip(columns, scores, strict=True)):
+                if value <= 0.0:
+                    break  # the positive scores come first
+                match, key = made.get((position, slot), (None, None))
+                entries.append(_Entry(column, value, match, key))
+            rankings.append(_Ranking(entries, near[position]))
+        return rankings
 
     def _match(
         self,
@@ -391,10 +421,10 @@ class SimilarityIndex:
         score: float,
         modes: list[str],
         words: list[str],
-    ) -> Match:
+    ) -> tuple[Match, _PairKey | None]:
         """``other`` as a match, or what the last index gave for the same pair and score: facts
         are a function of their incident's digest (``mkdocs serve`` ranks the same incidents
-        after each edit: 50,000 pairs at 10,000 incidents)."""
+        after each edit: 50,000 pairs at 10,000 incidents); and its key there, if it has one."""
 
         def made() -> Match:
             reasons = describe(mine, theirs, modes, words, self.mode_titles)
@@ -402,8 +432,18 @@ class SimilarityIndex:
             return Match(other.id, other.title, score, reasons, digest)
 
         if not (mine.digest and theirs.digest):
-            return made()
-        return _matches.get((mine.digest, theirs.digest, tuple(modes), tuple(words), score), made)
+            return made(), None
+        key = (mine.digest, theirs.digest, tuple(modes), tuple(words), score)
+        return _matches.get(key, made), key
+
+    def _exact_pairs(
+        self, vectors: sparse.csr_matrix, pair: np.ndarray, columns: np.ndarray
+    ) -> np.ndarray:
+        """The exact score of each row ``pair`` of ``vectors`` with the indexed row ``columns``
+        at the same position (sparse rows: a pair scores the same whichever rows it is
+        scored with)."""
+        products = vectors[pair].multiply(self.matrix[columns])
+        return np.asarray(products.sum(axis=1)).ravel()
 
     def _candidates(
         self, vectors: sparse.csr_matrix, exclude: np.ndarray, top: int, width: int
@@ -426,17 +466,8 @@ class SimilarityIndex:
         found = candidates >= 0
         columns = np.where(found, candidates, 0)
         exact = np.full(candidates.shape, -1.0)
-        if self._exact is None:
-            pair, slot = np.nonzero(found)
-            products = vectors[pair].multiply(self.matrix[columns[pair, slot]])
-            exact[pair, slot] = np.asarray(products.sum(axis=1)).ravel()
-        else:
-            queries = vectors.toarray()
-            step = max(1, GATHER_LIMIT // max(1, candidates.shape[1] * queries.shape[1]))
-            for start in range(0, len(rows), step):
-                part = slice(start, start + step)
-                exact[part] = np.einsum("rv,rcv->rc", queries[part], self._exact[columns[part]])
-            exact[~found] = -1.0
+        pair, slot = np.nonzero(found)
+        exact[pair, slot] = self._exact_pairs(vectors, pair, columns[pair, slot])
         return candidates, exact
 
     def _shared_terms(
@@ -498,6 +529,228 @@ def _facts(incident: Incident, told: Mapping[str, list[str]]) -> _Facts:
         frozenset(data.get("tags") or []),
         incident.digest,
     )
+
+
+class _Context(NamedTuple):
+    """What an ``all_similar`` ranking depends on besides the index's rows."""
+
+    top: int
+    threshold: float
+    weights: dict[int, float]
+    mode_titles: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One of a row's best columns: its exact score, and its match when at the threshold (with
+    its key in ``_matches``, if it has one)."""
+
+    column: int
+    score: float
+    match: Match | None
+    key: _PairKey | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranking:
+    """A row's best columns (at most ``top``, positive scores, best first), and ``near``: at
+    least how many columns score within ``NEAR`` of the ``top``-th of them (all positive ones
+    when fewer score)."""
+
+    entries: list[_Entry]
+    near: int
+
+    @property
+    def matches(self) -> list[Match]:
+        return [entry.match for entry in self.entries if entry.match is not None]
+
+
+class _LastRankings:
+    """The last ``all_similar``'s rankings, with the index rows they come from (by incidents'
+    digests): the next one merges them with the scores against the rows that changed.
+
+    A row that did not change scores the same as last time with every other such row, so its
+    best such columns are its last best less the changed ones; added to its best columns among
+    the changed rows, they are its best columns. That holds unless a changed column was among
+    its last best and they were ``top`` (the next best is unknown), or near-ties are many (see
+    ``NEAR``): such rows are ranked again."""
+
+    context: _Context | None
+    rows: dict[bytes, int]
+    indptr: np.ndarray
+    terms: np.ndarray
+    """Each cell's term number (``_term_id``), then one that never matches."""
+    values: np.ndarray
+    rankings: list[tuple[list[tuple[bytes, float, Match | None, _PairKey | None]], int]]
+    """Each row's entries, columns named by digest, and its ``near``."""
+
+    def __init__(self) -> None:
+        self.forget()
+
+    def forget(self) -> None:
+        self.context = None
+        self.rows = {}
+        self.indptr = np.zeros(1, np.int64)
+        self.terms = np.zeros(1, np.int64) - 1
+        self.values = np.full(1, np.nan)
+        self.rankings = []
+
+    def remember(
+        self, index: SimilarityIndex, context: _Context, rankings: Sequence[_Ranking]
+    ) -> None:
+        """Keep ``rankings`` of ``index`` made in ``context`` (only of an index whose
+        incidents each have their own digest)."""
+        digests = [incident.digest for incident in index.incidents]
+        self.forget()
+        if not all(digests) or len(set(digests)) < len(digests):
+            return
+        self.context = context
+        self.rows = {digest: row for row, digest in enumerate(digests)}
+        self.indptr = index.matrix.indptr.astype(np.int64)
+        self.terms = np.append(_term_ids(index.terms)[index.matrix.indices], -1)
+        self.values = np.append(index.matrix.data, np.nan)
+        self.rankings = [
+            (
+                [(digests[e.column], e.score, e.match, e.key) for e in ranking.entries],
+                ranking.near,
+            )
+            for ranking in rankings
+        ]
+
+    def merged(self, index: SimilarityIndex, context: _Context) -> dict[int, _Ranking]:
+        """The rankings of ``index``'s rows that merging gives (see the class), by row."""
+        count = len(index.incidents)
+        if context != self.context or not count:
+            return {}
+        previous = np.fromiter(
+            (self.rows.get(incident.digest, -1) for incident in index.incidents), np.int64, count
+        )
+        same = self._same_rows(index, previous)
+        changed = np.flatnonzero(~same)
+        if len(changed) * CHANGED_SHARE > count:
+            return {}
+        top = context.top
+        row_of = {incident.digest: row for row, incident in enumerate(index.incidents)}
+        rows: list[int] = []
+        kept: list[list[_Entry]] = []
+        floors: list[float] = []
+        nears: list[int] = []
+        for row in np.flatnonzero(same).tolist():
+            last, near = self.rankings[previous[row]]
+            if near >= NEAR_LIMIT:
+                continue
+            entries = []
+            for digest, score, match, key in last:
+                column = row_of.get(digest, -1)
+                if column >= 0 and same[column]:
+                    entries.append(_Entry(column, score, match, key))
+                    if key is not None:
+                        _matches.put(key, match)
+            full = len(last) == top
+            if full and len(entries) < len(last):
+                continue  # its next best is unknown
+            rows.append(row)
+            kept.append(entries)
+            floors.append(last[-1][1] - NEAR if full else 0.0)
+            nears.append(near)
+        added = self._scores_against(index, np.asarray(rows, np.int64), changed, floors)
+        return self._merge(index, context, rows, kept, added, nears)
+
+    def _same_rows(self, index: SimilarityIndex, previous: np.ndarray) -> np.ndarray:
+        """Whether each row of ``index`` is the row ``previous`` (-1: none) of the last one."""
+        matrix = index.matrix
+        lengths = np.diff(matrix.indptr)
+        last = np.maximum(previous, 0)
+        same = (previous >= 0) & (np.diff(self.indptr)[last] == lengths)
+        cell_row = np.repeat(np.arange(len(lengths)), lengths)
+        checked = same[cell_row]
+        at = self.indptr[last][cell_row] + np.arange(matrix.nnz) - matrix.indptr[cell_row]
+        at = np.where(checked, at, len(self.terms) - 1)
+        terms = _term_ids(index.terms)[matrix.indices]
+        differs = checked & ((self.terms[at] != terms) | (self.values[at] != matrix.data))
+        same[cell_row[differs]] = False
+        return np.asarray(same, bool)
+
+    @staticmethod
+    def _scores_against(
+        index: SimilarityIndex, rows: np.ndarray, changed: np.ndarray, floors: list[float]
+    ) -> list[list[tuple[int, float]]]:
+        """For each of ``rows``, the ``changed`` rows scoring more than 0 and at least its
+        floor, with their exact scores."""
+        added: list[list[tuple[int, float]]] = [[] for _ in range(len(rows))]
+        if not len(rows) or not len(changed):
+            return added
+        vectors = index.matrix[rows]
+        rough = sparse.coo_matrix(vectors @ index.matrix[changed].T)
+        floor = np.asarray(floors)[rough.row] - 1e-9  # far more than a rounding's difference
+        wanted = (rough.data > 0.0) & (rough.data >= floor)
+        pair, column = rough.row[wanted], changed[rough.col[wanted]]
+        exact = index._exact_pairs(vectors, pair, column)
+        for position, other, score in zip(
+            pair.tolist(), column.tolist(), exact.tolist(), strict=True
+        ):
+            if score > 0.0:
+                added[position].append((other, min(score, 1.0)))
+        return added
+
+    @staticmethod
+    def _merge(
+        index: SimilarityIndex,
+        context: _Context,
+        rows: list[int],
+        kept: list[list[_Entry]],
+        added: list[list[tuple[int, float]]],
+        nears: list[int],
+    ) -> dict[int, _Ranking]:
+        """Each row's kept entries and added scores, ranked; rows with many near-ties left out."""
+        top, threshold = context.top, context.threshold
+        merged: dict[int, list[_Entry]] = {}
+        new_pairs: list[tuple[int, int, int, float]] = []  # row, slot, column, score
+        result: dict[int, _Ranking] = {}
+        for row, entries, scores, near in zip(rows, kept, added, nears, strict=True):
+            if scores:
+                candidates = [*entries, *(_Entry(c, s, None, None) for c, s in scores)]
+                rounded = np.round([entry.score for entry in candidates], 6)
+                ids = index._id_rank[[entry.column for entry in candidates]]
+                order = np.lexsort((ids, -rounded))[:top].tolist()
+                entries = [candidates[slot] for slot in order]
+                if len(entries) == top:
+                    last = entries[-1].score - NEAR
+                    near += sum(score >= last for _, score in scores)
+                else:
+                    near = len(entries)
+                if near >= NEAR_LIMIT:
+                    continue
+                new_pairs.extend(
+                    (row, slot, entry.column, entry.score)
+                    for slot, entry in enumerate(entries)
+                    if entry.key is None and entry.match is None and entry.score >= threshold
+                )
+            merged[row] = entries
+            result[row] = _Ranking(entries, near)
+        if new_pairs:
+            pair_rows = np.asarray([row for row, _, _, _ in new_pairs], np.int64)
+            columns = np.asarray([column for _, _, column, _ in new_pairs], np.int64)
+            shared = index._shared_terms(index.matrix, pair_rows, columns)
+            values = np.round([score for _, _, _, score in new_pairs], 3).tolist()
+            for (row, slot, column, score), value, (modes, words) in zip(
+                new_pairs, values, shared, strict=True
+            ):
+                match, key = index._match(
+                    index._facts[row],
+                    index._facts[column],
+                    index.incidents[column],
+                    value,
+                    modes,
+                    words,
+                )
+                merged[row][slot] = _Entry(column, score, match, key)
+        return result
+
+
+def _term_ids(terms: Sequence[str]) -> np.ndarray:
+    """The term number (``_term_id``) of each of ``terms``."""
+    return np.fromiter(map(_term_id, terms), np.int64, len(terms))
 
 
 def _candidate_columns(scores: np.ndarray, top: int, width: int, id_rank: np.ndarray) -> np.ndarray:
@@ -604,11 +857,13 @@ def forget() -> None:
     _term_numbers.clear()
     _term_names.clear()
     _matches.forget()
+    _last_rankings.forget()
 
 
 _matches: Carried[_PairKey, Match] = Carried()
 """The matches the last index with the same mode titles gave, by pair and score (one caller
 thread at a time)."""
+_last_rankings = _LastRankings()
 _last_rows: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 """The last call's rows (term numbers, counts) by the incidents' digests."""
 _term_numbers: dict[str, int] = {}
@@ -688,6 +943,16 @@ def _runs(incidents: Sequence[Incident]) -> Iterator[tuple[int, list[str]]]:
             start, texts, size = row + 1, [], 0
     if texts:
         yield start, texts
+
+
+def _rounded_frequencies(frequency: np.ndarray) -> np.ndarray:
+    """Document frequencies to ``FREQUENCY_DIGITS`` significant digits, halves up."""
+    digits = np.searchsorted(_POWERS_OF_TEN, frequency, side="right")
+    step = _POWERS_OF_TEN[np.maximum(digits - FREQUENCY_DIGITS, 0)]
+    return (frequency + step // 2) // step * step
+
+
+_POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)
 
 
 def _idf(document_frequency: np.ndarray, count: int) -> np.ndarray:

@@ -722,6 +722,31 @@ def test_incident_files_are_listed_in_path_order_part_by_part(tmp_path: Path) ->
     assert sorted(listed, key=lambda f: [*collection._parts(f[0]), f[1]]) == listed[::-1]
 
 
+def test_incident_files_listed_again_follow_added_renamed_and_removed_files(
+    tmp_path: Path,
+) -> None:
+    """``mkdocs serve`` lists the files after each save: the same files give the same list (not
+    sorted again), and any change to them shows."""
+    for name in ("2024/b.yaml", "2024/a.yaml", "2023/c.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("id: x\n", encoding="utf-8")
+
+    def listed() -> list[str]:
+        found = collection.incident_files(tmp_path)
+        return [path.relative_to(tmp_path).as_posix() for path in found]
+
+    assert listed() == ["2023/c.yaml", "2024/a.yaml", "2024/b.yaml"]
+    first = collection.incident_files(tmp_path)
+    first.clear()  # a caller's list is its own
+    assert listed() == ["2023/c.yaml", "2024/a.yaml", "2024/b.yaml"]
+    (tmp_path / "2024/0.yaml").write_text("id: y\n", encoding="utf-8")
+    assert listed() == ["2023/c.yaml", "2024/0.yaml", "2024/a.yaml", "2024/b.yaml"]
+    (tmp_path / "2024/a.yaml").rename(tmp_path / "2023/a.yaml")
+    assert listed() == ["2023/a.yaml", "2023/c.yaml", "2024/0.yaml", "2024/b.yaml"]
+    (tmp_path / "2023/c.yaml").unlink()
+    assert listed() == ["2023/a.yaml", "2024/0.yaml", "2024/b.yaml"]
+
+
 def test_display_paths_follow_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -112,16 +112,26 @@ def incident_files(folder: Path) -> list[Path]:
     """
     if folder.is_file():
         return [folder]
+    global _last_listing
     found = [
         (directory, name)
         for directory, _, names in os.walk(folder, onerror=_unlistable)
         for name in names
         if name.endswith(INCIDENT_SUFFIXES) and not name.startswith("_")
     ]
+    if _last_listing[0] == found:  # ``mkdocs serve`` lists the same files after most saves
+        return list(_last_listing[1])
+    listed = list(found)
     # In the order of their paths, as ``pathlib`` compares them, making each folder's path once.
     folders = {directory: _parts(directory) for directory, _ in found}
     found.sort(key=lambda found: [*folders[found[0]], os.path.normcase(found[1])])
-    return [Path(directory, name) for directory, name in found]
+    paths = [Path(directory, name) for directory, name in found]
+    _last_listing = (listed, paths)
+    return list(paths)
+
+
+_last_listing: tuple[list[tuple[str, str]], list[Path]] = ([], [])
+"""The last listing's files, as found, and in order: the same files found give the same list."""
 
 
 def _parts(folder: str) -> list[str]:

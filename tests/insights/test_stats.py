@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
-from postmortems.insights.stats import figures, filter_incidents
+from postmortems.insights.stats import counted, figures, filter_incidents
 from postmortems.insights.stats_text import text_report
 from postmortems.site import render
 from postmortems.site.insight_pages import stats_page
@@ -36,7 +36,7 @@ def test_unknown_times_are_left_out_not_counted_as_zero(incidents, schema):
 
 
 def test_page_shows_the_same_medians_and_p90_as_computed(incidents, schema):
-    page = stats_page(render.environment(), incidents, schema, TODAY)
+    page = stats_page(render.environment(), counted(incidents), schema, TODAY)
 
     assert "| All | 5 | 7 min | 17 min | 1 h | 1 h 48 min | 5 h 20 min | 2 d 13 h |" in page
     assert "| SEV2: major | 3 | 5 min | 17 min | 30 min | 1 h 18 min | 40 min | 2 d 18 h |" in page
@@ -44,7 +44,7 @@ def test_page_shows_the_same_medians_and_p90_as_computed(incidents, schema):
 
 
 def test_page_counts_incidents_per_month_severity_category_and_service(incidents, schema):
-    page = stats_page(render.environment(), incidents, schema, TODAY)
+    page = stats_page(render.environment(), counted(incidents), schema, TODAY)
 
     assert "| 2024-07 | 1 | 1 | 0 | 0 | 2 |" in page
     assert "| [Deployment](root-causes/deployment/index.md) | 2 |" in page
@@ -56,12 +56,12 @@ def test_months_without_incidents_are_in_the_chart_data_but_not_the_table(incide
     result = figures(incidents, schema)
 
     assert [m.month for m in result.months] == ["2024-04", "2024-05", "2024-06", "2024-07"]
-    page = stats_page(render.environment(), incidents, schema, TODAY)
+    page = stats_page(render.environment(), counted(incidents), schema, TODAY)
     assert "| 2024-05 |" not in page
 
 
 def test_every_chart_is_one_inline_svg_block_that_parses(incidents, schema):
-    page = stats_page(render.environment(), incidents, schema, TODAY)
+    page = stats_page(render.environment(), counted(incidents), schema, TODAY)
 
     blocks = page.split("<figure")[1:]
     assert len(blocks) == 6
@@ -80,7 +80,7 @@ def test_hostile_service_name_cannot_break_tables_or_svg(schema):
         "2024-01-01-hostile", datetime(2024, 1, 1, tzinfo=UTC), services=(hostile,)
     )
 
-    page = stats_page(render.environment(), [incident], schema, TODAY)
+    page = stats_page(render.environment(), counted([incident]), schema, TODAY)
 
     assert "<script>" not in page
     assert "{{" not in page

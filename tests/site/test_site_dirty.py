@@ -24,6 +24,7 @@ from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.pages import Page
 from postmortems.core import collection as collection_module
 from postmortems.insights.exports import EXPORT_NAMES
+from postmortems.site import pages as pages_module
 from postmortems.site import plugin as plugin_module
 from postmortems.site import render as render_module
 from postmortems.site.incremental import PageSources
@@ -260,6 +261,33 @@ def test_a_preview_makes_only_the_pages_an_edit_changed_and_stats_no_page_source
     assert asked[f"incidents/{OTHER_ID}/index.md"] == 0
     assert asked[f"incidents/{RICH_ID}/index.md"] == 0  # rewritten: newer than its page
     assert "Retitled" in preview.page(f"incidents/{RICH_ID}")
+
+
+def test_the_statistics_page_is_made_again_only_when_what_it_counts_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The statistics count severities, categories, services, months and durations: a new
+    title leaves the page as it was, a new severity makes it again."""
+    made: list[int] = []
+    stats_page = pages_module.stats_page
+
+    def counted_stats_page(*args: Any) -> str:
+        made.append(1)
+        return stats_page(*args)
+
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        monkeypatch.setattr(pages_module, "stats_page", counted_stats_page)
+        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
+        preview.build()
+        assert made == []
+        edit(project, RICH_ID, "\nseverity: SEV2", "\nseverity: SEV1")
+        preview.build()
+        assert made == [1]
+    finally:
+        preview.stop()
+    assert_as_built_clean(project, preview.site_dir)
 
 
 def before_exports(monkeypatch: pytest.MonkeyPatch, hook: Callable[[bool], None]) -> None:

@@ -6,13 +6,15 @@ Durations are heavy-tailed, so the headline figures are the median and the 90th 
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..core import derive
+from ..core.cache import Carried
 from ..core.model import Incident
 from ..core.vocabulary import Term, vocabulary
 
@@ -133,11 +135,49 @@ _Measured = tuple[float | None, ...]
 """An incident's ``MEASURES``, in seconds (``None``: not recorded)."""
 
 
-def _measured(incident: Incident) -> _Measured:
-    return tuple(
-        None if (delta := measure(incident)) is None else delta.total_seconds()
-        for _, _, measure in MEASURES
+class Counted(NamedTuple):
+    """What the figures count of one incident."""
+
+    severity: str
+    category: str
+    services: tuple[str, ...]
+    month: tuple[int, int]
+    """The year and month it started (in the offset its file gives)."""
+    measured: _Measured
+
+
+def counted(incidents: Sequence[Incident]) -> list[Counted]:
+    """What the figures count of each incident; those of the last call are kept by the
+    incidents' digests (``mkdocs serve`` asks again after each save)."""
+    _counted.start(None)
+    return [
+        _counted.get(incident.digest, functools.partial(_count, incident))
+        if incident.digest
+        else _count(incident)
+        for incident in incidents
+    ]
+
+
+def _count(incident: Incident) -> Counted:
+    started = incident.started_at
+    return Counted(
+        incident.severity,
+        incident.category,
+        tuple(incident.services),
+        (started.year, started.month),
+        tuple(
+            None if (delta := measure(incident)) is None else delta.total_seconds()
+            for _, _, measure in MEASURES
+        ),
     )
+
+
+_counted: Carried[bytes, Counted] = Carried()
+
+
+def forget() -> None:
+    """Keep nothing for a next call (after a build that is not a preview's: memory for pages)."""
+    _counted.forget()
 
 
 def _group(key: str, label: str, members: Sequence[_Measured]) -> Group:
@@ -148,12 +188,11 @@ def _group(key: str, label: str, members: Sequence[_Measured]) -> Group:
     return Group(key, label, len(members), spreads)
 
 
-def _months(incidents: Sequence[Incident], severities: Sequence[Term]) -> list[Month]:
+def _months(rows: Sequence[Counted], severities: Sequence[Term]) -> list[Month]:
     """Every month from the first incident's to the last one's, empty months included."""
     per_month: dict[tuple[int, int], Counter[str]] = {}
-    for incident in incidents:
-        key = (incident.started_at.year, incident.started_at.month)
-        per_month.setdefault(key, Counter())[incident.severity] += 1
+    for row in rows:
+        per_month.setdefault(row.month, Counter())[row.severity] += 1
     if not per_month:
         return []
     (year, month), last = min(per_month), max(per_month)
@@ -169,16 +208,21 @@ def _months(incidents: Sequence[Incident], severities: Sequence[Term]) -> list[M
 
 def figures(incidents: Sequence[Incident], schema: Mapping[str, Any]) -> Figures:
     """Compute every figure for ``incidents``; vocabulary order and titles come from ``schema``."""
-    severities = _terms(schema, "severity", (i.severity for i in incidents))
-    categories = _terms(schema, "rootCauseCategory", (i.category for i in incidents))
-    # Each incident is measured once: it counts in a group per dimension, and in "All".
-    measured = [_measured(incident) for incident in incidents]
+    return figures_of(counted(incidents), schema)
+
+
+def figures_of(rows: Sequence[Counted], schema: Mapping[str, Any]) -> Figures:
+    """``figures`` of the incidents ``rows`` count (see ``counted``)."""
+    severities = _terms(schema, "severity", (row.severity for row in rows))
+    categories = _terms(schema, "rootCauseCategory", (row.category for row in rows))
+    # Each incident counts in a group per dimension, and in "All".
+    measured = [row.measured for row in rows]
     members: dict[str, dict[str, list[_Measured]]] = {name: {} for name, _ in DIMENSIONS}
-    for incident, row in zip(incidents, measured, strict=True):
-        members["severity"].setdefault(incident.severity, []).append(row)
-        members["category"].setdefault(incident.category, []).append(row)
-        for service in incident.services:
-            members["service"].setdefault(service, []).append(row)
+    for row in rows:
+        members["severity"].setdefault(row.severity, []).append(row.measured)
+        members["category"].setdefault(row.category, []).append(row.measured)
+        for service in row.services:
+            members["service"].setdefault(service, []).append(row.measured)
     labels = {
         "severity": {t.value: t.title for t in severities},
         "category": {t.value: t.title for t in categories},
@@ -193,6 +237,4 @@ def figures(incidents: Sequence[Incident], schema: Mapping[str, Any]) -> Figures
         else:
             keys = sorted(found, key=lambda key: (-len(found[key]), key))
         groups[name] = [_group(key, labels[name].get(key, key), members[name][key]) for key in keys]
-    return Figures(
-        severities, _months(incidents, severities), _group("all", "All", measured), groups
-    )
+    return Figures(severities, _months(rows, severities), _group("all", "All", measured), groups)

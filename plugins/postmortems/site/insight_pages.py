@@ -15,7 +15,7 @@ from ..core.vocabulary import Term
 from ..insights import charts
 from ..insights.actions import action_rows, follow_up_order, owner_counts, statuses
 from ..insights.quality import report
-from ..insights.stats import CHART_LIMIT, DIMENSIONS, MEASURES, Figures, figures
+from ..insights.stats import CHART_LIMIT, DIMENSIONS, MEASURES, Counted, Figures, figures_of
 from ..insights.stats_text import duration
 from .render import render
 
@@ -25,16 +25,16 @@ QUALITY_PAGE = "quality.md"
 
 
 def stats_page(
-    env: jinja2.Environment, incidents: Sequence[Incident], schema: Mapping[str, Any], today: date
+    env: jinja2.Environment, rows: Sequence[Counted], schema: Mapping[str, Any], today: date
 ) -> str:
-    """The Markdown of the ``stats`` page."""
-    result = figures(incidents, schema)
+    """The Markdown of the ``stats`` page, of the incidents ``rows`` count (see ``counted``)."""
+    result = figures_of(rows, schema)
     return render(
         env,
         "stats.md.j2",
         page_src=STATS_PAGE,
         figures=result,
-        charts=_charts(result) if incidents else {},
+        charts=_charts(result) if rows else {},
         measures=MEASURES,
         dimensions=DIMENSIONS,
         chart_limit=CHART_LIMIT,

@@ -23,6 +23,7 @@ from ..core.collection import Collection
 from ..core.model import Incident
 from ..core.urls import incident_page
 from ..core.vocabulary import VOCABULARIES, titles, vocabulary
+from ..insights.stats import counted
 from ..similarity import Match, Recurrence, SimilarityIndex
 from . import render
 from .fragments import Fragments
@@ -218,9 +219,17 @@ def site_pages(
     yield from _timeline_pages(pages, rows)
     incidents, schema = collection.incidents, collection.schema
     inputs = (incidents, fingerprint(schema), today)
+    # The statistics count a few fields of each incident: an edit of anything else leaves the
+    # page as it was.
+    figured = counted(incidents)
+    shown = fingerprint("".join(map(tuple.__repr__, figured)))  # plain values: their state
+    yield pages.generated(
+        STATS_PAGE,
+        (shown, fingerprint(schema), today),
+        lambda: stats_page(env, figured, schema, today),
+    )
     action_statuses = vocabulary(dict(schema), "actionStatus")
     insights: list[tuple[str, Callable[[], str]]] = [
-        (STATS_PAGE, lambda: stats_page(env, incidents, schema, today)),
         (ACTION_ITEMS_PAGE, lambda: action_items_page(env, incidents, today, action_statuses)),
         *(
             (

@@ -23,13 +23,18 @@ from mkdocs.utils.meta import YAML_RE, get_data
 
 from .. import similarity
 from ..core.cache import TextStore, default_cache_dir, fingerprint
-from ..core.collection import Collection, freeze_survivors, load_collection, thaw
+from ..core.collection import (
+    Collection,
+    freeze_survivors,
+    load_collection,
+    thaw,
+)
 from ..core.files import read_folder
 from ..core.problems import ProjectError
 from ..core.project import ProjectPaths, resolve_paths
 from ..core.terminal import inert
 from ..core.timestamps import build_date
-from ..insights import actions, exports
+from ..insights import actions, exports, stats
 from . import page_state
 from .background import Background
 from .config import PostmortemsConfig
@@ -324,6 +329,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             # Pages and exports are made: no later build in this process reuses these.
             self.similar, self.told = {}, {}
             actions.forget()
+            stats.forget()
         return files
 
     @event_priority(-1000)  # after every other plugin changed the files

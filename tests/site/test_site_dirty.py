@@ -482,6 +482,42 @@ def test_a_preview_freezes_no_more_objects_save_after_save(
     assert max(frozen) <= first * 1.25, frozen
 
 
+def test_a_preview_rebuilds_without_the_cyclic_collector_and_turns_it_back_on(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A preview's rebuild pauses the cyclic garbage collector (it would rescan the objects the
+    rebuild makes several times: seconds at 10,000 incidents); its first build, which renders
+    every page, does not. The collector is on again after each build, a failed one included."""
+    collecting: list[bool] = []
+    site_pages = plugin_module.site_pages
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        collecting.append(gc.isenabled())
+        return site_pages(*args, **kwargs)
+
+    def failing_build_page(*args: Any, **kwargs: Any) -> None:
+        raise PluginError("stopped half way")
+
+    monkeypatch.setattr(plugin_module, "site_pages", recording)
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        assert gc.isenabled()
+        edit(project, OTHER_ID, "\ntitle: ", "\ntitle: Retitled ")
+        preview.build()
+        assert gc.isenabled()
+        edit(project, OTHER_ID, "\ntitle: ", "\ntitle: Again ")
+        with monkeypatch.context() as patched:
+            patched.setattr(build_module, "_build_page", failing_build_page)
+            with pytest.raises(Abort):
+                preview.build()
+        assert gc.isenabled()
+    finally:
+        preview.stop()
+    assert collecting == [True, False, False]
+    assert gc.isenabled()
+
+
 def test_an_invalid_save_rebuilds_no_page_and_its_fix_only_the_pages_it_changed(
     project: Path,
 ) -> None:

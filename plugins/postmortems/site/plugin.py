@@ -26,6 +26,7 @@ from ..core.cache import TextStore, default_cache_dir, fingerprint
 from ..core.collection import (
     Collection,
     freeze_survivors,
+    garbage_collection_paused,
     load_collection,
     thaw,
 )
@@ -115,6 +116,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         store, for the next preview)."""
         self.watcher = Watcher()
         """Under ``serve``, what tells of saves to the incidents, schema, catalog, templates."""
+        self.collector_paused = contextlib.ExitStack()
+        """A preview's rebuild runs with the cyclic garbage collector paused (see
+        ``on_config``); closed when it ends."""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -130,6 +134,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """A later build in the same process (tests) is not a preview. The background writing
         stops after its current step: the preview's site is about to go."""
         thaw()  # a build stopped by KeyboardInterrupt never reached on_build_error
+        self.collector_paused.close()
         self.is_serve = self.dirty = False
         self.fragments = None
         self.writer.stop()
@@ -139,6 +144,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.scratch = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if self.is_serve and self.dirty and self.built is not None:
+            # A preview's rebuild, with the last one's objects frozen (``freeze_survivors``):
+            # the collector would still rescan the millions it makes (pages, files, listings)
+            # several times, a second or two at 10,000 incidents. Its garbage (cycles of pages
+            # and files) is collected at the next rebuild's freeze.
+            self.collector_paused.enter_context(garbage_collection_paused())
         self.problems = None
         self.sources_building = None
         self.after_pages = []
@@ -527,6 +538,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def _close_caches(self) -> Callable[[], None]:
         """Close this build's caches; the call returned writes what it rendered into the store."""
+        self.collector_paused.close()
         if not self.is_serve:
             thaw()  # a preview keeps them frozen for its next rebuild (see ``freeze_survivors``)
         if self.parked is not None:

@@ -1046,3 +1046,31 @@ def test_an_edit_that_retells_another_story_joins_its_matches(
     assert sum(ranked) < 5
     assert before[60].id in [match[0] for match in merged[before[7].id][:3]]  # with two copies
     assert merged == fresh_ranking(after)
+
+
+def test_a_word_that_becomes_too_common_to_name_is_no_longer_named_after_an_edit() -> None:
+    """A row can weigh the same though one of its words became too common to name as a reason
+    (a story of one word): its matches are described again."""
+
+    def telling(identifier: str, story: str) -> Incident:
+        fields = {"title": story, "summary": story, "resolution": story}
+        return digested(incident(identifier, **fields, root_cause={"category": "bug"}))
+
+    others = [telling(f"x{number}", f"Quokka{number}.") for number in range(8)]
+    before = [telling("a", "Timeout."), telling("b", "Timeout."), *others]
+    SimilarityIndex(before).all_similar()
+    after = [*before[:-1], telling("x7", "Timeout.")]
+    assert ranking(after) == fresh_ranking(after)
+
+
+def test_an_index_ranks_after_an_empty_one_and_with_repeated_digests() -> None:
+    SimilarityIndex([]).all_similar()
+    incidents = copied_corpus(1)[:20]
+    assert ranking(incidents) == fresh_ranking(incidents)
+    twice = [*incidents, dataclasses.replace(incidents[3], data={**incidents[3].data, "id": "z"})]
+    assert ranking(twice) == fresh_ranking(twice)
+
+
+def test_rounded_frequencies_never_make_a_word_weigh_less_than_nothing() -> None:
+    everywhere = [incident(f"i{number:03d}", summary="A timeout.") for number in range(105)]
+    assert SimilarityIndex(everywhere).idf.min() > 0

@@ -95,9 +95,9 @@ FREQUENCY_DIGITS = 2
 """Significant digits kept of a document frequency (smaller ones are exact)."""
 LENGTH_DIGITS = 3
 """Significant digits kept of the average story length."""
-TIE_DECIMALS = 4
-"""Single-precision scores equal to this many decimals count as tied when choosing among
-more than ``CANDIDATES`` near-ties."""
+TIE_DECIMALS = 6
+"""Scores equal to this many decimals count as tied when choosing among more than
+``CANDIDATES`` near-ties (as when ranking)."""
 BLOCK_CELLS = 2_500_000
 """Most scores computed at once (rows of a block x indexed incidents): large blocks are faster,
 and this one holds 10 MB in single precision (a larger one raised a build's peak memory)."""
@@ -244,7 +244,7 @@ class SimilarityIndex:
         self._is_mode = self._kind == MODES
         document_frequency = np.bincount(counts.indices, minlength=len(self.vocabulary))
         count = len(self.incidents)
-        self._document_frequency = _rounded_frequencies(document_frequency)
+        self._document_frequency = np.minimum(_rounded_frequencies(document_frequency), count)
         self.idf = _idf(self._document_frequency, count)
         self._unseen_idf = float(_idf(np.zeros(1), count)[0])
         lengths = _story_lengths(counts, self._kind)
@@ -268,6 +268,15 @@ class SimilarityIndex:
         rare.data[common[rare.indices]] = 0.0
         rare.eliminate_zeros()
         self._rare = sparse.csc_matrix(rare.T)
+
+    @functools.cached_property
+    def _telling(self) -> np.ndarray:
+        """Whether each column may be named as a reason: a failure mode, or a story word in at
+        most ``GENERIC_SHARE`` of the incidents."""
+        common = max(2, GENERIC_SHARE * len(self.incidents))
+        return np.asarray(
+            self._is_mode | ((self._kind == STORY) & (self._document_frequency <= common)), bool
+        )
 
     def told(self, incident_id: str) -> list[str]:
         """The failure modes the indexed incident's story tells, first told first."""
@@ -305,7 +314,7 @@ class SimilarityIndex:
         self, top: int = 5, threshold: float = DEFAULT_THRESHOLD
     ) -> dict[str, list[Match]]:
         """Every indexed incident's most similar incidents, best first (the fast path)."""
-        context = _Context(top, threshold, self.weights, self.mode_titles)
+        context = _Context(top, threshold, self.weights, self.mode_titles, len(self.incidents))
         rankings = _last_rankings.merged(self, context) if top >= 1 else {}
         rest = np.asarray(
             [row for row in range(len(self.incidents)) if row not in rankings], dtype=np.int64
@@ -319,8 +328,8 @@ class SimilarityIndex:
         if top >= 1 and threshold <= RECURRENCE_THRESHOLD:
             for incident, ranking in zip(self.incidents, ordered, strict=True):
                 first = ranking.entries[0] if ranking.entries else None
-                found = first is not None and first.match and first.score >= RECURRENCE_THRESHOLD
-                self._best[incident.id] = first.match if found and first else None
+                repeat = first is not None and first.score >= RECURRENCE_THRESHOLD
+                self._best[incident.id] = first.match if first is not None and repeat else None
         return {
             incident.id: ranking.matches
             for incident, ranking in zip(self.incidents, ordered, strict=True)
@@ -462,7 +471,16 @@ class SimilarityIndex:
         text.reshape(-1)[at] += rare.data
         known = exclude >= 0
         text[rows[known], exclude[known]] = -1.0
-        candidates = _candidate_columns(text, top, width, self._id_rank)
+
+        def precise(rows: np.ndarray) -> np.ndarray:
+            """Double-precision scores of ``rows`` (each row's own sums: the same whichever
+            rows are scored together, unlike a single-precision product's)."""
+            scores = np.asarray((vectors[rows] @ self.matrix.T).toarray())
+            own = known[rows]
+            scores[np.flatnonzero(own), exclude[rows][own]] = -1.0
+            return scores
+
+        candidates = _candidate_columns(text, top, width, self._id_rank, precise)
         found = candidates >= 0
         columns = np.where(found, candidates, 0)
         exact = np.full(candidates.shape, -1.0)
@@ -479,10 +497,7 @@ class SimilarityIndex:
             return []
         products = sparse.csr_matrix(vectors[positions].multiply(self.matrix[rows]))
         products.eliminate_zeros()
-        count = len(self.incidents)
-        telling = self._is_mode | (
-            (self._kind == STORY) & (self._document_frequency <= max(2, GENERIC_SHARE * count))
-        )
+        telling = self._telling
         pairs = products.shape[0]
         pair = np.repeat(np.arange(pairs), np.diff(products.indptr))
         keep = telling[products.indices]
@@ -538,6 +553,8 @@ class _Context(NamedTuple):
     threshold: float
     weights: dict[int, float]
     mode_titles: dict[str, str]
+    incidents: int
+    """How many: which words are too common to name as reasons depends on it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -554,7 +571,7 @@ class _Entry:
 @dataclass(frozen=True, slots=True)
 class _Ranking:
     """A row's best columns (at most ``top``, positive scores, best first), and ``near``: at
-    least how many columns score within ``NEAR`` of the ``top``-th of them (all positive ones
+    most how many columns score within ``NEAR`` of the ``top``-th of them (all positive ones
     when fewer score)."""
 
     entries: list[_Entry]
@@ -573,7 +590,8 @@ class _LastRankings:
     best such columns are its last best less the changed ones; added to its best columns among
     the changed rows, they are its best columns. That holds unless a changed column was among
     its last best and they were ``top`` (the next best is unknown), or near-ties are many (see
-    ``NEAR``): such rows are ranked again."""
+    ``NEAR``): such rows are ranked again (every full one when ``top`` reaches ``NEAR_LIMIT``).
+    One caller thread at a time."""
 
     context: _Context | None
     rows: dict[bytes, int]
@@ -581,6 +599,8 @@ class _LastRankings:
     terms: np.ndarray
     """Each cell's term number (``_term_id``), then one that never matches."""
     values: np.ndarray
+    telling: np.ndarray
+    """Whether each cell's term may be named as a reason (``SimilarityIndex._telling``)."""
     rankings: list[tuple[list[tuple[bytes, float, Match | None, _PairKey | None]], int]]
     """Each row's entries, columns named by digest, and its ``near``."""
 
@@ -593,6 +613,7 @@ class _LastRankings:
         self.indptr = np.zeros(1, np.int64)
         self.terms = np.zeros(1, np.int64) - 1
         self.values = np.full(1, np.nan)
+        self.telling = np.zeros(1, bool)
         self.rankings = []
 
     def remember(
@@ -609,6 +630,7 @@ class _LastRankings:
         self.indptr = index.matrix.indptr.astype(np.int64)
         self.terms = np.append(_term_ids(index.terms)[index.matrix.indices], -1)
         self.values = np.append(index.matrix.data, np.nan)
+        self.telling = np.append(index._telling[index.matrix.indices], False)
         self.rankings = [
             (
                 [(digests[e.column], e.score, e.match, e.key) for e in ranking.entries],
@@ -620,7 +642,8 @@ class _LastRankings:
     def merged(self, index: SimilarityIndex, context: _Context) -> dict[int, _Ranking]:
         """The rankings of ``index``'s rows that merging gives (see the class), by row."""
         count = len(index.incidents)
-        if context != self.context or not count:
+        digests = {incident.digest for incident in index.incidents}
+        if context != self.context or not self.rows or len(digests) < count or b"" in digests:
             return {}
         previous = np.fromiter(
             (self.rows.get(incident.digest, -1) for incident in index.incidents), np.int64, count
@@ -667,7 +690,12 @@ class _LastRankings:
         at = self.indptr[last][cell_row] + np.arange(matrix.nnz) - matrix.indptr[cell_row]
         at = np.where(checked, at, len(self.terms) - 1)
         terms = _term_ids(index.terms)[matrix.indices]
-        differs = checked & ((self.terms[at] != terms) | (self.values[at] != matrix.data))
+        telling = index._telling[matrix.indices]
+        differs = checked & (
+            (self.terms[at] != terms)
+            | (self.values[at] != matrix.data)
+            | (self.telling[at] != telling)
+        )
         same[cell_row[differs]] = False
         return np.asarray(same, bool)
 
@@ -753,12 +781,19 @@ def _term_ids(terms: Sequence[str]) -> np.ndarray:
     return np.fromiter(map(_term_id, terms), np.int64, len(terms))
 
 
-def _candidate_columns(scores: np.ndarray, top: int, width: int, id_rank: np.ndarray) -> np.ndarray:
+def _candidate_columns(
+    scores: np.ndarray,
+    top: int,
+    width: int,
+    id_rank: np.ndarray,
+    precise: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
     """For each row, the columns that may hold its ``top`` best positive scores: every column
     scoring at least a lower bound of its ``top``-th best (the ``top``-th best of the maxima of
     ``CHUNK_COLUMNS``-wide chunks) less ``MARGIN``; when there are more than ``width`` (many
-    near-ties), the ``width`` best, ties by id (``id_rank``, the rank of each column's id).
-    Rows are padded with -1 (cheaper than partitioning every row)."""
+    near-ties), the ``width`` best by their ``precise`` scores (of the rows given), ties by id
+    (``id_rank``, the rank of each column's id). Rows are padded with -1 (cheaper than
+    partitioning every row)."""
     rows, count = scores.shape
     if count <= width:
         return np.tile(np.arange(count), (rows, 1))
@@ -791,7 +826,7 @@ def _candidate_columns(scores: np.ndarray, top: int, width: int, id_rank: np.nda
     chosen[row, slot] = column
     if crowded.any():
         # Many near-ties (such as copies of one incident): the best, then the first by id.
-        near = np.round(scores[crowded], TIE_DECIMALS)
+        near = np.round(precise(np.flatnonzero(crowded)), TIE_DECIMALS)
         by_id = np.broadcast_to(id_rank, near.shape)
         chosen[crowded] = np.lexsort((by_id, -near), axis=1)[:, :width]
     return chosen

@@ -487,26 +487,36 @@ def test_a_preview_rebuilds_without_the_cyclic_collector_and_turns_it_back_on(
 ) -> None:
     """A preview's rebuild pauses the cyclic garbage collector (it would rescan the objects the
     rebuild makes several times: seconds at 10,000 incidents); its first build, which renders
-    every page, does not. The collector is on again after each build, a failed one included."""
-    collecting: list[bool] = []
+    every page, does not, nor does a rebuild that makes many pages again (their garbage would
+    pile up). The collector is on again after each build, a failed one included."""
+    ranking: list[bool] = []  # whether it collects while ranking, then while converting pages
+    converting: list[bool] = []
     site_pages = plugin_module.site_pages
+    populate_page = build_module._populate_page
 
     def recording(*args: Any, **kwargs: Any) -> Any:
-        collecting.append(gc.isenabled())
+        ranking.append(gc.isenabled())
         return site_pages(*args, **kwargs)
+
+    def converting_page(page: Page, *args: Any, **kwargs: Any) -> None:
+        if page.file.src_uri == f"incidents/{OTHER_ID}/index.md":
+            converting.append(gc.isenabled())
+        populate_page(page, *args, **kwargs)
 
     def failing_build_page(*args: Any, **kwargs: Any) -> None:
         raise PluginError("stopped half way")
 
     monkeypatch.setattr(plugin_module, "site_pages", recording)
+    monkeypatch.setattr(build_module, "_populate_page", converting_page)
     preview = Preview(project, command="serve")
     try:
-        preview.build()
-        assert gc.isenabled()
-        edit(project, OTHER_ID, "\ntitle: ", "\ntitle: Retitled ")
-        preview.build()
-        assert gc.isenabled()
-        edit(project, OTHER_ID, "\ntitle: ", "\ntitle: Again ")
+        for title, pages_paused in (("First", None), ("Retitled", 500), ("Again", 0)):
+            if pages_paused is not None:
+                monkeypatch.setattr(plugin_module, "PAUSED_COLLECTOR_PAGES", pages_paused)
+            edit(project, OTHER_ID, "\ntitle: ", f"\ntitle: {title} ")
+            preview.build()
+            assert gc.isenabled()
+        edit(project, OTHER_ID, "\ntitle: ", "\ntitle: Failing ")
         with monkeypatch.context() as patched:
             patched.setattr(build_module, "_build_page", failing_build_page)
             with pytest.raises(Abort):
@@ -514,7 +524,8 @@ def test_a_preview_rebuilds_without_the_cyclic_collector_and_turns_it_back_on(
         assert gc.isenabled()
     finally:
         preview.stop()
-    assert collecting == [True, False, False]
+    assert ranking == [True, False, False, False]
+    assert converting == [True, False, True, True]
     assert gc.isenabled()
 
 

@@ -119,8 +119,9 @@ def incident_files(folder: Path) -> list[Path]:
         for name in names
         if name.endswith(INCIDENT_SUFFIXES) and not name.startswith("_")
     ]
-    if _last_listing[0] == found:  # ``mkdocs serve`` lists the same files after most saves
-        return list(_last_listing[1])
+    last_found, last_paths = _last_listing
+    if last_found == found:  # ``mkdocs serve`` lists the same files after most saves
+        return list(last_paths)
     listed = list(found)
     # In the order of their paths, as ``pathlib`` compares them, making each folder's path once.
     folders = {directory: _parts(directory) for directory, _ in found}

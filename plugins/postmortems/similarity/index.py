@@ -96,8 +96,10 @@ FREQUENCY_DIGITS = 2
 LENGTH_DIGITS = 3
 """Significant digits kept of the average story length."""
 TIE_DECIMALS = 6
-"""Scores equal to this many decimals count as tied when choosing among more than
-``CANDIDATES`` near-ties (as when ranking)."""
+"""Scores equal to this many decimals are tied: ranked by id (also when choosing among more
+than ``CANDIDATES`` near-ties)."""
+SCORE_DECIMALS = 3
+"""A match's score is shown to this many decimals."""
 BLOCK_CELLS = 2_500_000
 """Most scores computed at once (rows of a block x indexed incidents): large blocks are faster,
 and this one holds 10 MB in single precision (a larger one raised a build's peak memory)."""
@@ -315,7 +317,8 @@ class SimilarityIndex:
     ) -> dict[str, list[Match]]:
         """Every indexed incident's most similar incidents, best first (the fast path)."""
         context = _Context(top, threshold, self.weights, self.mode_titles, len(self.incidents))
-        rankings = _last_rankings.merged(self, context) if top >= 1 else {}
+        terms = _term_ids(self.terms)  # numbered once per call (``forget`` numbers afresh)
+        rankings = _last_rankings.merged(self, terms, context) if top >= 1 else {}
         rest = np.asarray(
             [row for row in range(len(self.incidents)) if row not in rankings], dtype=np.int64
         )
@@ -324,7 +327,7 @@ class SimilarityIndex:
             rows = rest[start : start + block]
             rankings.update(zip(rows.tolist(), self._rank_rows(rows, top, threshold), strict=True))
         ordered = [rankings[row] for row in range(len(self.incidents))]
-        _last_rankings.remember(self, context, ordered)
+        _last_rankings.remember(self, terms, context, ordered)
         if top >= 1 and threshold <= RECURRENCE_THRESHOLD:
             for incident, ranking in zip(self.incidents, ordered, strict=True):
                 first = ranking.entries[0] if ranking.entries else None
@@ -386,7 +389,8 @@ class SimilarityIndex:
         candidates, score = self._candidates(vectors, exclude, top, max(CANDIDATES, top))
         score[candidates == exclude[:, None]] = -1.0
         score = np.clip(np.where(score > 0.0, score, -1.0), -1.0, 1.0)
-        order = np.lexsort((self._id_rank[candidates], -np.round(score, 6)), axis=1)[:, :top]
+        rounded = np.round(score, TIE_DECIMALS)
+        order = np.lexsort((self._id_rank[candidates], -rounded), axis=1)[:, :top]
         best = np.take_along_axis(candidates, order, axis=1)
         best_score = np.take_along_axis(score, order, axis=1)
         full = best_score[:, -1] > 0.0 if best.shape[1] == top else np.zeros(len(facts), bool)
@@ -395,7 +399,7 @@ class SimilarityIndex:
         keep = (best_score >= threshold) & (best_score > 0.0)
         positions, slots = np.nonzero(keep)
         shared = self._shared_terms(vectors, positions, best[positions, slots])
-        values = np.round(best_score[positions, slots], 3).tolist()
+        values = np.round(best_score[positions, slots], SCORE_DECIMALS).tolist()
         made = {
             (position, slot): self._match(
                 facts[position], self._facts[other], self.incidents[other], value, modes, words
@@ -617,10 +621,14 @@ class _LastRankings:
         self.rankings = []
 
     def remember(
-        self, index: SimilarityIndex, context: _Context, rankings: Sequence[_Ranking]
+        self,
+        index: SimilarityIndex,
+        terms: np.ndarray,
+        context: _Context,
+        rankings: Sequence[_Ranking],
     ) -> None:
-        """Keep ``rankings`` of ``index`` made in ``context`` (only of an index whose
-        incidents each have their own digest)."""
+        """Keep ``rankings`` of ``index`` (whose columns' term numbers are ``terms``) made in
+        ``context`` (only of an index whose incidents each have their own digest)."""
         digests = [incident.digest for incident in index.incidents]
         self.forget()
         if not all(digests) or len(set(digests)) < len(digests):
@@ -628,7 +636,7 @@ class _LastRankings:
         self.context = context
         self.rows = {digest: row for row, digest in enumerate(digests)}
         self.indptr = index.matrix.indptr.astype(np.int64)
-        self.terms = np.append(_term_ids(index.terms)[index.matrix.indices], -1)
+        self.terms = np.append(terms[index.matrix.indices], -1)
         self.values = np.append(index.matrix.data, np.nan)
         self.telling = np.append(index._telling[index.matrix.indices], False)
         self.rankings = [
@@ -639,8 +647,11 @@ class _LastRankings:
             for ranking in rankings
         ]
 
-    def merged(self, index: SimilarityIndex, context: _Context) -> dict[int, _Ranking]:
-        """The rankings of ``index``'s rows that merging gives (see the class), by row."""
+    def merged(
+        self, index: SimilarityIndex, terms: np.ndarray, context: _Context
+    ) -> dict[int, _Ranking]:
+        """The rankings of ``index``'s rows (its columns' term numbers: ``terms``) that merging
+        gives (see the class), by row."""
         count = len(index.incidents)
         digests = {incident.digest for incident in index.incidents}
         if context != self.context or not self.rows or len(digests) < count or b"" in digests:
@@ -648,7 +659,7 @@ class _LastRankings:
         previous = np.fromiter(
             (self.rows.get(incident.digest, -1) for incident in index.incidents), np.int64, count
         )
-        same = self._same_rows(index, previous)
+        same = self._same_rows(index, terms, previous)
         changed = np.flatnonzero(~same)
         if len(changed) * CHANGED_SHARE > count:
             return {}
@@ -679,7 +690,9 @@ class _LastRankings:
         added = self._scores_against(index, np.asarray(rows, np.int64), changed, floors)
         return self._merge(index, context, rows, kept, added, nears)
 
-    def _same_rows(self, index: SimilarityIndex, previous: np.ndarray) -> np.ndarray:
+    def _same_rows(
+        self, index: SimilarityIndex, terms: np.ndarray, previous: np.ndarray
+    ) -> np.ndarray:
         """Whether each row of ``index`` is the row ``previous`` (-1: none) of the last one."""
         matrix = index.matrix
         lengths = np.diff(matrix.indptr)
@@ -689,10 +702,9 @@ class _LastRankings:
         checked = same[cell_row]
         at = self.indptr[last][cell_row] + np.arange(matrix.nnz) - matrix.indptr[cell_row]
         at = np.where(checked, at, len(self.terms) - 1)
-        terms = _term_ids(index.terms)[matrix.indices]
         telling = index._telling[matrix.indices]
         differs = checked & (
-            (self.terms[at] != terms)
+            (self.terms[at] != terms[matrix.indices])
             | (self.values[at] != matrix.data)
             | (self.telling[at] != telling)
         )
@@ -732,13 +744,12 @@ class _LastRankings:
     ) -> dict[int, _Ranking]:
         """Each row's kept entries and added scores, ranked; rows with many near-ties left out."""
         top, threshold = context.top, context.threshold
-        merged: dict[int, list[_Entry]] = {}
         new_pairs: list[tuple[int, int, int, float]] = []  # row, slot, column, score
         result: dict[int, _Ranking] = {}
         for row, entries, scores, near in zip(rows, kept, added, nears, strict=True):
             if scores:
                 candidates = [*entries, *(_Entry(c, s, None, None) for c, s in scores)]
-                rounded = np.round([entry.score for entry in candidates], 6)
+                rounded = np.round([entry.score for entry in candidates], TIE_DECIMALS)
                 ids = index._id_rank[[entry.column for entry in candidates]]
                 order = np.lexsort((ids, -rounded))[:top].tolist()
                 entries = [candidates[slot] for slot in order]
@@ -754,13 +765,12 @@ class _LastRankings:
                     for slot, entry in enumerate(entries)
                     if entry.key is None and entry.match is None and entry.score >= threshold
                 )
-            merged[row] = entries
             result[row] = _Ranking(entries, near)
         if new_pairs:
             pair_rows = np.asarray([row for row, _, _, _ in new_pairs], np.int64)
             columns = np.asarray([column for _, _, column, _ in new_pairs], np.int64)
             shared = index._shared_terms(index.matrix, pair_rows, columns)
-            values = np.round([score for _, _, _, score in new_pairs], 3).tolist()
+            values = np.round([score for _, _, _, score in new_pairs], SCORE_DECIMALS).tolist()
             for (row, slot, column, score), value, (modes, words) in zip(
                 new_pairs, values, shared, strict=True
             ):
@@ -772,7 +782,7 @@ class _LastRankings:
                     modes,
                     words,
                 )
-                merged[row][slot] = _Entry(column, score, match, key)
+                result[row].entries[slot] = _Entry(column, score, match, key)
         return result
 
 

@@ -518,6 +518,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             page_state.release(page)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.collector_paused.close()
         self.shown_problems = self.problems
         # What this build rendered is written in the background, unless an earlier build's
         # still waits there (saves in a row would pile them up in memory).
@@ -549,7 +550,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def _close_caches(self) -> Callable[[], None]:
         """Close this build's caches; the call returned writes what it rendered into the store."""
-        self.collector_paused.close()
         if not self.is_serve:
             thaw()  # a preview keeps them frozen for its next rebuild (see ``freeze_survivors``)
         if self.parked is not None:

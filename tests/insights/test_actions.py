@@ -8,7 +8,12 @@ from datetime import UTC, date, datetime
 from postmortems.core.project import packaged_vocabulary
 from postmortems.insights.actions import action_rows, owner_counts
 from postmortems.site import render
-from postmortems.site.insight_pages import action_items_page, action_status_page
+from postmortems.site.insight_pages import (
+    action_items_figures,
+    action_items_page,
+    action_status_page,
+    action_status_rows,
+)
 
 from .helpers import TODAY, make_incident
 
@@ -17,11 +22,14 @@ STATUSES = {term.value: term for term in packaged_vocabulary("actionStatus")}
 
 def _status_page(incidents, status):
     """The Markdown of the page listing the action items of ``status``."""
-    return action_status_page(render.environment(), incidents, TODAY, STATUSES[status])
+    term = STATUSES[status]
+    rows = action_status_rows(action_rows(incidents, TODAY), term)
+    return action_status_page(render.environment(), rows, TODAY, term)
 
 
 def _overview(incidents):
-    return action_items_page(render.environment(), incidents, TODAY, list(STATUSES.values()))
+    figures = action_items_figures(action_rows(incidents, TODAY), TODAY, list(STATUSES.values()))
+    return action_items_page(render.environment(), figures)
 
 
 def _incident(*actions):

@@ -37,7 +37,7 @@ def test_share_of_unknown_root_causes(incidents):
     result = report(incidents, TODAY)
 
     assert result.unknown_share == pytest.approx(0.2)
-    assert "**20 %** of incidents" in quality_page(render.environment(), incidents, TODAY)
+    assert "**20 %** of incidents" in quality_page(render.environment(), report(incidents, TODAY))
 
 
 def test_drafts_are_stale_after_30_days_from_written_on_else_started_at():
@@ -67,7 +67,7 @@ def test_empty_lessons_count_as_missing():
 
 
 def test_page_lists_findings_with_links_and_check_names(incidents):
-    page = quality_page(render.environment(), incidents, TODAY)
+    page = quality_page(render.environment(), report(incidents, TODAY))
 
     assert page.startswith("---\ntitle: Data quality\nrender_macros: false\n")
     assert "| Stale drafts | `stale-drafts` | 1 | 1 |" in page
@@ -84,7 +84,7 @@ def test_hostile_action_title_is_escaped_on_the_page():
         action_items=[{"title": "<script>x</script> | {{ y }}", "status": "open"}],
     )
 
-    page = quality_page(render.environment(), [incident], TODAY)
+    page = quality_page(render.environment(), report([incident], TODAY))
 
     assert "<script>" not in page
     assert "{{" not in page

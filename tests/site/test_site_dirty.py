@@ -290,6 +290,46 @@ def test_the_statistics_page_is_made_again_only_when_what_it_counts_changed(
     assert_as_built_clean(project, preview.site_dir)
 
 
+def test_the_follow_up_pages_are_made_again_only_when_what_they_list_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The action-items overview counts items by status and owner, each status's page lists
+    its items with their incidents' titles, the quality page lists findings: a title edit
+    makes again only the pages that list the incident."""
+    made: list[str] = []
+
+    def recorded(name: str) -> Callable[..., str]:
+        page = getattr(pages_module, name)
+
+        def recording(*args: Any) -> str:
+            status = next((arg.value for arg in args if hasattr(arg, "value")), None)
+            made.append(name if status is None else f"{name}:{status}")
+            return page(*args)
+
+        return recording
+
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        for name in ("action_items_page", "action_status_page", "quality_page"):
+            monkeypatch.setattr(pages_module, name, recorded(name))
+        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")  # an item of each status
+        preview.build()
+        statuses = [f"action_status_page:{s}" for s in ("done", "in-progress", "open", "wont-do")]
+        assert sorted(made) == statuses
+        made.clear()
+        edit(project, OTHER_ID, "\ntitle: ", "\ntitle: Retitled ")  # no items, quality findings
+        preview.build()
+        assert made == ["quality_page"]
+        made.clear()
+        edit(project, RICH_ID, "owner: Payments team", "owner: Checkout team")  # counted by owner
+        preview.build()
+        assert sorted(made) == ["action_items_page", *statuses]
+    finally:
+        preview.stop()
+    assert_as_built_clean(project, preview.site_dir)
+
+
 def before_exports(monkeypatch: pytest.MonkeyPatch, hook: Callable[[bool], None]) -> None:
     """Call ``hook`` before each writing of the exports, with whether it is in the background."""
     write = plugin_module._write_exports

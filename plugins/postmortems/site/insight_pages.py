@@ -10,11 +10,10 @@ from typing import Any
 import jinja2
 
 from ..core.derive import OPEN_ACTION_STATUSES
-from ..core.model import Incident
 from ..core.vocabulary import Term
 from ..insights import charts
-from ..insights.actions import action_rows, follow_up_order, owner_counts, statuses
-from ..insights.quality import report
+from ..insights.actions import ActionRow, follow_up_order, owner_counts, statuses
+from ..insights.quality import Report
 from ..insights.stats import CHART_LIMIT, DIMENSIONS, MEASURES, Counted, Figures, figures_of
 from ..insights.stats_text import duration
 from .render import render
@@ -49,32 +48,26 @@ def action_status_src(status: str) -> str:
     return f"action-items/{status}/index.md"
 
 
-def action_items_page(
-    env: jinja2.Environment,
-    incidents: Sequence[Incident],
-    today: date,
-    status_terms: Sequence[Term],
-) -> str:
-    """The Markdown of the ``action-items`` page: counts by status and owner, a link to each
-    status's page (``status_terms``: the schema's action statuses)."""
-    rows = action_rows(incidents, today)
+def action_items_figures(
+    rows: Sequence[ActionRow], today: date, status_terms: Sequence[Term]
+) -> dict[str, Any]:
+    """What the ``action-items`` page shows of every action item ``rows`` holds: counts by
+    status and owner, a link to each status's page (``status_terms``: the schema's action
+    statuses). Plain values: the page is made again only when they change."""
     tally = {term.value: [0, 0] for term in status_terms}  # items, overdue items
     for row in rows:
         counted = tally.setdefault(row.status, [0, 0])
         counted[0] += 1
         counted[1] += row.overdue
-    return render(
-        env,
-        "action-items.md.j2",
-        page_src=ACTION_ITEMS_PAGE,
-        rows=rows,
-        counts={
+    return {
+        "counts": {
+            "total": len(rows),
             "incidents": len({row.incident.id for row in rows}),
             "overdue": sum(row.overdue for row in rows),
             "unowned": sum(row.missing_owner for row in rows),
             "undated": sum(row.missing_due for row in rows),
         },
-        status_pages=[
+        "status_pages": [
             {
                 "title": term.title,
                 "page": action_status_src(term.value),
@@ -83,20 +76,32 @@ def action_items_page(
             }
             for term in status_terms
         ],
-        owners=owner_counts(rows),
-        status_titles={term.value: term.title for term in status_terms},
-        status_counts={status: items for status, (items, _) in tally.items()},
-        statuses=statuses(rows),
-        today=today,
-    )
+        "owners": owner_counts(rows),
+        "status_titles": {term.value: term.title for term in status_terms},
+        "status_counts": {status: items for status, (items, _) in tally.items()},
+        "statuses": statuses(rows),
+        "today": today,
+    }
+
+
+def action_items_page(env: jinja2.Environment, figures: Mapping[str, Any]) -> str:
+    """The Markdown of the ``action-items`` page (see ``action_items_figures``)."""
+    return render(env, "action-items.md.j2", page_src=ACTION_ITEMS_PAGE, **figures)
+
+
+def action_status_rows(rows: Sequence[ActionRow], status: Term) -> list[ActionRow]:
+    """The action items of ``status`` among ``rows``, in the order its page lists them:
+    overdue first."""
+    listed = [row for row in rows if row.status == status.value]
+    listed.sort(key=follow_up_order)
+    return listed
 
 
 def action_status_page(
-    env: jinja2.Environment, incidents: Sequence[Incident], today: date, status: Term
+    env: jinja2.Environment, rows: Sequence[ActionRow], today: date, status: Term
 ) -> str:
-    """The Markdown of the page listing the action items of ``status``, overdue first."""
-    rows = [row for row in action_rows(incidents, today) if row.status == status.value]
-    rows.sort(key=follow_up_order)
+    """The Markdown of the page listing ``rows``, the action items of ``status`` (see
+    ``action_status_rows``)."""
     return render(
         env,
         "action-items-status.md.j2",
@@ -109,9 +114,9 @@ def action_status_page(
     )
 
 
-def quality_page(env: jinja2.Environment, incidents: Sequence[Incident], today: date) -> str:
-    """The Markdown of the ``quality`` page."""
-    return render(env, "quality.md.j2", report=report(incidents, today), page_src=QUALITY_PAGE)
+def quality_page(env: jinja2.Environment, found: Report) -> str:
+    """The Markdown of the ``quality`` page, of the report ``found``."""
+    return render(env, "quality.md.j2", report=found, page_src=QUALITY_PAGE)
 
 
 def _charts(result: Figures) -> dict[str, str]:

@@ -23,6 +23,8 @@ from ..core.collection import Collection
 from ..core.model import Incident
 from ..core.urls import incident_page
 from ..core.vocabulary import VOCABULARIES, titles, vocabulary
+from ..insights.actions import action_rows
+from ..insights.quality import report
 from ..insights.stats import counted
 from ..similarity import Match, Recurrence, SimilarityIndex
 from . import render
@@ -31,8 +33,10 @@ from .insight_pages import (
     ACTION_ITEMS_PAGE,
     QUALITY_PAGE,
     STATS_PAGE,
+    action_items_figures,
     action_items_page,
     action_status_page,
+    action_status_rows,
     action_status_src,
     quality_page,
     stats_page,
@@ -218,9 +222,8 @@ def site_pages(
     yield from _failure_mode_pages(pages, rows, collection.schema, told or {})
     yield from _timeline_pages(pages, rows)
     incidents, schema = collection.incidents, collection.schema
-    inputs = (incidents, fingerprint(schema), today)
-    # The statistics count a few fields of each incident: an edit of anything else leaves the
-    # page as it was.
+    # Each follow-up page is keyed by what it shows (a title edit leaves the statistics, and
+    # the action-item pages of other incidents' items, as they were).
     figured = counted(incidents)
     shown = fingerprint("".join(map(tuple.__repr__, figured)))  # plain values: their state
     yield pages.generated(
@@ -229,19 +232,18 @@ def site_pages(
         lambda: stats_page(env, figured, schema, today),
     )
     action_statuses = vocabulary(dict(schema), "actionStatus")
-    insights: list[tuple[str, Callable[[], str]]] = [
-        (ACTION_ITEMS_PAGE, lambda: action_items_page(env, incidents, today, action_statuses)),
-        *(
-            (
-                action_status_src(status.value),
-                functools.partial(action_status_page, env, incidents, today, status),
-            )
-            for status in action_statuses
-        ),
-        (QUALITY_PAGE, lambda: quality_page(env, incidents, today)),
-    ]
-    for src_uri, rendered in insights:
-        yield pages.generated(src_uri, inputs, rendered)
+    actions = action_rows(incidents, today)
+    overview = action_items_figures(actions, today, action_statuses)
+    yield pages.generated(ACTION_ITEMS_PAGE, (overview,), lambda: action_items_page(env, overview))
+    for status in action_statuses:
+        listed = action_status_rows(actions, status)
+        yield pages.generated(
+            action_status_src(status.value),
+            (status, today, [(row.incident, row.position) for row in listed]),
+            functools.partial(action_status_page, env, listed, today, status),
+        )
+    found = report(incidents, today)
+    yield pages.generated(QUALITY_PAGE, (found,), lambda: quality_page(env, found))
 
 
 def template_environment(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime, timedelta
 
@@ -64,6 +65,30 @@ def test_empty_lessons_count_as_missing():
     )
 
     assert _ids(report([incident], TODAY).result("missing-lessons")) == ["2024-01-01-empty"]
+
+
+def test_findings_kept_between_reports_follow_the_day_and_each_edit():
+    """``mkdocs serve`` asks for the report after each save: an incident's findings are kept
+    while it is unchanged, but never outlive the day or the file they were found in."""
+    draft = dataclasses.replace(
+        make_incident("2024-01-01-draft", datetime(2024, 1, 1, tzinfo=UTC), status="draft"),
+        digest=b"draft",
+    )
+
+    def stale(incident, today):
+        return report([incident], today).result("stale-drafts").findings
+
+    assert [f.detail for f in stale(draft, date(2024, 3, 1))] == [
+        "draft for 60 days (started on 2024-01-01)"
+    ]
+    assert [f.detail for f in stale(draft, date(2024, 3, 11))] == [
+        "draft for 70 days (started on 2024-01-01)"
+    ]
+    final = dataclasses.replace(draft, data={**draft.data, "status": "final"}, digest=b"final")
+    assert stale(final, date(2024, 3, 11)) == []
+    stale(draft, date(2024, 3, 11))
+    loaded_again = dataclasses.replace(draft)
+    assert stale(loaded_again, date(2024, 3, 11))[0].incident is loaded_again
 
 
 def test_page_lists_findings_with_links_and_check_names(incidents):

@@ -97,17 +97,18 @@ def action_rows(incidents: Iterable[Incident], today: date) -> list[ActionRow]:
     rows: list[ActionRow] = []
     for incident in incidents:
         if not incident.digest:
-            rows += _incident_rows(incident, today)
+            rows += incident_action_rows(incident, today)
             continue
-        own = _rows.get(incident.digest, functools.partial(_incident_rows, incident, today))
+        own = _rows.get(incident.digest, functools.partial(incident_action_rows, incident, today))
         if own and own[0].incident is not incident:  # an equal incident loaded again
-            own = _incident_rows(incident, today)
+            own = incident_action_rows(incident, today)
             _rows.put(incident.digest, own)
         rows += own
     return rows
 
 
-def _incident_rows(incident: Incident, today: date) -> tuple[ActionRow, ...]:
+def incident_action_rows(incident: Incident, today: date) -> tuple[ActionRow, ...]:
+    """The incident's action items as rows, made anew."""
     return tuple(
         ActionRow(incident, action, derive.is_overdue(action, today), position)
         for position, action in enumerate(incident.action_items)

@@ -5,15 +5,16 @@ Each check has a stable name so a team can gate CI on it (``postmortems quality 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..core.cache import derived_digest
+from ..core.cache import Carried, derived_digest
 from ..core.model import Incident
-from .actions import ActionRow, action_rows
+from .actions import ActionRow, incident_action_rows
 
 STALE_DRAFT_DAYS = 30
 
@@ -25,10 +26,10 @@ class Finding:
     incident: Incident
     detail: str
 
-    @property
+    @functools.cached_property
     def digest(self) -> bytes:
         """Of what the finding shows, when its incident has a digest (else empty): a listing
-        keeps its rows by it (``site.fragments``)."""
+        keeps its rows by it (``site.fragments``), the quality page is keyed by it."""
         return derived_digest(self.incident.digest, self.detail)
 
     def as_dict(self) -> dict[str, Any]:
@@ -42,19 +43,20 @@ class Finding:
 
 @dataclass(frozen=True)
 class Check:
-    """A named data-quality check over all incidents."""
+    """A named data-quality check, of one incident at a time."""
 
     name: str
     title: str
     description: str
-    run: Callable[[Sequence[Incident], date], list[Finding]]
+    finds: Callable[[Incident, date], list[str]]
+    """What it finds in an incident on a day: one detail per finding."""
 
 
-def _missing(field: str, detail: str) -> Callable[[Sequence[Incident], date], list[Finding]]:
-    def run(incidents: Sequence[Incident], today: date) -> list[Finding]:
-        return [Finding(i, detail) for i in incidents if not _has_content(i.data.get(field))]
+def _missing(field: str, detail: str) -> Callable[[Incident, date], list[str]]:
+    def finds(incident: Incident, today: date) -> list[str]:
+        return [] if _has_content(incident.data.get(field)) else [detail]
 
-    return run
+    return finds
 
 
 def _has_content(value: Any) -> bool:
@@ -66,34 +68,28 @@ def _has_content(value: Any) -> bool:
     return value is not None
 
 
-def _unknown_root_cause(incidents: Sequence[Incident], today: date) -> list[Finding]:
-    return [
-        Finding(i, "root cause category is unknown") for i in incidents if i.category == "unknown"
-    ]
+def _unknown_root_cause(incident: Incident, today: date) -> list[str]:
+    return ["root cause category is unknown"] if incident.category == "unknown" else []
 
 
-def _stale_drafts(incidents: Sequence[Incident], today: date) -> list[Finding]:
-    findings = []
-    for incident in incidents:
-        written = incident.written_on or incident.started_at.date()
-        age = (today - written).days
-        if incident.status == "draft" and age > STALE_DRAFT_DAYS:
-            since = "written on" if incident.written_on else "started on"
-            findings.append(Finding(incident, f"draft for {age} days ({since} {written})"))
-    return findings
+def _stale_draft(incident: Incident, today: date) -> list[str]:
+    written = incident.written_on or incident.started_at.date()
+    age = (today - written).days
+    if incident.status != "draft" or age <= STALE_DRAFT_DAYS:
+        return []
+    since = "written on" if incident.written_on else "started on"
+    return [f"draft for {age} days ({since} {written})"]
 
 
 def _action_items(
     flag: Callable[[ActionRow], bool], detail: str
-) -> Callable[[Sequence[Incident], date], list[Finding]]:
-    def run(incidents: Sequence[Incident], today: date) -> list[Finding]:
+) -> Callable[[Incident, date], list[str]]:
+    def finds(incident: Incident, today: date) -> list[str]:
         return [
-            Finding(row.incident, f"{detail}: {row.title}")
-            for row in action_rows(incidents, today)
-            if flag(row)
+            f"{detail}: {row.title}" for row in incident_action_rows(incident, today) if flag(row)
         ]
 
-    return run
+    return finds
 
 
 CHECKS = (
@@ -131,7 +127,7 @@ CHECKS = (
         "stale-drafts",
         "Stale drafts",
         f"Drafts older than {STALE_DRAFT_DAYS} days (by `written_on`, else `started_at`).",
-        _stale_drafts,
+        _stale_draft,
     ),
     Check(
         "action-items-without-owner",
@@ -218,7 +214,48 @@ def _printable(text: str) -> str:
 
 
 def report(incidents: Sequence[Incident], today: date) -> Report:
-    """Run every check over ``incidents``."""
-    return Report(
-        len(incidents), today, [Result(check, check.run(incidents, today)) for check in CHECKS]
+    """Run every check over ``incidents`` (an incident's findings of the last call are reused
+    when it is the same object on the same day: one caller thread at a time)."""
+    _findings.start(today)
+    found = []
+    for incident in incidents:
+        if not incident.digest:
+            found.append(_incident_findings(incident, today))
+            continue
+        own = _findings.get(incident.digest, functools.partial(_incident_findings, incident, today))
+        if own.incident is not incident:  # an equal incident loaded again
+            own = _incident_findings(incident, today)
+            _findings.put(incident.digest, own)
+        found.append(own)
+    results = [
+        Result(check, [finding for own in found for finding in own.by_check[position]])
+        for position, check in enumerate(CHECKS)
+    ]
+    return Report(len(incidents), today, results)
+
+
+@dataclass(frozen=True)
+class _IncidentFindings:
+    incident: Incident
+    by_check: tuple[tuple[Finding, ...], ...]
+    """In the order of ``CHECKS``."""
+
+
+def _incident_findings(incident: Incident, today: date) -> _IncidentFindings:
+    return _IncidentFindings(
+        incident,
+        tuple(
+            tuple(Finding(incident, detail) for detail in check.finds(incident, today))
+            for check in CHECKS
+        ),
     )
+
+
+_findings: Carried[bytes, _IncidentFindings] = Carried()
+"""Each incident's findings by its digest, as of a day (``mkdocs serve`` asks for the report
+again after each save)."""
+
+
+def forget() -> None:
+    """Keep no findings for a next call (after a build that is not a preview's)."""
+    _findings.forget()

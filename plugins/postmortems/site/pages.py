@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from ..core import derive
-from ..core.cache import TextStore, derived_digest, fingerprint
+from ..core.cache import Listing, TextStore, derived_digest, fingerprint
 from ..core.collection import Collection
 from ..core.model import Incident
 from ..core.urls import incident_page
@@ -172,7 +172,7 @@ class Row:
 
 def index_rows(
     incidents: Sequence[Incident], schema: dict[str, Any], recurrences: Mapping[str, Recurrence]
-) -> list[Row]:
+) -> Listing:
     """``incidents`` as rows of an index table, their category and status named as the schema
     names them."""
     categories, statuses = titles(schema, "rootCauseCategory"), titles(schema, "status")
@@ -187,7 +187,7 @@ def index_rows(
         # Plain values (strings, a timedelta, a bool): their repr is their state.
         digest = derived_digest(incident.digest, repr(values).encode())
         rows.append(Row(incident, *values, digest=digest))
-    return rows
+    return Listing(rows)
 
 
 def site_pages(
@@ -363,7 +363,7 @@ def _service_pages(
     services = []
     for slug in sorted(set(by_service) | set(catalog)):
         entry = catalog.get(slug, {})
-        service_rows = by_service.get(slug, [])
+        service_rows = Listing(by_service.get(slug, ()))
         durations = [
             row.duration.total_seconds() for row in service_rows if row.duration is not None
         ]
@@ -440,7 +440,7 @@ def _term_pages(
             "value": term.value,
             "title": term.title,
             "description": term.description,
-            **{group: by_term.get(term.value, []) for group, by_term in groups.items()},
+            **{group: Listing(by_term.get(term.value, ())) for group, by_term in groups.items()},
         }
         for term in vocabulary(dict(schema), vocabulary_name)
     ]
@@ -468,12 +468,12 @@ def _timeline_pages(pages: _Pages, rows: Sequence[Row]) -> list[GeneratedPage]:
         years.append(
             {
                 "year": year,
-                "rows": by_year[year],
+                "rows": Listing(by_year[year]),
                 "months": [
                     {
                         "name": f"{calendar.month_name[month]} {year}",
                         "anchor": f"{year}-{month:02}",
-                        "rows": by_month[month],
+                        "rows": Listing(by_month[month]),
                     }
                     for month in sorted(by_month, reverse=True)
                 ],

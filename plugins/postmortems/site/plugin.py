@@ -35,7 +35,7 @@ from ..core.problems import ProjectError
 from ..core.project import ProjectPaths, resolve_paths
 from ..core.terminal import inert
 from ..core.timestamps import build_date
-from ..insights import actions, exports, stats
+from ..insights import actions, exports, quality, stats
 from . import page_state
 from .background import Background
 from .config import PostmortemsConfig
@@ -351,6 +351,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.similar, self.told = {}, {}
             actions.forget()
             stats.forget()
+            quality.forget()
         return files
 
     @event_priority(-1000)  # after every other plugin changed the files

@@ -522,6 +522,36 @@ def test_a_preview_freezes_no_more_objects_save_after_save(
     assert max(frozen) <= first * 1.25, frozen
 
 
+def test_a_preview_collects_garbage_between_builds_not_when_a_save_is_rebuilt(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full collection scans every live object (a second or two at 10,000 incidents): the
+    preview runs it in the background once a build is done, and the rebuild of the next save
+    then freezes what lives without collecting first."""
+    collected: list[bool] = []  # for each full collection, whether the building thread ran it
+    collect = gc.collect
+
+    def recording(*args: Any) -> int:
+        collected.append(threading.current_thread() is threading.main_thread())
+        return collect(*args)
+
+    preview = Preview(project, command="serve")
+    plugin = preview._config().plugins["postmortems"]
+    try:
+        preview.build()
+        plugin.writer.join()
+        monkeypatch.setattr(gc, "collect", recording)
+        for save in range(2 * collection_module.FULL_COLLECTION_EVERY):
+            edit(project, RICH_ID, "\ntitle: ", f"\ntitle: Save {save} ")
+            preview.build()
+            assert True not in collected, "the rebuild collected"
+            plugin.writer.join()
+            assert collected == [False] * (save + 1), "no collection after the build"
+    finally:
+        preview.stop()
+    assert_as_built_clean(project, preview.site_dir)
+
+
 def test_a_preview_rebuilds_without_the_cyclic_collector_and_turns_it_back_on(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

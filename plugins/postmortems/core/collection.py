@@ -219,30 +219,45 @@ def freeze_survivors() -> None:
     garbage collections until ``thaw``: full passes no longer rescan them again and again.
 
     ``mkdocs serve`` keeps what it froze from one rebuild to the next. From a process's second
-    freeze on, what is not frozen is collected first (garbage of earlier builds nothing holds);
-    every ``FULL_COLLECTION_EVERY``-th freeze thaws everything first, so garbage frozen since
-    (what was still held at a freeze, or became garbage in a cycle later) is freed then and
-    never piles up save after save."""
-    global _in_effect, _freezes
-    if _freezes % FULL_COLLECTION_EVERY == 0:
-        thaw()
-    if _freezes:
-        gc.collect()  # a full collection when nothing is frozen
+    freeze on, what is not frozen is collected first (garbage of earlier builds nothing holds),
+    unless ``collect_garbage`` ran since the last freeze; every ``FULL_COLLECTION_EVERY``-th
+    freeze thaws everything first, so garbage frozen since (what was still held at a freeze, or
+    became garbage in a cycle later) is freed then and never piles up save after save."""
+    global _in_effect, _freezes, _collected
+    if not _collected:
+        if _freezes % FULL_COLLECTION_EVERY == 0:
+            thaw()
+        if _freezes:
+            gc.collect()  # a full collection when nothing is frozen
     gc.freeze()
-    _in_effect = True
+    _in_effect, _collected = True, False
     _freezes += 1
+
+
+def collect_garbage() -> None:
+    """Free every cycle of garbage, frozen or not, and freeze what is left: a preview does it
+    between builds (at 10,000 incidents, a second or two), so that its next rebuild's
+    ``freeze_survivors`` need not collect."""
+    global _in_effect, _collected
+    thaw()
+    gc.collect()
+    gc.freeze()
+    _in_effect, _collected = True, True
 
 
 def thaw() -> None:
     """Undo ``freeze_survivors`` (if it froze: another program may have frozen its own)."""
-    global _in_effect
+    global _in_effect, _collected
     if _in_effect:
         gc.unfreeze()
         _in_effect = False
+    _collected = False
 
 
 _in_effect = False
 """Whether this module's freeze is in effect."""
+_collected = False
+"""Whether ``collect_garbage`` ran since the last freeze."""
 _freezes = 0
 """How many times ``freeze_survivors`` froze in this process."""
 

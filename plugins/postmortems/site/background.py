@@ -74,6 +74,11 @@ class Background:
     def build_ended(self) -> None:
         self._between_builds.set()
 
+    def between_builds(self, job: Callable[[], None]) -> None:
+        """Run ``job`` once no build runs."""
+        self._between_builds.wait()
+        job()
+
     def paced(self, items: Iterable[T]) -> Iterator[T]:
         """``items``, waiting between them while a build runs."""
         for count, item in enumerate(items):

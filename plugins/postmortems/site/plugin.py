@@ -25,6 +25,7 @@ from .. import similarity
 from ..core.cache import TextStore, default_cache_dir, fingerprint
 from ..core.collection import (
     Collection,
+    collect_garbage,
     freeze_survivors,
     garbage_collection_paused,
     load_collection,
@@ -67,7 +68,7 @@ THEME_DIR = Path(__file__).parent / "theme"
 
 PAUSED_COLLECTOR_PAGES = 500
 """Most generated pages a preview's rebuild makes with the cyclic garbage collector paused (each
-page converted leaves up to ~0.2 MB of cycles until the next rebuild collects them)."""
+page converted leaves up to ~0.2 MB of cycles until they are collected after the build)."""
 
 PLACEHOLDER = "<!-- postmortems: the page body is put in place after every other plugin -->\n"
 """The body MkDocs reads for a generated page, so no plugin (mkdocs-macros) sees incident text."""
@@ -152,7 +153,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             # A preview's rebuild, with the last one's objects frozen (``freeze_survivors``):
             # the collector would still rescan the millions it makes (pages, files, listings)
             # several times, a second or two at 10,000 incidents. Its garbage (cycles of pages
-            # and files) is collected at the next rebuild's freeze.
+            # and files) is collected once the build is done (``on_post_build``).
             self.collector_paused.enter_context(garbage_collection_paused())
         self.problems = None
         self.sources_building = None
@@ -535,6 +536,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 self.search.write(config)
             else:
                 jobs.insert(0, functools.partial(self.search.write, config, self.writer.paced))
+        if self.is_serve:
+            # This build's garbage (pages, files: cycles), freed while the preview waits for
+            # a save rather than at the start of the next rebuild (``freeze_survivors``).
+            jobs.append(functools.partial(self.writer.between_builds, collect_garbage))
         if jobs or deferred:
             # The preview answers at once; what it rendered goes into the store, and its search
             # and exports catch up, in the background, once the last build's writing is done

@@ -121,9 +121,10 @@ def derived_digest(digest: bytes, *parts: object) -> bytes:
 def stable_repr(value: object, depth: int = 0) -> str:
     """``repr`` without what changes between runs: functions by their import path, objects
     with a ``digest`` by it (any object but a list, tuple or dict with a non-empty bytes
-    ``digest`` stands for it), other objects by their state, mappings in their order (a
-    template may list them in it). An object with none of these (or nested too deep: it may hold
-    itself) gets a value unique to this run, so what depends on it is never taken from a cache.
+    ``digest`` stands for it; a ``Listing`` whose rows all have one, for them), other objects
+    by their state, mappings in their order (a template may list them in it). An object with
+    none of these (or nested too deep: it may hold itself) gets a value unique to this run, so
+    what depends on it is never taken from a cache.
     """
     kind = type(value)
     if kind in _SCALARS:
@@ -178,8 +179,10 @@ class Listing(tuple[Any, ...]):
     def __new__(cls, rows: Iterable[Any]) -> Listing:
         listing = super().__new__(cls, rows)
         digests = [getattr(row, "digest", None) for row in listing]
-        every = all(isinstance(digest, bytes) and digest for digest in digests)
-        listing.digest = fingerprint(*digests) if every else b""
+        present = [digest for digest in digests if isinstance(digest, bytes) and digest]
+        every = len(present) == len(digests)
+        framed = b"".join(len(digest).to_bytes(4) + digest for digest in present) if every else b""
+        listing.digest = fingerprint(framed) if every else b""
         return listing
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from ..core import derive
-from ..core.cache import Carried
+from ..core.cache import Carried, derived_digest
 from ..core.model import Incident
 from ..core.project import packaged_vocabulary
 
@@ -29,6 +29,12 @@ class ActionRow:
     overdue: bool
     position: int
     """Its place among the incident's action items, from 0."""
+
+    @functools.cached_property
+    def digest(self) -> bytes:
+        """Of what the row shows, when its incident has a digest (else empty): the pages that
+        list it are keyed by it."""
+        return derived_digest(self.incident.digest, self.position)
 
     @functools.cached_property
     def title(self) -> str:

@@ -239,7 +239,7 @@ def site_pages(
         listed = action_status_rows(actions, status)
         yield pages.generated(
             action_status_src(status.value),
-            (status, today, [(row.incident, row.position) for row in listed]),
+            (status, today, Listing(listed)),
             functools.partial(action_status_page, env, listed, today, status),
         )
     found = report(incidents, today)

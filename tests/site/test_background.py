@@ -107,3 +107,32 @@ def test_stopping_skips_every_job_not_started() -> None:
     threading.Timer(0.2, release.set).start()
     background.stop()
     assert ran == [] and not background.keeping
+
+
+def test_a_job_between_builds_waits_for_the_build_and_is_skipped_once_another_starts() -> None:
+    """The garbage of a build is collected between builds: not while the next one runs (a
+    build that waits for the writing lets it finish, but not this), nor as the preview stops."""
+    background, ran = Background(), []
+    background.build_started()
+    first = background.between_builds(lambda: ran.append("first"))
+    background.start([first])
+    time.sleep(0.2)
+    assert ran == []  # the build runs
+    background.build_ended()
+    background.join()
+    assert ran == ["first"]
+
+    background.build_started()
+    second = background.between_builds(lambda: ran.append("second"))
+    background.build_ended()
+    background.build_started()  # the next save, before the writer got to it
+    background.start([second])
+    background.join()  # as a build that needs its exports written does
+    assert ran == ["first"]
+
+    background.build_started()
+    stopped = background.between_builds(lambda: ran.append("stopped"))
+    background.start([stopped])
+    time.sleep(0.2)  # waiting for the build to end
+    background.stop()  # Ctrl-C
+    assert ran == ["first"]

@@ -42,6 +42,8 @@ class Background:
         self._lock = threading.Lock()
         self._between_builds = threading.Event()
         self._between_builds.set()
+        self._builds = 0
+        """How many builds have started."""
 
     @property
     def keeping(self) -> bool:
@@ -70,14 +72,22 @@ class Background:
         """Pause the writing (at its next ``paced`` item) until ``build_ended``."""
         self._stopping.clear()
         self._between_builds.clear()
+        self._builds += 1
 
     def build_ended(self) -> None:
         self._between_builds.set()
 
-    def between_builds(self, job: Callable[[], None]) -> None:
-        """Run ``job`` once no build runs."""
-        self._between_builds.wait()
-        job()
+    def between_builds(self, job: Callable[[], None]) -> Callable[[], None]:
+        """``job`` as a job of this build that runs once no build runs: skipped once another
+        build has started (its own ``between_builds`` job does it then) or the preview stops."""
+        build = self._builds
+
+        def run() -> None:
+            self._between_builds.wait()
+            if self._builds == build and not self._stopping.is_set():
+                job()
+
+        return run
 
     def paced(self, items: Iterable[T]) -> Iterator[T]:
         """``items``, waiting between them while a build runs."""

@@ -138,11 +138,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_shutdown(self) -> None:
         """A later build in the same process (tests) is not a preview. The background writing
         stops after its current step: the preview's site is about to go."""
+        self.writer.stop()
         thaw()  # a build stopped by KeyboardInterrupt never reached on_build_error
         self.collector_paused.close()
         self.is_serve = self.dirty = False
         self.fragments = None
-        self.writer.stop()
         self.watcher.stop()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
@@ -536,10 +536,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 self.search.write(config)
             else:
                 jobs.insert(0, functools.partial(self.search.write, config, self.writer.paced))
-        if self.is_serve:
+        if self.is_serve and self.config.enabled:
             # This build's garbage (pages, files: cycles), freed while the preview waits for
             # a save rather than at the start of the next rebuild (``freeze_survivors``).
-            jobs.append(functools.partial(self.writer.between_builds, collect_garbage))
+            jobs.append(self.writer.between_builds(collect_garbage))
         if jobs or deferred:
             # The preview answers at once; what it rendered goes into the store, and its search
             # and exports catch up, in the background, once the last build's writing is done

@@ -23,7 +23,7 @@ STATUSES = {term.value: term for term in packaged_vocabulary("actionStatus")}
 def _status_page(incidents, status):
     """The Markdown of the page listing the action items of ``status``."""
     term = STATUSES[status]
-    rows = action_status_rows(action_rows(incidents, TODAY), term)
+    rows = action_status_rows(action_rows(incidents, TODAY)).get(status, [])
     return action_status_page(render.environment(), rows, TODAY, term)
 
 

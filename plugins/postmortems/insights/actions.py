@@ -73,6 +73,11 @@ class ActionRow:
         ticket = self.action.get("ticket")
         return str(ticket) if ticket else None
 
+    @functools.cached_property
+    def follow_up_order(self) -> tuple[bool, bool, date]:
+        """The sort key that lists overdue rows first, then by due date (none last)."""
+        return (not self.overdue, self.due is None, self.due or date.min)
+
     def follow_up(self, today: date) -> list[str]:
         """What needs doing about this item: overdue, no owner, no due date."""
         notes = [f"Overdue by {(today - self.due).days} d"] if self.overdue and self.due else []
@@ -135,11 +140,6 @@ def statuses(rows: Iterable[ActionRow]) -> list[str]:
     """The statuses in use: the usual four in workflow order, then any other alphabetically."""
     used = {row.status for row in rows}
     return [s for s in STATUS_TITLES if s in used] + sorted(used - STATUS_TITLES.keys())
-
-
-def follow_up_order(row: ActionRow) -> tuple[bool, bool, date]:
-    """The sort key that lists overdue rows first, then by due date (none last)."""
-    return (not row.overdue, row.due is None, row.due or date.min)
 
 
 def owner_counts(rows: Sequence[ActionRow]) -> list[OwnerCount]:

@@ -3,6 +3,7 @@ and inline SVG charts."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -12,7 +13,7 @@ import jinja2
 from ..core.derive import OPEN_ACTION_STATUSES
 from ..core.vocabulary import Term
 from ..insights import charts
-from ..insights.actions import ActionRow, follow_up_order, owner_counts, statuses
+from ..insights.actions import ActionRow, owner_counts, statuses
 from ..insights.quality import Report
 from ..insights.stats import CHART_LIMIT, DIMENSIONS, MEASURES, Counted, Figures, figures_of
 from ..insights.stats_text import duration
@@ -89,19 +90,22 @@ def action_items_page(env: jinja2.Environment, figures: Mapping[str, Any]) -> st
     return render(env, "action-items.md.j2", page_src=ACTION_ITEMS_PAGE, **figures)
 
 
-def action_status_rows(rows: Sequence[ActionRow], status: Term) -> list[ActionRow]:
-    """The action items of ``status`` among ``rows``, in the order its page lists them:
-    overdue first."""
-    listed = [row for row in rows if row.status == status.value]
-    listed.sort(key=follow_up_order)
-    return listed
+def action_status_rows(rows: Sequence[ActionRow]) -> dict[str, list[ActionRow]]:
+    """The action items among ``rows`` by status, each status's in the order its page lists
+    them: overdue first."""
+    by_status: dict[str, list[ActionRow]] = {}
+    for row in rows:
+        by_status.setdefault(row.status, []).append(row)
+    for listed in by_status.values():
+        listed.sort(key=operator.attrgetter("follow_up_order"))
+    return by_status
 
 
 def action_status_page(
     env: jinja2.Environment, rows: Sequence[ActionRow], today: date, status: Term
 ) -> str:
-    """The Markdown of the page listing ``rows``, the action items of ``status`` (see
-    ``action_status_rows``)."""
+    """The Markdown of the page listing ``rows``, the action items of ``status`` in their order
+    (see ``action_status_rows``)."""
     return render(
         env,
         "action-items-status.md.j2",

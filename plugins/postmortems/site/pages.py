@@ -235,8 +235,9 @@ def site_pages(
     actions = action_rows(incidents, today)
     overview = action_items_figures(actions, today, action_statuses)
     yield pages.generated(ACTION_ITEMS_PAGE, (overview,), lambda: action_items_page(env, overview))
+    by_status = action_status_rows(actions)
     for status in action_statuses:
-        listed = action_status_rows(actions, status)
+        listed = by_status.get(status.value, [])
         yield pages.generated(
             action_status_src(status.value),
             (status, today, Listing(listed)),

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from .. import __version__
 from .checking import FileCheck
@@ -452,6 +452,16 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
+class Digested(Protocol):
+    """A value that stands for its state by its ``digest`` (empty when it has none)."""
+
+    @property
+    def digest(self) -> bytes: ...
+
+
+D = TypeVar("D", bound=Digested)
+
+
 class Carried(Generic[K, V]):
     """Values made in one run (a preview's rebuild) kept for the next run in the same context;
     what a run does not use is dropped. ``start`` each run."""
@@ -482,3 +492,28 @@ class Carried(Generic[K, V]):
     def forget(self) -> None:
         """Keep nothing for the next run."""
         self._last, self._now = {}, {}
+
+
+def kept_by_digest(
+    carried: Carried[bytes, V],
+    items: Iterable[D],
+    make: Callable[[D], V],
+    made_from: Callable[[V], object] | None = None,
+) -> list[V]:
+    """``make(item)`` for each of ``items``, kept in ``carried`` by the item's digest (an item
+    without one is made anew; ``start`` the run first). With ``made_from`` (the object a value
+    was made from, or ``None``), a kept value made from another object than ``item`` (an equal
+    one loaded again) is made anew, so that it holds ``item``."""
+    values = []
+    for item in items:
+        digest = item.digest
+        if not digest:
+            values.append(make(item))
+            continue
+        value = carried.get(digest, functools.partial(make, item))
+        origin = None if made_from is None else made_from(value)
+        if origin is not None and origin is not item:
+            value = make(item)
+            carried.put(digest, value)
+        values.append(value)
+    return values

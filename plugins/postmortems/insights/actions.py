@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from ..core import derive
-from ..core.cache import Carried, derived_digest
+from ..core.cache import Carried, derived_digest, kept_by_digest
 from ..core.model import Incident
 from ..core.project import packaged_vocabulary
 
@@ -105,17 +105,9 @@ def action_rows(incidents: Iterable[Incident], today: date) -> list[ActionRow]:
     """Every action item, in incident order (as given) then file order; an incident's rows of
     the last call are reused when it is the same object (one caller thread at a time)."""
     _rows.start(today)
-    rows: list[ActionRow] = []
-    for incident in incidents:
-        if not incident.digest:
-            rows += incident_action_rows(incident, today)
-            continue
-        own = _rows.get(incident.digest, functools.partial(incident_action_rows, incident, today))
-        if own and own[0].incident is not incident:  # an equal incident loaded again
-            own = incident_action_rows(incident, today)
-            _rows.put(incident.digest, own)
-        rows += own
-    return rows
+    made = functools.partial(incident_action_rows, today=today)
+    kept = kept_by_digest(_rows, incidents, made, lambda own: own[0].incident if own else None)
+    return [row for own in kept for row in own]
 
 
 def incident_action_rows(incident: Incident, today: date) -> tuple[ActionRow, ...]:

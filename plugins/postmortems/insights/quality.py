@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..core.cache import Carried, derived_digest
+from ..core.cache import Carried, derived_digest, kept_by_digest
 from ..core.model import Incident
 from .actions import ActionRow, incident_action_rows
 
@@ -217,16 +217,8 @@ def report(incidents: Sequence[Incident], today: date) -> Report:
     """Run every check over ``incidents`` (an incident's findings of the last call are reused
     when it is the same object on the same day: one caller thread at a time)."""
     _findings.start(today)
-    found = []
-    for incident in incidents:
-        if not incident.digest:
-            found.append(_incident_findings(incident, today))
-            continue
-        own = _findings.get(incident.digest, functools.partial(_incident_findings, incident, today))
-        if own.incident is not incident:  # an equal incident loaded again
-            own = _incident_findings(incident, today)
-            _findings.put(incident.digest, own)
-        found.append(own)
+    made = functools.partial(_incident_findings, today=today)
+    found = kept_by_digest(_findings, incidents, made, lambda own: own.incident)
     results = [
         Result(check, [finding for own in found for finding in own.by_check[position]])
         for position, check in enumerate(CHECKS)

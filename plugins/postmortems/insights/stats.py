@@ -6,7 +6,6 @@ Durations are heavy-tailed, so the headline figures are the median and the 90th 
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from ..core import derive
-from ..core.cache import Carried
+from ..core.cache import Carried, kept_by_digest
 from ..core.model import Incident
 from ..core.vocabulary import Term, vocabulary
 
@@ -150,12 +149,7 @@ def counted(incidents: Sequence[Incident]) -> list[Counted]:
     """What the figures count of each incident; those of the last call are kept by the
     incidents' digests (``mkdocs serve`` asks again after each save)."""
     _counted.start(None)
-    return [
-        _counted.get(incident.digest, functools.partial(_count, incident))
-        if incident.digest
-        else _count(incident)
-        for incident in incidents
-    ]
+    return kept_by_digest(_counted, incidents, _count)
 
 
 def _count(incident: Incident) -> Counted:

@@ -153,7 +153,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             # A preview's rebuild, with the last one's objects frozen (``freeze_survivors``):
             # the collector would still rescan the millions it makes (pages, files, listings)
             # several times, a second or two at 10,000 incidents. Its garbage (cycles of pages
-            # and files) is collected once the build is done (``on_post_build``).
+            # and files) is collected between builds (see ``on_post_build``).
             self.collector_paused.enter_context(garbage_collection_paused())
         self.problems = None
         self.sources_building = None

@@ -20,8 +20,7 @@ class Made:
 
 
 def _made(carried: Carried[bytes, Made], items: list[Item], context: object = None) -> list[Made]:
-    carried.start(context)
-    return kept_by_digest(carried, items, Made, lambda made: made.item)
+    return kept_by_digest(carried, context, items, Made, lambda made: made.item)
 
 
 def test_values_are_kept_by_digest_for_the_same_objects_in_the_same_context() -> None:

@@ -496,14 +496,17 @@ class Carried(Generic[K, V]):
 
 def kept_by_digest(
     carried: Carried[bytes, V],
+    context: object,
     items: Iterable[D],
     make: Callable[[D], V],
     made_from: Callable[[V], object] | None = None,
 ) -> list[V]:
-    """``make(item)`` for each of ``items``, kept in ``carried`` by the item's digest (an item
-    without one is made anew; ``start`` the run first). With ``made_from`` (the object a value
-    was made from, or ``None``), a kept value made from another object than ``item`` (an equal
-    one loaded again) is made anew, so that it holds ``item``."""
+    """``make(item)`` for each of ``items``, kept in ``carried`` by the item's digest for the
+    next run in the same ``context`` (an item without a digest is made anew). With
+    ``made_from`` (the object a value was made from, or ``None``), a kept value made from
+    another object than ``item`` (an equal one loaded again) is made anew, so that it holds
+    ``item``."""
+    carried.start(context)
     values = []
     for item in items:
         digest = item.digest

@@ -104,9 +104,10 @@ class OwnerCount:
 def action_rows(incidents: Iterable[Incident], today: date) -> list[ActionRow]:
     """Every action item, in incident order (as given) then file order; an incident's rows of
     the last call are reused when it is the same object (one caller thread at a time)."""
-    _rows.start(today)
     made = functools.partial(incident_action_rows, today=today)
-    kept = kept_by_digest(_rows, incidents, made, lambda own: own[0].incident if own else None)
+    kept = kept_by_digest(
+        _rows, today, incidents, made, lambda own: own[0].incident if own else None
+    )
     return [row for own in kept for row in own]
 
 

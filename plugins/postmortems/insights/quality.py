@@ -216,9 +216,8 @@ def _printable(text: str) -> str:
 def report(incidents: Sequence[Incident], today: date) -> Report:
     """Run every check over ``incidents`` (an incident's findings of the last call are reused
     when it is the same object on the same day: one caller thread at a time)."""
-    _findings.start(today)
     made = functools.partial(_incident_findings, today=today)
-    found = kept_by_digest(_findings, incidents, made, lambda own: own.incident)
+    found = kept_by_digest(_findings, today, incidents, made, lambda own: own.incident)
     results = [
         Result(check, [finding for own in found for finding in own.by_check[position]])
         for position, check in enumerate(CHECKS)

@@ -148,8 +148,7 @@ class Counted(NamedTuple):
 def counted(incidents: Sequence[Incident]) -> list[Counted]:
     """What the figures count of each incident; those of the last call are kept by the
     incidents' digests (``mkdocs serve`` asks again after each save)."""
-    _counted.start(None)
-    return kept_by_digest(_counted, incidents, _count)
+    return kept_by_digest(_counted, None, incidents, _count)
 
 
 def _count(incident: Incident) -> Counted:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import gzip
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.pages import Page
 from postmortems.core import collection as collection_module
 from postmortems.insights.exports import EXPORT_NAMES
+from postmortems.site import deferred as deferred_module
 from postmortems.site import pages as pages_module
 from postmortems.site import plugin as plugin_module
 from postmortems.site import render as render_module
@@ -360,6 +362,39 @@ def test_a_preview_writes_its_exports_once_the_pages_are_written_as_a_clean_buil
     for name in EXPORT_NAMES:
         assert (preview.site_dir / name).read_bytes() == (clean / name).read_bytes(), name
     assert "Retitled" in (preview.site_dir / "incidents.json").read_text(encoding="utf-8")
+
+
+def test_a_preview_rebuild_writes_the_sitemap_and_tags_export_after_its_pages_as_built_clean(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each lists every page (a sitemap entry, every page's tags): a preview's rebuild leaves
+    them to its background writing, which writes what a clean build would."""
+    sitemap_threads: list[bool] = []
+    build_template = build_module._build_theme_template
+
+    def recorded(name: str, *args: Any) -> None:
+        if name == "sitemap.xml":
+            sitemap_threads.append(threading.current_thread() is threading.main_thread())
+        build_template(name, *args)
+
+    monkeypatch.setattr(build_module, "_build_theme_template", recorded)
+    monkeypatch.setattr(deferred_module, "_build_theme_template", recorded)
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        edit(project, RICH_ID, "  - timeouts\n", "  - latency\n")
+        preview.build()
+    finally:
+        preview.stop()
+    assert sitemap_threads == [True, False]  # the first build's in it, the rebuild's after it
+    clean = build_site(project, project.parent / "clean").site_dir
+    for name in ("sitemap.xml", "tags.json"):
+        assert (preview.site_dir / name).read_bytes() == (clean / name).read_bytes(), name
+    assert (
+        gzip.decompress((preview.site_dir / "sitemap.xml.gz").read_bytes())
+        == (clean / "sitemap.xml").read_bytes()
+    )
+    assert '"latency"' in (preview.site_dir / "tags.json").read_text(encoding="utf-8")
 
 
 def test_a_preview_shows_a_save_without_waiting_for_the_last_background_writing(

@@ -47,18 +47,27 @@ def site_fingerprint(config: MkDocsConfig, files: Files) -> bytes:
 
 
 def known_to_tags_plugin(
-    config: MkDocsConfig, pages: Iterable[tuple[Page, dict[str, Any]]]
+    config: MkDocsConfig, files: Files, pages: Iterable[tuple[Page, dict[str, Any]]]
 ) -> None:
     """Tell Material's tags plugin the tags of ``pages`` (generated pages a dirty build skips,
-    with their front matter), so the tags index still lists them and other pages link to it."""
+    with their front matter), so the tags index still lists them and other pages link to it.
+    Its pages are then in the order of ``files``, as a clean build has them (its export lists
+    them in it)."""
     plugin = config.plugins.get(_TAGS_PLUGIN)
     if plugin is None or not plugin.config.get("enabled", True):
         return
+    told = False
     for page, meta in pages:
         page.meta = meta
         page.markdown = ""  # read: its title now comes from its front matter
         if plugin.filter(page.file):
-            plugin.mappings.add(page, "")
+            told = plugin.mappings.add(page, "") is not None or told
+    if not told:
+        return
+    by_url = plugin.mappings.data
+    order = {file.page.url: n for n, file in enumerate(files.documentation_pages()) if file.page}
+    last = len(order)
+    plugin.mappings.data = dict(sorted(by_url.items(), key=lambda item: order.get(item[0], last)))
 
 
 class PageSources:

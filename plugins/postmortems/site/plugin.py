@@ -18,6 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import YAML_RE, get_data
 
@@ -40,6 +41,7 @@ from ..insights import actions, exports, quality, stats
 from . import page_state
 from .background import Background
 from .config import PostmortemsConfig
+from .deferred import defer_sitemap, defer_tags_export, sitemap_writer
 from .fragments import Fragments
 from .incremental import (
     BlankPages,
@@ -98,6 +100,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         rendered once its pages are written."""
         self.after_pages: list[Callable[[], None]] = []
         """What ``writer`` is to do once this build's pages are written."""
+        self.preview_rebuild = False
+        """Whether this build is a preview's rebuild: it leaves the sitemap and the tags export
+        to ``writer`` (see ``deferred``)."""
+        self.nav: Navigation | None = None
+        """A preview's rebuild's nav, for the sitemap."""
         self.paths: ProjectPaths | None = None
         self.collection: Collection | None = None
         self.set_aside: dict[str, list[str]] = {}
@@ -149,7 +156,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.scratch = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        if self.is_serve and self.dirty and self.built is not None:
+        self.preview_rebuild = self.is_serve and self.dirty and self.built is not None
+        self.nav = None
+        if self.preview_rebuild:
             # A preview's rebuild, with the last one's objects frozen (``freeze_survivors``):
             # the collector would still rescan the millions it makes (pages, files, listings)
             # several times, a second or two at 10,000 incidents. Its garbage (cycles of pages
@@ -184,8 +193,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.scope = fingerprint(str(root)).hex()
         # A preview's rebuild holds what it renders until its pages are written (see
         # ``on_post_build``): no write lock is held meanwhile.
-        preview_rebuild = self.is_serve and self.dirty and self.built is not None
-        self.store = TextStore(self._store_path(), deferred=preview_rebuild)
+        self.store = TextStore(self._store_path(), deferred=self.preview_rebuild)
         if "attr_list" not in config.markdown_extensions:
             # Incident pages keep their bulky sections out of the search index with it.
             config.markdown_extensions.append("attr_list")
@@ -450,18 +458,29 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             rebuild(f for f in files.documentation_pages() if not f.generated_by and f.abs_src_path)
         self.built = (site, content)
 
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> None:
+        if self.preview_rebuild:
+            self.nav = nav
+
     @event_priority(110)  # before Material's tags plugin (100) lists the tags
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> None:
         """In a dirty build, the generated pages MkDocs skips still count for the tags index.
         The theme's templates are compiled once per process (each ``serve`` rebuild makes a new
-        environment)."""
+        environment). A preview's rebuild writes the sitemap and the tags export once its pages
+        are written."""
         if self.config.enabled and env.bytecode_cache is None:
             env.bytecode_cache = COMPILED_TEMPLATES
         skipped = ((files.src_uris.get(uri), meta) for uri, meta in self.unread.items())
         known_to_tags_plugin(
-            config, ((file.page, meta) for file, meta in skipped if file and file.page)
+            config, files, ((file.page, meta) for file, meta in skipped if file and file.page)
         )
         self.unread = {}
+        if self.preview_rebuild and self.config.enabled and self.nav is not None:
+            if defer_sitemap(config):
+                self.after_pages.append(sitemap_writer(env, files, config, self.nav))
+            tags_export = defer_tags_export(config)
+            if tags_export is not None:
+                self.after_pages.append(tags_export)
 
     @event_priority(-100)
     def on_page_markdown(

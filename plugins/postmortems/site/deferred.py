@@ -1,0 +1,62 @@
+"""What a preview's rebuild leaves to its background writing: the sitemap and Material's tags
+export. Each lists every page (at 10,000 incidents, about 0.15 s each of every save), and
+nobody reads either while previewing; both are written as a build writes them, once its pages
+are.
+
+Neither is left when another plugin takes part in writing it: a plugin with template events
+(MkDocs runs them for the sitemap) would see them from another thread; a second instance of the
+tags plugin is not looked at.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import Any
+
+from mkdocs.commands.build import _build_theme_template
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+
+SITEMAP = "sitemap.xml"
+TAGS_PLUGIN = "material/tags"
+TEMPLATE_EVENTS = ("pre_template", "template_context", "post_template")
+
+
+def defer_sitemap(config: MkDocsConfig) -> bool:
+    """Take the sitemap out of the theme's templates for this build, if it is there and no plugin
+    takes part in rendering templates; whether it was. Only once the theme's static files are
+    listed (``on_env``): else the template itself would be copied as one of them."""
+    if SITEMAP not in config.theme.static_templates:
+        return False
+    if any(config.plugins.events[event] for event in TEMPLATE_EVENTS):
+        return False
+    config.theme.static_templates.discard(SITEMAP)
+    return True
+
+
+def sitemap_writer(
+    env: Any, files: Files, config: MkDocsConfig, nav: Navigation
+) -> Callable[[], None]:
+    """Writes the sitemap (and its gzipped copy) as the build would have."""
+    return functools.partial(_build_theme_template, SITEMAP, env, files, config, nav)
+
+
+def defer_tags_export(config: MkDocsConfig) -> Callable[[], None] | None:
+    """Turn off the tags plugin's export for this build (before its ``on_env``); what writes it
+    as the plugin would have, once it has every page's tags, if it was on."""
+    plugin = config.plugins.get(TAGS_PLUGIN)
+    if plugin is None or not plugin.config.get("enabled", True):
+        return None
+    try:
+        from material.plugins.tags.structure.mapping.storage import MappingStorage
+    except ImportError:  # another layout of the plugin: it exports as usual
+        return None
+    if not plugin.config.get("export") or not hasattr(plugin, "mappings"):
+        return None
+    plugin.config.export = False
+    path = os.path.normpath(os.path.join(config.site_dir, plugin.config.export_file))
+    storage, mappings = MappingStorage(plugin.config), plugin.mappings
+    return functools.partial(storage.save, path, mappings)

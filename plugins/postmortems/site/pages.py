@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from ..core import derive
-from ..core.cache import Listing, TextStore, derived_digest, fingerprint
+from ..core.cache import Carried, Listing, TextStore, derived_digest, fingerprint
 from ..core.collection import Collection
 from ..core.model import Incident
 from ..core.urls import incident_page
@@ -171,23 +171,51 @@ class Row:
 
 
 def index_rows(
-    incidents: Sequence[Incident], schema: dict[str, Any], recurrences: Mapping[str, Recurrence]
+    incidents: Sequence[Incident],
+    schema: dict[str, Any],
+    recurrences: Mapping[str, Recurrence],
+    kept: Carried[bytes, Row | None] | None = None,
 ) -> Listing:
     """``incidents`` as rows of an index table, their category and status named as the schema
-    names them."""
+    names them. With ``kept``, an incident's row of the last call is reused while it is the same
+    object with the same names and repeat flag (a preview's rebuild lists 10,000 rows)."""
     categories, statuses = titles(schema, "rootCauseCategory"), titles(schema, "status")
+    carried = kept if kept is not None else Carried()
+    carried.start((categories, statuses))
     rows = []
     for incident in incidents:
-        values = (
-            categories.get(incident.category, incident.category),
-            derive.duration(incident),
-            incident.id in recurrences,
-            statuses.get(incident.status, incident.status),
-        )
-        # Plain values (strings, a timedelta, a bool): their repr is their state.
-        digest = derived_digest(incident.digest, repr(values).encode())
-        rows.append(Row(incident, *values, digest=digest))
+        repeat = incident.id in recurrences
+        row = carried.get(incident.digest, lambda: None) if incident.digest else None
+        if row is None or row.incident is not incident or row.repeat != repeat:
+            row = _index_row(incident, repeat, categories, statuses)
+            if incident.digest:
+                carried.put(incident.digest, row)
+        rows.append(row)
     return Listing(rows)
+
+
+def _index_row(
+    incident: Incident, repeat: bool, categories: Mapping[str, str], statuses: Mapping[str, str]
+) -> Row:
+    values = (
+        categories.get(incident.category, incident.category),
+        derive.duration(incident),
+        repeat,
+        statuses.get(incident.status, incident.status),
+    )
+    # Plain values (strings, a timedelta, a bool): their repr is their state.
+    digest = derived_digest(incident.digest, repr(values).encode())
+    return Row(incident, *values, digest=digest)
+
+
+_rows: Carried[bytes, Row | None] = Carried()
+"""Each incident's index row by its digest, for the next ``site_pages`` (a preview's rebuild)."""
+
+
+def forget() -> None:
+    """Keep no rows for a next ``site_pages`` (after a build that is not a preview's: memory
+    for pages)."""
+    _rows.forget()
 
 
 def site_pages(
@@ -211,7 +239,7 @@ def site_pages(
     }
     catalog = collection.catalog or {}
     site = fingerprint(terms, {slug: entry.get("name") for slug, entry in catalog.items()})
-    rows = index_rows(collection.incidents, collection.schema, recurrences)
+    rows = index_rows(collection.incidents, collection.schema, recurrences, _rows)
     for incident in collection.incidents:
         yield _incident_page(
             pages, site, incident, collection, terms, catalog, today, similar, recurrences

@@ -55,6 +55,7 @@ from .macros import register_macros
 from .markdown import FieldRenderer, put_html_back, set_html_aside
 from .page_cache import PageCache
 from .pages import StoredPages, all_similar, site_pages, template_environment
+from .pages import forget as forget_index_rows
 from .parked import Parked
 from .preview import showing_problems
 from .render import COMPILED_TEMPLATES, syntax_problems, templates_fingerprint
@@ -361,6 +362,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             actions.forget()
             stats.forget()
             quality.forget()
+            forget_index_rows()
         return files
 
     @event_priority(-1000)  # after every other plugin changed the files

@@ -102,13 +102,17 @@ class OwnerCount:
 
 
 def action_rows(incidents: Iterable[Incident], today: date) -> list[ActionRow]:
-    """Every action item, in incident order (as given) then file order; an incident's rows of
-    the last call are reused when it is the same object (one caller thread at a time)."""
+    """Every action item, in incident order (as given) then file order."""
+    return [row for own in rows_by_incident(incidents, today) for row in own]
+
+
+def rows_by_incident(incidents: Iterable[Incident], today: date) -> list[tuple[ActionRow, ...]]:
+    """Each incident's action items as rows, in file order; an incident's rows of the last call
+    are reused when it is the same object (one caller thread at a time)."""
     made = functools.partial(incident_action_rows, today=today)
-    kept = kept_by_digest(
+    return kept_by_digest(
         _rows, today, incidents, made, lambda own: own[0].incident if own else None
     )
-    return [row for own in kept for row in own]
 
 
 def incident_action_rows(incident: Incident, today: date) -> tuple[ActionRow, ...]:
@@ -138,16 +142,11 @@ def statuses(rows: Iterable[ActionRow]) -> list[str]:
 def owner_counts(rows: Sequence[ActionRow]) -> list[OwnerCount]:
     """Per owner (``None`` for no owner): counts per status; most overdue, then most open first."""
     names = statuses(rows)
-    by_owner: dict[str | None, Counter[str]] = {}
-    overdue: Counter[str | None] = Counter()
-    for row in rows:
-        owner = row.owner
-        by_owner.setdefault(owner, Counter())[row.status] += 1
-        overdue[owner] += row.overdue
-    counts = [
-        OwnerCount(owner, {status: counted[status] for status in names}, overdue[owner])
-        for owner, counted in by_owner.items()
-    ]
+    by_owner: dict[str | None, dict[str, int]] = {}
+    for (owner, status), count in Counter((row.owner, row.status) for row in rows).items():
+        by_owner.setdefault(owner, dict.fromkeys(names, 0))[status] = count
+    overdue = Counter(row.owner for row in rows if row.overdue)
+    counts = [OwnerCount(owner, counted, overdue[owner]) for owner, counted in by_owner.items()]
     return sorted(
         counts,
         key=lambda c: (

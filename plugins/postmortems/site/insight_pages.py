@@ -4,6 +4,7 @@ and inline SVG charts."""
 from __future__ import annotations
 
 import operator
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -55,16 +56,14 @@ def action_items_figures(
     """What the ``action-items`` page shows of every action item ``rows`` holds: counts by
     status and owner, a link to each status's page (``status_terms``: the schema's action
     statuses). Plain values: the page is made again only when they change."""
-    tally = {term.value: [0, 0] for term in status_terms}  # items, overdue items
-    for row in rows:
-        counted = tally.setdefault(row.status, [0, 0])
-        counted[0] += 1
-        counted[1] += row.overdue
+    items = dict.fromkeys((term.value for term in status_terms), 0)
+    items.update(Counter(row.status for row in rows))
+    overdue = Counter(row.status for row in rows if row.overdue)
     return {
         "counts": {
             "total": len(rows),
-            "incidents": len({row.incident.id for row in rows}),
-            "overdue": sum(row.overdue for row in rows),
+            "incidents": len({id(row.incident) for row in rows}),  # one object per incident
+            "overdue": overdue.total(),
             "unowned": sum(row.missing_owner for row in rows),
             "undated": sum(row.missing_due for row in rows),
         },
@@ -72,14 +71,14 @@ def action_items_figures(
             {
                 "title": term.title,
                 "page": action_status_src(term.value),
-                "count": tally[term.value][0],
-                "overdue": tally[term.value][1],
+                "count": items[term.value],
+                "overdue": overdue[term.value],
             }
             for term in status_terms
         ],
         "owners": owner_counts(rows),
         "status_titles": {term.value: term.title for term in status_terms},
-        "status_counts": {status: items for status, (items, _) in tally.items()},
+        "status_counts": items,
         "statuses": statuses(rows),
         "today": today,
     }

@@ -23,7 +23,7 @@ from ..core.collection import Collection
 from ..core.model import Incident
 from ..core.urls import incident_page
 from ..core.vocabulary import VOCABULARIES, titles, vocabulary
-from ..insights.actions import action_rows
+from ..insights.actions import ActionRow, rows_by_incident
 from ..insights.quality import report
 from ..insights.stats import counted
 from ..similarity import Match, Recurrence, SimilarityIndex
@@ -240,9 +240,10 @@ def site_pages(
     catalog = collection.catalog or {}
     site = fingerprint(terms, {slug: entry.get("name") for slug, entry in catalog.items()})
     rows = index_rows(collection.incidents, collection.schema, recurrences, _rows)
-    for incident in collection.incidents:
+    incident_actions = rows_by_incident(collection.incidents, today)
+    for incident, own_actions in zip(collection.incidents, incident_actions, strict=True):
         yield _incident_page(
-            pages, site, incident, collection, terms, catalog, today, similar, recurrences
+            pages, site, incident, own_actions, collection, terms, catalog, similar, recurrences
         )
     yield pages.page("incidents/index.md", "incidents.md.j2", rows=rows)
     yield from _service_pages(pages, rows, catalog)
@@ -260,7 +261,7 @@ def site_pages(
         lambda: stats_page(env, figured, schema, today),
     )
     action_statuses = vocabulary(dict(schema), "actionStatus")
-    actions = action_rows(incidents, today)
+    actions = [row for own in incident_actions for row in own]
     overview = action_items_figures(actions, today, action_statuses)
     yield pages.generated(ACTION_ITEMS_PAGE, (overview,), lambda: action_items_page(env, overview))
     by_status = action_status_rows(actions)
@@ -304,35 +305,37 @@ def _incident_page(
     pages: _Pages,
     site: bytes,
     incident: Incident,
+    actions: Sequence[ActionRow],
     collection: Collection,
     terms: Mapping[str, Mapping[str, str]],
     catalog: Mapping[str, Mapping[str, Any]],
-    today: date,
     similar: Mapping[str, Sequence[Match]],
     recurrences: Mapping[str, Recurrence],
 ) -> GeneratedPage:
-    """The incident's page; ``site`` is a digest of what it shows of the ``terms`` and
-    ``catalog`` (services' names)."""
+    """The incident's page (``actions``: its action items as rows, as of the build's day);
+    ``site`` is a digest of what it shows of the ``terms`` and ``catalog`` (services' names)."""
     related = [other for other in map(collection.get, incident.related) if other is not None]
-    related_ids = {other.id for other in related}
     recurrence = recurrences.get(incident.id)
     earlier = collection.get(recurrence.earlier_id) if recurrence else None
-    overdue = derive.overdue_action_items(incident, today)
-    matches = [match for match in similar.get(incident.id, ()) if match.id not in related_ids]
+    overdue = [row.action for row in actions if row.overdue]
+    found = similar.get(incident.id, [])
+    if related:
+        related_ids = {other.id for other in related}
+        found = [match for match in found if match.id not in related_ids]
+    matches = list(found)
     recurring = {**vars(recurrence), "title": earlier.title} if recurrence and earlier else None
-    # One digest of bytes: plain values (strings, numbers, tuples of strings) by their repr,
-    # which is their state and costs less than ``stable_repr``'s walk (10,000 pages); matches
-    # by their digests, or their fields (a dataclass's own repr costs three times as much).
+    # One digest of bytes: the incidents and matches by their digests (16 bytes each), plain
+    # values (numbers, strings) by their repr, which is their state and costs less than
+    # ``stable_repr``'s walk (10,000 pages); a match without a digest by its fields.
+    digests = [match.digest for match in matches]
     shown = (
-        repr([index for index, action in enumerate(incident.action_items) if action in overdue]),
-        repr([match.digest or vars(match) for match in matches]),
-        repr(recurring),
+        repr([row.position for row in actions if row.overdue]).encode() if overdue else b"",
+        b"".join(digests) if all(digests) else repr([vars(m) for m in matches]).encode(),
+        repr(recurring).encode() if recurring else b"",  # a repr holds no lone surrogate
     )
     inputs = (
         fingerprint(
-            site,
-            *[other.digest or _incident_data(other) for other in (incident, *related)],
-            *[text.encode() for text in shown],  # a repr holds no lone surrogate
+            site, *[other.digest or _incident_data(other) for other in (incident, *related)], *shown
         ),
     )
     src_uri = incident_page(incident.id)

@@ -178,33 +178,50 @@ class BlankPages:
     0.6 s of each rebuild. MkDocs makes a ``Page`` only for a file that has none."""
 
     def __init__(self) -> None:
-        self._made: Carried[tuple[object, ...], dict[str, Any]] = Carried()
+        self._made: Carried[tuple[object, ...], _UnreadState] = Carried()
         self._date = ""
+        self._settings: tuple[object, ...] = ()
 
-    def start(self) -> None:
+    def start(self, config: MkDocsConfig) -> None:
         """A new build: what the last one made is kept for this one."""
         self._made.start(None)
         self._date = get_build_date()
-
-    def add(self, file: File, config: MkDocsConfig) -> None:
-        """Give ``file`` its ``Page`` (set ``file.edit_uri`` first: its edit link depends on it)."""
-        if not config.repo_url and file.edit_uri is not None:
-            Page(None, file, config)  # MkDocs may warn of its edit link: every build, then
-            return
-        # Everything Page.__init__ reads, but the date (the same for a whole build).
-        key = (
-            file.src_uri,
-            file.url,
-            file.edit_uri,
+        # Everything Page.__init__ reads of the settings.
+        self._settings = (
             config.site_url,
             config.repo_url,
             config.edit_uri,
             config.edit_uri_template,
         )
-        made = self._made.get(key, lambda: _unread_state(Page(None, file, config)))
+
+    def add(self, file: File, config: MkDocsConfig) -> None:
+        """Give ``file`` its ``Page`` (set ``file.edit_uri`` first: its edit link depends on it)."""
+        if not self._settings[1] and file.edit_uri is not None:  # no repo_url
+            Page(None, file, config)  # MkDocs may warn of its edit link: every build, then
+            return
+        # Everything Page.__init__ reads, but the date (the same for a whole build).
+        key = (file.src_uri, file.url, file.edit_uri, self._settings)
+        made = self._made.get(key, lambda: _UnreadState(Page(None, file, config)))
         page = Page.__new__(Page)
-        page.__dict__.update(_copied(made))
+        page.__dict__.update(made.copy())
         page.file, page.update_date, file.page = file, self._date, page
+
+
+class _UnreadState:
+    """What ``Page.__init__`` gave a page but its file (that page itself is never used: each
+    build's pages get copies, whose lists and dictionaries MkDocs and plugins may change)."""
+
+    def __init__(self, page: Page) -> None:
+        self._state = {name: value for name, value in vars(page).items() if name != "file"}
+        self._mutable = [
+            name for name, value in self._state.items() if isinstance(value, list | dict)
+        ]
+
+    def copy(self) -> dict[str, Any]:
+        state = self._state.copy()
+        for name in self._mutable:
+            state[name] = state[name].copy()
+        return state
 
 
 def nav_paths(nav: object) -> Iterator[str]:
@@ -217,19 +234,6 @@ def nav_paths(nav: object) -> Iterator[str]:
     elif isinstance(nav, list):
         for item in nav:
             yield from nav_paths(item)
-
-
-def _unread_state(page: Page) -> dict[str, Any]:
-    """What ``Page.__init__`` gave ``page`` but its file (``page`` itself is never used: each
-    build's pages get copies, whose lists and dictionaries MkDocs and plugins may change)."""
-    return {name: value for name, value in vars(page).items() if name != "file"}
-
-
-def _copied(state: dict[str, Any]) -> dict[str, Any]:
-    return {
-        name: value.copy() if isinstance(value, list | dict) else value
-        for name, value in state.items()
-    }
 
 
 def rebuild(files: Iterable[File]) -> None:

@@ -373,7 +373,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if not self.outside_nav:
             return
         listed = {PurePath(path).as_posix() for path in nav_paths(config.nav)}  # as MkDocs
-        self.blank_pages.start()
+        self.blank_pages.start(config)
         for file in self.outside_nav:
             if files.src_uris.get(file.src_uri) is file and file.src_uri not in listed:
                 self.blank_pages.add(file, config)

@@ -180,6 +180,39 @@ def test_each_rebuild_gives_generated_pages_new_pages_as_mkdocs_makes_them(
     assert page.edit_url.endswith(f"/incidents/{RICH_ID}.yaml")
 
 
+def test_each_rebuild_gives_generated_pages_new_source_files_as_mkdocs_makes_them(
+    project: Path, preview: Preview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild copies each page source's ``File`` from the last build's
+    (``incremental.SourceFiles``): a new object, with the paths and URL MkDocs gives it."""
+    seen: list[dict[str, File]] = []
+    navigation = build_module.get_navigation
+
+    def recorded(files: Any, config: MkDocsConfig) -> Any:
+        generated = {
+            f.src_uri: f
+            for f in files.documentation_pages()
+            if f.generated_by and f.abs_src_path is not None  # (a page source: in the cache)
+        }
+        for src_uri, file in generated.items():
+            assert file.abs_src_path is not None
+            made = File.generated(
+                config, src_uri, abs_src_path=file.abs_src_path, inclusion=file.inclusion
+            )
+            made_paths = (made.src_uri, made.dest_uri, made.url, made.abs_dest_path)
+            assert (file.src_uri, file.dest_uri, file.url, file.abs_dest_path) == made_paths
+        seen.append(generated)
+        return navigation(files, config)
+
+    monkeypatch.setattr(build_module, "get_navigation", recorded)
+    preview.build()
+    edit(project, OTHER_ID, "\nsummary: ", "\nsummary: Edited story. ")
+    preview.build()
+    assert seen[0].keys() == seen[1].keys()
+    assert f"incidents/{RICH_ID}/index.md" in seen[1]
+    assert not any(seen[1][src_uri] is file for src_uri, file in seen[0].items())
+
+
 def test_a_generated_page_the_nav_lists_keeps_the_nav_title_in_a_rebuild(
     project: Path, preview: Preview
 ) -> None:

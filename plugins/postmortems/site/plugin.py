@@ -46,6 +46,7 @@ from .fragments import Fragments
 from .incremental import (
     BlankPages,
     PageSources,
+    SourceFiles,
     known_to_tags_plugin,
     nav_paths,
     rebuild,
@@ -92,6 +93,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """The last dirty build's generated page sources (see ``incremental``)."""
         self.blank_pages = BlankPages()
         """A dirty build's ``Page`` objects for generated pages outside the nav."""
+        self.source_files = SourceFiles()
+        """A dirty build's ``File`` objects for generated pages' sources."""
         self.outside_nav: list[File] = []
         """This dirty build's generated pages outside the nav, for ``_on_files_pages``."""
         self.sources_building: PageSources | None = None
@@ -139,6 +142,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.built = None
         self.page_sources = None
         self.blank_pages = BlankPages()
+        self.source_files = SourceFiles()
         self.collection = None  # a new session: no last valid collection to fall back on
         self.shown_problems = None
         self.fragments = Fragments() if self.is_serve else None
@@ -449,7 +453,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         site = site_fingerprint(config, files)
         last = self.page_sources
         known = last.known if last is not None and last.complete and last.folder == folder else None
-        self.page_sources = PageSources(folder, site, fresh=self.built is None, known=known)
+        self.source_files.start(config)
+        self.page_sources = PageSources(
+            folder, site, fresh=self.built is None, known=known, files=self.source_files
+        )
         self.sources_building = self.page_sources
         return self.page_sources
 

@@ -295,6 +295,21 @@ def test_repeat_without_a_done_prevent_item_does_not_blame_the_fix() -> None:
     assert not recurrence.fix_may_not_have_held
 
 
+def test_a_kept_repeat_follows_an_edit_of_the_earlier_incident() -> None:
+    """Possible repeats are kept from one index to the next by the digests of both incidents
+    and the match: marking the earlier fix done shows at once."""
+    open_fix = [{**DONE_FIX[0], "status": "open"}]
+    earlier = digested(_story("2022-05-01-first", START, action_items=open_fix))
+    later = digested(_story("2024-05-01-again", START + timedelta(days=730)))
+    first = SimilarityIndex([earlier, later]).recurrence(later.id)
+    assert first is not None and not first.fix_may_not_have_held
+    assert SimilarityIndex([earlier, later]).recurrence(later.id) is first  # kept
+
+    fixed = digested(dataclasses.replace(earlier, data={**earlier.data, "action_items": DONE_FIX}))
+    again = SimilarityIndex([fixed, later]).recurrence(later.id)
+    assert again is not None and again.fix_may_not_have_held
+
+
 def test_no_repeat_without_a_shared_service() -> None:
     earlier = _story("2022-05-01-first", START, services=["billing-db"])
     later = _story("2024-05-01-again", START + timedelta(days=730))

@@ -255,8 +255,13 @@ class SimilarityIndex:
         self.matrix = _weighed(counts, self.idf, self._kind, self._average_length, self.weights)
         self._best: dict[str, Match | None] = {}
         _matches.start(self.mode_titles)  # reasons name modes by these titles
+        _last_facts.start(None)  # a function of the incident (its digest): kept for the next
+        _last_recurrences.start(None)
         self._facts = [
-            _facts(incident, modes) for incident, modes in zip(self.incidents, told, strict=True)
+            _last_facts.get(incident.digest, functools.partial(_facts, incident, modes))
+            if incident.digest
+            else _facts(incident, modes)
+            for incident, modes in zip(self.incidents, told, strict=True)
         ]
         self._id_rank = np.argsort(np.argsort([incident.id for incident in self.incidents]))
         # Candidates are scored in single precision with a dense matrix product over the
@@ -349,25 +354,11 @@ class SimilarityIndex:
             return None
         incident = self.incidents[self._row[incident_id]]
         earlier = self.incidents[self._row[best.id]]
-        shared = sorted(set(incident.services) & set(earlier.services))
-        if not (
-            earlier.started_at < incident.started_at
-            and shared
-            and incident.category == earlier.category
-        ):
-            return None
-        fixes = [
-            str(item.get("title", "")).strip()
-            for item in earlier.action_items
-            if item.get("type") == "prevent" and item.get("status") == "done"
-        ]
-        reason = (
-            f"Possible repeat of {earlier.id} (score {best.score:.3f}): same root-cause category "
-            f"{incident.category}, shared services {', '.join(shared)}."
-        )
-        if fixes:
-            reason += f" Its prevent action item was done ({fixes[0]}); that fix may not have held."
-        return Recurrence(earlier.id, best.score, bool(fixes), reason)
+        if not (incident.digest and earlier.digest and best.digest):
+            return _recurrence(incident, earlier, best)
+        # A function of the two incidents and the match (the same again after most saves).
+        key = (incident.digest, earlier.digest, best.digest)
+        return _last_recurrences.get(key, lambda: _recurrence(incident, earlier, best))
 
     def _rank_rows(self, rows: np.ndarray, top: int, threshold: float) -> list[_Ranking]:
         """Rank the indexed incidents against the indexed ``rows``."""
@@ -536,6 +527,29 @@ class _Facts:
     tags: frozenset[str]
     digest: bytes
     """The incident's (empty for an incident without one): the facts are a function of it."""
+
+
+def _recurrence(incident: Incident, earlier: Incident, best: Match) -> Recurrence | None:
+    """``incident`` as a possible repeat of ``earlier``, its best match ``best``, if it is one."""
+    shared = sorted(set(incident.services) & set(earlier.services))
+    if not (
+        earlier.started_at < incident.started_at
+        and shared
+        and incident.category == earlier.category
+    ):
+        return None
+    fixes = [
+        str(item.get("title", "")).strip()
+        for item in earlier.action_items
+        if item.get("type") == "prevent" and item.get("status") == "done"
+    ]
+    reason = (
+        f"Possible repeat of {earlier.id} (score {best.score:.3f}): same root-cause category "
+        f"{incident.category}, shared services {', '.join(shared)}."
+    )
+    if fixes:
+        reason += f" Its prevent action item was done ({fixes[0]}); that fix may not have held."
+    return Recurrence(earlier.id, best.score, bool(fixes), reason)
 
 
 def _facts(incident: Incident, told: Mapping[str, list[str]]) -> _Facts:
@@ -903,12 +917,19 @@ def forget() -> None:
     _term_names.clear()
     _matches.forget()
     _last_rankings.forget()
+    _last_facts.forget()
+    _last_recurrences.forget()
 
 
 _matches: Carried[_PairKey, Match] = Carried()
 """The matches the last index with the same mode titles gave, by pair and score (one caller
 thread at a time)."""
 _last_rankings = _LastRankings()
+_last_facts: Carried[bytes, _Facts] = Carried()
+"""Each incident's facts of the last index, by its digest."""
+_last_recurrences: Carried[tuple[bytes, bytes, bytes], Recurrence | None] = Carried()
+"""The last index's possible repeats, by the digests of the incident, the earlier one and the
+best match."""
 _last_rows: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 """The last call's rows (term numbers, counts) by the incidents' digests."""
 _term_numbers: dict[str, int] = {}

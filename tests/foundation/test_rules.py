@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from postmortems.cli.site_config import find_project
-from postmortems.core import collection
+from postmortems.core import collection, crosscheck
 from postmortems.core.cache import CheckCache
 from postmortems.core.collection import load_collection
 
@@ -757,3 +758,34 @@ def test_display_paths_follow_the_working_directory(
     assert collection.display_path(Path("x.yaml"), str(tmp_path)) == "one/x.yaml"
     monkeypatch.chdir(tmp_path / "two")
     assert collection.display_path(Path("x.yaml"), str(tmp_path)) == "two/x.yaml"
+
+
+def test_a_reload_keeps_an_unchanged_file_s_warnings_and_follows_an_edit(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``mkdocs serve`` loads again after each save: the warnings of a file it did not read
+    again are kept, those of an edited file are found anew."""
+    monkeypatch.setattr(collection, "RACY_NS", -1)  # files just written count as settled
+    checked: list[str] = []
+    warnings = crosscheck._warnings
+
+    def counted(entry: crosscheck.Entry, locator: Any) -> list[Any]:
+        checked.append(entry.display)
+        return warnings(entry, locator)
+
+    monkeypatch.setattr(crosscheck, "_warnings", counted)
+    late = 'detected_at: "2024-03-05T17:00:00Z"'
+    path = project.incident(edit('detected_at: "2024-03-05T10:05:00-05:00"', late))
+    project.incident(OLDER, OLDER_ID)
+
+    def warned() -> list[str]:
+        loaded = load_collection(find_project(), reload=True)
+        return [warning.field for warning in loaded.warnings]
+
+    assert warned() == ["detected_at"]
+    checked.clear()
+    assert warned() == ["detected_at"]
+    assert checked == []  # neither file read again
+    path.write_text(VALID, encoding="utf-8")
+    assert warned() == []
+    assert checked == [f"incidents/2024/{VALID_ID}.yaml"]

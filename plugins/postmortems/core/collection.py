@@ -20,7 +20,7 @@ from typing import Any
 import jsonschema
 
 from . import crosscheck, loader
-from .cache import CheckCache, default_cache_dir, derived_digest, fingerprint
+from .cache import Carried, CheckCache, default_cache_dir, derived_digest, fingerprint
 from .checking import FileCheck, Locator, check_bytes
 from .files import links_outside, resolved
 from .model import TIMESTAMP_FIELDS, Incident
@@ -302,7 +302,8 @@ def _load_collection(
     ]
     unreadable = [path.stem for path, _, check in checks if check.document is None]
     catalog_name = display_path(paths.catalog_path) if paths.catalog_path else ""
-    cross = crosscheck.problems(entries, catalog, Locator(), unreadable, catalog_name)
+    kept = _recent.warnings if reload else None
+    cross = crosscheck.problems(entries, catalog, Locator(), unreadable, catalog_name, kept)
     problems += [p for p in cross if reported is None or resolved(Path(p.path)) in reported]
     failed = {p.path for p in problems if p.level == "error"} | {
         p.path for p in cross if p.level == "error"
@@ -443,6 +444,10 @@ class _Recent:
 
     checks: dict[bytes, FileCheck] = field(default_factory=dict)
     incidents: dict[tuple[bytes, str, str], Incident] = field(default_factory=dict)
+    warnings: Carried[tuple[str, str], tuple[object, list[Problem]] | None] = field(
+        default_factory=Carried
+    )
+    """Each file's warnings, while its document is the same (see ``crosscheck.problems``)."""
     files: dict[Path, tuple[_FileState, FileCheck]] = field(default_factory=dict)
     """The checks without problems by file, with the file's state when it was read: a file
     in the same state is not read again (10,000 files take seconds to read and hash)."""

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .cache import Carried
 from .checking import Locator
 from .derive import OPEN_ACTION_STATUSES
 from .problems import Problem
@@ -30,9 +31,12 @@ def problems(
     locator: Locator,
     unreadable_stems: Iterable[str] = (),
     catalog_name: str = "the service catalog",
+    kept: Carried[tuple[str, str], tuple[object, list[Problem]] | None] | None = None,
 ) -> list[Problem]:
     """Every cross-file problem among ``entries`` (and against the service catalog ``catalog_name``
-    names), and the warnings about each file (see :func:`_warnings`).
+    names), and the warnings about each file (see :func:`_warnings`). With ``kept``, a file's
+    warnings of the last call are reused while its document is the same object (``mkdocs serve``
+    loads 10,000 unchanged files again after each save).
 
     A repeated id is blamed on the files after the first (in path order), naming the first:
     one message names both files, and the file that already held the id stays clean.
@@ -57,9 +61,15 @@ def problems(
     }
     visibility.update({stem: "unknown" for stem in unreadable_stems if stem not in visibility})
     known = [slug for slug in catalog or {} if not slug.startswith("x-")]
+    warned = kept if kept is not None else Carried()
+    warned.start(None)
     for entry in entries:
         found += _related_problems(entry, visibility, locator)
-        found += _warnings(entry, locator)
+        last = warned.get((entry.path, entry.display), lambda: None)
+        if last is None or last[0] is not entry.document:
+            last = (entry.document, _warnings(entry, locator))
+            warned.put((entry.path, entry.display), last)
+        found += last[1]
         if catalog is not None:
             found += _service_problems(entry, catalog, known, catalog_name, locator)
     return found

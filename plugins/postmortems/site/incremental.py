@@ -27,6 +27,11 @@ from mkdocs.utils import get_build_date
 from ..core.cache import Carried, fingerprint
 from ..core.terminal import inert
 
+try:
+    from material.plugins.tags.structure.mapping import Mapping as _Mapping
+except ImportError:  # another layout of the tags plugin: each page's tags are read
+    _Mapping = None
+
 _VOLATILE = frozenset({"plugins", "theme", "config_file_path", "site_dir", "dev_addr", "watch"})
 _TAGS_PLUGIN = "material/tags"
 
@@ -52,22 +57,41 @@ def known_to_tags_plugin(
     """Tell Material's tags plugin the tags of ``pages`` (generated pages a dirty build skips,
     with their front matter), so the tags index still lists them and other pages link to it.
     Its pages are then in the order of ``files``, as a clean build has them (its export lists
-    them in it)."""
+    them in it). The plugin reads each list of tags once; pages with the same list share what
+    it made of it (10,000 pages in a preview's rebuild, a few hundred lists)."""
     plugin = config.plugins.get(_TAGS_PLUGIN)
     if plugin is None or not plugin.config.get("enabled", True):
         return
+    mappings = plugin.mappings
+    name = plugin.config.get("tags_name_property", "tags")
+    read: dict[tuple[str, ...], Any] = {}  # each list of tags: the first mapping made of it
     told = False
     for page, meta in pages:
         page.meta = meta
         page.markdown = ""  # read: its title now comes from its front matter
-        if plugin.filter(page.file):
-            told = plugin.mappings.add(page, "") is not None or told
+        if not plugin.filter(page.file):
+            continue
+        tags = meta.get(name)
+        listed = tuple(tags) if isinstance(tags, list) and all(map(_is_str, tags)) else None
+        first = read.get(listed) if listed is not None and _Mapping is not None else None
+        if first is not None:
+            mappings.data[page.url] = _Mapping(page, tags=first.tags)
+            continue
+        made = mappings.add(page, "")
+        if made is not None:
+            told = True
+            if listed is not None:
+                read[listed] = made
     if not told:
         return
-    by_url = plugin.mappings.data
     order = {file.page.url: n for n, file in enumerate(files.documentation_pages()) if file.page}
     last = len(order)
-    plugin.mappings.data = dict(sorted(by_url.items(), key=lambda item: order.get(item[0], last)))
+    by_url = mappings.data
+    mappings.data = dict(sorted(by_url.items(), key=lambda item: order.get(item[0], last)))
+
+
+def _is_str(value: object) -> bool:
+    return isinstance(value, str)
 
 
 class PageSources:

@@ -568,8 +568,10 @@ def test_a_preview_freezes_no_more_objects_save_after_save(
 ) -> None:
     """Each build leaves the objects alive once the incidents are loaded out of garbage
     collection (``gc.freeze``), and a preview keeps them frozen between rebuilds; the garbage
-    of earlier builds frozen meanwhile (mkdocs-macros holds the last build's pages at a freeze)
-    must not pile up: each full collection brings the count back."""
+    of earlier builds frozen meanwhile (mkdocs-macros holds the last build's pages at a freeze;
+    a rebuild freezes what it made at its end, see ``freeze_paused_build``) must not pile up:
+    each full collection brings the count back. (Saves this quick leave no time for the
+    collection between builds: the garbage of up to ``FULL_COLLECTION_EVERY`` rebuilds waits.)"""
     frozen: list[int] = []
     freeze = plugin_module.freeze_survivors
 
@@ -590,7 +592,7 @@ def test_a_preview_freezes_no_more_objects_save_after_save(
     assert gc.get_freeze_count() == 0
     first, *later = frozen[every::every]  # right after each full collection but the process's first
     assert later and max(later) <= first * 1.02, frozen
-    assert max(frozen) <= first * 1.25, frozen
+    assert max(frozen) <= first * 1.5, frozen
 
 
 def test_a_preview_collects_garbage_between_builds_not_when_a_save_is_rebuilt(
@@ -667,6 +669,32 @@ def test_a_preview_rebuilds_without_the_cyclic_collector_and_turns_it_back_on(
         preview.stop()
     assert ranking == [True, False, False, False]
     assert converting == [True, False, True, True]
+    assert gc.isenabled()
+
+
+def test_a_preview_rebuild_freezes_what_it_made_before_the_collector_is_back(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the collector paused through a rebuild, its first pass afterwards would scan every
+    object the rebuild made (0.2 s at 10,000 incidents, within the save): they are frozen at
+    the rebuild's end instead, and its garbage collected between builds."""
+    frozen: list[int] = []  # objects frozen at each build's start
+    freeze = plugin_module.freeze_survivors
+
+    def counted() -> None:
+        freeze()
+        frozen.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(plugin_module, "freeze_survivors", counted)
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        edit(project, OTHER_ID, "\ntitle: ", "\ntitle: Retitled ")
+        preview.build()
+        frozen_after = gc.get_freeze_count()
+    finally:
+        preview.stop()
+    assert frozen_after > frozen[1]  # what the rebuild made, frozen at its end
     assert gc.isenabled()
 
 

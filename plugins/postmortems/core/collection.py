@@ -245,6 +245,16 @@ def collect_garbage() -> None:
     _in_effect, _collected = True, True
 
 
+def freeze_paused_build() -> None:
+    """Freeze everything a build made with the collector paused, before it is turned back on:
+    its first pass would scan all of it (0.2 s at 10,000 incidents, within the build). The
+    garbage among it goes at the next collection of everything (``collect_garbage`` between a
+    preview's builds, or every ``FULL_COLLECTION_EVERY``-th ``freeze_survivors``)."""
+    global _in_effect, _collected
+    gc.freeze()
+    _in_effect, _collected = True, False
+
+
 def thaw() -> None:
     """Undo ``freeze_survivors`` (if it froze: another program may have frozen its own)."""
     global _in_effect, _collected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import os
 import shutil
@@ -27,6 +28,7 @@ from ..core.cache import TextStore, default_cache_dir, fingerprint
 from ..core.collection import (
     Collection,
     collect_garbage,
+    freeze_paused_build,
     freeze_survivors,
     garbage_collection_paused,
     load_collection,
@@ -548,6 +550,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             page_state.release(page)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.preview_rebuild and not gc.isenabled():
+            freeze_paused_build()  # the collector was paused for the rebuild (``on_config``)
         self.collector_paused.close()
         self.shown_problems = self.problems
         # What this build rendered is written in the background, unless an earlier build's

@@ -433,6 +433,74 @@ def test_a_preview_rebuild_writes_the_sitemap_and_tags_export_after_its_pages_as
     assert '"latency"' in (preview.site_dir / "tags.json").read_text(encoding="utf-8")
 
 
+STAMPING_MACROS = """
+import os
+
+
+def define_env(env):
+    pass
+
+
+def on_post_build(env):
+    with open(os.path.join(env.conf["site_dir"], "sitemap.xml"), "a", encoding="utf-8") as f:
+        f.write("<!-- stamped -->\\n")
+"""
+
+
+def test_a_site_that_acts_after_its_build_gets_the_sitemap_written_before(project: Path) -> None:
+    """A site's own post-build step (an mkdocs-macros ``on_post_build``, a hook) may read or
+    change the sitemap, which a clean build has written by then: a preview's rebuild then
+    writes it itself, before."""
+    (project / "main.py").write_text(STAMPING_MACROS, encoding="utf-8")
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
+        preview.build()
+    finally:
+        preview.stop()
+    clean = build_site(project, project.parent / "clean").site_dir
+    stamped = (preview.site_dir / "sitemap.xml").read_text(encoding="utf-8")
+    assert stamped.count("<!-- stamped -->") == 1
+    assert stamped == (clean / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_an_edited_hand_written_page_keeps_every_hand_written_page_s_tags(project: Path) -> None:
+    """Only a hand-written page changed: the others are rebuilt with it, so the tags index and
+    export still list a tagged one, as a clean build does."""
+    docs = project / "docs"
+    (docs / "guide.md").write_text("---\ntags: [search]\n---\n# Guide\n\nText.\n", encoding="utf-8")
+    (docs / "other.md").write_text("# Other\n\nText.\n", encoding="utf-8")
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        (docs / "other.md").write_text("# Other\n\nChanged.\n", encoding="utf-8")
+        preview.build()
+    finally:
+        preview.stop()
+    assert_as_built_clean(project, preview.site_dir)
+    clean = project.parent / "clean"
+    tags = (preview.site_dir / "tags.json").read_text(encoding="utf-8")
+    assert '"guide/"' in tags and tags == (clean / "tags.json").read_text(encoding="utf-8")
+
+
+def test_a_site_with_hooks_builds_dirty_as_clean(project: Path) -> None:
+    """MkDocs' ``hooks:`` are modules among the plugins, with no settings of their own."""
+    (project / "hooks.py").write_text(
+        "def on_page_markdown(markdown, **kwargs):\n    return markdown\n"
+    )
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nhooks:\n  - hooks.py\n")
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
+        preview.build()
+    finally:
+        preview.stop()
+    assert_as_built_clean(project, preview.site_dir)
+
+
 def test_a_preview_shows_a_save_without_waiting_for_the_last_background_writing(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,8 +4,10 @@ nobody reads either while previewing; both are written as a build writes them, o
 are.
 
 Neither is left when another plugin takes part in writing it: a plugin with template events
-(MkDocs runs them for the sitemap) would see them from another thread; a second instance of the
-tags plugin is not looked at.
+(MkDocs runs them for the sitemap) would see them from another thread, and one that acts once the
+pages are written (``on_post_build``; a hook, mkdocs-macros with post-build functions) might read or
+change either file, which a clean build has written by then. A second instance of the tags plugin
+is not looked at.
 """
 
 from __future__ import annotations
@@ -23,6 +25,26 @@ from mkdocs.structure.nav import Navigation
 SITEMAP = "sitemap.xml"
 TAGS_PLUGIN = "material/tags"
 TEMPLATE_EVENTS = ("pre_template", "template_context", "post_template")
+
+
+QUIET_AFTER_BUILD = ("material.plugins.search.",)
+"""Modules of plugins whose ``on_post_build`` neither reads nor changes either file."""
+
+
+def others_quiet_after_build(config: MkDocsConfig, own: object) -> bool:
+    """Whether no plugin but ``own`` (and those of ``QUIET_AFTER_BUILD``) acts once the pages are
+    written: mkdocs-macros counts only with post-build functions of the site's own."""
+    for method in config.plugins.events["post_build"]:
+        plugin = getattr(method, "__self__", None)
+        if plugin is own:
+            continue
+        module = type(plugin).__module__ + "."
+        if module.startswith(QUIET_AFTER_BUILD):
+            continue
+        if module.startswith("mkdocs_macros.") and not getattr(plugin, "post_build_functions", 1):
+            continue
+        return False
+    return True
 
 
 def defer_sitemap(config: MkDocsConfig) -> bool:

@@ -41,7 +41,7 @@ def site_fingerprint(config: MkDocsConfig, files: Files) -> bytes:
     the theme's templates (by modification time) and the hand-written pages (the nav lists
     them)."""
     settings = [(key, config[key]) for key in sorted(config.keys()) if key not in _VOLATILE]
-    plugins = [(name, dict(plugin.config)) for name, plugin in config.plugins.items()]
+    plugins = [(name, _plugin_settings(plugin)) for name, plugin in config.plugins.items()]
     theme_files = [
         (path.as_posix(), path.stat().st_mtime_ns)
         for folder in config.theme.dirs
@@ -49,6 +49,15 @@ def site_fingerprint(config: MkDocsConfig, files: Files) -> bytes:
     ]
     hand_written = sorted(f.src_uri for f in files if not f.generated_by)
     return fingerprint(settings, plugins, dict(config.theme), theme_files, hand_written)
+
+
+def _plugin_settings(plugin: object) -> object:
+    """A plugin's settings; for a hook (``hooks:``, a module), its file as of when written."""
+    settings = getattr(plugin, "config", None)
+    if settings is not None:
+        return dict(settings)
+    path = getattr(plugin, "__file__", None)
+    return (path, os.stat(path).st_mtime_ns) if path else type(plugin).__qualname__
 
 
 def known_to_tags_plugin(

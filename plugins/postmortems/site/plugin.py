@@ -43,7 +43,7 @@ from ..insights import actions, exports, quality, stats
 from . import page_state
 from .background import Background
 from .config import PostmortemsConfig
-from .deferred import defer_sitemap, defer_tags_export, sitemap_writer
+from .deferred import defer_sitemap, defer_tags_export, others_quiet_after_build, sitemap_writer
 from .fragments import Fragments
 from .incremental import (
     BlankPages,
@@ -464,9 +464,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def _rebuild_hand_written(self, files: Files, site: bytes, content: bytes) -> None:
         """In a dirty build, hand-written pages (their macros may list incidents) are rebuilt
-        when anything generated changed."""
-        if self.built != (site, content):
-            rebuild(f for f in files.documentation_pages() if not f.generated_by and f.abs_src_path)
+        when anything generated changed, or one of them did: together, Material's tags plugin
+        knows each one's tags (its index and export list them; a page shows its tags' links)."""
+        hand_written = [f for f in files.documentation_pages() if not f.generated_by]
+        if self.built != (site, content) or any(f.is_modified() for f in hand_written):
+            rebuild(f for f in hand_written if f.abs_src_path)
         self.built = (site, content)
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> None:
@@ -486,7 +488,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             config, files, ((file.page, meta) for file, meta in skipped if file and file.page)
         )
         self.unread = {}
-        if self.preview_rebuild and self.config.enabled and self.nav is not None:
+        if (
+            self.preview_rebuild
+            and self.config.enabled
+            and self.nav is not None
+            and others_quiet_after_build(config, self)
+        ):
             if defer_sitemap(config):
                 self.after_pages.append(sitemap_writer(env, files, config, self.nav))
             tags_export = defer_tags_export(config)

@@ -147,11 +147,27 @@ def test_each_rebuild_gives_generated_pages_new_pages_as_mkdocs_makes_them(
 ) -> None:
     """A rebuild copies the ``Page`` of a generated page outside the nav from the last one's
     (``incremental.BlankPages``): each is as ``Page.__init__`` makes it, whatever the last build
-    did to its own, and it moves with its edit link."""
+    did to its own, and it moves with its edit link. Each page source's ``File`` is copied too
+    (``incremental.SourceFiles``): a new object, with the paths and URL MkDocs gives it."""
     seen: list[dict[str, Page]] = []
+    sources: list[dict[str, File]] = []
     navigation = build_module.get_navigation
 
     def recorded(files: Any, config: MkDocsConfig) -> Any:
+        generated = {
+            f.src_uri: f
+            for f in files.documentation_pages()
+            if f.generated_by and f.abs_src_path is not None  # (a page source: in the cache)
+        }
+        for src_uri, file in generated.items():
+            assert file.abs_src_path is not None
+            made_file = File.generated(
+                config, src_uri, abs_src_path=file.abs_src_path, inclusion=file.inclusion
+            )
+            made_paths = (made_file.src_uri, made_file.dest_uri, made_file.url)
+            assert (file.src_uri, file.dest_uri, file.url) == made_paths, src_uri
+            assert file.abs_dest_path == made_file.abs_dest_path, src_uri
+        sources.append(generated)
         pages = {
             f.src_uri: f.page
             for f in files.documentation_pages()
@@ -172,45 +188,15 @@ def test_each_rebuild_gives_generated_pages_new_pages_as_mkdocs_makes_them(
     preview.build()
     assert seen[0].keys() == seen[1].keys()
     assert seen[0][f"incidents/{RICH_ID}/index.md"] is not seen[1][f"incidents/{RICH_ID}/index.md"]
+    assert sources[0].keys() == sources[1].keys()
+    assert f"incidents/{RICH_ID}/index.md" in sources[1]
+    assert not any(sources[1][src_uri] is file for src_uri, file in sources[0].items())
     moved = next(project.glob(f"incidents/**/{RICH_ID}.yaml"))
     moved.rename(moved.parent.parent / moved.name)
     preview.build()
     page = seen[2][f"incidents/{RICH_ID}/index.md"]
     assert page is not None and page.edit_url is not None
     assert page.edit_url.endswith(f"/incidents/{RICH_ID}.yaml")
-
-
-def test_each_rebuild_gives_generated_pages_new_source_files_as_mkdocs_makes_them(
-    project: Path, preview: Preview, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A rebuild copies each page source's ``File`` from the last build's
-    (``incremental.SourceFiles``): a new object, with the paths and URL MkDocs gives it."""
-    seen: list[dict[str, File]] = []
-    navigation = build_module.get_navigation
-
-    def recorded(files: Any, config: MkDocsConfig) -> Any:
-        generated = {
-            f.src_uri: f
-            for f in files.documentation_pages()
-            if f.generated_by and f.abs_src_path is not None  # (a page source: in the cache)
-        }
-        for src_uri, file in generated.items():
-            assert file.abs_src_path is not None
-            made = File.generated(
-                config, src_uri, abs_src_path=file.abs_src_path, inclusion=file.inclusion
-            )
-            made_paths = (made.src_uri, made.dest_uri, made.url, made.abs_dest_path)
-            assert (file.src_uri, file.dest_uri, file.url, file.abs_dest_path) == made_paths
-        seen.append(generated)
-        return navigation(files, config)
-
-    monkeypatch.setattr(build_module, "get_navigation", recorded)
-    preview.build()
-    edit(project, OTHER_ID, "\nsummary: ", "\nsummary: Edited story. ")
-    preview.build()
-    assert seen[0].keys() == seen[1].keys()
-    assert f"incidents/{RICH_ID}/index.md" in seen[1]
-    assert not any(seen[1][src_uri] is file for src_uri, file in seen[0].items())
 
 
 def test_a_generated_page_the_nav_lists_keeps_the_nav_title_in_a_rebuild(

@@ -22,8 +22,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 
+from .incremental import tags_plugin
+
 SITEMAP = "sitemap.xml"
-TAGS_PLUGIN = "material/tags"
 TEMPLATE_EVENTS = ("pre_template", "template_context", "post_template")
 
 
@@ -69,8 +70,8 @@ def sitemap_writer(
 def defer_tags_export(config: MkDocsConfig) -> Callable[[], None] | None:
     """Turn off the tags plugin's export for this build (before its ``on_env``); what writes it
     as the plugin would have, once it has every page's tags, if it was on."""
-    plugin = config.plugins.get(TAGS_PLUGIN)
-    if plugin is None or not plugin.config.get("enabled", True):
+    plugin = tags_plugin(config)
+    if plugin is None:
         return None
     try:
         from material.plugins.tags.structure.mapping.storage import MappingStorage

@@ -60,6 +60,12 @@ def _plugin_settings(plugin: object) -> object:
     return (path, os.stat(path).st_mtime_ns) if path else type(plugin).__qualname__
 
 
+def tags_plugin(config: MkDocsConfig) -> Any:
+    """Material's tags plugin, when the site uses it and it is on."""
+    plugin = config.plugins.get(_TAGS_PLUGIN)
+    return plugin if plugin is not None and plugin.config.get("enabled", True) else None
+
+
 def known_to_tags_plugin(
     config: MkDocsConfig, files: Files, pages: Iterable[tuple[Page, dict[str, Any]]]
 ) -> None:
@@ -68,8 +74,8 @@ def known_to_tags_plugin(
     Its pages are then in the order of ``files``, as a clean build has them (its export lists
     them in it). The plugin reads each list of tags once; pages with the same list share what
     it made of it (10,000 pages in a preview's rebuild, a few hundred lists)."""
-    plugin = config.plugins.get(_TAGS_PLUGIN)
-    if plugin is None or not plugin.config.get("enabled", True):
+    plugin = tags_plugin(config)
+    if plugin is None:
         return
     mappings = plugin.mappings
     name = plugin.config.get("tags_name_property", "tags")

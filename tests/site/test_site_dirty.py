@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.pages import Page
 from postmortems.core import collection as collection_module
 from postmortems.insights.exports import EXPORT_NAMES
+from postmortems.site import background as background_module
 from postmortems.site import deferred as deferred_module
 from postmortems.site import pages as pages_module
 from postmortems.site import plugin as plugin_module
@@ -68,11 +69,14 @@ class Preview:
             for path in self.site_dir.rglob("*.html")
         }
 
+    def wait(self) -> None:
+        """Until the background writing is done."""
+        self._config().plugins["postmortems"].writer.join()
+
     def stop(self) -> None:
         """Once the background writing is done, as a preview left running would have it."""
-        plugins = self._config().plugins
-        plugins["postmortems"].writer.join()
-        plugins.on_shutdown()
+        self.wait()
+        self._config().plugins.on_shutdown()
 
     def quit(self) -> None:
         """As Ctrl-C stops ``mkdocs serve``."""
@@ -617,15 +621,18 @@ def test_a_rebuild_after_a_failed_one_builds_the_pages_that_one_left_unbuilt(
     assert_as_built_clean(project, preview.site_dir)
 
 
+@pytest.mark.parametrize("idle", [False, True], ids=["saves in a row", "saves after a pause"])
 def test_a_preview_freezes_no_more_objects_save_after_save(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, monkeypatch: pytest.MonkeyPatch, idle: bool
 ) -> None:
     """Each build leaves the objects alive once the incidents are loaded out of garbage
     collection (``gc.freeze``), and a preview keeps them frozen between rebuilds; the garbage
     of earlier builds frozen meanwhile (mkdocs-macros holds the last build's pages at a freeze;
     a rebuild freezes what it made at its end, see ``freeze_paused_build``) must not pile up:
-    each full collection brings the count back. (Saves this quick leave no time for the
-    collection between builds: the garbage of up to ``FULL_COLLECTION_EVERY`` rebuilds waits.)"""
+    each full collection brings the count back. Saves in a row leave no time for the collection
+    between builds (the garbage of up to ``FULL_COLLECTION_EVERY`` rebuilds waits); after a
+    pause it has run. Each build's background writing is done before the next save, so that
+    what it holds for a moment does not count."""
     frozen: list[int] = []
     freeze = plugin_module.freeze_survivors
 
@@ -634,13 +641,19 @@ def test_a_preview_freezes_no_more_objects_save_after_save(
         frozen.append(gc.get_freeze_count())
 
     monkeypatch.setattr(plugin_module, "freeze_survivors", counted)
+    if not idle:
+        monkeypatch.setattr(plugin_module, "collect_garbage", lambda: None)
     every = collection_module.FULL_COLLECTION_EVERY
+    for thread in threading.enumerate():  # earlier tests' previews stopped as Ctrl-C does
+        if thread.name == background_module.THREAD_NAME:
+            thread.join()
     preview = Preview(project, command="serve")
     try:
         for save in range(3 * every):
             edit(project, RICH_ID, "\ntitle: ", f"\ntitle: Save {save} ")
             preview.build()
             assert gc.get_freeze_count() > frozen[-1] * 0.9  # kept frozen for the next rebuild
+            preview.wait()
     finally:
         preview.stop()
     assert gc.get_freeze_count() == 0

@@ -27,6 +27,8 @@ T = TypeVar("T")
 
 ITEMS_BETWEEN_PAUSES = 32
 """Items written between two looks at whether a build has started."""
+THREAD_NAME = "postmortems-background"
+"""The name of the threads that do the writing."""
 
 
 class Background:
@@ -107,7 +109,9 @@ class Background:
         self._superseded = threading.Event()
         stages = [([] if kept is None else [self._kept(kept)], self._stopping)]
         stages.append((replaceable, self._superseded))
-        self._thread = threading.Thread(target=_run_after, args=(self._thread, stages), daemon=True)
+        self._thread = threading.Thread(
+            target=_run_after, args=(self._thread, stages), name=THREAD_NAME, daemon=True
+        )
         self._thread.start()
 
     def join(self) -> None:

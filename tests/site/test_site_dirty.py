@@ -474,6 +474,37 @@ def test_an_edited_hand_written_page_keeps_every_hand_written_page_s_tags(projec
     assert '"guide/"' in tags and tags == (clean / "tags.json").read_text(encoding="utf-8")
 
 
+def test_a_site_whose_tags_nest_and_hide_lists_them_as_clean_after_a_retitle(
+    project: Path,
+) -> None:
+    """Material's tags plugin can nest tags (``black-friday`` under ``black``) and hide some: the
+    tags a rebuild tells it for the pages it skips are those it would have read itself."""
+    config = project / "mkdocs.yml"
+    settings = (
+        "  - tags:\n"
+        "      tags_hierarchy: true\n"
+        "      tags_hierarchy_separator: '-'\n"
+        "      shadow_tags: [payments]\n"
+        "      shadow: true\n"
+    )
+    text = config.read_text(encoding="utf-8").replace("  - tags\n", settings, 1)
+    config.write_text(text, encoding="utf-8")
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        edit(project, "2024-08-19-search-cluster-disk-full", "\ntitle: ", "\ntitle: Retitled ")
+        preview.build()
+    finally:
+        preview.stop()
+    assert_as_built_clean(project, preview.site_dir)
+    clean = project.parent / "clean"
+    tags = (preview.site_dir / "tags.json").read_text(encoding="utf-8")
+    assert '"black-friday"' in tags and '"payments"' in tags
+    assert tags == (clean / "tags.json").read_text(encoding="utf-8")
+    listed = preview.page("tags")
+    assert "Retitled" in listed and 'id="tag:black"' in listed and "md-tag-shadow" in listed
+
+
 def test_a_site_with_hooks_builds_dirty_as_clean(project: Path) -> None:
     """MkDocs' ``hooks:`` are modules among the plugins, with no settings of their own."""
     (project / "hooks.py").write_text(

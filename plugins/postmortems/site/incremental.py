@@ -14,7 +14,7 @@ Material's tags plugin is told the tags of the pages skipped.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,41 +72,73 @@ def known_to_tags_plugin(
     """Tell Material's tags plugin the tags of ``pages`` (generated pages a dirty build skips,
     with their front matter), so the tags index still lists them and other pages link to it.
     Its pages are then in the order of ``files``, as a clean build has them (its export lists
-    them in it). The plugin reads each list of tags once; pages with the same list share what
-    it made of it (10,000 pages in a preview's rebuild, a few hundred lists)."""
+    them in it). The plugin reads each tag once: pages naming it share what it made of it
+    (10,000 pages in a preview's rebuild, a few dozen tags)."""
     plugin = tags_plugin(config)
     if plugin is None:
         return
     mappings = plugin.mappings
     name = plugin.config.get("tags_name_property", "tags")
-    read: dict[tuple[str, ...], Any] = {}  # each list of tags: the first mapping made of it
+    tags_of = _TagReader(mappings)
     told = False
     for page, meta in pages:
         page.meta = meta
         page.markdown = ""  # read: its title now comes from its front matter
         if not plugin.filter(page.file):
             continue
-        tags = meta.get(name)
-        listed = tuple(tags) if isinstance(tags, list) and all(map(_is_str, tags)) else None
-        first = read.get(listed) if listed is not None and _Mapping is not None else None
-        if first is not None:
-            mappings.data[page.url] = _Mapping(page, tags=first.tags)
-            continue
-        made = mappings.add(page, "")
-        if made is not None:
+        read = tags_of(meta.get(name))
+        if read is not None:
+            if read:
+                mappings.data[page.url] = _Mapping(page, tags=read)
+                told = True
+        elif mappings.add(page, "") is not None:
             told = True
-            if listed is not None:
-                read[listed] = made
     if not told:
         return
-    order = {file.page.url: n for n, file in enumerate(files.documentation_pages()) if file.page}
+    order = {file.page.url: n for n, file in enumerate(files) if file.page is not None}
     last = len(order)
     by_url = mappings.data
     mappings.data = dict(sorted(by_url.items(), key=lambda item: order.get(item[0], last)))
 
 
-def _is_str(value: object) -> bool:
-    return isinstance(value, str)
+class _TagReader:
+    """The tags Material's tags plugin makes of a page's list of tag names, each name read by
+    the plugin once; ``None`` for what only the plugin itself reads (not a list of names, a
+    name it refuses, another layout of the plugin): ``mappings.add`` then does."""
+
+    def __init__(self, mappings: Any) -> None:
+        self._tags: dict[str, Any] = {}
+        known = _Mapping is not None
+        self._validate: Callable[[list[str]], Any] | None = (
+            getattr(getattr(mappings, "format", None), "validate", None) if known else None
+        )
+        self._configure: Callable[[Any], Any] | None = getattr(mappings, "_configure", None)
+
+    def __call__(self, names: object) -> list[Any] | None:
+        if not names:
+            return []  # no tags: no mapping
+        if not isinstance(names, list):
+            return None
+        tags = []
+        for name in names:
+            tag = self._tags.get(name) if isinstance(name, str) else None
+            if tag is None:
+                tag = self._read(name)
+                if tag is None:
+                    return None
+            tags.append(tag)
+        return tags
+
+    def _read(self, name: object) -> Any:
+        """The plugin's tag for ``name``, or ``None`` when it would not take it."""
+        if self._validate is None or self._configure is None or not isinstance(name, str):
+            return None
+        try:
+            (tag,) = self._validate([name])
+        except Exception:  # refused: the plugin says why when it reads the page itself
+            return None
+        self._tags[name] = tag = self._configure(tag)
+        return tag
 
 
 class PageSources:

@@ -489,6 +489,10 @@ class Carried(Generic[K, V]):
         """Keep ``value`` under ``key`` in this run (in place of what ``get`` found)."""
         self._now[key] = value
 
+    def put_all(self, items: Iterable[tuple[K, V]]) -> None:
+        """``put`` each key and value of ``items``."""
+        self._now.update(items)
+
     def forget(self) -> None:
         """Keep nothing for the next run."""
         self._last, self._now = {}, {}

@@ -619,8 +619,16 @@ class _LastRankings:
     values: np.ndarray
     telling: np.ndarray
     """Whether each cell's term may be named as a reason (``SimilarityIndex._telling``)."""
-    rankings: list[tuple[list[tuple[bytes, float, Match | None, _PairKey | None]], int]]
-    """Each row's entries, columns named by digest, and its ``near``."""
+    rankings: list[_Ranking]
+    """Each row's ranking, its columns numbered as the rows of that index."""
+    columns: np.ndarray
+    """The columns of each ranking's entries, ranking after ranking."""
+    scores: np.ndarray
+    """Their scores."""
+    lengths: np.ndarray
+    """How many entries each ranking has."""
+    nears: np.ndarray
+    """Each ranking's ``near``."""
 
     def __init__(self) -> None:
         self.forget()
@@ -633,6 +641,8 @@ class _LastRankings:
         self.values = np.full(1, np.nan)
         self.telling = np.zeros(1, bool)
         self.rankings = []
+        self.columns = self.lengths = self.nears = np.zeros(0, np.int64)
+        self.scores = np.zeros(0)
 
     def remember(
         self,
@@ -653,13 +663,14 @@ class _LastRankings:
         self.terms = np.append(terms[index.matrix.indices], -1)
         self.values = np.append(index.matrix.data, np.nan)
         self.telling = np.append(index._telling[index.matrix.indices], False)
-        self.rankings = [
-            (
-                [(digests[e.column], e.score, e.match, e.key) for e in ranking.entries],
-                ranking.near,
-            )
-            for ranking in rankings
-        ]
+        self.rankings = list(rankings)
+        count = len(rankings)
+        self.lengths = np.fromiter((len(r.entries) for r in rankings), np.int64, count)
+        self.nears = np.fromiter((r.near for r in rankings), np.int64, count)
+        cells = int(self.lengths.sum())
+        entries = [entry for ranking in rankings for entry in ranking.entries]
+        self.columns = np.fromiter((entry.column for entry in entries), np.int64, cells)
+        self.scores = np.fromiter((entry.score for entry in entries), np.float64, cells)
 
     def merged(
         self, index: SimilarityIndex, terms: np.ndarray, context: _Context
@@ -677,32 +688,52 @@ class _LastRankings:
         changed = np.flatnonzero(~same)
         if len(changed) * CHANGED_SHARE > count:
             return {}
-        top = context.top
-        row_of = {incident.digest: row for row, incident in enumerate(index.incidents)}
-        rows: list[int] = []
+        # Each last entry's column in this index (-1: gone), and whether it is kept (its row
+        # did not change); a ranking whose every entry is kept, when the rows kept their
+        # numbers, is kept as it is.
+        last_count = len(self.rankings)
+        now = np.full(last_count, -1, np.int64)
+        present = np.flatnonzero(previous >= 0)
+        now[previous[present]] = present
+        renumbered = bool(np.any(previous[present] != present))
+        moved = now[self.columns]
+        kept_cell = (moved >= 0) & same[np.maximum(moved, 0)]
+        owner = np.repeat(np.arange(last_count), self.lengths)
+        kept_counts = np.bincount(owner[kept_cell], minlength=last_count)
+        full = self.lengths == context.top
+        # A full ranking that lost an entry does not know its next best: ranked again.
+        usable = (self.nears < NEAR_LIMIT) & ~(full & (kept_counts < self.lengths))
+        rows = np.flatnonzero(same)
+        rows = rows[usable[previous[rows]]]
+        lasts = previous[rows]
+        ends = np.cumsum(self.lengths)
+        worst = np.append(self.scores, 0.0)[np.where(self.lengths > 0, ends - 1, len(self.scores))]
+        floors = np.where(full, worst - NEAR, 0.0)[lasts]
+        whole = (kept_counts == self.lengths) & (not renumbered)
         kept: list[list[_Entry]] = []
-        floors: list[float] = []
-        nears: list[int] = []
-        for row in np.flatnonzero(same).tolist():
-            last, near = self.rankings[previous[row]]
-            if near >= NEAR_LIMIT:
+        moved_list, kept_list, starts = moved.tolist(), kept_cell.tolist(), ends - self.lengths
+        for last, as_it_is, start in zip(
+            lasts.tolist(), whole[lasts].tolist(), starts[lasts].tolist(), strict=True
+        ):
+            entries = self.rankings[last].entries
+            if as_it_is:
+                kept.append(list(entries))
                 continue
-            entries = []
-            for digest, score, match, key in last:
-                column = row_of.get(digest, -1)
-                if column >= 0 and same[column]:
-                    entries.append(_Entry(column, score, match, key))
-                    if key is not None:
-                        _matches.put(key, match)
-            full = len(last) == top
-            if full and len(entries) < len(last):
-                continue  # its next best is unknown
-            rows.append(row)
-            kept.append(entries)
-            floors.append(last[-1][1] - NEAR if full else 0.0)
-            nears.append(near)
-        added = self._scores_against(index, np.asarray(rows, np.int64), changed, floors)
-        return self._merge(index, context, rows, kept, added, nears)
+            kept.append(
+                [
+                    _Entry(moved_list[at], entry.score, entry.match, entry.key)
+                    for at, entry in enumerate(entries, start)
+                    if kept_list[at]
+                ]
+            )
+        _matches.put_all(
+            (entry.key, entry.match)
+            for entries in kept
+            for entry in entries
+            if entry.key is not None and entry.match is not None
+        )
+        added = self._scores_against(index, rows, changed, floors.tolist())
+        return self._merge(index, context, rows.tolist(), kept, added, self.nears[lasts].tolist())
 
     def _same_rows(
         self, index: SimilarityIndex, terms: np.ndarray, previous: np.ndarray

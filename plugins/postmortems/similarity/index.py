@@ -679,7 +679,8 @@ class _LastRankings:
         gives (see the class), by row."""
         count = len(index.incidents)
         digests = {incident.digest for incident in index.incidents}
-        if context != self.context or not self.rows or len(digests) < count or b"" in digests:
+        unknown = not count or not self.rows or len(digests) < count or b"" in digests
+        if context != self.context or unknown:
             return {}
         previous = np.fromiter(
             (self.rows.get(incident.digest, -1) for incident in index.incidents), np.int64, count

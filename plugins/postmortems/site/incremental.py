@@ -96,7 +96,7 @@ def known_to_tags_plugin(
     if not told:
         return
     order = {file.page.url: n for n, file in enumerate(files) if file.page is not None}
-    last = len(order)
+    last = len(files)
     by_url = mappings.data
     mappings.data = dict(sorted(by_url.items(), key=lambda item: order.get(item[0], last)))
 

@@ -117,6 +117,19 @@ def edit(project: Path, incident_id: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def rebuilt_preview(project: Path, change: Callable[[], object]) -> Preview:
+    """A ``serve`` preview of ``project`` built, changed by ``change`` and rebuilt, then stopped
+    (its background writing done)."""
+    preview = Preview(project, command="serve")
+    try:
+        preview.build()
+        change()
+        preview.build()
+    finally:
+        preview.stop()
+    return preview
+
+
 def test_an_edited_story_rebuilds_its_page_and_the_pages_that_list_incidents(
     project: Path, preview: Preview
 ) -> None:
@@ -373,13 +386,9 @@ def test_a_preview_writes_its_exports_once_the_pages_are_written_as_a_clean_buil
     the edited page first and writes the exports in the background, the same as a clean build."""
     in_background: list[bool] = []
     before_exports(monkeypatch, in_background.append)
-    preview = Preview(project, command="serve")
-    try:
-        preview.build()
-        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
-        preview.build()
-    finally:
-        preview.stop()  # waits for the background writer
+    preview = rebuilt_preview(
+        project, lambda: edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
+    )
     assert in_background == [False, True]  # the first build finds no exports to show meanwhile
     clean = build_site(project, project.parent / "clean").site_dir
     for name in EXPORT_NAMES:
@@ -404,13 +413,9 @@ def test_a_preview_rebuild_writes_the_sitemap_and_tags_export_after_its_pages_as
     monkeypatch.setattr(build_module, "_build_theme_template", recorded)
     monkeypatch.setattr(deferred_module, "_build_theme_template", recorded)
     edit(project, OTHER_ID, "\ntitle: ", "\ntags: [search]\ntitle: ")
-    preview = Preview(project, command="serve")
-    try:
-        preview.build()
-        edit(project, RICH_ID, "  - timeouts\n", "  - latency\n")
-        preview.build()
-    finally:
-        preview.stop()
+    preview = rebuilt_preview(
+        project, lambda: edit(project, RICH_ID, "  - timeouts\n", "  - latency\n")
+    )
     assert sitemap_threads == [True, False]  # the first build's in it, the rebuild's after it
     assert_as_built_clean(project, preview.site_dir)  # the tags index among the pages
     clean = project.parent / "clean"
@@ -442,13 +447,9 @@ def test_a_site_that_acts_after_its_build_gets_the_sitemap_written_before(projec
     change the sitemap, which a clean build has written by then: a preview's rebuild then
     writes it itself, before."""
     (project / "main.py").write_text(STAMPING_MACROS, encoding="utf-8")
-    preview = Preview(project, command="serve")
-    try:
-        preview.build()
-        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
-        preview.build()
-    finally:
-        preview.stop()
+    preview = rebuilt_preview(
+        project, lambda: edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
+    )
     clean = build_site(project, project.parent / "clean").site_dir
     stamped = (preview.site_dir / "sitemap.xml").read_text(encoding="utf-8")
     assert stamped.count("<!-- stamped -->") == 1
@@ -470,13 +471,7 @@ def test_an_edited_hand_written_page_keeps_every_hand_written_page_s_tags(projec
 def rebuilt_tags_export(project: Path, change: Callable[[], object]) -> tuple[Preview, str]:
     """A preview built, changed and rebuilt, with its tags export: as a clean build's, as the
     whole site is."""
-    preview = Preview(project, command="serve")
-    try:
-        preview.build()
-        change()
-        preview.build()
-    finally:
-        preview.stop()
+    preview = rebuilt_preview(project, change)
     assert_as_built_clean(project, preview.site_dir)
     tags = (preview.site_dir / "tags.json").read_text(encoding="utf-8")
     assert tags == (project.parent / "clean" / "tags.json").read_text(encoding="utf-8")
@@ -514,13 +509,9 @@ def test_a_site_with_hooks_builds_dirty_as_clean(project: Path) -> None:
     )
     config = project / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8") + "\nhooks:\n  - hooks.py\n")
-    preview = Preview(project, command="serve")
-    try:
-        preview.build()
-        edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
-        preview.build()
-    finally:
-        preview.stop()
+    preview = rebuilt_preview(
+        project, lambda: edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
+    )
     assert_as_built_clean(project, preview.site_dir)
 
 
@@ -600,7 +591,7 @@ def test_a_preview_whose_background_exports_fail_writes_them_itself_next_time(
         preview.build()
         edit(project, RICH_ID, "\ntitle: ", "\ntitle: Retitled ")
         preview.build()
-        preview._config().plugins["postmortems"].writer.join()
+        preview.wait()
         assert "No space left on device" in caplog.text
         assert not any((preview.site_dir / name).exists() for name in EXPORT_NAMES)
         edit(project, RICH_ID, "\ntitle: Retitled ", "\ntitle: Renamed ")
@@ -709,16 +700,15 @@ def test_a_preview_collects_garbage_between_builds_not_when_a_save_is_rebuilt(
         return collect(*args)
 
     preview = Preview(project, command="serve")
-    plugin = preview._config().plugins["postmortems"]
     try:
         preview.build()
-        plugin.writer.join()
+        preview.wait()
         monkeypatch.setattr(gc, "collect", recording)
         for save in range(2 * collection_module.FULL_COLLECTION_EVERY):
             edit(project, RICH_ID, "\ntitle: ", f"\ntitle: Save {save} ")
             preview.build()
             assert True not in collected, "the rebuild collected"
-            plugin.writer.join()
+            preview.wait()
             assert collected == [False] * (save + 1), "no collection after the build"
     finally:
         preview.stop()

@@ -119,26 +119,25 @@ class _TagReader:
             return []  # no tags: no mapping
         if not isinstance(names, list):
             return None
-        tags = []
-        for name in names:
-            tag = self._tags.get(name) if isinstance(name, str) else None
-            if tag is None:
-                tag = self._read(name)
-                if tag is None:
-                    return None
-            tags.append(tag)
-        return tags
+        tags = [self._tag(name) for name in names]
+        return None if any(tag is None for tag in tags) else tags
 
-    def _read(self, name: object) -> Any:
+    def _tag(self, name: object) -> Any:
         """The plugin's tag for ``name``, or ``None`` when it would not take it."""
-        if self._validate is None or self._configure is None or not isinstance(name, str):
+        if not isinstance(name, str):
+            return None
+        if name not in self._tags:
+            self._tags[name] = self._read(name)
+        return self._tags[name]
+
+    def _read(self, name: str) -> Any:
+        if self._validate is None or self._configure is None:
             return None
         try:
             (tag,) = self._validate([name])
         except Exception:  # refused: the plugin says why when it reads the page itself
             return None
-        self._tags[name] = tag = self._configure(tag)
-        return tag
+        return self._configure(tag)
 
 
 class PageSources:

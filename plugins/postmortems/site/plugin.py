@@ -53,6 +53,7 @@ from .incremental import (
     nav_paths,
     rebuild,
     site_fingerprint,
+    tags_plugin,
 )
 from .macros import register_macros
 from .markdown import FieldRenderer, put_html_back, set_html_aside
@@ -64,6 +65,7 @@ from .preview import showing_problems
 from .render import COMPILED_TEMPLATES, syntax_problems, templates_fingerprint
 from .search_site import SiteSearch
 from .standalone import PACKAGED_STYLESHEET, STYLESHEET
+from .tags_listings import KeptListings
 from .toc import add_lead_headings
 from .watching import Watcher
 
@@ -134,6 +136,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         store, for the next preview)."""
         self.watcher = Watcher()
         """Under ``serve``, what tells of saves to the incidents, schema, catalog, templates."""
+        self.kept_listings = KeptListings()
+        """Under ``serve``, Material's tags listings kept from one rebuild to the next."""
         self.collector_paused = contextlib.ExitStack()
         """A preview's rebuild runs with the cyclic garbage collector paused (see
         ``on_config``); closed when it ends."""
@@ -148,6 +152,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.collection = None  # a new session: no last valid collection to fall back on
         self.shown_problems = None
         self.fragments = Fragments() if self.is_serve else None
+        self.kept_listings = KeptListings()
 
     def on_shutdown(self) -> None:
         """A later build in the same process (tests) is not a preview. The background writing
@@ -157,6 +162,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.collector_paused.close()
         self.is_serve = self.dirty = False
         self.fragments = None
+        self.kept_listings = KeptListings()
         self.watcher.stop()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
@@ -479,10 +485,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> None:
         """In a dirty build, the generated pages MkDocs skips still count for the tags index.
         The theme's templates are compiled once per process (each ``serve`` rebuild makes a new
-        environment). A preview's rebuild writes the sitemap and the tags export once its pages
-        are written."""
+        environment). A preview keeps the tags index's listings that show what they showed
+        (see ``tags_listings``). A preview's rebuild writes the sitemap and the tags export once
+        its pages are written."""
         if self.config.enabled and env.bytecode_cache is None:
             env.bytecode_cache = COMPILED_TEMPLATES
+        if self.is_serve and self.config.enabled and tags_plugin(config) is not None:
+            self.kept_listings.start(env)
         skipped = ((files.src_uris.get(uri), meta) for uri, meta in self.unread.items())
         known_to_tags_plugin(
             config, files, ((file.page, meta) for file, meta in skipped if file and file.page)

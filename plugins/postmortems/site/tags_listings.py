@@ -76,7 +76,8 @@ class _KeptTemplate:
     def render(self, *args: Any, **context: Any) -> str:
         if args or context.keys() != _CONTEXT:
             return str(self._template.render(*args, **context))
-        key = (context["page"].url, context["base_url"], *shown(context["listing"]))
+        page, listing = context["page"], context["listing"]
+        key = (self._template.name, page.url, context["base_url"], *shown(listing))
         return self._kept(key, lambda: self._template.render(**context))
 
     def __getattr__(self, name: str) -> Any:

@@ -169,6 +169,8 @@ class PageSources:
         """Set when the build finished: every page was then built from its file as ``known``
         has it (a build that failed may have left ``known`` partial, or pages unbuilt)."""
         self._seen: set[str] = set()
+        self._last_line = (b"", "")
+        """The last page's key and digest line (``head``, then ``file``, ask for the same)."""
 
     def head(self, src_uri: str, key: bytes) -> str | None:
         """What the page's file gave MkDocs to read, if the last build of this process wrote it
@@ -213,7 +215,11 @@ class PageSources:
         return source
 
     def _digest_line(self, key: bytes) -> str:
-        return f"<!-- {fingerprint(self.site, key).hex()} -->\n"
+        last_key, line = self._last_line
+        if key != last_key or not key:
+            line = f"<!-- {fingerprint(self.site, key).hex()} -->\n"
+            self._last_line = (key, line)
+        return line
 
     def remove_stale(self, config: MkDocsConfig) -> None:
         """Pages no longer generated (an incident deleted or renamed): their built HTML and

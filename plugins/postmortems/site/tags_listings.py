@@ -11,10 +11,14 @@ anything of a page) is always rendered.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import posixpath
 from collections.abc import Callable, Hashable
 from typing import Any
+
+from mkdocs.utils.templates import url_filter
 
 from ..core.cache import Carried
 
@@ -22,14 +26,19 @@ _MATERIAL_TEMPLATES: str | None
 try:
     import material
 
-    _MATERIAL_TEMPLATES = os.path.join(os.path.dirname(material.__file__), "templates", "")
+    _MATERIAL_TEMPLATES = os.path.join(
+        os.path.realpath(os.path.dirname(material.__file__)), "templates", ""
+    )
 except ImportError:  # no Material: no tags plugin to render listings
     _MATERIAL_TEMPLATES = None
 
 LISTING_TEMPLATE = "listing.html"
 """The name of the template the tags plugin renders a listing with (under its layout)."""
+KNOWN_LISTINGS = frozenset({"93d20bc3c64a84de35203564a2e4e98c85679917e2bdd04dbff14655fde053d4"})
+"""The SHA-256 of each of Material's listing templates known to show no more than ``shown``
+(9.8's): another version's is rendered every time until it is checked and added here."""
 _CONTEXT = frozenset({"config", "page", "base_url", "listing"})
-"""What the tags plugin renders a listing with (Material 9.6 to 9.8): anything else is rendered."""
+"""What the tags plugin renders a listing with (Material 9.8): anything else is rendered."""
 
 
 class KeptListings:
@@ -54,14 +63,32 @@ class KeptListings:
 
 
 def _is_materials_listing(name: str, template: Any) -> bool:
-    """Whether ``template`` is Material's own listing template (no site's override)."""
+    """Whether ``template`` is a known listing template of Material's (no site's override),
+    printing values as they are (no autoescape, no ``finalize``) with MkDocs' ``url`` filter."""
     filename = getattr(template, "filename", None)
+    environment = getattr(template, "environment", None)
     return (
-        _MATERIAL_TEMPLATES is not None
-        and posixpath.basename(name) == LISTING_TEMPLATE
+        posixpath.basename(name) == LISTING_TEMPLATE
         and isinstance(filename, str)
-        and os.path.realpath(filename).startswith(_MATERIAL_TEMPLATES)
+        and _known_listing(filename)
+        and environment is not None
+        and environment.autoescape is False
+        and environment.finalize is None
+        and environment.filters.get("url") is url_filter
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _known_listing(filename: str) -> bool:
+    """Whether the template file ``filename`` is one of ``KNOWN_LISTINGS`` in Material."""
+    path = os.path.realpath(filename)
+    if _MATERIAL_TEMPLATES is None or not path.startswith(_MATERIAL_TEMPLATES):
+        return False
+    try:
+        with open(path, "rb") as template:
+            return hashlib.sha256(template.read()).hexdigest() in KNOWN_LISTINGS
+    except OSError:
+        return False
 
 
 class _KeptTemplate:
@@ -77,7 +104,7 @@ class _KeptTemplate:
         if args or context.keys() != _CONTEXT:
             return str(self._template.render(*args, **context))
         page, listing = context["page"], context["listing"]
-        key = (self._template.name, page.url, context["base_url"], *shown(listing))
+        key = (self._template.name, str(page.url), str(context["base_url"]), *shown(listing))
         return self._kept(key, lambda: self._template.render(**context))
 
     def __getattr__(self, name: str) -> Any:
@@ -85,13 +112,14 @@ class _KeptTemplate:
 
 
 def shown(listing: Any) -> list[Hashable]:
-    """What Material's listing template shows of a listing tree: for it and each nested tree
-    (in the template's order, with its depth), the headline and each page's URL and title."""
+    """What Material's listing template shows of a listing tree, as it prints it: for it and
+    each nested tree (in the template's order, with its depth), the heading and each page's URL
+    and title."""
     found: list[Hashable] = []
     stack = [(0, listing)]
     while stack:
         depth, tree = stack.pop()
-        pages = tuple((mapping.item.url, mapping.item.title) for mapping in tree.mappings)
-        found.append((depth, tree.content, pages))
+        pages = tuple((str(mapping.item.url), str(mapping.item.title)) for mapping in tree.mappings)
+        found.append((depth, str(tree.content), pages))
         stack += [(depth + 1, child) for child in reversed(list(tree))]
     return found

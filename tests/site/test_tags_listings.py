@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import jinja2
+import material
 import pytest
 from mkdocs.theme import Theme
-from postmortems.site.tags_listings import _is_materials_listing, shown
+from postmortems.site import tags_listings
+from postmortems.site.tags_listings import _is_materials_listing, shown, templates_folder
 
 LISTING = "fragments/tags/default/listing.html"
 
@@ -88,3 +91,27 @@ def test_a_copy_of_material_s_listing_template_elsewhere_is_a_site_s_own(
     through_link = jinja2.Environment(loader=jinja2.FileSystemLoader(str(linked)))
     through_link.filters["url"] = env.filters["url"]
     assert _is_materials_listing(LISTING, through_link.get_template(LISTING))
+
+
+def test_material_reached_through_a_linked_environment_is_still_material(tmp_path: Path) -> None:
+    """A virtual environment used through a symbolic link: Material's templates folder is
+    its real path, as its templates' files are compared."""
+    package = Path(material.__file__ or "").parent
+    linked = tmp_path / "material"
+    linked.symlink_to(package, target_is_directory=True)
+    found = templates_folder(str(linked / "__init__.py"))
+    assert found == templates_folder(material.__file__ or "")
+    assert found.startswith(str(package.resolve())) and found.endswith("templates" + os.sep)
+
+
+def test_a_listing_template_of_another_material_version_is_rendered_every_time(
+    env: jinja2.Environment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Material's own file, but not one whose every read is known (another version's)."""
+    template = env.get_template(LISTING)
+    monkeypatch.setattr(tags_listings, "KNOWN_LISTINGS", frozenset())
+    tags_listings._known_listing.cache_clear()
+    try:
+        assert not _is_materials_listing(LISTING, template)
+    finally:
+        tags_listings._known_listing.cache_clear()

@@ -22,13 +22,18 @@ from mkdocs.utils.templates import url_filter
 
 from ..core.cache import Carried
 
+
+def templates_folder(package_file: str) -> str:
+    """Material's templates folder (its real path, with a trailing separator) from its
+    package's ``__init__.py``, which may be reached through links (a linked environment)."""
+    return os.path.join(os.path.realpath(os.path.dirname(package_file)), "templates", "")
+
+
 _MATERIAL_TEMPLATES: str | None
 try:
     import material
 
-    _MATERIAL_TEMPLATES = os.path.join(
-        os.path.realpath(os.path.dirname(material.__file__)), "templates", ""
-    )
+    _MATERIAL_TEMPLATES = templates_folder(material.__file__ or "")
 except ImportError:  # no Material: no tags plugin to render listings
     _MATERIAL_TEMPLATES = None
 
@@ -67,10 +72,14 @@ def _is_materials_listing(name: str, template: Any) -> bool:
     printing values as they are (no autoescape, no ``finalize``) with MkDocs' ``url`` filter."""
     filename = getattr(template, "filename", None)
     environment = getattr(template, "environment", None)
+    if posixpath.basename(name) != LISTING_TEMPLATE or not isinstance(filename, str):
+        return False
+    try:
+        status = os.stat(filename)
+    except OSError:
+        return False
     return (
-        posixpath.basename(name) == LISTING_TEMPLATE
-        and isinstance(filename, str)
-        and _known_listing(filename)
+        _known_listing(filename, status.st_mtime_ns, status.st_size)
         and environment is not None
         and environment.autoescape is False
         and environment.finalize is None
@@ -79,8 +88,9 @@ def _is_materials_listing(name: str, template: Any) -> bool:
 
 
 @functools.lru_cache(maxsize=16)
-def _known_listing(filename: str) -> bool:
-    """Whether the template file ``filename`` is one of ``KNOWN_LISTINGS`` in Material."""
+def _known_listing(filename: str, modified_ns: int, size: int) -> bool:
+    """Whether the template file ``filename`` (as of its modification time and size: Material
+    may be upgraded while a preview runs) is one of ``KNOWN_LISTINGS`` in Material."""
     path = os.path.realpath(filename)
     if _MATERIAL_TEMPLATES is None or not path.startswith(_MATERIAL_TEMPLATES):
         return False

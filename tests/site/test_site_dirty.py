@@ -39,6 +39,8 @@ from sitebuild import RICH_ID, SOURCE_DATE_EPOCH, build_site, copy_project
 pytestmark = pytest.mark.slow
 
 OTHER_ID = "2023-06-02-search-index-rebuild-stalled"
+SEARCH_TAGGED_ID = "2024-08-19-search-cluster-disk-full"
+"""The fixture's one incident tagged ``search``."""
 
 
 @pytest.fixture
@@ -495,9 +497,8 @@ def test_a_site_whose_tags_nest_and_hide_lists_them_as_clean_after_a_retitle(
     )
     text = config.read_text(encoding="utf-8").replace("  - tags\n", settings, 1)
     config.write_text(text, encoding="utf-8")
-    retitled = "2024-08-19-search-cluster-disk-full"
     preview, tags = rebuilt_tags_export(
-        project, lambda: edit(project, retitled, "\ntitle: ", "\ntitle: Retitled ")
+        project, lambda: edit(project, SEARCH_TAGGED_ID, "\ntitle: ", "\ntitle: Retitled ")
     )
     assert '"black-friday"' in tags and '"payments"' in tags
     listed = preview.page("tags")
@@ -521,16 +522,13 @@ def listing_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def retitle_in_preview(project: Path, rendered: list[str]) -> tuple[Preview, list[str]]:
     """A ``serve`` preview retitling the ``search``-tagged incident; the listings the rebuild
     rendered, and its site, as a clean build's."""
-    retitled = "2024-08-19-search-cluster-disk-full"
-    preview = Preview(project, command="serve")
-    try:
-        preview.build()
-        assert len(rendered) > 3  # every tag's listing
+
+    def retitle() -> None:
+        assert len(rendered) > 3  # the first build rendered every tag's listing
         rendered.clear()
-        edit(project, retitled, "\ntitle: ", "\ntitle: Retitled ")
-        preview.build()
-    finally:
-        preview.stop()
+        edit(project, SEARCH_TAGGED_ID, "\ntitle: ", "\ntitle: Retitled ")
+
+    preview = rebuilt_preview(project, retitle)
     assert "Retitled" in preview.page("tags")
     again = list(rendered)
     assert_as_built_clean(project, preview.site_dir)

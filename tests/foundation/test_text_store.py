@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import pickle
 import sqlite3
 import threading
 from contextlib import closing
@@ -245,3 +247,38 @@ def test_fingerprints_tell_partial_functions_apart_and_never_reuse_opaque_object
     looped: list[object] = []
     looped.append(looped)
     assert fingerprint(looped) != fingerprint(looped)  # no endless recursion, never reused
+
+
+def test_a_forked_child_reads_the_store_and_hands_back_what_it_puts(tmp_path: Path) -> None:
+    """A build forks a child to make pages: the child reads what the parent wrote so far
+    (committed at the fork), writes nothing itself, and what it puts reaches the store through
+    the parent; the parent's connection goes on working."""
+    path = tmp_path / "texts.sqlite"
+    store = TextStore(path)
+    store.put(fingerprint("before"), "written before the fork")
+    read, write = os.pipe()
+    pid = store.fork()
+    if pid == 0:  # the child
+        status = 1
+        try:
+            found = store.get(fingerprint("before"))
+            store.put(fingerprint("child"), "made in the child")
+            puts, reads = store.taken()
+            os.write(write, pickle.dumps((found, puts, reads)))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    with os.fdopen(read, "rb") as answer:
+        found, puts, reads = pickle.loads(answer.read())
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    assert found == "written before the fork"
+    assert puts == [(fingerprint("child"), "made in the child")]
+    assert reads == [fingerprint("before")]
+    assert TextStore(path, reader=True).get(fingerprint("child")) is None  # the child wrote none
+    store.take_over(puts, reads)
+    store.put(fingerprint("after"), "written after the fork")
+    store.close()
+    again = TextStore(path)
+    assert again.get(fingerprint("child")) == "made in the child"
+    assert again.get(fingerprint("after")) == "written after the fork"

@@ -248,11 +248,13 @@ class TextStore:
         self._pending_characters = 0
         self._read: set[bytes] = set()
         self._written = 0
+        self._forked: list[tuple[bytes, str]] | None = None
+        """In a child of ``fork``: what is put, for the parent to put."""
         if path is None:
             return
         if reader:
             with contextlib.suppress(sqlite3.Error):  # none yet, or not one: nothing to read
-                self._connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+                self._connection = self._read_only(path)
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -263,6 +265,10 @@ class TextStore:
                 self._connection = self._open(path)
         except (OSError, sqlite3.Error):
             return
+
+    @staticmethod
+    def _read_only(path: Path) -> sqlite3.Connection:
+        return sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
 
     @classmethod
     def _open(cls, path: Path) -> sqlite3.Connection:
@@ -314,6 +320,48 @@ class TextStore:
         self._read.add(key)
         return str(found[0])
 
+    def fork(self) -> int:
+        """``os.fork()``, with this store usable on both sides after it: its connection is
+        committed and closed first (a SQLite connection must not cross a fork, nor be open
+        while one happens), then opened again here; a child reads through a connection of its
+        own and keeps what it puts for ``taken``, for this process to put (``take_over``)."""
+        had_store = self._connection is not None
+        if self._connection is not None:
+            try:
+                self._connection.commit()
+            except sqlite3.Error:
+                had_store = False
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.close()
+            self._connection = None
+        pid = os.fork()
+        if pid == 0:
+            self._forked, self._read, self._written = [] if had_store else None, set(), 0
+            if had_store and self._path is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._connection = self._read_only(self._path)
+        elif had_store and self._path is not None:
+            with contextlib.suppress(OSError, sqlite3.Error):
+                reopen = self._read_only if self._reader else self._open
+                self._connection = reopen(self._path)
+        return pid
+
+    def taken(self) -> tuple[list[tuple[bytes, str]], list[bytes]]:
+        """In a child of ``fork``: what was put and the keys read since the last call
+        (nothing when the parent keeps no store)."""
+        if self._forked is None:
+            return [], []
+        taken = self._forked, sorted(self._read)
+        self._forked, self._read = [], set()
+        return taken
+
+    def take_over(self, puts: Iterable[tuple[bytes, str]], reads: Iterable[bytes]) -> None:
+        """Put what a forked child put, and count what it read as read here."""
+        for key, text in puts:
+            self.put(key, text)
+        if self._connection is not None:
+            self._read.update(reads)
+
     def put(self, key: bytes, text: str) -> None:
         """Keep ``text`` under ``key``."""
         self._put(key, text, len(text))
@@ -324,6 +372,9 @@ class TextStore:
         self._put(key, make, size)
 
     def _put(self, key: bytes, text: str | Callable[[], str], size: int) -> None:
+        if self._forked is not None:
+            self._forked.append((key, text() if callable(text) else text))
+            return
         if self._connection is None or self._reader:
             return
         if self._pending is not None:

@@ -10,8 +10,8 @@ import calendar
 import functools
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -80,6 +80,10 @@ class GeneratedPage:
     def content(self) -> str:
         """The page's Markdown."""
         return self.make()
+
+    def made(self, content: str) -> GeneratedPage:
+        """This page with its Markdown, ``content``, made already (by another process)."""
+        return replace(self, make=lambda: content)
 
 
 @dataclass(frozen=True)
@@ -227,7 +231,7 @@ def site_pages(
     recurrences: Mapping[str, Recurrence],
     told: Mapping[str, Sequence[str]] | None = None,
     stored: StoredPages | None = None,
-) -> Iterator[GeneratedPage]:
+) -> Generator[GeneratedPage, None, None]:
     """Every generated page for ``collection``, one at a time (a site of 10,000 incidents
     need not hold every page at once); ``told`` is the failure modes each incident's story
     tells (from ``all_similar``), listed on the failure-mode pages. A page comes from

@@ -44,6 +44,7 @@ from . import page_state
 from .background import Background
 from .config import PostmortemsConfig
 from .deferred import defer_sitemap, defer_tags_export, others_quiet_after_build, sitemap_writer
+from .forked_pages import made_in_two_processes
 from .fragments import Fragments
 from .incremental import (
     BlankPages,
@@ -316,44 +317,47 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             told=self.told,
             stored=self.stored_pages,
         )
+        if sources is None:  # every page is made (a dirty build makes few): in two processes
+            pages = made_in_two_processes(pages, self.store, len(self.collection.incidents))
         # Each incident file's path from the docs folder (its edit link), from one relative path.
         incidents_prefix = Path(os.path.relpath(self.paths.incidents_dir, docs_dir)).as_posix()
         incidents_prefix = (incidents_prefix + "/").removeprefix("./")
         made = 0  # pages MkDocs is to convert
-        for page in pages:
-            if page.src_uri in files.src_uris:  # (src_uri is already a POSIX path)
-                log.info(f"docs/{page.src_uri} exists; it replaces the generated page")
-                continue
-            # MkDocs reads the front matter; the body waits for on_page_markdown. A dirty
-            # build makes neither for a page as it was in the last one (``kept``).
-            kept = None if sources is None else sources.head(page.src_uri, page.key)
-            if kept is None:
-                front_matter, body, meta = self._front_matter(page.content, read)
-            else:
-                front_matter = kept.removesuffix(PLACEHOLDER)
-                body, meta = None, self._front_matter(front_matter, read)[2]
-            head = front_matter + PLACEHOLDER
-            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            if sources is None:
-                file = File.generated(config, page.src_uri, content=head, inclusion=inclusion)
-            else:
-                everything.update(page.key)  # only a dirty build compares it with the last one
-                file = sources.file(config, page.src_uri, head, page.key, inclusion)
-            if sources is None or file.is_modified():
-                self.parked.put(
-                    page.src_uri, page.content[len(front_matter) :] if body is None else body
-                )
-                made += 1
-            else:
-                self.unread[page.src_uri] = meta
-            if page.source is not None:
-                # The theme puts it in href unescaped.
-                file.edit_uri = quote(incidents_prefix + page.source, safe="/")
-            else:
-                file.edit_uri = None
-            if sources is not None and not page.in_nav:
-                self.outside_nav.append(file)
-            files.append(file)
+        with contextlib.closing(pages):  # a failed build ends the second process at once
+            for page in pages:
+                if page.src_uri in files.src_uris:  # (src_uri is already a POSIX path)
+                    log.info(f"docs/{page.src_uri} exists; it replaces the generated page")
+                    continue
+                # MkDocs reads the front matter; the body waits for on_page_markdown. A dirty
+                # build makes neither for a page as it was in the last one (``kept``).
+                kept = None if sources is None else sources.head(page.src_uri, page.key)
+                if kept is None:
+                    front_matter, body, meta = self._front_matter(page.content, read)
+                else:
+                    front_matter = kept.removesuffix(PLACEHOLDER)
+                    body, meta = None, self._front_matter(front_matter, read)[2]
+                head = front_matter + PLACEHOLDER
+                inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
+                if sources is None:
+                    file = File.generated(config, page.src_uri, content=head, inclusion=inclusion)
+                else:
+                    everything.update(page.key)  # only a dirty build compares it with the last one
+                    file = sources.file(config, page.src_uri, head, page.key, inclusion)
+                if sources is None or file.is_modified():
+                    self.parked.put(
+                        page.src_uri, page.content[len(front_matter) :] if body is None else body
+                    )
+                    made += 1
+                else:
+                    self.unread[page.src_uri] = meta
+                if page.source is not None:
+                    # The theme puts it in href unescaped.
+                    file.edit_uri = quote(incidents_prefix + page.source, safe="/")
+                else:
+                    file.edit_uri = None
+                if sources is not None and not page.in_nav:
+                    self.outside_nav.append(file)
+                files.append(file)
         self.front_matters = read or {}
         if made > PAUSED_COLLECTOR_PAGES:
             # Every page made again (a setting, template, title of the schema or the date

@@ -257,10 +257,12 @@ def test_a_forked_child_reads_the_store_and_hands_back_what_it_puts(tmp_path: Pa
     store = TextStore(path)
     store.put(fingerprint("before"), "written before the fork")
     read, write = os.pipe()
-    pid = store.fork()
+    detached = store.detach()
+    pid = os.fork()
     if pid == 0:  # the child
         status = 1
         try:
+            store.attach(detached, in_child=True)
             found = store.get(fingerprint("before"))
             store.put(fingerprint("child"), "made in the child")
             puts, reads = store.taken()
@@ -268,6 +270,7 @@ def test_a_forked_child_reads_the_store_and_hands_back_what_it_puts(tmp_path: Pa
             status = 0
         finally:
             os._exit(status)
+    store.attach(detached, in_child=False)
     os.close(write)
     with os.fdopen(read, "rb") as answer:
         found, puts, reads = pickle.loads(answer.read())

@@ -202,6 +202,16 @@ _RUN = os.urandom(8).hex()
 _UNIQUE = itertools.count()
 """With ``_RUN``, a value no other object ever gets (``id`` may be reused within a run)."""
 
+
+def _new_run() -> None:
+    """A forked child's own ``_RUN``: it counts on from where its parent's count was."""
+    global _RUN
+    _RUN = os.urandom(8).hex()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    os.register_at_fork(after_in_child=_new_run)
+
 _SCALARS = frozenset({str, bytes, int, float, bool, type(None)})
 """Types whose ``repr`` is their whole state, at any depth (checked first: most values)."""
 _PLAIN = (str, bytes, int, float, bool, Path, datetime.date, datetime.timedelta, datetime.tzinfo)
@@ -249,7 +259,7 @@ class TextStore:
         self._read: set[bytes] = set()
         self._written = 0
         self._forked: list[tuple[bytes, str]] | None = None
-        """In a child of ``fork``: what is put, for the parent to put."""
+        """In a forked child (``attach``): what is put, for the parent to put."""
         if path is None:
             return
         if reader:
@@ -268,7 +278,7 @@ class TextStore:
 
     @staticmethod
     def _read_only(path: Path) -> sqlite3.Connection:
-        return sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
 
     @classmethod
     def _open(cls, path: Path) -> sqlite3.Connection:
@@ -320,34 +330,34 @@ class TextStore:
         self._read.add(key)
         return str(found[0])
 
-    def fork(self) -> int:
-        """``os.fork()``, with this store usable on both sides after it: its connection is
-        committed and closed first (a SQLite connection must not cross a fork, nor be open
-        while one happens), then opened again here; a child reads through a connection of its
-        own and keeps what it puts for ``taken``, for this process to put (``take_over``)."""
-        had_store = self._connection is not None
-        if self._connection is not None:
-            try:
-                self._connection.commit()
-            except sqlite3.Error:
-                had_store = False
+    def detach(self) -> bool:
+        """Commit and close the connection before a fork (a SQLite connection must neither
+        cross a fork nor be open while one happens); whether there was one, for ``attach``."""
+        if self._connection is None:
+            return False
+        try:
+            self._connection.commit()
+        except sqlite3.Error:
+            return False
+        finally:
             with contextlib.suppress(sqlite3.Error):
                 self._connection.close()
             self._connection = None
-        pid = os.fork()
-        if pid == 0:
-            self._forked, self._read, self._written = [] if had_store else None, set(), 0
-            if had_store and self._path is not None:
-                with contextlib.suppress(sqlite3.Error):
-                    self._connection = self._read_only(self._path)
-        elif had_store and self._path is not None:
-            with contextlib.suppress(OSError, sqlite3.Error):
-                reopen = self._read_only if self._reader else self._open
-                self._connection = reopen(self._path)
-        return pid
+        return True
+
+    def attach(self, detached: bool, *, in_child: bool) -> None:
+        """After a fork (``detach`` said ``detached``): this process's connection again, or in
+        the child one of its own that only reads, what the child puts kept for ``taken``."""
+        if in_child:
+            self._forked, self._read, self._written = [] if detached else None, set(), 0
+        if not detached or self._path is None:
+            return
+        with contextlib.suppress(OSError, ValueError, sqlite3.Error):
+            reader = in_child or self._reader
+            self._connection = self._read_only(self._path) if reader else self._open(self._path)
 
     def taken(self) -> tuple[list[tuple[bytes, str]], list[bytes]]:
-        """In a child of ``fork``: what was put and the keys read since the last call
+        """In a forked child (``attach``): what was put and the keys read since the last call
         (nothing when the parent keeps no store)."""
         if self._forked is None:
             return [], []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,24 @@ def test_a_field_that_fails_to_convert_is_escaped_preformatted_text() -> None:
     assert html.startswith("<pre>- - ") and "&lt;script&gt;" in html
     assert "&#123;&#123; 7*7 &#125;&#125;" in html
     assert fields.html("*still works*") == "<p><em>still works</em></p>"
+
+
+def deeper(frames: int, call: Callable[[], str]) -> str:
+    """``call()`` with ``frames`` more frames on the stack."""
+    return call() if frames == 0 else deeper(frames - 1, call)
+
+
+def test_a_deeply_nested_field_converts_the_same_wherever_it_is_converted_from() -> None:
+    """A build's page made in a child process is converted deeper in the stack than in the
+    build's own: Markdown's recursion gets the same room either way (no page differs)."""
+    fields = FieldRenderer(SITE_EXTENSIONS)
+    outcomes = set()
+    for levels in range(300, 600, 10):  # lists nested that deep: some convert, some cannot
+        field = "- " * levels + "x"
+        here = fields.html(field)
+        assert deeper(300, lambda field=field: fields.html(field)) == here
+        outcomes.add(here.startswith("<pre>"))
+    assert outcomes == {True, False}
 
 
 @pytest.mark.parametrize(

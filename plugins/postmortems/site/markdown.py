@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -172,6 +173,17 @@ _SPLIT_LINE = re.compile(r"^ {0,3}(?:#|(?:[-*_=][ \t]*)+$)", re.MULTILINE)
 _INLINE_SPECIAL = re.compile(r"[\\`*_!<&~^+=:{]")
 CONVERSION_BUDGET = 10_000_000
 """Above this estimated cost (paragraph length x weighted attempts, summed) a field is text."""
+CONVERSION_FRAMES = 900
+"""Frames a field's conversion may stack, wherever it is called from (a build's page made in a
+child process is deeper): a field nested deeper than they allow is text, in every process."""
+
+
+def _stack_depth() -> int:
+    """Frames on the stack here (what Python's recursion limit counts)."""
+    depth, frame = 0, sys._getframe()
+    while frame.f_back is not None:
+        depth, frame = depth + 1, frame.f_back
+    return depth + 1
 
 
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
@@ -370,13 +382,17 @@ class FieldRenderer:
         if self._plain.fullmatch(source) and not _NOT_PLAIN.search(source):
             paragraph = f"<p>{source.removesuffix(chr(10))}</p>"
             return _CLEANER.clean(paragraph).translate(_MARKDOWN_SIGNIFICANT)
+        limit = sys.getrecursionlimit()
         try:
             if _conversion_cost(source) > CONVERSION_BUDGET:
                 raise ValueError("too costly to convert")
+            sys.setrecursionlimit(_stack_depth() + CONVERSION_FRAMES)
             converted = self._markdown.reset().convert(source)
         except Exception:  # any failure (RecursionError on deep nesting ...) shows the text
             self._markdown = self._new_markdown()
             converted = f"<pre>{html.escape(source, quote=False)}</pre>"
+        finally:
+            sys.setrecursionlimit(limit)
         return _CLEANER.clean(converted).translate(_MARKDOWN_SIGNIFICANT)
 
     def block(self, text: object) -> str:

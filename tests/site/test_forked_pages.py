@@ -132,6 +132,24 @@ def test_the_child_s_log_records_are_logged_here(caplog: pytest.LogCaptureFixtur
     assert any(not message.endswith(f" in {os.getpid()}") for message in warned)
 
 
+def test_what_the_child_logged_making_a_page_is_logged_only_if_the_page_is_taken(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A page the build does not take (a page of the docs folder replaces it) logs nothing,
+    as it would not had it been made here."""
+
+    def warning(number: int) -> str:
+        logging.getLogger("mkdocs.plugins.test").warning(f"page {number}")
+        return str(number)
+
+    with caplog.at_level(logging.WARNING):
+        for page in made_in_two_processes(pages(warning), TextStore(None), INCIDENTS):
+            if page.src_uri != "page-4.md":  # made by the child (chunk 3 to 5)
+                assert page.content
+    warned = [r.getMessage() for r in caplog.records if r.name == "mkdocs.plugins.test"]
+    assert warned == [f"page {n}" for n in range(INCIDENTS + 3) if n != 4]
+
+
 def test_a_page_that_fails_in_the_child_fails_here_with_its_error() -> None:
     def failing(number: int) -> str:
         if number == 4:  # in the child's first chunk (3 to 5)

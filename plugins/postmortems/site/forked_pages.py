@@ -3,31 +3,32 @@ chunks of them while this process renders the others and hands every page on in 
 
 Making an incident page (its template, each Markdown field through Python-Markdown and the
 sanitiser) is pure Python: one core, about a quarter of a cold build at 10,000 incidents. A
-child forked after loading holds the same pages in the same order (``site_pages`` is a
-generator: the child has its own copy of it, at the same point) and needs nothing else.
+child forked where the pages have got to holds the same pages in the same order (``site_pages``
+is a generator: the child has its own copy of it, at the same point) and needs nothing else.
 
 What the child may touch is narrow: the page store through a connection of its own (a SQLite
-connection must not cross a fork: ``TextStore.fork``), what it would put sent back for this
-process to put, its log records sent back for this process to log (``--strict`` counts them
-here), and a page that fails is left for this process to render again (it fails here the same
-way). Forked only on Linux, with two cores or more, and with no other thread running (a lock
-another thread holds would stay held in the child).
+connection must not cross a fork: ``TextStore.detach``), what it would put sent back for this
+process to put, each page's log records sent back and logged here when the page is taken
+(``--strict`` counts them here), and a page that fails or is too big to send is left for this
+process to make (a failure fails here the same way). Forked only on Linux, with two cores or
+more, and with no other Python thread running (a lock another thread holds would stay held in
+the child); from the fork to the child's guard that ends it, interrupts wait.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import pickle
+import select
 import signal
 import struct
 import sys
 import threading
 import warnings
-from collections import deque
-from collections.abc import Generator, Iterable, Iterator
-from typing import Any
+from collections.abc import Generator, Iterable, Iterator, Sequence
 
 from mkdocs.plugins import get_plugin_logger
 
@@ -37,27 +38,29 @@ from .pages import GeneratedPage
 log = get_plugin_logger(__name__)
 
 CHUNK = 16
-"""Pages the child renders per request: about 0.1 s of work, a message of a few hundred KB."""
-AHEAD = 1
-"""Chunks asked of the child before each chunk this process renders: every other chunk is the
-child's (at 1,000 incidents this process then waited 0.5 s for it in all, the child less)."""
+"""Pages in a chunk: the child renders every other chunk (about 0.1 s of work each)."""
 CHILD_CHUNKS = 16
 """Chunks one child renders before it ends and the next is forked where the pages have got to.
 Each page either process writes after a fork is copied, the child's copy kept until it ends:
 one child for a whole build of 10,000 incidents came to about 250 MB."""
 MIN_PAGES = 128
 """Fewer incidents than this are made in this process alone (a fork costs milliseconds)."""
+ANSWER_CHARACTERS = 8_000_000
+"""Most characters of pages in one answer: the rest of its chunk is made here (an answer is
+held whole, three times over, while it is read)."""
+ANSWER_SECONDS = 300.0
+"""Longest wait for a chunk (16 of the costliest pages ``validate`` accepts take about 150 s):
+a child that has not answered by then is ended, and its chunk made here."""
 _HEADER = struct.Struct("!Q")
 
-Result = tuple[list[tuple[int, str | None]], list[tuple[bytes, str]], list[bytes], list[Any]]
-"""A chunk's answer: each page's Markdown (``None``: in the store, not an incident page, or
-failed: this process makes it), the texts put, the keys read and the log records."""
+Made = tuple[int, str, list[logging.LogRecord]]
+"""A page the child made: its index, its Markdown and the records logged while making it."""
 
 
 def can_fork() -> bool:
     """Whether a child may be forked here and now (see the module). Threads an extension runs
-    outside Python do not count: numpy's BLAS keeps a pool of them, idle between calls, which
-    it shuts down before a fork (and the child does no arithmetic)."""
+    outside Python do not count: numpy's OpenBLAS keeps a pool of them, idle between calls,
+    which it stops before a fork (and the child does no arithmetic)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     return sys.platform == "linux" and cores >= 2 and threading.active_count() == 1
 
@@ -76,47 +79,56 @@ def made_in_two_processes(
 
 
 def _alongside(pages: Iterator[GeneratedPage], store: TextStore) -> Iterator[GeneratedPage]:
-    """``pages``, chunk by chunk: a chunk asked of a child comes from its answer. A child is
-    forked at one of this process's chunks, where the pages have got to, and ends after
-    ``CHILD_CHUNKS`` of its own."""
+    """``pages``, chunk by chunk: this process's chunk, then one asked of a child, whose pages
+    come from its answer. A child is forked at one of this process's chunks, where the pages
+    have got to, and ends after ``CHILD_CHUNKS`` of its own."""
     child: _Child | None = None
-    can_fork_more = True
-    asked: deque[int] = deque()  # the chunks the child is rendering, in order
-    answers: dict[int, str | None] = {}
-    next_chunk = 0
-    rendered = children = 0
+    may_fork = True
+    asked: int | None = None  # the chunk the child is rendering
+    answers: dict[int, Made] = {}
+    made = children = 0
     try:
         for index, page in enumerate(pages):
-            chunk = index // CHUNK
+            chunk, first = divmod(index, CHUNK)
             if page.source is None:  # incident pages come first: no more to make
-                can_fork_more = False
+                may_fork = False
                 if child is not None:
                     child.stop()
-            elif chunk == next_chunk:  # a chunk of this process's: first give a child work
-                next_chunk += 1
+            elif first == 0 and chunk != asked:  # one of this process's: first give a child one
                 if child is not None and (not child.alive or child.asked == CHILD_CHUNKS):
-                    can_fork_more = child.alive  # one that failed would fail again
-                    child.close()  # it answered every chunk asked (``AHEAD`` is 1)
+                    may_fork = child.alive  # one that failed would fail again
+                    child.close()  # it answered every chunk it was asked
                     child = None
-                if child is None and can_fork_more:
+                if child is None and may_fork:
                     child = _Child.fork(pages, store, position=index + 1)
-                    can_fork_more = child is not None
+                    may_fork = child is not None
                     children += child is not None
-                while child is not None and child.alive and len(asked) < AHEAD:
-                    child.ask(next_chunk)
-                    asked.append(next_chunk)
-                    next_chunk += 1
-            if asked and asked[0] == chunk and index % CHUNK == 0:
-                asked.popleft()
-                answer = child.answer(chunk, store) if child is not None else []
-                answers = dict(answer)
-                rendered += sum(text is not None for _, text in answer)
-            text = answers.pop(index, None)
-            yield page if text is None else page.made(text)
+                if child is not None and child.alive:
+                    asked = chunk + 1
+                    child.ask(asked)
+            if first == 0 and chunk == asked:
+                answers = {entry[0]: entry for entry in child.answer(chunk, store)} if child else {}
+                made += len(answers)
+                asked = None
+            answer = answers.pop(index, None)
+            yield page if answer is None else _as_made(page, answer)
     finally:
         if child is not None:
             child.close()
-    log.debug(f"{rendered} incident pages made in {children} child processes")
+    log.debug(f"{made} incident pages made in {children} child processes")
+
+
+def _as_made(page: GeneratedPage, made: Made) -> GeneratedPage:
+    """``page`` with the Markdown the child made; what it logged making it is logged here when
+    the page is taken, as it would have been had it been made here."""
+    _, text, records = made
+
+    def taken() -> str:
+        for record in records:
+            logging.getLogger(record.name).handle(record)
+        return text
+
+    return dataclasses.replace(page, make=taken)
 
 
 class _Child:
@@ -134,26 +146,38 @@ class _Child:
     def fork(cls, pages: Iterator[GeneratedPage], store: TextStore, position: int) -> _Child | None:
         """A child holding ``pages`` as they are here, at ``position`` (the index of the page
         they give next); ``None`` if none can be made."""
-        request_read, request_write = os.pipe()
-        answer_read, answer_write = os.pipe()
+        ends: list[int] = []
+        try:
+            ends += os.pipe()
+            ends += os.pipe()
+        except OSError as error:
+            _no_child(ends, error)
+            return None
+        request_read, request_write, answer_read, answer_write = ends
+        detached = store.detach()
+        interrupts = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         try:
             with warnings.catch_warnings():  # Python 3.12+ counts BLAS's threads (``can_fork``)
                 warnings.filterwarnings("ignore", "This process .* is multi-threaded")
-                pid = store.fork()
+                pid = os.fork()
         except OSError as error:
-            for end in (request_read, request_write, answer_read, answer_write):
-                os.close(end)
-            log.debug(f"pages made in this process alone from here: no child ({error.strerror})")
+            signal.pthread_sigmask(signal.SIG_SETMASK, interrupts)
+            store.attach(detached, in_child=False)
+            _no_child(ends, error)
             return None
-        if pid == 0:  # the child: never returns
+        if pid == 0:  # the child: ends here, whatever happens
             status = 1
             try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, interrupts)
                 os.close(request_write)
                 os.close(answer_read)
+                store.attach(detached, in_child=True)
                 _serve(pages, position, store, request_read, answer_write)
                 status = 0
             finally:
-                os._exit(status)  # no cleanup of this process's state (the parent's connections)
+                os._exit(status)  # none of this process's cleanup (its files, its build)
+        signal.pthread_sigmask(signal.SIG_SETMASK, interrupts)
+        store.attach(detached, in_child=False)
         os.close(request_read)
         os.close(answer_write)
         return cls(pid, request_write, answer_read)
@@ -167,23 +191,24 @@ class _Child:
         except OSError:
             self.alive = False
 
-    def answer(self, chunk: int, store: TextStore) -> list[tuple[int, str | None]]:
-        """The pages of ``chunk`` the child made (none if it failed); its store uses and log
-        records are taken over here."""
+    def answer(self, chunk: int, store: TextStore) -> list[Made]:
+        """The pages of ``chunk`` the child made (none if it failed or took too long); what it
+        put in the store is put here."""
         if not self.alive or self._answers is None:
             return []
         try:
+            waiting = select.poll()
+            waiting.register(self._answers, select.POLLIN)
+            if not waiting.poll(ANSWER_SECONDS * 1000):
+                raise TimeoutError(f"no answer in {ANSWER_SECONDS:.0f} s")
             (size,) = _HEADER.unpack(_read_exactly(self._answers, _HEADER.size))
-            answer: Result = pickle.loads(_read_exactly(self._answers, size))
-        except (OSError, EOFError, pickle.UnpicklingError) as error:
-            log.debug(f"a second process stopped at chunk {chunk}: {error}")
+            made, puts, reads = pickle.loads(_read_exactly(self._answers, size))
+        except Exception as error:  # a child that died, hangs, or an answer too big to hold
+            log.debug(f"a child process stopped at chunk {chunk}: {error!r}")
             self.alive = False
             return []
-        pages, puts, reads, records = answer
         store.take_over(puts, reads)
-        for record in records:
-            logging.getLogger(record.name).handle(record)
-        return pages
+        return list(made)
 
     def stop(self) -> None:
         """No more chunks: the child ends once it answered those asked."""
@@ -194,14 +219,22 @@ class _Child:
     def close(self) -> None:
         """End the child (at once, whatever it was doing) and wait for it."""
         self.stop()
+        if self._answers is None:
+            return
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
-        if self._answers is not None:
-            os.close(self._answers)
-            self._answers = None
+        os.close(self._answers)
+        self._answers = None
         self.alive = False
+
+
+def _no_child(ends: Sequence[int], error: OSError) -> None:
+    """Close the pipes' ``ends``; say why no child was made."""
+    for end in ends:
+        os.close(end)
+    log.debug(f"pages made in this process alone from here: no child ({error})")
 
 
 def _read_exactly(fd: int, size: int) -> bytes:
@@ -224,7 +257,9 @@ class _Records(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         record.msg, record.args = record.getMessage(), None  # its arguments may not pickle
-        record.exc_info = record.exc_text = None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.exc_info = None
         self.records.append(record)
 
 
@@ -245,7 +280,8 @@ def _serve(
             (chunk,) = _HEADER.unpack(_read_exactly(requests, _HEADER.size))
         except EOFError:
             return
-        made: list[tuple[int, str | None]] = []
+        made: list[Made] = []
+        characters = 0
         for index in range(chunk * CHUNK, (chunk + 1) * CHUNK):
             page = None
             while not finished and position <= index:  # past this process's chunks
@@ -254,10 +290,12 @@ def _serve(
                 finished = page is None or page.source is None
             if finished or page is None:
                 break
-            made.append((index, _made(page, store)))
-        puts, reads = store.taken()
-        answer = pickle.dumps((made, puts, reads, records.records), pickle.HIGHEST_PROTOCOL)
-        records.records = []
+            records.records = []
+            text = _made(page, store) if characters <= ANSWER_CHARACTERS else None
+            if text is not None:
+                made.append((index, text, records.records))
+                characters += len(text)
+        answer = pickle.dumps((made, *store.taken()), pickle.HIGHEST_PROTOCOL)
         os.write(answers, _HEADER.pack(len(answer)))
         view = memoryview(answer)
         while view:

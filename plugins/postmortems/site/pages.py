@@ -11,7 +11,7 @@ import functools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -80,10 +80,6 @@ class GeneratedPage:
     def content(self) -> str:
         """The page's Markdown."""
         return self.make()
-
-    def made(self, content: str) -> GeneratedPage:
-        """This page with its Markdown, ``content``, made already (by another process)."""
-        return replace(self, make=lambda: content)
 
 
 @dataclass(frozen=True)

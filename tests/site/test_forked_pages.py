@@ -6,13 +6,15 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from postmortems.core.cache import TextStore, fingerprint
 from postmortems.site import forked_pages
-from postmortems.site.forked_pages import can_fork, made_in_two_processes
+from postmortems.site.forked_pages import can_fork as real_can_fork
+from postmortems.site.forked_pages import made_in_two_processes
 from postmortems.site.pages import GeneratedPage
 from sitebuild import BuiltSite, build_site, hostile_project
 
@@ -22,12 +24,11 @@ INCIDENTS = 40
 
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chunks of 3 pages, a child for any number of incidents; and this process is one a
-    child may be forked from (a test that left a thread running would make every build here
-    forgo the second process)."""
+    """Chunks of 3 pages, a child for any number of incidents, whatever threads earlier tests
+    left idle in this process (their servers; ``can_fork`` is tested on its own)."""
     monkeypatch.setattr(forked_pages, "CHUNK", 3)
     monkeypatch.setattr(forked_pages, "MIN_PAGES", 0)
-    assert can_fork(), f"threads running: {threading.enumerate()}"
+    monkeypatch.setattr(forked_pages, "can_fork", lambda: True)
 
 
 def pages(make: Callable[[int], str], store: TextStore | None = None) -> Iterator[GeneratedPage]:
@@ -166,14 +167,36 @@ def test_a_child_that_dies_leaves_its_pages_to_this_process() -> None:
     parent = os.getpid()
 
     def dying(number: int) -> str:
-        if number == 7 and os.getpid() != parent:
+        if number == 10 and os.getpid() != parent:  # in the child's second chunk (9 to 11)
             os._exit(3)
-        return str(number)
+        return f"{number} made in {os.getpid()}"
 
-    contents = [
-        page.content for page in made_in_two_processes(pages(dying), TextStore(None), INCIDENTS)
-    ]
-    assert contents == [str(n) for n in range(INCIDENTS + 3)]
+    made = made_in_two_processes(pages(dying), TextStore(None), INCIDENTS)
+    contents = [page.content for page in made]
+    assert [text.split(" made")[0] for text in contents] == [str(n) for n in range(INCIDENTS + 3)]
+    makers = [int(text.rsplit(" ", 1)[1]) for text in contents]
+    children = set(makers) - {parent}
+    assert [n for n, pid in enumerate(makers) if pid != parent] == [3, 4, 5]  # no other child
+    with pytest.raises(ChildProcessError):  # reaped
+        os.waitpid(children.pop(), os.WNOHANG)
+
+
+def test_a_child_that_does_not_answer_in_time_is_ended_and_its_pages_made_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(forked_pages, "ANSWER_SECONDS", 0.5)
+    parent = os.getpid()
+
+    def stalling(number: int) -> str:
+        if number == 4 and os.getpid() != parent:  # in the child's first chunk (3 to 5)
+            time.sleep(60)
+        return f"{number} made in {os.getpid()}"
+
+    started = time.monotonic()
+    made = made_in_two_processes(pages(stalling), TextStore(None), INCIDENTS)
+    contents = [page.content for page in made]
+    assert time.monotonic() - started < 30
+    assert contents == [f"{n} made in {parent}" for n in range(INCIDENTS + 3)]
 
 
 def test_stopping_early_ends_the_child_at_once() -> None:
@@ -186,11 +209,30 @@ def test_stopping_early_ends_the_child_at_once() -> None:
         os.waitpid(others.pop(), os.WNOHANG)
 
 
-def test_no_child_while_another_thread_runs() -> None:
+@pytest.mark.parametrize(
+    ("cpu_max", "cpus"),
+    [
+        ("max 100000\n", float("inf")),
+        ("150000 100000\n", 1.5),
+        ("200000 100000\n", 2.0),
+        ("", float("inf")),
+    ],
+)
+def test_a_container_s_cpu_quota_counts(tmp_path: Path, cpu_max: str, cpus: float) -> None:
+    """With one CPU's worth of quota a child would only take turns with the build."""
+    path = tmp_path / "cpu.max"
+    path.write_text(cpu_max, encoding="ascii")
+    assert forked_pages._cpu_quota(path) == cpus
+    assert forked_pages._cpu_quota(tmp_path / "none") == float("inf")
+
+
+def test_no_child_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked_pages, "can_fork", real_can_fork)
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
+        assert not real_can_fork()
         contents = [
             page.content
             for page in made_in_two_processes(pages(by_process), TextStore(None), INCIDENTS)

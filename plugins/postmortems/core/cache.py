@@ -335,14 +335,11 @@ class TextStore:
         cross a fork nor be open while one happens); whether there was one, for ``attach``."""
         if self._connection is None:
             return False
-        try:
+        with contextlib.suppress(sqlite3.Error):  # uncommitted texts only cost speed
             self._connection.commit()
-        except sqlite3.Error:
-            return False
-        finally:
-            with contextlib.suppress(sqlite3.Error):
-                self._connection.close()
-            self._connection = None
+        with contextlib.suppress(sqlite3.Error):
+            self._connection.close()
+        self._connection = None
         return True
 
     def attach(self, detached: bool, *, in_child: bool) -> None:

@@ -29,6 +29,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Generator, Iterable, Iterator, Sequence
+from pathlib import Path
 
 from mkdocs.plugins import get_plugin_logger
 
@@ -38,11 +39,11 @@ from .pages import GeneratedPage
 log = get_plugin_logger(__name__)
 
 CHUNK = 16
-"""Pages in a chunk: the child renders every other chunk (about 0.1 s of work each)."""
+"""Pages in a chunk: the child renders every other chunk (about 0.2 s of work each)."""
 CHILD_CHUNKS = 16
 """Chunks one child renders before it ends and the next is forked where the pages have got to.
 Each page either process writes after a fork is copied, the child's copy kept until it ends:
-one child for a whole build of 10,000 incidents came to about 250 MB."""
+one child for a whole build of 10,000 incidents came to about 230 MB."""
 MIN_PAGES = 128
 """Fewer incidents than this are made in this process alone (a fork costs milliseconds)."""
 ANSWER_CHARACTERS = 8_000_000
@@ -61,8 +62,18 @@ def can_fork() -> bool:
     """Whether a child may be forked here and now (see the module). Threads an extension runs
     outside Python do not count: numpy's OpenBLAS keeps a pool of them, idle between calls,
     which it stops before a fork (and the child does no arithmetic)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    return sys.platform == "linux" and cores >= 2 and threading.active_count() == 1
+    if sys.platform != "linux" or threading.active_count() != 1:
+        return False
+    return min(len(os.sched_getaffinity(0)), _cpu_quota()) >= 2
+
+
+def _cpu_quota(path: Path = Path("/sys/fs/cgroup/cpu.max")) -> float:
+    """The CPUs a container's quota gives this process (cgroup v2; unlimited if none)."""
+    try:
+        quota, period = path.read_text(encoding="ascii").split()[:2]
+        return float("inf") if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        return float("inf")
 
 
 def made_in_two_processes(
@@ -97,7 +108,7 @@ def _alongside(pages: Iterator[GeneratedPage], store: TextStore) -> Iterator[Gen
             elif first == 0 and chunk != asked:  # one of this process's: first give a child one
                 if child is not None and (not child.alive or child.asked == CHILD_CHUNKS):
                     may_fork = child.alive  # one that failed would fail again
-                    child.close()  # it answered every chunk it was asked
+                    child.close()  # done with its chunks, or dead
                     child = None
                 if child is None and may_fork:
                     child = _Child.fork(pages, store, position=index + 1)
@@ -107,7 +118,8 @@ def _alongside(pages: Iterator[GeneratedPage], store: TextStore) -> Iterator[Gen
                     asked = chunk + 1
                     child.ask(asked)
             if first == 0 and chunk == asked:
-                answers = {entry[0]: entry for entry in child.answer(chunk, store)} if child else {}
+                assert child is not None  # it was asked
+                answers = {entry[0]: entry for entry in child.answer(chunk, store)}
                 made += len(answers)
                 asked = None
             answer = answers.pop(index, None)
@@ -155,15 +167,17 @@ class _Child:
             return None
         request_read, request_write, answer_read, answer_write = ends
         detached = store.detach()
-        interrupts = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        interrupts = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
         try:
             with warnings.catch_warnings():  # Python 3.12+ counts BLAS's threads (``can_fork``)
                 warnings.filterwarnings("ignore", "This process .* is multi-threaded")
                 pid = os.fork()
-        except OSError as error:
-            signal.pthread_sigmask(signal.SIG_SETMASK, interrupts)
+        except BaseException as error:
             store.attach(detached, in_child=False)
             _no_child(ends, error)
+            signal.pthread_sigmask(signal.SIG_SETMASK, interrupts)
+            if not isinstance(error, OSError):
+                raise
             return None
         if pid == 0:  # the child: ends here, whatever happens
             status = 1
@@ -176,11 +190,16 @@ class _Child:
                 status = 0
             finally:
                 os._exit(status)  # none of this process's cleanup (its files, its build)
-        signal.pthread_sigmask(signal.SIG_SETMASK, interrupts)
         store.attach(detached, in_child=False)
         os.close(request_read)
         os.close(answer_write)
-        return cls(pid, request_write, answer_read)
+        child = cls(pid, request_write, answer_read)
+        try:  # a signal that came during the fork is handled here, the child known
+            signal.pthread_sigmask(signal.SIG_SETMASK, interrupts)
+        except BaseException:
+            child.close()
+            raise
+        return child
 
     def ask(self, chunk: int) -> None:
         """Ask for the pages of ``chunk``."""
@@ -205,7 +224,7 @@ class _Child:
             made, puts, reads = pickle.loads(_read_exactly(self._answers, size))
         except Exception as error:  # a child that died, hangs, or an answer too big to hold
             log.debug(f"a child process stopped at chunk {chunk}: {error!r}")
-            self.alive = False
+            self.close()
             return []
         store.take_over(puts, reads)
         return list(made)
@@ -230,7 +249,7 @@ class _Child:
         self.alive = False
 
 
-def _no_child(ends: Sequence[int], error: OSError) -> None:
+def _no_child(ends: Sequence[int], error: BaseException) -> None:
     """Close the pipes' ``ends``; say why no child was made."""
     for end in ends:
         os.close(end)
@@ -290,10 +309,11 @@ def _serve(
                 finished = page is None or page.source is None
             if finished or page is None:
                 break
-            records.records = []
+            records.records = []  # what stepping past pages logged: the parent logs it too
             text = _made(page, store) if characters <= ANSWER_CHARACTERS else None
+            page_records, records.records = records.records, []
             if text is not None:
-                made.append((index, text, records.records))
+                made.append((index, text, page_records))
                 characters += len(text)
         answer = pickle.dumps((made, *store.taken()), pickle.HIGHEST_PROTOCOL)
         os.write(answers, _HEADER.pack(len(answer)))

@@ -135,14 +135,14 @@ class Build:
     search_index_bytes: int
 
 
-def _status_mb(pid: int, field: str) -> float:
-    """A ``/proc/<pid>/status`` figure (``VmHWM``: the peak RSS so far), 0 once it is gone."""
+def _high_water_mb(pid: int) -> float:
+    """The process's peak RSS so far (``VmHWM``), 0 once it is gone."""
     try:
         status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
     except OSError:
         return 0.0
     for line in status.splitlines():
-        if line.startswith(f"{field}:"):
+        if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -180,7 +180,7 @@ def build(folder: Path, cache_home: Path, *, cache: bool = True) -> Build:
     process = subprocess.Popen([str(MKDOCS), "build", "-q"], cwd=folder, env=env)
     own = together = 0.0
     while True:  # the high-water mark only grows: the last reading misses at most 0.2 s
-        own = max(own, _status_mb(process.pid, "VmHWM"))
+        own = max(own, _high_water_mb(process.pid))
         together = max(together, _together_mb(process.pid))
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:

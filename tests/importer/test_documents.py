@@ -17,7 +17,9 @@ from postmortems.core.project import PACKAGED_SCHEMAS
 
 HERE = Path(__file__).parent
 DOCUMENTS = sorted(
-    path for path in (HERE / "documents").iterdir() if path.suffix in (".md", ".txt")
+    path
+    for path in (HERE / "documents").iterdir()
+    if path.suffix in (".md", ".txt", ".wiki", ".adoc", ".rst", ".org")
 )
 SEEDS = sorted(Path("/work/shared/seeds").glob("*.txt"))
 SCHEMA = PACKAGED_SCHEMAS / "incident.schema.json"
@@ -63,6 +65,11 @@ DETAILED = [path for path in DOCUMENTS if "id" in expected_of(path)]
 def test_there_are_documents_in_three_more_house_styles() -> None:
     styles = {path.name.split("-")[0] for path in DETAILED}
     assert {"gdoc", "confluence", "slack"} <= styles
+
+
+def test_there_are_documents_in_wiki_and_documentation_markups() -> None:
+    styles = {path.name.split("-")[0] for path in DETAILED}
+    assert {"wiki", "mediawiki", "asciidoc", "rst", "org"} <= styles
 
 
 @pytest.mark.parametrize("path", DETAILED, ids=lambda path: path.name)

@@ -30,6 +30,12 @@ def imported(text: str) -> dict[str, object]:
         pytest.param("Author: " + "(" * MIB, id="open-parentheses"),
         pytest.param("Author: " + "a" * MIB, id="no-at-in-an-address"),
         pytest.param("## Action items\n- fix it" + " " * MIB + "x", id="spaces-in-an-action"),
+        pytest.param("h1. x\n" + "*a " * (MIB // 3), id="wiki-bold-openers"),
+        pytest.param("== a" + " =" * (MIB // 2), id="mediawiki-unclosed-heading"),
+        pytest.param("= a" + " " * MIB + "b", id="asciidoc-spaces-in-a-title"),
+        pytest.param("#+TITLE: x\n* a " + ":b" * (MIB // 2), id="org-tags-without-end"),
+        pytest.param("Title\n~~~~~\n\n" + "x\n~~~\n\n" * (MIB // 8), id="rst-titles"),
+        pytest.param("# x\n\n## Timeline\n\nAll times" + " " * MIB + "UTC", id="zone-note"),
     ],
 )
 def test_a_mebibyte_of_hostile_text_imports_to_a_draft(text: str) -> None:

@@ -24,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "import",
         help="convert text or Markdown postmortems into draft incident files",
-        description="Convert postmortems written as text or Markdown into draft incident YAML "
+        description="Convert postmortems written as text, Markdown or a wiki markup (Confluence, "
+        "Jira, MediaWiki, AsciiDoc, reStructuredText, Org) into draft incident YAML "
         "files (status: draft) with TODO comments for what could not be found. "
         "Existing files are never overwritten.",
     )

@@ -1,7 +1,8 @@
 """Convert a text or Markdown postmortem into a draft incident YAML file.
 
 ``import_postmortem`` reads the common house styles (Google SRE template, Atlassian template,
-terse ``Key: value`` notes, narrative prose): it finds the headed sections, reads times in the
+terse ``Key: value`` notes, narrative prose, chat logs), in Markdown, plain text or a wiki or
+documentation markup (see ``markup``): it finds the headed sections, reads times in the
 document's zone, guesses what must be guessed (saying so in a YAML comment) and leaves a
 ``# TODO`` comment for each required field it cannot find, never a made-up value.
 """
@@ -15,6 +16,7 @@ from ...core.project import packaged_vocabulary
 from .chat import from_chat
 from .draft import build
 from .emit import emit
+from .markup import from_markup
 from .sections import split_document
 
 DEFAULT_CATEGORIES = tuple(term.value for term in packaged_vocabulary("rootCauseCategory"))
@@ -50,7 +52,7 @@ def import_postmortem(
     ``catalog`` (service slug → name, from the site's service catalog) is matched first when
     the document names its services.
     """
-    document = split_document(from_chat(text.removeprefix("\ufeff")))
+    document = split_document(from_markup(from_chat(text.removeprefix("\ufeff"))))
     draft = build(document, source_name, list(categories), list(severities), failure_modes, catalog)
     header = [
         f"# Draft imported from {' '.join(source_name.split())} by `postmortems import`:",

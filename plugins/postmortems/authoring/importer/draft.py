@@ -18,7 +18,7 @@ from .actions import action_items, lessons
 from .category import guess_category
 from .emit import Commented, Todo
 from .sections import Document, Section
-from .text import clean, first_sentence, list_items, paragraphs, sentences, shorten
+from .text import clean, list_items, paragraphs, sentences, shorten
 from .timeline import MAX_ENTRIES, Times, extract_times
 from .times import scan
 
@@ -195,9 +195,11 @@ def _root_cause(
 
 def _cause_sentence(text: str) -> str:
     """The sentence of ``text`` that states the mechanism (else the first), shortened."""
-    found = sentences(clean(text))
-    chosen = next((sentence for sentence in found if _CAUSE_WORDS.search(sentence)), None)
-    return shorten(chosen, 200) if chosen else first_sentence(text)
+    found = [
+        sentence for paragraph in paragraphs(text.split("\n")) for sentence in sentences(paragraph)
+    ]
+    stating = (sentence for sentence in found if _CAUSE_WORDS.search(sentence))
+    return shorten(next(stating, found[0] if found else ""), 200)
 
 
 def _contributing(document: Document) -> list[dict[str, str]]:

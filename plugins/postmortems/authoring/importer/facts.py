@@ -12,6 +12,8 @@ from .sections import Document, classify
 from .text import clean, list_items, sentences, shorten
 from .times import parse_date
 
+_HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s+")
+"""A Markdown heading's hashes (a heading that is no first-level one may still be the title)."""
 _TITLE_PREFIX = re.compile(
     r"^(?:(?:incident|outage|post-?mortem|post mortem|postmortem report|report|rca|review|"
     r"analysis|retrospective|root cause analysis|blameless|incident review|summary|"
@@ -104,7 +106,7 @@ def title(document: Document) -> str | None:
     fact = document.fact("title", "incident title", "incident", "name", "incident name")
     text = fact.value if fact and len(fact.value) <= 200 else document.title
     if not text:
-        lines = [clean(line) for line in document.lines if line.strip()][:6]
+        lines = [clean(_HEADING_MARK.sub("", line)) for line in document.lines if line.strip()][:6]
         scored = [
             (_title_score(line) + 2 * (index == 0 and _stands_alone(document)), -index, line)
             for index, line in enumerate(lines)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .tables import find_tables
-from .text import clean, is_bullet, normalise_key, strip_bullet
+from .text import clean, is_bullet, is_fence, normalise_key, strip_bullet
 
 # Exact (normalised) heading texts and the section kind they start.
 HEADINGS: dict[str, tuple[str, ...]] = {
@@ -300,8 +300,14 @@ def split_document(text: str) -> Document:
     document = Document(lines)
     current: Section | None = None
     index = 0
+    in_code = False
     while index < len(lines):
         line = lines[index]
+        if is_fence(line) or in_code:  # code: neither headings nor facts ("# restart it")
+            in_code = in_code != is_fence(line)
+            (document.preamble if current is None else current.lines).append(line)
+            index += 1
+            continue
         heading = _heading_at(lines, index)
         atx = _ATX.match(line)
         underlined = index + 1 < len(lines) and lines[index + 1].strip().startswith("=")

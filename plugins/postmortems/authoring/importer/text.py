@@ -14,6 +14,7 @@ _EMPHASIS = re.compile(r"(\*\*|__|~~|`)")
 _SINGLE_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 _SPACES = re.compile(r"\s+")
+_FENCE = re.compile(r"^\s{0,3}(?:`{3,}|~{3,})")
 
 
 def clean(text: str) -> str:
@@ -69,11 +70,23 @@ def list_items(lines: Iterable[str]) -> list[str]:
     return [item for item in cleaned if item and not item.endswith(":")]
 
 
+def is_fence(line: str) -> bool:
+    """Whether ``line`` opens or closes a fenced code block."""
+    return bool(_FENCE.match(line))
+
+
 def paragraphs(lines: Iterable[str]) -> list[str]:
-    """Blank-line separated paragraphs, each joined into one line."""
+    """Blank-line separated paragraphs, each joined into one line; code blocks are no prose."""
     result: list[list[str]] = [[]]
+    in_code = False
     for line in lines:
-        if line.strip():
+        if is_fence(line):
+            in_code = not in_code
+            if result[-1]:
+                result.append([])
+        elif in_code:
+            continue
+        elif line.strip():
             result[-1].append(line.strip())
         elif result[-1]:
             result.append([])
@@ -83,12 +96,6 @@ def paragraphs(lines: Iterable[str]) -> list[str]:
 def sentences(text: str) -> list[str]:
     """Sentences of a paragraph (a simple split after ``.``, ``!`` or ``?``)."""
     return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
-
-
-def first_sentence(text: str, limit: int = 200) -> str:
-    """The first sentence, cut at a word boundary to at most ``limit`` characters."""
-    found = sentences(clean(text))
-    return shorten(found[0], limit) if found else ""
 
 
 def shorten(text: str, limit: int) -> str:

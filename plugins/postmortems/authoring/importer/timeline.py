@@ -57,7 +57,8 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("detected",
          r"\balert(?:s|ed)?\b|\bpaged\b|\bpaging\b|\bpager\b|\bdetect(?:ed|s)?\b|\bnoticed\b|pagerduty|"
          r"\breported\b|\bfired\b|acknowledg\w*|\backs\b|\bspotted\b|"
-         r"customer reports?|reports? (?:reach|of)\b"),
+         r"customer reports?|reports? (?:reach|of)\b|\bpages (?:the |an? )?on-?call\b|"
+         r"\bcomplain\w*|(?:support|customer) tickets?\b"),
         ("action",
          r"deploy\w*|restart\w*|rolled|revert\w*|scaled|fail(?:ed)? over|patch\w*|"
          r"disabled|enabled|increased|applied|rotated|throttled|raised|pushed|paused|moved|"
@@ -70,6 +71,12 @@ _BROAD_IMPACT = re.compile(
     r"unable|could not|couldn't|slow|reject\w*|broken|drop(?:s|ped)?\b",
     re.IGNORECASE,
 )
+_ZONE_NOTE = re.compile(
+    r"\(?(?:all\s+)?(?:times?|timestamps?|hours)(?:\s+(?:are|is|shown|given|listed|in|zone))*"
+    r"\s*(?::\s*)?[\w/+:−-]+(?:\s*\([^()]{0,20}\))?\s*\)?[.:]?$",
+    re.IGNORECASE,
+)
+"""A line that only says which zone the times are in."""
 _DECLARED_MITIGATED = re.compile(
     r"\b(?:outage|incident|impact|issue)\s+(?:is\s+|was\s+)?mitigated\b", re.IGNORECASE
 )
@@ -207,6 +214,8 @@ def _entry(text: str, clock: Clock) -> Entry | None:
     moments = scan(text)
     line_zone = find_zone(text)
     zone = line_zone[1] if line_zone else None
+    if not moments and zone is not None and _ZONE_NOTE.match(text):
+        return None  # "All times UTC.": the zone is the document's (see ``document_zone``)
     if moments and not any(moment.has_time for moment in moments) and _is_date_line(text, moments):
         for moment in moments:
             clock.resolve(moment, zone)

@@ -134,3 +134,36 @@ def test_a_check_that_pages_the_on_call_engineer_detects_the_incident() -> None:
 def test_a_title_under_a_second_level_heading_loses_its_hashes() -> None:
     text = "## Postmortem: Cache outage\n\n### Summary\nThe cache fell over on 2024-05-02.\n"
     assert imported(text, "t.md")["title"] == "Cache outage"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param("```\n==> /var/log/app.log <==\n== 3 passed ==\n```", id="tail-and-pytest"),
+        pytest.param("```\nh2. not a heading\nh3. nor this\n```", id="wiki-example"),
+    ],
+)
+def test_markup_inside_markdown_code_leaves_the_document_markdown(code: str) -> None:
+    text = f"Checkout outage\n\nWhat we saw:\n\n{code}\n\n# step one\n"
+    assert from_markup(text) == text
+
+
+def test_a_fence_never_closed_or_inside_a_line_opens_no_code_block() -> None:
+    text = (
+        "# Outage\n\n## Summary\nRan ```kubectl rollout undo``` and it recovered.\n\n"
+        "## Root cause\nA bad deploy.\n\n~~~~~~~~~~\n\n## Timeline\n- 2024-05-02 10:00 Deploy\n"
+    )
+    data = imported(text, "t.md")
+    assert data["root_cause"]["summary"] == "A bad deploy."
+    assert [entry["event"] for entry in data["timeline"]] == ["Deploy"]
+
+
+def test_code_blocks_of_each_markup_stay_code() -> None:
+    asciidoc = "= Outage\n\n== Resolution\n[source,bash]\n----\n# roll back\n* * * * * job\n----\n"
+    org = "#+TITLE: Outage\n* Resolution\n#+BEGIN_SRC bash\n# roll back\n#+END_SRC\n"
+    mediawiki = "== Summary ==\nx\n== Resolution ==\n<pre>\n# roll back\n</pre>\n"
+    for text in (asciidoc, org, mediawiki):
+        assert [kind for kind, _ in headings(text)] == (
+            ["summary", "resolution"] if text is mediawiki else ["resolution"]
+        )
+        assert "```\n# roll back" in from_markup(text)

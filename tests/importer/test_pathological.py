@@ -31,6 +31,8 @@ def imported(text: str) -> dict[str, object]:
         pytest.param("Author: " + "a" * MIB, id="no-at-in-an-address"),
         pytest.param("## Action items\n- fix it" + " " * MIB + "x", id="spaces-in-an-action"),
         pytest.param("h1. x\n" + "*a " * (MIB // 3), id="wiki-bold-openers"),
+        pytest.param("h1. x\n" + "{info:" * (MIB // 6), id="wiki-macros-without-end"),
+        pytest.param("```" + "\n```" * (MIB // 4), id="fences"),
         pytest.param("== a" + " =" * (MIB // 2), id="mediawiki-unclosed-heading"),
         pytest.param("= a" + " " * MIB + "b", id="asciidoc-spaces-in-a-title"),
         pytest.param("#+TITLE: x\n* a " + ":b" * (MIB // 2), id="org-tags-without-end"),

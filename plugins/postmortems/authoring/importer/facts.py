@@ -110,9 +110,7 @@ def title(document: Document) -> str | None:
         scored = [
             (_title_score(line) + 2 * (index == 0 and _stands_alone(document)), -index, line)
             for index, line in enumerate(lines)
-            if 3 <= len(line) <= 150
-            and not line.endswith(":")
-            and not classify(line.lstrip("# "), loose=False)
+            if 3 <= len(line) <= 150 and not line.endswith(":") and not classify(line, loose=False)
         ]
         best = max(scored, default=None)
         text = best[2] if best and best[0] > 0 else None

@@ -4,8 +4,9 @@ Wikis and documentation tools keep postmortems in their own markup: Confluence a
 markup (``h2. Root cause``, ``# step``, ``||Owner||Due||``), MediaWiki (``== Root cause ==``),
 AsciiDoc (``== Root cause``, ``:author:``), reStructuredText (titles underlined with ``~`` or
 ``^``, ``:Date:`` fields) and Org mode (``* Root cause``, ``#+TITLE:``). A document is rewritten
-only when it is plainly in one of them (its headings say so); any other document, Markdown and
-plain text included, is returned as it is.
+only when it is plainly in one of them (its headings say so, outside fenced code); any other
+document, Markdown and plain text included, is returned as it is.
+A markup's code blocks become fenced ones, left as they are.
 """
 
 from __future__ import annotations
@@ -13,24 +14,30 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-_WIKI_HEADING = re.compile(r"^\s*h([1-6])\.\s+(\S.*)$")
-_WIKI_LIST = re.compile(r"^\s*([#*-]+)\s+(\S.*)$")
-_WIKI_LINK = re.compile(r"\[([^\[\]|\n]+)\|((?:https?|mailto):[^\[\]\s|]+)\]")
-_WIKI_BLOCK = re.compile(r"^\s*\{(?:code|noformat)(?::[^}]*)?\}\s*$")
-_WIKI_MACRO = re.compile(r"\{(?:quote|panel|info|note|warning|tip|color)(?::[^}]*)?\}")
-_WIKI_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+from .text import in_code
+
+_LIST = re.compile(r"^\s*([#*.-]+)\s+(\S.*)$")
 _RULE = re.compile(r"^\s*-{4,}\s*$")
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S")
+_FENCE = "```"
+
+_WIKI_HEADING = re.compile(r"^\s*h([1-6])\.\s+(\S.*)$")
+_WIKI_LINK = re.compile(r"\[([^\[\]|\n]+)\|((?:https?|mailto):[^\[\]\s|]+)\]")
+_WIKI_CODE = re.compile(r"^\s*\{(?:code|noformat)(?::[^{}\n]*)?\}\s*$")
+_WIKI_MACRO = re.compile(r"\{(?:quote|panel|info|note|warning|tip|color)(?::[^{}\n]*)?\}")
+_WIKI_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 
 _MEDIAWIKI_HEADING = re.compile(r"^(={1,6})([^=].*?)\1\s*$")
 _MEDIAWIKI_BOLD = re.compile(r"'{3}([^'\n]+)'{3}")
-_MEDIAWIKI_TABLE = re.compile(r"^\s*(?:\{\||\|\}|\|-)")
+_MEDIAWIKI_TABLE = re.compile(r"^\s*(?:\{\||\|\})")
+_MEDIAWIKI_CODE = re.compile(r"^\s*</?(?:pre|syntaxhighlight|source)\b[^<>]*>\s*$", re.IGNORECASE)
 
 _ASCIIDOC_HEADING = re.compile(r"^(={1,6})\s+(\S.*)$")
 _ASCIIDOC_ATTRIBUTE = re.compile(r"^:([A-Za-z][\w -]{0,40}):\s*(.*)$")
-_ASCIIDOC_LIST = re.compile(r"^\s*(\*+|\.+)\s+(\S.*)$")
-_ASCIIDOC_NAMES = {"revdate": "date", "revnumber": "version", "authors": "authors"}
+_ASCIIDOC_CODE = re.compile(r"^(?:-{4,}|\.{4,})\s*$")
+_ASCIIDOC_BLOCK = re.compile(r"^(?:={4,}|_{4,}|\+{4,}|\*{4,}|\|===)\s*$")
+_ASCIIDOC_NAMES = {"revdate": "date", "revnumber": "version"}
 """AsciiDoc's attributes under the names postmortems give the same facts."""
-_ASCIIDOC_BLOCK = re.compile(r"^(?:-{4,}|\.{4,}|={4,}|_{4,}|\+{4,}|\|===)\s*$")
 
 _RST_ADORNMENT = re.compile(r"^([=\-~^\"'`+*#:._])\1{2,}\s*$")
 _RST_FIELD = re.compile(r"^:([A-Za-z][\w -]{0,40}):\s+(\S.*)$")
@@ -40,28 +47,34 @@ _RST_DIRECTIVE = re.compile(r"^\.\.\s+\S")
 _ORG_KEYWORD = re.compile(r"^#\+([A-Za-z_]+):\s*(.*)$")
 _ORG_HEADING = re.compile(r"^(\*+)\s+(\S.*)$")
 _ORG_TAGS = re.compile(r":[\w@:]+:")
+_ORG_CODE = re.compile(r"^\s*#\+(?:begin|end)_(?:src|example)\b.*$", re.IGNORECASE)
 _ORG_SETTINGS = frozenset({"options", "startup", "setupfile", "property", "filetags"})
-
-_MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 
 
 def from_markup(text: str) -> str:
     """``text`` as Markdown when it is in a wiki or documentation markup, else unchanged."""
-    lines = text.split("\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for is_in, rewrite in _DIALECTS:
         if is_in(lines):
             return "\n".join(rewrite(lines))
     return text
 
 
-def _listed(line: str, numbered: str) -> str | None:
-    """A wiki list item (``*``, ``#``, ``-`` repeated for depth) as a Markdown one; ``numbered``
-    is the marker of numbered items."""
-    item = _WIKI_LIST.match(line)
-    if item is None or len(set(item.group(1))) != 1:
-        return None
-    marker, depth = item.group(1)[0], len(item.group(1))
-    return f"{'  ' * (depth - 1)}{'1.' if marker == numbered else '-'} {item.group(2)}"
+def _prose(lines: list[str]) -> list[str]:
+    """The lines outside fenced code blocks (a markup's headings in them are examples)."""
+    return [line for line, code in zip(lines, in_code(lines), strict=True) if not code]
+
+
+def _outside(lines: list[str], is_code: Callable[[str], bool]) -> list[str]:
+    """The lines outside the code blocks that ``is_code`` delimits."""
+    kept: list[str] = []
+    code = False
+    for line in lines:
+        if is_code(line):
+            code = not code
+        elif not code:
+            kept.append(line)
+    return kept
 
 
 def _field(name: str, value: str) -> str:
@@ -71,92 +84,115 @@ def _field(name: str, value: str) -> str:
     return f"{name[:1].upper()}{name[1:]}: {value.strip()}"
 
 
+def _listed(line: str, bullets: str, numbered: str) -> str | None:
+    """A list item whose marker (``bullets`` or ``numbered``, repeated for depth) starts
+    ``line``, as a Markdown one."""
+    item = _LIST.match(line)
+    if item is None or len(set(item.group(1))) != 1 or item.group(1)[0] not in bullets + numbered:
+        return None
+    marker, depth = item.group(1)[0], len(item.group(1))
+    return f"{'  ' * (depth - 1)}{'1.' if marker == numbered else '-'} {item.group(2)}"
+
+
+def _verbatim(
+    lines: list[str], rewrite: Callable[[str], str | None], is_code: Callable[[str], bool]
+) -> list[str]:
+    """``lines`` rewritten one by one (``None``: left out), but for code blocks, whose
+    delimiters (``is_code``) become fences and whose lines stay as they are."""
+    out: list[str] = []
+    code = False
+    for line in lines:
+        if is_code(line):
+            code = not code
+            out.append(_FENCE)
+        elif code:
+            out.append(line)
+        else:
+            rewritten = rewrite(line)
+            if rewritten is not None:
+                out.append(rewritten)
+    return out
+
+
 def _is_wiki(lines: list[str]) -> bool:
-    """Confluence or Jira wiki markup: ``hN.`` headings."""
-    return any(_WIKI_HEADING.match(line) for line in lines)
+    """Confluence or Jira wiki markup: ``hN.`` headings (two, or one that opens the text)."""
+    headings = [line for line in _prose(lines) if _WIKI_HEADING.match(line)]
+    opening = next((line for line in lines if line.strip()), "")
+    return len(headings) >= 2 or bool(_WIKI_HEADING.match(opening))
 
 
 def _from_wiki(lines: list[str]) -> list[str]:
-    out: list[str] = []
-    in_block = False
-    for line in lines:
-        if _WIKI_BLOCK.match(line):
-            out.append("```")
-            in_block = not in_block
-            continue
-        if in_block:
-            out.append(line)
-            continue
+    """Headings, lists, ``||`` header rows, links and bold as Markdown; macros left out."""
+
+    def rewrite(line: str) -> str:
         line = _WIKI_BOLD.sub(r"**\1**", _WIKI_LINK.sub(r"[\1](\2)", _WIKI_MACRO.sub("", line)))
         heading = _WIKI_HEADING.match(line)
-        listed = _listed(line, "#")
         if heading:
-            out.append(f"{'#' * int(heading.group(1))} {heading.group(2)}")
-        elif listed is not None:
-            out.append(listed)
-        elif line.strip().startswith("||") and line.strip().endswith("||"):
-            cells = [cell.strip() for cell in line.strip().strip("|").split("||")]
-            out += ["| " + " | ".join(cells) + " |", "|" + "---|" * len(cells)]
-        else:
-            out.append("" if _RULE.match(line) else line)  # a rule: never an underline
-    return out
+            return f"{'#' * int(heading.group(1))} {heading.group(2)}"
+        stripped = line.strip()
+        if stripped.startswith("||") and stripped.endswith("||"):
+            cells = [cell.strip() for cell in stripped.strip("|").split("||")]
+            return "| " + " | ".join(cells) + " |\n|" + "---|" * len(cells)
+        return _listed(line, "*-", "#") or ("" if _RULE.match(line) else line)
+
+    return _verbatim(lines, rewrite, lambda line: bool(_WIKI_CODE.match(line)))
 
 
 def _is_mediawiki(lines: list[str]) -> bool:
-    """MediaWiki markup: ``== Heading ==``."""
-    return any(_MEDIAWIKI_HEADING.match(line) for line in lines)
+    """MediaWiki markup: two ``== Heading ==`` lines or more."""
+    return sum(bool(_MEDIAWIKI_HEADING.match(line)) for line in _prose(lines)) >= 2
 
 
 def _from_mediawiki(lines: list[str]) -> list[str]:
-    out: list[str] = []
-    for line in lines:
+    """Headings, lists and bold as Markdown; table delimiters left out."""
+
+    def rewrite(line: str) -> str:
         heading = _MEDIAWIKI_HEADING.match(line)
-        listed = _listed(line, "#")
         if heading and heading.group(2).strip():
-            out.append(f"{'#' * len(heading.group(1))} {heading.group(2).strip()}")
-        elif listed is not None:
-            out.append(listed)
-        elif _MEDIAWIKI_TABLE.match(line) or _RULE.match(line):
-            out.append("")
-        else:
-            out.append(_MEDIAWIKI_BOLD.sub(r"**\1**", line))
-    return out
+            return f"{'#' * len(heading.group(1))} {heading.group(2).strip()}"
+        if _MEDIAWIKI_TABLE.match(line) or _RULE.match(line):
+            return ""
+        return _listed(line, "*", "#") or _MEDIAWIKI_BOLD.sub(r"**\1**", line)
+
+    return _verbatim(lines, rewrite, lambda line: bool(_MEDIAWIKI_CODE.match(line)))
 
 
 def _is_asciidoc(lines: list[str]) -> bool:
-    """AsciiDoc: ``=`` headings (a document title, or two sections), no Markdown heading."""
+    """AsciiDoc: ``=`` headings (a document title, or two sections), and outside its listing
+    blocks no Markdown heading."""
+    lines = _outside(_prose(lines), lambda line: bool(_ASCIIDOC_CODE.match(line)))
     headings = [line for line in lines if _ASCIIDOC_HEADING.match(line)]
-    titled = any(line.startswith("= ") for line in headings)
-    return (titled or len(headings) >= 2) and not any(map(_MARKDOWN_HEADING.match, lines))
+    titled = any(line.startswith("= ") for line in headings) or len(headings) >= 2
+    return titled and not any(map(_MARKDOWN_HEADING.match, lines))
 
 
 def _from_asciidoc(lines: list[str]) -> list[str]:
-    out: list[str] = []
-    for index, line in enumerate(lines):
+    """Headings, attributes (and the header's author line), lists as Markdown."""
+    after_title = False
+
+    def rewrite(line: str) -> str:
+        nonlocal after_title
+        was_after_title, after_title = after_title, line.startswith("= ")
         heading = _ASCIIDOC_HEADING.match(line)
         attribute = _ASCIIDOC_ATTRIBUTE.match(line)
-        listed = _ASCIIDOC_LIST.match(line)
         if heading:
-            out.append(f"{'#' * len(heading.group(1))} {heading.group(2).strip()}")
-        elif _ASCIIDOC_BLOCK.match(line):
-            out.append("")  # a block's delimiter: never an underline
-        elif attribute:
+            return f"{'#' * len(heading.group(1))} {heading.group(2).strip()}"
+        if _ASCIIDOC_BLOCK.match(line):
+            return ""  # a block's delimiter: never an underline
+        if attribute:
             name = attribute.group(1).replace("-", " ").lower()
-            out.append(_field(_ASCIIDOC_NAMES.get(name, name), attribute.group(2)))
-        elif index and lines[index - 1].startswith("= ") and line.strip() and "<" in line:
-            out.append(_field("author", line.split("<")[0]))  # the header's author line
-        elif listed:
-            marker, depth = listed.group(1)[0], len(listed.group(1))
-            out.append(f"{'  ' * (depth - 1)}{'1.' if marker == '.' else '-'} {listed.group(2)}")
-        else:
-            out.append(line)
-    return out
+            return _field(_ASCIIDOC_NAMES.get(name, name), attribute.group(2))
+        if was_after_title and line.strip() and not line.startswith(":"):
+            return _field("author", line.split("<")[0])  # the header's author line
+        return _listed(line, "*", ".") or line
+
+    return _verbatim(lines, rewrite, lambda line: bool(_ASCIIDOC_CODE.match(line)))
 
 
 def _rst_titles(lines: list[str]) -> list[tuple[int, str, bool]]:
     """reStructuredText section titles: ``(line, adornment character, overlined)``. A title
-    stands alone (a blank line or its overline above it) and its underline is as long as it or
-    longer."""
+    stands alone (a blank line or its overline above it), and its adornment is as long as it
+    or longer."""
     found = []
     for index in range(1, len(lines)):
         adornment = _RST_ADORNMENT.match(lines[index])
@@ -165,7 +201,7 @@ def _rst_titles(lines: list[str]) -> list[tuple[int, str, bool]]:
             continue
         above = lines[index - 2].rstrip() if index >= 2 else ""
         overlined = above == lines[index].rstrip()
-        if overlined or (not above.strip() and len(lines[index].rstrip()) >= len(title)):
+        if (overlined or not above.strip()) and len(lines[index].rstrip()) >= len(title):
             found.append((index - 1, adornment.group(1), overlined))
     return found
 
@@ -173,7 +209,7 @@ def _rst_titles(lines: list[str]) -> list[tuple[int, str, bool]]:
 def _is_rst(lines: list[str]) -> bool:
     """reStructuredText: two section titles or more, one of them adorned otherwise than a
     Markdown heading is underlined (overlined, or underlined with neither ``=`` nor ``-``), and
-    no Markdown heading."""
+    no Markdown heading. (Its ``~~~`` and backtick underlines would read as code fences.)"""
     titles = _rst_titles(lines)
     return (
         len(titles) >= 2
@@ -183,7 +219,9 @@ def _is_rst(lines: list[str]) -> bool:
 
 
 def _from_rst(lines: list[str]) -> list[str]:
-    levels: dict[tuple[str, bool], int] = {}  # by adornment, in the order first used
+    """Titles (levels in the order their adornments first appear), fields and enumerated
+    lists as Markdown; directives left out."""
+    levels: dict[tuple[str, bool], int] = {}
     titles = {
         index: levels.setdefault((character, overlined), min(len(levels) + 1, 6))
         for index, character, overlined in _rst_titles(lines)
@@ -205,34 +243,40 @@ def _from_rst(lines: list[str]) -> list[str]:
 
 
 def _is_org(lines: list[str]) -> bool:
-    """Org mode: ``#+TITLE:``-style keywords and ``*`` headings."""
-    keywords = any(_ORG_KEYWORD.match(line) for line in lines)
-    return keywords and any(line.startswith("* ") for line in lines)
+    """Org mode: ``*`` headings under a ``#+TITLE:``, or with two ``#+KEY:`` lines."""
+    lines = _prose(lines)
+    keywords = [line.lower() for line in lines if _ORG_KEYWORD.match(line)]
+    titled = any(keyword.startswith("#+title:") for keyword in keywords)
+    return (titled or len(keywords) >= 2) and any(line.startswith("* ") for line in lines)
 
 
 def _from_org(lines: list[str]) -> list[str]:
+    """Headings (without their TODO keyword and tags) and keywords as Markdown."""
     titled = any(line.lower().startswith("#+title:") for line in lines)
-    out: list[str] = []
-    for line in lines:
+
+    def rewrite(line: str) -> str | None:
         keyword = _ORG_KEYWORD.match(line)
         heading = _ORG_HEADING.match(line)
         if keyword:
             name, value = keyword.group(1).lower(), keyword.group(2).strip()
             if name == "title":
-                out.append(f"# {value}")
-            elif value and name not in _ORG_SETTINGS:
-                out.append(_field(name.replace("_", " "), value))
-        elif heading:
-            depth = min(len(heading.group(1)) + titled, 6)  # below the #+TITLE, if any
+                return f"# {value}"
+            return (
+                _field(name.replace("_", " "), value)
+                if value and name not in _ORG_SETTINGS
+                else None
+            )
+        if heading:
             words = heading.group(2).split()
             if len(words) > 1 and _ORG_TAGS.fullmatch(words[-1]):
                 words.pop()  # its tags
             if len(words) > 1 and words[0] in ("TODO", "DONE"):
                 words.pop(0)
-            out.append(f"{'#' * depth} {' '.join(words)}")
-        else:
-            out.append(line)
-    return out
+            depth = min(len(heading.group(1)) + titled, 6)  # below the #+TITLE, if any
+            return f"{'#' * depth} {' '.join(words)}"
+        return line
+
+    return _verbatim(lines, rewrite, lambda line: bool(_ORG_CODE.match(line)))
 
 
 _DIALECTS: tuple[tuple[Callable[[list[str]], bool], Callable[[list[str]], list[str]]], ...] = (

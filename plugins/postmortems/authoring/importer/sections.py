@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .tables import find_tables
-from .text import clean, is_bullet, is_fence, normalise_key, strip_bullet
+from .text import clean, in_code, is_bullet, normalise_key, strip_bullet
 
 # Exact (normalised) heading texts and the section kind they start.
 HEADINGS: dict[str, tuple[str, ...]] = {
@@ -163,7 +163,7 @@ _LOOSE = (
     ("summary", r"summary|overview"),
     ("services", r"(affected|impacted) (services|systems|components)"),
 )
-_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")  # its closing hashes: see ``_atx_text``
 _SETEXT = re.compile(r"^\s{0,3}(=+|-{2,})\s*$")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{1,80}?)(?:\*\*|__)\s*:?\s*$")
 _COLON_LINE = re.compile(r"^\s*([A-Za-z][^:|]{0,60}):\s*$")
@@ -250,12 +250,20 @@ def _fact(line: str, index: int) -> Fact | None:
     return Fact(key, value, index)
 
 
+def _atx_text(text: str) -> str:
+    """A ``#`` heading's text without its closing hashes (``## Impact ##``), in linear time."""
+    text = text.rstrip()
+    bare = text.rstrip("#")
+    return bare.rstrip() if bare != text and (not bare or bare[-1] in " \t") else text
+
+
 def _heading_at(lines: list[str], index: int) -> tuple[str, str | None, int] | None:
     """``(heading text, kind, lines used)`` when a heading starts at ``index``."""
     line = lines[index]
     atx = _ATX.match(line)
     if atx:
-        return atx.group(2), classify(atx.group(2), loose=True) or "other", 1
+        text = _atx_text(atx.group(2))
+        return text, classify(text, loose=True) or "other", 1
     following = lines[index + 1] if index + 1 < len(lines) else ""
     if (
         line.strip()
@@ -300,11 +308,10 @@ def split_document(text: str) -> Document:
     document = Document(lines)
     current: Section | None = None
     index = 0
-    in_code = False
+    code = in_code(lines)
     while index < len(lines):
         line = lines[index]
-        if is_fence(line) or in_code:  # code: neither headings nor facts ("# restart it")
-            in_code = in_code != is_fence(line)
+        if code[index]:  # neither headings nor facts ("# restart it")
             (document.preamble if current is None else current.lines).append(line)
             index += 1
             continue

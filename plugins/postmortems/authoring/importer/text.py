@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 BULLET = re.compile(r"^\s*(?:[-*+•▪◦]|\d{1,3}[.)]|[a-z][.)])\s+")
 CHECKBOX = re.compile(r"^\[([ xX])\]\s*")
@@ -14,7 +14,8 @@ _EMPHASIS = re.compile(r"(\*\*|__|~~|`)")
 _SINGLE_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 _SPACES = re.compile(r"\s+")
-_FENCE = re.compile(r"^\s{0,3}(?:`{3,}|~{3,})")
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_FENCE_CLOSE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*$")
 
 
 def clean(text: str) -> str:
@@ -70,22 +71,52 @@ def list_items(lines: Iterable[str]) -> list[str]:
     return [item for item in cleaned if item and not item.endswith(":")]
 
 
-def is_fence(line: str) -> bool:
-    """Whether ``line`` opens or closes a fenced code block."""
-    return bool(_FENCE.match(line))
+def in_code(lines: Sequence[str]) -> list[bool]:
+    """Whether each line belongs to a fenced code block, fences included, as CommonMark reads
+    them: a closing fence is a line of only the opening's character, at least as many; a
+    backtick fence's info string holds no backtick; a fence never closed opens no block."""
+    closing = [_FENCE_CLOSE.match(line) for line in lines]
+    longest_after: dict[str, list[int]] = {"`": [0] * len(lines), "~": [0] * len(lines)}
+    longest = {"`": 0, "~": 0}  # the longest closing fence below each line, by character
+    for index in range(len(lines) - 1, -1, -1):
+        for character, after in longest_after.items():
+            after[index] = longest[character]
+        found = closing[index]
+        if found:
+            fence = found.group(1)
+            longest[fence[0]] = max(longest[fence[0]], len(fence))
+    code = [False] * len(lines)
+    index = 0
+    while index < len(lines):
+        opening = _FENCE_OPEN.match(lines[index])
+        if opening:
+            fence, info = opening.group(1), opening.group(2)
+            character = fence[0]
+            if not (character == "`" and "`" in info) and longest_after[character][index] >= len(
+                fence
+            ):
+                end = index + 1
+                while not _closes(closing[end], fence):
+                    end += 1
+                code[index : end + 1] = [True] * (end + 1 - index)
+                index = end + 1
+                continue
+        index += 1
+    return code
+
+
+def _closes(found: re.Match[str] | None, fence: str) -> bool:
+    return found is not None and found.group(1)[0] == fence[0] and len(found.group(1)) >= len(fence)
 
 
 def paragraphs(lines: Iterable[str]) -> list[str]:
     """Blank-line separated paragraphs, each joined into one line; code blocks are no prose."""
+    lines = list(lines)
     result: list[list[str]] = [[]]
-    in_code = False
-    for line in lines:
-        if is_fence(line):
-            in_code = not in_code
+    for line, code in zip(lines, in_code(lines), strict=True):
+        if code:
             if result[-1]:
                 result.append([])
-        elif in_code:
-            continue
         elif line.strip():
             result[-1].append(line.strip())
         elif result[-1]:

@@ -58,7 +58,7 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
          r"\balert(?:s|ed)?\b|\bpaged\b|\bpaging\b|\bpager\b|\bdetect(?:ed|s)?\b|\bnoticed\b|pagerduty|"
          r"\breported\b|\bfired\b|acknowledg\w*|\backs\b|\bspotted\b|"
          r"customer reports?|reports? (?:reach|of)\b|\bpages (?:the |an? )?on-?call\b|"
-         r"\bcomplain\w*|(?:support|customer) tickets?\b"),
+         r"\bcomplaints?\b|customer (?:support )?tickets?\b"),
         ("action",
          r"deploy\w*|restart\w*|rolled|revert\w*|scaled|fail(?:ed)? over|patch\w*|"
          r"disabled|enabled|increased|applied|rotated|throttled|raised|pushed|paused|moved|"

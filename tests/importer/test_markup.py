@@ -167,3 +167,35 @@ def test_code_blocks_of_each_markup_stay_code() -> None:
             ["summary", "resolution"] if text is mediawiki else ["resolution"]
         )
         assert "```\n# roll back" in from_markup(text)
+
+
+def test_highlighted_markdown_lines_are_no_mediawiki_headings() -> None:
+    text = "# Payments outage\n==Customers were charged twice.==\n## Impact\n==1,200 orders==\n"
+    assert from_markup(text) == text
+
+
+def test_a_code_delimiter_without_its_pair_is_text_and_code_keeps_its_backticks() -> None:
+    mediawiki = (
+        "== Summary ==\nx\n== Resolution ==\n<pre>\nsystemctl restart nginx</pre>\n"
+        "== Root cause ==\nA bad config.\n"
+    )
+    assert [kind for kind, _ in headings(mediawiki)] == ["summary", "resolution", "root_cause"]
+    wiki = "h1. Outage\nh2. Resolution\n{code}\n```\n# not a heading\n{code}\nh2. Root cause\nx\n"
+    assert [kind for kind, _ in headings(wiki)] == ["resolution", "root_cause"]
+
+
+def test_rst_literal_blocks_are_code() -> None:
+    text = (
+        "Outage\n~~~~~~\n\nResolution\n~~~~~~~~~~\n\nWe ran::\n\n   # restart nginx\n"
+        "   :Severity: SEV1\n\n.. code-block:: bash\n\n   # roll back\n\n"
+        "Root cause\n~~~~~~~~~~\nx\n"
+    )
+    document = split_document(from_markup(text))
+    assert [section.kind for section in document.sections] == ["resolution", "root_cause"]
+    assert document.fact("severity") is None
+    assert "We ran:\n" in from_markup(text)
+
+
+def test_setext_markdown_with_code_is_no_rst() -> None:
+    text = "Outage\n======\n\nRoot cause\n----------\n\n```\ntop\n~~~\n```\n\nWe fixed it.\n"
+    assert from_markup(text) == text

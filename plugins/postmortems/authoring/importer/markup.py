@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from .sections import classify
 from .text import in_code
 
 _LIST = re.compile(r"^\s*([#*.-]+)\s+(\S.*)$")
@@ -43,6 +44,8 @@ _RST_ADORNMENT = re.compile(r"^([=\-~^\"'`+*#:._])\1{2,}\s*$")
 _RST_FIELD = re.compile(r"^:([A-Za-z][\w -]{0,40}):\s+(\S.*)$")
 _RST_ENUMERATED = re.compile(r"^(\s*)#\.\s+")
 _RST_DIRECTIVE = re.compile(r"^\.\.\s+\S")
+_RST_LITERAL = re.compile(r"::\s*$")
+_RST_CODE = re.compile(r"^\.\.\s+(?:code-block|code|sourcecode)::")
 
 _ORG_KEYWORD = re.compile(r"^#\+([A-Za-z_]+):\s*(.*)$")
 _ORG_HEADING = re.compile(r"^(\*+)\s+(\S.*)$")
@@ -97,21 +100,30 @@ def _listed(line: str, bullets: str, numbered: str) -> str | None:
 def _verbatim(
     lines: list[str], rewrite: Callable[[str], str | None], is_code: Callable[[str], bool]
 ) -> list[str]:
-    """``lines`` rewritten one by one (``None``: left out), but for code blocks, whose
-    delimiters (``is_code``) become fences and whose lines stay as they are."""
+    """``lines`` rewritten one by one (``None``: left out), but for code blocks: between two
+    delimiters (``is_code``; one left without a pair is text), fenced and left as they are."""
+    delimiters = [index for index, line in enumerate(lines) if is_code(line)]
+    pairs = dict(zip(delimiters[::2], delimiters[1::2], strict=False))
     out: list[str] = []
-    code = False
-    for line in lines:
-        if is_code(line):
-            code = not code
-            out.append(_FENCE)
-        elif code:
-            out.append(line)
-        else:
-            rewritten = rewrite(line)
-            if rewritten is not None:
-                out.append(rewritten)
+    index = 0
+    while index < len(lines):
+        end = pairs.get(index)
+        if end is not None:
+            out += _fenced(lines[index + 1 : end])
+            index = end + 1
+            continue
+        rewritten = rewrite(lines[index])
+        if rewritten is not None:
+            out.append(rewritten)
+        index += 1
     return out
+
+
+def _fenced(code: list[str]) -> list[str]:
+    """``code`` between fences that no line of it closes."""
+    runs = (len(line.lstrip()) - len(line.lstrip().lstrip("`")) for line in code)
+    fence = "`" * max(3, max(runs, default=0) + 1)
+    return [fence, *code, fence]
 
 
 def _is_wiki(lines: list[str]) -> bool:
@@ -139,8 +151,11 @@ def _from_wiki(lines: list[str]) -> list[str]:
 
 
 def _is_mediawiki(lines: list[str]) -> bool:
-    """MediaWiki markup: two ``== Heading ==`` lines or more."""
-    return sum(bool(_MEDIAWIKI_HEADING.match(line)) for line in _prose(lines)) >= 2
+    """MediaWiki markup: two ``== Heading ==`` lines or more that name a postmortem's sections
+    (not Markdown's ``==highlighted==`` text)."""
+    headings = (_MEDIAWIKI_HEADING.match(line) for line in _prose(lines))
+    named = [found for found in headings if found and classify(found.group(2), loose=False)]
+    return len(named) >= 2
 
 
 def _from_mediawiki(lines: list[str]) -> list[str]:
@@ -194,10 +209,12 @@ def _rst_titles(lines: list[str]) -> list[tuple[int, str, bool]]:
     stands alone (a blank line or its overline above it), and its adornment is as long as it
     or longer."""
     found = []
+    # Backtick fences only: a title underlined with ``~`` would read as a tilde fence.
+    code = in_code([line if line.lstrip(" ").startswith("`") else "" for line in lines])
     for index in range(1, len(lines)):
         adornment = _RST_ADORNMENT.match(lines[index])
         title = lines[index - 1].strip()
-        if not adornment or not title or _RST_ADORNMENT.match(lines[index - 1]):
+        if not adornment or not title or _RST_ADORNMENT.match(lines[index - 1]) or code[index]:
             continue
         above = lines[index - 2].rstrip() if index >= 2 else ""
         overlined = above == lines[index].rstrip()
@@ -220,14 +237,24 @@ def _is_rst(lines: list[str]) -> bool:
 
 def _from_rst(lines: list[str]) -> list[str]:
     """Titles (levels in the order their adornments first appear), fields and enumerated
-    lists as Markdown; directives left out."""
+    lists as Markdown; literal blocks (after ``::`` or a code directive) fenced; other
+    directives left out."""
     levels: dict[tuple[str, bool], int] = {}
     titles = {
         index: levels.setdefault((character, overlined), min(len(levels) + 1, 6))
         for index, character, overlined in _rst_titles(lines)
     }
     out: list[str] = []
+    literal = False  # after a line ending in "::" or a code directive, until the indent ends
+    code: list[str] = []
     for index, line in enumerate(lines):
+        if literal and (not line.strip() or line[:1] in " \t"):
+            code.append(line)
+            continue
+        if code:
+            out += _literal_block(code)
+            code = []
+        literal = bool(_RST_LITERAL.search(line) or _RST_CODE.match(line))
         field = _RST_FIELD.match(line)
         if index in titles:
             if out and _RST_ADORNMENT.match(out[-1]):
@@ -237,9 +264,20 @@ def _from_rst(lines: list[str]) -> list[str]:
             out.append("")  # its underline; a directive (code, image, comment)
         elif field:
             out.append(_field(field.group(1), field.group(2)))
-        else:
-            out.append(_RST_ENUMERATED.sub(r"\g<1>1. ", line))
-    return out
+        else:  # "It ran::" reads "It ran:" before its literal block
+            text = line.rstrip()
+            text = text[:-1] if text.endswith("::") else line
+            out.append(_RST_ENUMERATED.sub(r"\g<1>1. ", text))
+    return out + _literal_block(code)
+
+
+def _literal_block(lines: list[str]) -> list[str]:
+    """An RST literal block (its indented lines) fenced, the blank lines around it kept."""
+    filled = [index for index, line in enumerate(lines) if line.strip()]
+    if not filled:
+        return lines
+    first, last = filled[0], filled[-1]
+    return [*lines[:first], *_fenced(lines[first : last + 1]), *lines[last + 1 :]]
 
 
 def _is_org(lines: list[str]) -> bool:

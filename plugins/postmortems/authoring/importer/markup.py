@@ -57,26 +57,31 @@ _ORG_SETTINGS = frozenset({"options", "startup", "setupfile", "property", "filet
 def from_markup(text: str) -> str:
     """``text`` as Markdown when it is in a wiki or documentation markup, else unchanged."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # The lines outside fenced code blocks: a markup's headings in them are examples.
+    prose = [line for line, code in zip(lines, in_code(lines), strict=True) if not code]
     for is_in, rewrite in _DIALECTS:
-        if is_in(lines):
+        if is_in(lines, prose):
             return "\n".join(rewrite(lines))
     return text
 
 
-def _prose(lines: list[str]) -> list[str]:
-    """The lines outside fenced code blocks (a markup's headings in them are examples)."""
-    return [line for line, code in zip(lines, in_code(lines), strict=True) if not code]
+def _code_blocks(lines: list[str], is_code: Callable[[str], bool]) -> dict[int, int]:
+    """Each code block's opening delimiter (``is_code``) and its closing one, by line; a
+    delimiter left without a pair opens none."""
+    delimiters = [index for index, line in enumerate(lines) if is_code(line)]
+    return dict(zip(delimiters[::2], delimiters[1::2], strict=False))
 
 
 def _outside(lines: list[str], is_code: Callable[[str], bool]) -> list[str]:
     """The lines outside the code blocks that ``is_code`` delimits."""
+    blocks = _code_blocks(lines, is_code)
     kept: list[str] = []
-    code = False
-    for line in lines:
-        if is_code(line):
-            code = not code
-        elif not code:
-            kept.append(line)
+    index = 0
+    while index < len(lines):
+        end = blocks.get(index)
+        if end is None:
+            kept.append(lines[index])
+        index = index + 1 if end is None else end + 1
     return kept
 
 
@@ -102,12 +107,11 @@ def _verbatim(
 ) -> list[str]:
     """``lines`` rewritten one by one (``None``: left out), but for code blocks: between two
     delimiters (``is_code``; one left without a pair is text), fenced and left as they are."""
-    delimiters = [index for index, line in enumerate(lines) if is_code(line)]
-    pairs = dict(zip(delimiters[::2], delimiters[1::2], strict=False))
+    blocks = _code_blocks(lines, is_code)
     out: list[str] = []
     index = 0
     while index < len(lines):
-        end = pairs.get(index)
+        end = blocks.get(index)
         if end is not None:
             out += _fenced(lines[index + 1 : end])
             index = end + 1
@@ -126,9 +130,9 @@ def _fenced(code: list[str]) -> list[str]:
     return [fence, *code, fence]
 
 
-def _is_wiki(lines: list[str]) -> bool:
+def _is_wiki(lines: list[str], prose: list[str]) -> bool:
     """Confluence or Jira wiki markup: ``hN.`` headings (two, or one that opens the text)."""
-    headings = [line for line in _prose(lines) if _WIKI_HEADING.match(line)]
+    headings = [line for line in prose if _WIKI_HEADING.match(line)]
     opening = next((line for line in lines if line.strip()), "")
     return len(headings) >= 2 or bool(_WIKI_HEADING.match(opening))
 
@@ -150,10 +154,10 @@ def _from_wiki(lines: list[str]) -> list[str]:
     return _verbatim(lines, rewrite, lambda line: bool(_WIKI_CODE.match(line)))
 
 
-def _is_mediawiki(lines: list[str]) -> bool:
+def _is_mediawiki(lines: list[str], prose: list[str]) -> bool:
     """MediaWiki markup: two ``== Heading ==`` lines or more that name a postmortem's sections
     (not Markdown's ``==highlighted==`` text)."""
-    headings = (_MEDIAWIKI_HEADING.match(line) for line in _prose(lines))
+    headings = (_MEDIAWIKI_HEADING.match(line) for line in prose)
     named = [found for found in headings if found and classify(found.group(2), loose=False)]
     return len(named) >= 2
 
@@ -172,10 +176,10 @@ def _from_mediawiki(lines: list[str]) -> list[str]:
     return _verbatim(lines, rewrite, lambda line: bool(_MEDIAWIKI_CODE.match(line)))
 
 
-def _is_asciidoc(lines: list[str]) -> bool:
+def _is_asciidoc(lines: list[str], prose: list[str]) -> bool:
     """AsciiDoc: ``=`` headings (a document title, or two sections), and outside its listing
     blocks no Markdown heading."""
-    lines = _outside(_prose(lines), lambda line: bool(_ASCIIDOC_CODE.match(line)))
+    lines = _outside(prose, lambda line: bool(_ASCIIDOC_CODE.match(line)))
     headings = [line for line in lines if _ASCIIDOC_HEADING.match(line)]
     titled = any(line.startswith("= ") for line in headings) or len(headings) >= 2
     return titled and not any(map(_MARKDOWN_HEADING.match, lines))
@@ -223,7 +227,7 @@ def _rst_titles(lines: list[str]) -> list[tuple[int, str, bool]]:
     return found
 
 
-def _is_rst(lines: list[str]) -> bool:
+def _is_rst(lines: list[str], prose: list[str]) -> bool:
     """reStructuredText: two section titles or more, one of them adorned otherwise than a
     Markdown heading is underlined (overlined, or underlined with neither ``=`` nor ``-``), and
     no Markdown heading. (Its ``~~~`` and backtick underlines would read as code fences.)"""
@@ -280,12 +284,11 @@ def _literal_block(lines: list[str]) -> list[str]:
     return [*lines[:first], *_fenced(lines[first : last + 1]), *lines[last + 1 :]]
 
 
-def _is_org(lines: list[str]) -> bool:
+def _is_org(lines: list[str], prose: list[str]) -> bool:
     """Org mode: ``*`` headings under a ``#+TITLE:``, or with two ``#+KEY:`` lines."""
-    lines = _prose(lines)
-    keywords = [line.lower() for line in lines if _ORG_KEYWORD.match(line)]
+    keywords = [line.lower() for line in prose if _ORG_KEYWORD.match(line)]
     titled = any(keyword.startswith("#+title:") for keyword in keywords)
-    return (titled or len(keywords) >= 2) and any(line.startswith("* ") for line in lines)
+    return (titled or len(keywords) >= 2) and any(line.startswith("* ") for line in prose)
 
 
 def _from_org(lines: list[str]) -> list[str]:
@@ -317,11 +320,14 @@ def _from_org(lines: list[str]) -> list[str]:
     return _verbatim(lines, rewrite, lambda line: bool(_ORG_CODE.match(line)))
 
 
-_DIALECTS: tuple[tuple[Callable[[list[str]], bool], Callable[[list[str]], list[str]]], ...] = (
+_DIALECTS: tuple[
+    tuple[Callable[[list[str], list[str]], bool], Callable[[list[str]], list[str]]], ...
+] = (
     (_is_wiki, _from_wiki),
     (_is_org, _from_org),
     (_is_mediawiki, _from_mediawiki),
     (_is_asciidoc, _from_asciidoc),
     (_is_rst, _from_rst),
 )
-"""Each markup's test and rewrite, the most telling test first."""
+"""Each markup's test (given every line, and those outside fenced code) and rewrite, the most
+telling test first."""
